@@ -1,0 +1,16 @@
+"""The 12366 knowledge base domain: documents, their units, FAQ, referrals and storage.
+
+How the pieces fit:
+
+- ``settings``: every ``KB_*`` setting, declared once as data.
+- ``db`` / ``models``: SQLAlchemy 2 storage (SQLite by default, PostgreSQL in production).
+- ``parsing``: turns a received file (Markdown, HTML, .docx, text) into a ``ParsedDocument``:
+  format readers produce blocks, ``parsing.structure`` splits blocks into 编/章/节, 条/款/项,
+  tables and attachments.
+- ``library``: domain operations that store parsed documents (versions, idempotency,
+  supersession, cross-references); ``catalog`` reads the catalog CSV.
+- ``citations`` / ``numerals``: citation text and Chinese numerals.
+
+``kb`` imports neither Flask nor Whoosh: the web app and the indexer depend on it, never the
+other way round.
+"""

@@ -1,0 +1,155 @@
+"""Import files and folders into the library, one document per transaction.
+
+A failing file is reported and rolled back on its own; the others still import. The caller gets
+a ``BatchReport`` and the ids of the documents whose search entries must be refreshed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from kb.catalog import DocumentMeta, read_catalog
+from kb.db import transaction
+from kb.errors import CatalogError, ImportFailed, KbError
+from kb.library import ImportOutcome, content_hash, import_document
+from kb.parsing import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, parse_file, suffix_of
+
+
+@dataclass
+class FileResult:
+    name: str
+    action: str | None = None  # created | unchanged | replaced | updated, None when it failed
+    document_id: int | None = None
+    title: str | None = None
+    articles: int = 0
+    units: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class BatchReport:
+    files: list[FileResult] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # problems not tied to one imported file
+    changed_document_ids: set[int] = field(default_factory=set)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.errors
+
+    def summary(self) -> dict[str, int]:
+        done = [f for f in self.files if not f.error]
+        return {
+            "files": len(self.files),
+            "documents": len({f.document_id for f in done}),
+            "created": sum(f.action == "created" for f in done),
+            "replaced": sum(f.action == "replaced" for f in done),
+            "updated": sum(f.action == "updated" for f in done),
+            "unchanged": sum(f.action == "unchanged" for f in done),
+            "articles": sum(f.articles for f in done),
+            "units": sum(f.units for f in done),
+            "warnings": sum(len(f.warnings) for f in done),
+            "failed": len(self.failed) + len(self.errors),
+        }
+
+
+def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
+    """Expand folders into the supported files they hold; return (files, problems)."""
+    files: list[Path] = []
+    problems: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and suffix_of(p.name) in SUPPORTED_SUFFIXES))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(f"{path}：文件或文件夹不存在")
+    return files, problems
+
+
+def load_catalog(path: str | Path) -> dict[str, DocumentMeta]:
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as error:
+        raise CatalogError(f"{path}：无法读取目录文件（{error.strerror}）") from None
+    except UnicodeDecodeError:
+        raise CatalogError(f"{path}：目录文件不是 UTF-8 编码") from None
+    return read_catalog(text)
+
+
+def import_one(
+    factory: sessionmaker[Session], name: str, data: bytes, meta: DocumentMeta | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> tuple[FileResult, ImportOutcome | None]:
+    """Parse and store one file in its own transaction."""
+    result = FileResult(name=name)
+    try:
+        parsed = parse_file(name, data, max_bytes=max_bytes)
+        with transaction(factory) as session:
+            outcome = import_document(session, parsed, source_name=name, source_hash=content_hash(data), meta=meta)
+            result.action = outcome.action
+            result.document_id = outcome.document.id
+            result.title = outcome.document.title
+            result.articles = sum(u.kind == "article" for u in outcome.document.units)
+            result.units = len(outcome.document.units)
+            result.warnings = outcome.warnings
+        return result, outcome
+    except KbError as error:
+        result.error = str(error)
+        return result, None
+
+
+def import_paths(
+    factory: sessionmaker[Session], paths: Iterable[str | Path], catalog: dict[str, DocumentMeta] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES, progress: Callable[[FileResult], None] | None = None,
+) -> BatchReport:
+    files, problems = collect_files(paths)
+    report = BatchReport(errors=problems)
+    catalog = catalog or {}
+    names = {f.name for f in files}
+    for missing in sorted(set(catalog) - names):
+        report.errors.append(f"目录中列出的文件“{missing}”不在导入的文件中")
+    for path in files:
+        outcome = None
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            result = FileResult(name=path.name, error=f"{path.name}：无法读取（{error.strerror}）")
+        else:
+            if len(data) > max_bytes:
+                result = FileResult(name=path.name, error=str(ImportFailed(
+                    path.name, f"文件过大（{len(data) / 1024 / 1024:.1f} MB），上限为 {max_bytes // 1024 // 1024} MB")))
+            else:
+                result, outcome = import_one(factory, path.name, data, catalog.get(path.name), max_bytes)
+            if outcome is not None:
+                report.changed_document_ids |= outcome.changed_document_ids
+        report.files.append(result)
+        if progress:
+            progress(result)
+    return report
+
+
+def import_library_folder(
+    factory: sessionmaker[Session], folder: str | Path, max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[FileResult], None] | None = None,
+) -> BatchReport:
+    """Import a library folder: each sub-folder with its own ``catalog.csv`` (the shipped ``policies/``)."""
+    folder = Path(folder)
+    report = BatchReport()
+    groups = sorted({p.parent for p in folder.rglob("catalog.csv")}) or [folder]
+    for group in groups:
+        catalog_path = group / "catalog.csv"
+        catalog = load_catalog(catalog_path) if catalog_path.exists() else {}
+        part = import_paths(factory, [group], catalog, max_bytes=max_bytes, progress=progress)
+        report.files += part.files
+        report.errors += part.errors
+        report.changed_document_ids |= part.changed_document_ids
+    return report

@@ -1,0 +1,313 @@
+"""Domain operations on the policy library: store a parsed document, keep versions straight.
+
+Every function takes a ``Session`` and plain data and never commits: the caller owns the commit.
+Rules:
+- re-importing the same file (same content) with the same metadata changes nothing;
+- a document with the same title and a later date is a new revision: older versions still in
+  force become 已修订 and point to the next one;
+- the same title and date with new content replaces the stored text (a corrected file);
+- a successor named by a catalog (``superseded_by``) is linked as soon as it is in the library.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from kb.catalog import DocumentMeta
+from kb.errors import NotFound
+from kb.models import (
+    CURRENT_STATUSES, IN_FORCE, REPEALED, REVISED, STATUSES, Document, Reference, Unit,
+)
+from kb.parsing.blocks import ParsedDocument
+from kb.references import find_references
+from kb.titles import normalise_title, short_names_for
+
+CREATED = "created"
+UNCHANGED = "unchanged"
+REPLACED = "replaced"
+UPDATED = "updated"
+
+
+@dataclass
+class ImportOutcome:
+    document: Document
+    action: str  # created | unchanged | replaced | updated
+    warnings: list[str] = field(default_factory=list)
+    changed_document_ids: set[int] = field(default_factory=set)  # every document whose index entry is stale
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def import_document(
+    session: Session, parsed: ParsedDocument, *, source_name: str, source_hash: str,
+    meta: DocumentMeta | None = None,
+) -> ImportOutcome:
+    """Store ``parsed`` (from ``source_name``) with ``meta`` applied; see the module rules."""
+    meta = meta or DocumentMeta()
+    title = meta.title or parsed.title
+    version_date = meta.published_on or parsed.published_on
+    same_title = _documents_titled(session, title)
+
+    existing = next((d for d in same_title if d.source_hash == source_hash), None)
+    if existing is None:
+        existing = next(
+            (d for d in same_title if version_date and d.version_date == version_date), None
+        ) or next((d for d in same_title if d.source_name == source_name and not version_date), None)
+    if existing is not None and existing.source_hash == source_hash:
+        changed = _apply_meta(existing, meta)
+        action = UPDATED if changed else UNCHANGED
+        document = existing
+    elif existing is not None:
+        document = existing
+        session.execute(delete(Unit).where(Unit.document_id == document.id))
+        session.expire(document, ["units"])
+        _fill(document, parsed, source_name, source_hash)
+        _apply_meta(document, meta)
+        action = REPLACED
+    else:
+        document = Document(title=title, status=IN_FORCE)
+        _fill(document, parsed, source_name, source_hash)
+        _apply_meta(document, meta)
+        if not meta.published_on:
+            document.published_on = parsed.published_on
+        session.add(document)
+        action = CREATED
+    session.flush()
+    changed_ids = {document.id}
+    if action in (CREATED, REPLACED):
+        _store_references(session, document)
+    changed_ids |= link_versions(session, title)
+    changed_ids |= resolve_successors(session)
+    if action == CREATED:
+        resolve_pending_references(session)
+    return ImportOutcome(document=document, action=action, warnings=list(document.warnings or []),
+                         changed_document_ids=changed_ids)
+
+
+def _fill(document: Document, parsed: ParsedDocument, source_name: str, source_hash: str) -> None:
+    document.source_name = source_name
+    document.source_hash = source_hash
+    document.source_format = parsed.format
+    document.history = list(parsed.history)
+    document.warnings = list(parsed.warnings)
+    document.doc_number = document.doc_number or parsed.doc_number
+    document.published_on = document.published_on or parsed.published_on
+    document.short_names = document.short_names or short_names_for(document.title)
+    document.units = [
+        Unit(seq=seq, kind=u.kind, label=u.label, number=u.number, sub_number=u.sub_number,
+             book=u.book, chapter=u.chapter, section=u.section, text=u.text, paragraphs=u.paragraphs)
+        for seq, u in enumerate(parsed.units)
+    ]
+
+
+_META_FIELDS = ("title", "level", "issuer", "published_on", "effective_on", "expires_on", "status",
+                "tax_types", "doc_number", "short_names")
+
+
+def _apply_meta(document: Document, meta: DocumentMeta) -> bool:
+    """Set every field ``meta`` gives; return whether anything changed."""
+    changed = False
+    for name in _META_FIELDS:
+        value = getattr(meta, name)
+        if value is not None and getattr(document, name) != value:
+            setattr(document, name, value)
+            changed = True
+    if meta.superseded_by is not None and document.superseded_by_name != meta.superseded_by:
+        document.superseded_by_name = meta.superseded_by
+        document.superseded_by_id = None
+        changed = True
+    if meta.status in CURRENT_STATUSES and document.superseded_by_id and not meta.superseded_by:
+        document.superseded_by_id = None
+        document.superseded_by_name = None
+        changed = True
+    return changed
+
+
+def _documents_titled(session: Session, title: str) -> list[Document]:
+    key = normalise_title(title)
+    candidates = session.scalars(select(Document).where(Document.title.contains(key))).all()
+    return [d for d in candidates if normalise_title(d.title) == key]
+
+
+def link_versions(session: Session, title: str) -> set[int]:
+    """Among documents sharing ``title``, mark each older version in force 已修订 → the next one."""
+    versions = sorted(
+        (d for d in _documents_titled(session, title) if d.version_date),
+        key=lambda d: d.version_date,
+    )
+    changed: set[int] = set()
+    for older, newer in zip(versions, versions[1:]):
+        if older.status in CURRENT_STATUSES:
+            older.status = REVISED
+            changed.add(older.id)
+        if older.status == REVISED and older.superseded_by_id is None:
+            older.superseded_by_id = newer.id
+            older.superseded_by_name = older.superseded_by_name or _version_name(newer)
+            changed.add(older.id)
+    return changed
+
+
+def _version_name(document: Document) -> str:
+    date = document.version_date
+    return f"{normalise_title(document.title)}({date.isoformat()})" if date else document.title
+
+
+def find_document_by_name(session: Session, name: str) -> Document | None:
+    """Resolve a name as catalogs write it: a file name, ``title(YYYY-MM-DD)``, a title or short name.
+
+    Without a date, the latest version wins.
+    """
+    name = name.strip()
+    by_source = session.scalars(
+        select(Document).where(or_(Document.source_name == name, Document.source_name == f"{name}.md"))
+    ).first()
+    if by_source:
+        return by_source
+    key = normalise_title(name)
+    from kb.parsing import FILE_DATE_RE
+
+    date_match = FILE_DATE_RE.search(name)
+    candidates = _documents_titled(session, key)
+    if not candidates:
+        candidates = [
+            d for d in session.scalars(select(Document)).all()
+            if key in (d.short_names or [])
+        ]
+    if date_match:
+        wanted = dt.date(*map(int, date_match.groups()))
+        candidates = [d for d in candidates if d.version_date == wanted] or candidates
+    if not candidates:
+        return None
+    return max(candidates, key=lambda d: (d.version_date or dt.date.min, d.id))
+
+
+def resolve_successors(session: Session) -> set[int]:
+    """Link every document whose successor is named but not yet linked; return changed ids."""
+    changed: set[int] = set()
+    pending = session.scalars(
+        select(Document).where(Document.superseded_by_name.is_not(None), Document.superseded_by_id.is_(None))
+    ).all()
+    for document in pending:
+        successor = find_document_by_name(session, document.superseded_by_name)
+        if successor is not None and successor.id != document.id:
+            document.superseded_by_id = successor.id
+            if document.status in CURRENT_STATUSES:
+                document.status = REPEALED
+            changed.add(document.id)
+    return changed
+
+
+def _store_references(session: Session, document: Document) -> None:
+    for unit in document.units:
+        for found in find_references(unit.paragraphs or []):
+            target_document_id = document.id if found.same_document else None
+            target_label = found.target_label or (unit.label if found.same_unit else None)
+            unit.references.append(Reference(
+                kind=found.kind, mention=found.mention[:300], start=found.start, end=found.end,
+                target_title=found.target_title, target_document_id=target_document_id,
+                target_label=target_label, target_paragraph=found.target_paragraph,
+            ))
+    session.flush()
+    resolve_pending_references(session, document_id=document.id)
+
+
+def resolve_pending_references(session: Session, document_id: int | None = None) -> int:
+    """Link 《…》 mentions to documents now in the library (the version in force, else the latest)."""
+    query = select(Reference).where(Reference.target_title.is_not(None), Reference.target_document_id.is_(None))
+    if document_id is not None:
+        query = query.join(Unit).where(Unit.document_id == document_id)
+    resolved = 0
+    cache: dict[str, Document | None] = {}
+    for reference in session.scalars(query).all():
+        key = normalise_title(reference.target_title)
+        if key not in cache:
+            cache[key] = current_version(session, key)
+        if cache[key] is not None:
+            reference.target_document_id = cache[key].id
+            resolved += 1
+    return resolved
+
+
+def current_version(session: Session, title: str) -> Document | None:
+    versions = _documents_titled(session, title)
+    if not versions:
+        return None
+    return max(versions, key=lambda d: (d.is_current, d.version_date or dt.date.min, d.id))
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+def get_document(session: Session, document_id: int) -> Document:
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound(f"文档 {document_id} 不存在")
+    return document
+
+
+def get_unit(session: Session, unit_id: int) -> Unit:
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound(f"条文 {unit_id} 不存在")
+    return unit
+
+
+def find_article(session: Session, document: Document, label: str) -> Unit | None:
+    return session.scalars(
+        select(Unit).where(Unit.document_id == document.id, Unit.label == label)
+    ).first()
+
+
+def library_counts(session: Session) -> dict[str, int]:
+    return {
+        "documents": session.scalar(select(func.count(Document.id))) or 0,
+        "units": session.scalar(select(func.count(Unit.id))) or 0,
+        "articles": session.scalar(select(func.count(Unit.id)).where(Unit.kind == "article")) or 0,
+    }
+
+
+def is_empty(session: Session) -> bool:
+    return session.scalar(select(func.count(Document.id))) == 0
+
+
+def versions_of(session: Session, document: Document) -> list[Document]:
+    return sorted(_documents_titled(session, document.title), key=lambda d: d.version_date or dt.date.min)
+
+
+def in_force_on(document: Document, day: dt.date) -> bool:
+    """Whether ``document`` was in force on ``day``: from its effective date until its successor's."""
+    start = document.effective_on or document.published_on
+    if start and day < start:
+        return False
+    end = valid_until(document)
+    return end is None or day < end
+
+
+def valid_until(document: Document) -> dt.date | None:
+    """First day the document no longer applies, where known."""
+    if document.expires_on:
+        return document.expires_on
+    successor = document.superseded_by
+    if successor is not None:
+        return successor.effective_on or successor.published_on
+    return None
+
+
+def update_metadata(session: Session, document: Document, meta: DocumentMeta) -> set[int]:
+    """Change a document's metadata (the policy office's edit form); return changed document ids."""
+    if meta.status is not None and meta.status not in STATUSES:
+        raise ValueError(f"状态“{meta.status}”无效")
+    _apply_meta(document, meta)
+    session.flush()
+    return {document.id} | link_versions(session, document.title) | resolve_successors(session)
+
+
+def mark_repealed(session: Session, document: Document, on: dt.date | None = None,
+                  superseded_by: str | None = None) -> set[int]:
+    return update_metadata(session, document, DocumentMeta(
+        status=REPEALED, expires_on=on, superseded_by=superseded_by))

@@ -1,0 +1,109 @@
+"""From a received file to a ``ParsedDocument``.
+
+``parse_file(name, data)`` picks the reader by file type (Markdown, HTML, .docx, text), then
+``structure.split_units`` splits the blocks into units. Every failure is an ``ImportFailed``
+with a Chinese message naming the file and the problem.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+
+from kb.doc_numbers import normalise_doc_number
+from kb.errors import ImportFailed
+from kb.parsing.blocks import ParsedDocument, RawDocument
+from kb.parsing.structure import split_units
+
+SUPPORTED_SUFFIXES = (".md", ".markdown", ".html", ".htm", ".docx", ".txt")
+FILE_DATE_RE = re.compile(r"[（(](\d{4})-(\d{2})-(\d{2})[)）]")
+HISTORY_DATE_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def suffix_of(name: str) -> str:
+    return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def parse_file(name: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedDocument:
+    suffix = suffix_of(name)
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise ImportFailed(name, f"不支持的文件类型“{suffix or '无扩展名'}”，请上传 .md、.html、.docx 或 .txt 文件")
+    if not data.strip():
+        raise ImportFailed(name, "文件为空")
+    if len(data) > max_bytes:
+        raise ImportFailed(name, f"文件过大（{len(data) / 1024 / 1024:.1f} MB），上限为 {max_bytes // 1024 // 1024} MB")
+    raw = _read(name, suffix, data)
+    units, warnings = split_units(raw)
+    if not any(u.kind in ("article", "section") for u in units):
+        raise ImportFailed(name, "未识别出任何条文（第X条或“一、”编号的条目），请检查文件内容")
+    title = raw.title.strip() or FILE_DATE_RE.sub("", name.rsplit(".", 1)[0])
+    head = "\n".join([raw.title, *raw.history])
+    return ParsedDocument(
+        format=raw.format,
+        title=title,
+        history=raw.history,
+        units=units,
+        warnings=raw.warnings + warnings,
+        doc_number=normalise_doc_number(head),
+        published_on=_date_from_name(name) or _date_from_history(raw.history),
+    )
+
+
+def _read(name: str, suffix: str, data: bytes) -> RawDocument:
+    from kb.parsing.text_format import UndecodableText, decode_text
+
+    try:
+        if suffix == ".docx":
+            if not zipfile.is_zipfile(_bytes_io(data)):
+                raise ImportFailed(name, "不是有效的 Word (.docx) 文件，可能已损坏或只是改了扩展名")
+            from kb.parsing.docx_format import read_docx
+
+            return read_docx(data)
+        if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ImportFailed(name, "文件是二进制内容，不是文本文件")
+        text = decode_text(data)
+        if suffix in (".md", ".markdown"):
+            from kb.parsing.markdown_format import read_markdown
+
+            return read_markdown(text)
+        if suffix in (".html", ".htm"):
+            from kb.parsing.html_format import read_html
+
+            return read_html(text)
+        from kb.parsing.text_format import read_text
+
+        return read_text(data)
+    except ImportFailed:
+        raise
+    except UndecodableText:
+        raise ImportFailed(name, "无法识别文件编码（支持 UTF-8 与 GB18030/GBK）") from None
+    except Exception as error:  # a reader library failing on a damaged file
+        raise ImportFailed(name, f"文件无法解析（{type(error).__name__}），可能已损坏") from error
+
+
+def _bytes_io(data: bytes):
+    import io
+
+    return io.BytesIO(data)
+
+
+def _date_from_name(name: str) -> dt.date | None:
+    match = FILE_DATE_RE.search(name)
+    if not match:
+        return None
+    try:
+        return dt.date(*map(int, match.groups()))
+    except ValueError:
+        return None
+
+
+def _date_from_history(history: list[str]) -> dt.date | None:
+    for line in reversed(history):
+        match = HISTORY_DATE_RE.search(line)
+        if match:
+            try:
+                return dt.date(*map(int, match.groups()))
+            except ValueError:
+                continue
+    return None

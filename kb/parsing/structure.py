@@ -1,0 +1,293 @@
+"""Split a document's blocks into 编/章/节 headings, 条 with their 款 and 项, tables and attachments.
+
+The rules follow Chinese legislative drafting: an article line begins ``第X条`` (or ``第X条之一``);
+following lines are its 款 (paragraphs) unless they begin ``（一）``, which makes them 项 (items)
+of the paragraph before. Headings ``第X编/章/节`` set the context of the articles after them.
+``附：``, ``附件``, ``附表`` and tables after the articles start attachments; each table row becomes
+a unit of its own. Internal rules that have no 条 are split at their ``一、二、`` sections.
+"""
+from __future__ import annotations
+
+import re
+
+from kb.numerals import NUMERAL_CHARS, article_label, parse_number
+from kb.parsing.blocks import HEADING, TABLE, Block, ParsedUnit, RawDocument
+
+_NUM = f"[{NUMERAL_CHARS}0-9０-９]+"
+SPACE = "\\s\u3000"
+ARTICLE_RE = re.compile(rf"^第({_NUM})条(?:之([一二三四五六七八九十]+))?(?:[{SPACE}]+|(?=\S)|$)(.*)$")
+HEADING_RE = re.compile(rf"^第({_NUM})(编|章|节)(?:[{SPACE}]+(.*)|$)")
+SECTION_RE = re.compile(r"^([一二三四五六七八九十]+)、(.*)$")
+ITEM_RE = re.compile(r"^[（(]([一二三四五六七八九十]+)[）)]")
+ATTACHMENT_RE = re.compile(r"^(附[:：]?|附件[一二三四五六七八九十0-9]*[:：]?.{0,40}|附表[一二三四五六七八九十0-9]*[:：]?.{0,40})$")
+CONTINUED_TABLE = "续表"
+_SENTENCE_END = "。；;：:，,"
+_BLANKS = " \t\u3000\ufeff\u200b\u200c\u200d\u2060\xa0"
+
+
+def split_units(raw: RawDocument) -> tuple[list[ParsedUnit], list[str]]:
+    """Return the units of ``raw`` and warnings about its numbering."""
+    builder = _Builder(has_articles=_has_articles(raw.blocks))
+    for index, block in enumerate(raw.blocks):
+        if block.kind == TABLE:
+            builder.table(block.rows)
+            continue
+        lines = [line.strip(_BLANKS) for line in block.text.splitlines()]
+        lines = [line for line in lines if line]
+        next_is_table = index + 1 < len(raw.blocks) and raw.blocks[index + 1].kind == TABLE
+        for position, line in enumerate(lines):
+            if next_is_table and position == len(lines) - 1 and _looks_like_title(line):
+                # A table's title right after the last article, with no 附： before it.
+                builder.table_title_line(line)
+            else:
+                builder.line(line, is_heading=block.kind == HEADING)
+    builder.close()
+    return builder.units, numbering_warnings(builder.units)
+
+
+def _has_articles(blocks: list[Block]) -> bool:
+    for block in blocks:
+        if block.kind != TABLE:
+            for line in block.text.splitlines():
+                match = ARTICLE_RE.match(line.strip())
+                if match and parse_number(match.group(1)) == 1:
+                    return True
+    return False
+
+
+class _Builder:
+    def __init__(self, has_articles: bool):
+        self.has_articles = has_articles
+        self.units: list[ParsedUnit] = []
+        self.book = self.chapter = self.section = None
+        self.current: ParsedUnit | None = None
+        self.preamble: list[str] = []
+        self.in_attachment = False
+        self.attachment_title: str | None = None
+        self.table_title: str | None = None
+        self.last_number = 0
+        self.title_used = True
+
+    # -- lines ---------------------------------------------------------------------------
+    def line(self, line: str, is_heading: bool) -> None:
+        if not self.in_attachment:
+            if self._heading(line):
+                return
+            if self.has_articles and self._article(line):
+                return
+            if not self.has_articles and self._section(line, is_heading):
+                return
+            if ATTACHMENT_RE.match(line) and (self.current or self.preamble):
+                self._start_attachment(line)
+                return
+            if self.current is None:
+                self.preamble.append(line)
+            else:
+                self._paragraph(line)
+            return
+        # Inside attachments: short title-like lines name the next table or attachment part.
+        if line == CONTINUED_TABLE:
+            return
+        if ATTACHMENT_RE.match(line):
+            self._start_attachment(line)
+            return
+        if _looks_like_title(line):
+            self.table_title_line(line)
+            return
+        if self.current is None or self.current.kind != "attachment":
+            self._close_current()
+            label = self.table_title or self.attachment_title or "附件"
+            self.title_used = True
+            self.current = ParsedUnit(kind="attachment", label=label, text="", **self._context())
+        self._paragraph(line)
+
+    def table_title_line(self, line: str) -> None:
+        self._close_current()
+        self._emit_unused_title()
+        self.in_attachment = True
+        self.table_title = line
+        self.title_used = False
+
+    def _heading(self, line: str) -> bool:
+        match = HEADING_RE.match(line)
+        if not match or len(line) > 40 or (match.group(3) or "")[-1:] in _SENTENCE_END:
+            return False
+        self._close_current()
+        kind = match.group(2)
+        if kind == "编":
+            self.book, self.chapter, self.section = line, None, None
+        elif kind == "章":
+            self.chapter, self.section = line, None
+        else:
+            self.section = line
+        return True
+
+    def _article(self, line: str) -> bool:
+        match = ARTICLE_RE.match(line)
+        if not match:
+            return False
+        number = parse_number(match.group(1))
+        sub = parse_number(match.group(2)) if match.group(2) else None
+        label_end = match.end(2) if sub else match.end(1) + 1
+        spaced = line[label_end:label_end + 1] in ("", " ", "\u3000", "\t")
+        # Without a space after the label, accept only the expected next number: this keeps
+        # sentences such as "第一百二十条规定的..." inside the article they belong to.
+        if number is None or (not spaced and number != self.last_number + 1 and not sub):
+            return False
+        self._close_current()
+        label = article_label(number, sub)
+        self.current = ParsedUnit(
+            kind="article", label=label, text="", number=number, sub_number=sub, **self._context()
+        )
+        self.last_number = number
+        body = match.group(3).strip(" \u3000")
+        if body:
+            self._paragraph(body)
+        return True
+
+    def _section(self, line: str, is_heading: bool) -> bool:
+        match = SECTION_RE.match(line)
+        if not match:
+            return False
+        self._close_current()
+        number = parse_number(match.group(1))
+        rest = match.group(2).strip()
+        # "一、业务范围" is a section title; "一、负责……；" is a section whose text is the line.
+        if rest and rest[-1:] not in _SENTENCE_END and len(rest) <= 20 and "。" not in rest:
+            label, body = line, ""
+        else:
+            label, body = f"{match.group(1)}、", rest
+        self.current = ParsedUnit(kind="section", label=label, text="", number=number, **self._context())
+        if body:
+            self._paragraph(body)
+        return True
+
+    def _paragraph(self, line: str) -> None:
+        unit = self.current
+        assert unit is not None
+        item = ITEM_RE.match(line)
+        if item and unit.paragraphs:
+            unit.paragraphs[-1]["items"].append({"label": item.group(0), "text": line[item.end():].strip()})
+        else:
+            unit.paragraphs.append({"text": line, "items": []})
+
+    def _start_attachment(self, line: str) -> None:
+        self._close_current()
+        self.in_attachment = True
+        rest = re.sub(r"^附[件表]?[一二三四五六七八九十0-9]*[:：]?", "", line).strip()
+        bare = line.rstrip(":：")
+        title = rest or (None if bare in ("附", "附件", "附表") else bare)
+        self._emit_unused_title()
+        self.attachment_title = title or None
+        self.table_title = title or None
+        self.title_used = not title
+
+    # -- tables --------------------------------------------------------------------------
+    def table(self, rows: list[list[str]]) -> None:
+        self._close_current()
+        if not self.in_attachment:
+            self.in_attachment = True
+        rows = [[cell.strip() for cell in row] for row in rows if any(c.strip() for c in row)]
+        if not rows:
+            return
+        header, body = rows[0], rows[1:]
+        title = self.table_title or self.attachment_title or "附表"
+        self.title_used = True
+        previous: list[str] = []
+        for index, row in enumerate(body, start=1):
+            # Merged cells arrive empty: carry the value down from the row above, for the
+            # leading columns only (a blank 备注 stays blank).
+            filled = list(row)
+            for col, cell in enumerate(filled):
+                if cell or col >= len(previous):
+                    break
+                if col + 1 < len(filled) and not any(filled[col + 1:col + 2]):
+                    break
+                filled[col] = previous[col]
+            previous = filled
+            self.units.append(
+                ParsedUnit(
+                    kind="table_row", label=title, number=index, text=_row_text(header, filled),
+                    paragraphs=[{"text": _row_text(header, filled), "items": []}], **self._context(),
+                )
+            )
+
+    # -- bookkeeping ---------------------------------------------------------------------
+    def _context(self) -> dict:
+        return {"book": self.book, "chapter": self.chapter, "section": self.section}
+
+    def _close_current(self) -> None:
+        if self.preamble and not self.units and self.current is None:
+            text = "\n".join(self.preamble)
+            self.units.append(
+                ParsedUnit(kind="preamble", label="序言", text=text,
+                           paragraphs=[{"text": p, "items": []} for p in self.preamble])
+            )
+            self.preamble = []
+        if self.current is not None:
+            self.current.text = paragraphs_text(self.current.paragraphs)
+            self.units.append(self.current)
+            self.current = None
+
+    def _emit_unused_title(self) -> None:
+        # A table or attachment title with nothing under it (资源税税目税率表 without rows) is
+        # still a unit: agents must see that the table exists.
+        if self.table_title and not self.title_used:
+            self.units.append(ParsedUnit(kind="attachment", label=self.table_title, text=self.table_title,
+                                         paragraphs=[{"text": self.table_title, "items": []}], **self._context()))
+        self.title_used = True
+
+    def close(self) -> None:
+        self._close_current()
+        self._emit_unused_title()
+
+
+def _looks_like_title(line: str) -> bool:
+    return (
+        len(line) <= 40
+        and line[-1:] not in _SENTENCE_END + "。"
+        and not ITEM_RE.match(line)
+        and not line.startswith(("（注", "(注", "注"))
+        and "表" in line
+    )
+
+
+def _row_text(header: list[str], row: list[str]) -> str:
+    parts: list[str] = []
+    name = ""
+    for col, cell in enumerate(row):
+        name = header[col] if col < len(header) and header[col] else name
+        if not cell:
+            continue
+        parts.append(f"{name}：{cell}" if name and (col == 0 or header[col]) else cell)
+    return "；".join(parts)
+
+
+def paragraphs_text(paragraphs: list[dict]) -> str:
+    lines: list[str] = []
+    for paragraph in paragraphs:
+        lines.append(paragraph["text"])
+        lines.extend(f"{item['label']}{item['text']}" for item in paragraph["items"])
+    return "\n".join(lines)
+
+
+def numbering_warnings(units: list[ParsedUnit]) -> list[str]:
+    """Chinese warnings for 条 numbering that skips or repeats."""
+    warnings: list[str] = []
+    previous: ParsedUnit | None = None
+    seen: set[tuple[int, int | None]] = set()
+    for unit in units:
+        if unit.kind != "article" or unit.number is None:
+            continue
+        key = (unit.number, unit.sub_number)
+        if key in seen:
+            warnings.append(f"条文编号重复：{unit.label}")
+        elif previous is None and unit.number != 1 and not unit.sub_number:
+            warnings.append(f"条文编号不从第一条开始：首条为{unit.label}")
+        elif previous is not None and not unit.sub_number and unit.number > previous.number + 1:
+            warnings.append(f"条文编号跳号：{previous.label}之后是{unit.label}")
+        elif previous is not None and not unit.sub_number and unit.number <= previous.number and key not in seen:
+            warnings.append(f"条文编号倒序：{previous.label}之后是{unit.label}")
+        seen.add(key)
+        previous = unit
+    return warnings

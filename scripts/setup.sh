@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install what a fresh machine lacks. Python packages always; with --system (and root), Debian's
+# chromium (browser tests) and postgresql (the PostgreSQL test run) too.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m pip install --quiet --disable-pip-version-check -r requirements.txt
+if [ "${1:-}" = "--system" ] && [ "$(id -u)" = 0 ]; then
+  need=()
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
+  if [ ${#need[@]} -gt 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+fi

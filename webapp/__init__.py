@@ -1,0 +1,61 @@
+"""The Flask application: pages for agents, the policy office and the director, the CLI and the JSON API.
+
+``create_app`` is the application factory (see Flask's tutorial): defaults in code, then the
+instance config, then ``KB_*`` environment variables, then the test mapping. Views and CLI
+commands are thin: they parse input, call one ``kb`` or ``indexer`` operation and render.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from kb.settings import read_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        KB_DATA_DIR=None,
+        KB_DATABASE_URL=None,
+        KB_INDEX_DIR=None,
+        KB_SECRET_KEY=None,
+        KB_POLICIES_DIR=str(ROOT / "policies"),
+        KB_LOAD_SAMPLE="1",
+        KB_MAX_UPLOAD_MB="20",
+        KB_SESSION_MINUTES="480",
+        KB_TODAY=None,
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(read_settings())
+    if test_config:
+        app.config.update(test_config)
+
+    data_dir = Path(app.config["KB_DATA_DIR"] or app.instance_path)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    app.config["KB_DATA_DIR"] = str(data_dir)
+    app.config["KB_INDEX_DIR"] = app.config["KB_INDEX_DIR"] or str(data_dir / "index")
+    app.config["KB_DATABASE_URL"] = app.config["KB_DATABASE_URL"] or f"sqlite:///{data_dir / 'kb.sqlite3'}"
+    app.config["SECRET_KEY"] = app.config["KB_SECRET_KEY"] or _stored_secret(data_dir)
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["KB_MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024
+
+    from webapp import storage
+
+    storage.init_app(app)
+
+    from webapp import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _stored_secret(data_dir: Path) -> str:
+    path = data_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        os.chmod(path, 0o600)
+    return path.read_text().strip()
