@@ -38,10 +38,19 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def create_schema(engine: Engine) -> None:
-    # Import the model modules so that every table is registered on Base.metadata.
-    from kb import models  # noqa: F401
+# Modules that define tables; importing them registers the tables on Base.metadata.
+MODEL_MODULES = ("kb.models",)
 
+
+def register_models() -> None:
+    import importlib
+
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+
+
+def create_schema(engine: Engine) -> None:
+    register_models()
     Base.metadata.create_all(engine)
 
 

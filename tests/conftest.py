@@ -23,7 +23,9 @@ def database_url(tmp_path):
     if not url:
         return f"sqlite:///{tmp_path / 'kb.sqlite3'}"
     engine = make_engine(url)
-    from kb import models  # noqa: F401  (register every table)
+    from kb.db import register_models
+
+    register_models()
 
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":

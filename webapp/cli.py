@@ -14,9 +14,17 @@ from kb.library import is_empty
 from webapp.storage import storage
 
 
+# Feature modules that contribute commands through their own ``register(app)``.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
 def init_app(app: Flask) -> None:
+    import importlib
+
     for command in (import_policies_command, export_command, init_command):
         app.cli.add_command(command)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(app)
 
 
 def _max_bytes() -> int:
