@@ -23,8 +23,18 @@ def unit_citation(unit: Unit, paragraph: int | None = None, document: Document |
     elif unit.kind == SECTION:
         citation += unit.label
     elif unit.kind == TABLE_ROW:
-        key = (unit.text.split("；")[0].split("：")[-1]) if unit.text else ""
+        key = table_row_key(unit.text)
         citation += f"附《{unit.label}》" + (f"（{key}）" if key else "")
     else:
         citation += unit.label
     return citation
+
+
+def table_row_key(row_text: str) -> str:
+    """The most specific leading cell of a table row: 借款合同 rather than 合同（指书面合同）."""
+    parts = [p for p in (row_text or "").split("；") if p]
+    if not parts:
+        return ""
+    if len(parts) > 1 and "：" not in parts[1]:
+        return parts[1]
+    return parts[0].split("：", 1)[-1]

@@ -6,6 +6,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from kb.errors import KbError
 from kb.export import export_units
@@ -47,6 +48,7 @@ def _print_report(report) -> None:
 
 
 @click.command("import-policies")
+@with_appcontext
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--catalog", "catalog_path", type=click.Path(), help="catalog.csv giving metadata for the files")
 def import_policies_command(paths, catalog_path):
@@ -69,6 +71,7 @@ def import_policies_command(paths, catalog_path):
 
 
 @click.command("export")
+@with_appcontext
 @click.option("--json", "as_json", is_flag=True, required=True, help="one JSON object per unit per line")
 def export_command(as_json):
     """Export every unit of the library as JSON lines."""
@@ -81,6 +84,7 @@ def export_command(as_json):
 
 
 @click.command("init")
+@with_appcontext
 def init_command():
     """Create the database, load the sample library when the library is empty, build the index."""
     ensure_ready(current_app)
