@@ -4,7 +4,9 @@ The rules follow Chinese legislative drafting: an article line begins ``第X条`
 following lines are its 款 (paragraphs) unless they begin ``（一）``, which makes them 项 (items)
 of the paragraph before. Headings ``第X编/章/节`` set the context of the articles after them.
 ``附：``, ``附件``, ``附表`` and tables after the articles start attachments; each table row becomes
-a unit of its own. Internal rules that have no 条 are split at their ``一、二、`` sections.
+a unit of its own. Internal rules that have no 条 are split at their ``一、二、`` sections (or, when
+they have none, at ``（一）`` or ``1、``); each line under a section stays a paragraph of its own,
+so that a list of service phrases keeps every phrase distinct.
 """
 from __future__ import annotations
 
@@ -17,7 +19,12 @@ _NUM = f"[{NUMERAL_CHARS}0-9０-９]+"
 SPACE = "\\s\u3000"
 ARTICLE_RE = re.compile(rf"^第({_NUM})条(?:之([一二三四五六七八九十]+))?(?:[{SPACE}]+|(?=\S)|$)(.*)$")
 HEADING_RE = re.compile(rf"^第({_NUM})(编|章|节)(?:[{SPACE}]+(.*)|$)")
-SECTION_RE = re.compile(r"^([一二三四五六七八九十]+)、(.*)$")
+# Numbered sections of internal rules without 条, by rank: the highest rank the text uses wins.
+SECTION_LEVELS = (
+    re.compile(r"^([一二三四五六七八九十]+)、(.*)$"),
+    re.compile(r"^[（(]([一二三四五六七八九十]+)[）)](.*)$"),
+    re.compile(r"^([0-9０-９]{1,2})[、．](.*)$"),
+)
 ITEM_RE = re.compile(r"^[（(]([一二三四五六七八九十]+)[）)]")
 ATTACHMENT_RE = re.compile(r"^(附[:：]?|附件[一二三四五六七八九十0-9]*[:：]?.{0,40}|附表[一二三四五六七八九十0-9]*[:：]?.{0,40})$")
 CONTINUED_TABLE = "续表"
@@ -27,7 +34,10 @@ _BLANKS = " \t\u3000\ufeff\u200b\u200c\u200d\u2060\xa0"
 
 def split_units(raw: RawDocument) -> tuple[list[ParsedUnit], list[str]]:
     """Return the units of ``raw`` and warnings about its numbering."""
-    builder = _Builder(has_articles=_has_articles(raw.blocks))
+    has_articles = _has_articles(raw.blocks)
+    builder = _Builder(has_articles=has_articles,
+                       section_re=None if has_articles else _section_level(raw.blocks),
+                       default_table_title=raw.title.strip() or None)
     for index, block in enumerate(raw.blocks):
         if block.kind == TABLE:
             builder.table(block.rows)
@@ -49,15 +59,34 @@ def _has_articles(blocks: list[Block]) -> bool:
     for block in blocks:
         if block.kind != TABLE:
             for line in block.text.splitlines():
-                match = ARTICLE_RE.match(line.strip())
-                if match and parse_number(match.group(1)) == 1:
+                match = ARTICLE_RE.match(line.strip(_BLANKS))
+                # 第一条, or any 第X条 followed by a space (a part of a code such as 民法典's 编
+                # starts at 第九百八十九条; amendments number their own articles).
+                if match and (parse_number(match.group(1)) == 1 or _is_spaced(line.strip(_BLANKS), match)):
                     return True
     return False
 
 
+def _is_spaced(line: str, match: re.Match) -> bool:
+    label_end = match.end(2) if match.group(2) else match.end(1) + 1
+    return line[label_end:label_end + 1] in ("", " ", "\u3000", "\t")
+
+
+def _section_level(blocks: list[Block]) -> re.Pattern | None:
+    """The highest-ranked section numbering whose number one appears at the start of a line."""
+    lines = [line.strip() for block in blocks if block.kind != TABLE for line in block.text.splitlines()]
+    for pattern in SECTION_LEVELS:
+        if any((m := pattern.match(line)) and parse_number(m.group(1)) == 1 for line in lines):
+            return pattern
+    return None
+
+
 class _Builder:
-    def __init__(self, has_articles: bool):
+    def __init__(self, has_articles: bool, section_re: re.Pattern | None = None,
+                 default_table_title: str | None = None):
         self.has_articles = has_articles
+        self.section_re = section_re
+        self.default_table_title = default_table_title
         self.units: list[ParsedUnit] = []
         self.book = self.chapter = self.section = None
         self.current: ParsedUnit | None = None
@@ -75,7 +104,7 @@ class _Builder:
                 return
             if self.has_articles and self._article(line):
                 return
-            if not self.has_articles and self._section(line, is_heading):
+            if self.section_re is not None and self._section(line, is_heading):
                 return
             if ATTACHMENT_RE.match(line) and (self.current or self.preamble):
                 self._start_attachment(line)
@@ -128,8 +157,7 @@ class _Builder:
             return False
         number = parse_number(match.group(1))
         sub = parse_number(match.group(2)) if match.group(2) else None
-        label_end = match.end(2) if sub else match.end(1) + 1
-        spaced = line[label_end:label_end + 1] in ("", " ", "\u3000", "\t")
+        spaced = _is_spaced(line, match)
         # Without a space after the label, accept only the expected next number: this keeps
         # sentences such as "第一百二十条规定的..." inside the article they belong to.
         if number is None or (not spaced and number != self.last_number + 1 and not sub):
@@ -146,17 +174,24 @@ class _Builder:
         return True
 
     def _section(self, line: str, is_heading: bool) -> bool:
-        match = SECTION_RE.match(line)
+        match = self.section_re.match(line)
         if not match:
             return False
-        self._close_current()
         number = parse_number(match.group(1))
+        if number is None:
+            return False
+        self._close_current()
         rest = match.group(2).strip()
-        # "一、业务范围" is a section title; "一、负责……；" is a section whose text is the line.
-        if rest and rest[-1:] not in _SENTENCE_END and len(rest) <= 20 and "。" not in rest:
+        numbering = line[: match.start(2)]
+        # "一、业务范围" and "一、服务目的：" are section titles; "一、负责……；" is a section
+        # whose text is the line.
+        short = rest and len(rest) <= 20 and not any(mark in rest for mark in "。；;，,")
+        if short and rest[-1:] not in _SENTENCE_END:
             label, body = line, ""
+        elif short and rest[-1:] in "：:" and len(rest) > 1:
+            label, body = line[:-1], ""
         else:
-            label, body = f"{match.group(1)}、", rest
+            label, body = numbering, rest
         self.current = ParsedUnit(kind="section", label=label, text="", number=number, **self._context())
         if body:
             self._paragraph(body)
@@ -185,13 +220,17 @@ class _Builder:
     # -- tables --------------------------------------------------------------------------
     def table(self, rows: list[list[str]]) -> None:
         self._close_current()
-        if not self.in_attachment:
+        at_top = not self.units and not self.preamble and not self.in_attachment
+        if not self.in_attachment and self.has_articles:
+            # After the articles, a table is an attachment; in rules without 条 (a 考核表) the
+            # numbered notes under the table are still sections.
             self.in_attachment = True
         rows = [[cell.strip() for cell in row] for row in rows if any(c.strip() for c in row)]
         if not rows:
             return
         header, body = rows[0], rows[1:]
-        title = self.table_title or self.attachment_title or "附表"
+        title = self.table_title or self.attachment_title or (
+            self.default_table_title if at_top or not self.has_articles else None) or "附表"
         self.title_used = True
         previous: list[str] = []
         for index, row in enumerate(body, start=1):
