@@ -3,7 +3,7 @@
 # chromium (browser tests) and postgresql (the PostgreSQL test run) too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m pip install --quiet --disable-pip-version-check -r requirements.txt
+python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements.txt
 if [ "${1:-}" = "--system" ] && [ "$(id -u)" = 0 ]; then
   need=()
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
