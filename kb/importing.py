@@ -5,17 +5,21 @@ a ``BatchReport`` and the ids of the documents whose search entries must be refr
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kb.catalog import DocumentMeta, read_catalog
 from kb.db import transaction
 from kb.errors import CatalogError, ImportFailed, KbError
 from kb.library import ImportOutcome, content_hash, import_document
-from kb.parsing import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, parse_file, suffix_of
+from kb.parsing import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, parse_file, suffix_of, too_large_message
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -76,20 +80,24 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
 
 
 def load_catalog(path: str | Path) -> dict[str, DocumentMeta]:
+    """Read a catalog CSV; a ``CatalogError`` names the file, the row and the problem."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except OSError as error:
         raise CatalogError(f"{path}：无法读取目录文件（{error.strerror}）") from None
     except UnicodeDecodeError:
         raise CatalogError(f"{path}：目录文件不是 UTF-8 编码") from None
-    return read_catalog(text)
+    try:
+        return read_catalog(text)
+    except CatalogError as error:
+        raise CatalogError(f"{path}：{error}") from None
 
 
 def import_one(
     factory: sessionmaker[Session], name: str, data: bytes, meta: DocumentMeta | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[FileResult, ImportOutcome | None]:
-    """Parse and store one file in its own transaction."""
+    """Parse and store one file in its own transaction: all of it, or nothing when it fails."""
     result = FileResult(name=name)
     try:
         parsed = parse_file(name, data, max_bytes=max_bytes)
@@ -103,8 +111,14 @@ def import_one(
             result.warnings = outcome.warnings
         return result, outcome
     except KbError as error:
-        result.error = str(error)
-        return result, None
+        problem = str(error)
+    except SQLAlchemyError as error:
+        reason = type(getattr(error, "orig", None) or error).__name__
+        problem = str(ImportFailed(name, f"保存到数据库失败（{reason}），本文件未导入，其他文件不受影响"))
+    except Exception as error:  # a defect must not lose the rest of a batch; the file is rolled back
+        log.exception("importing %s failed", name)
+        problem = str(ImportFailed(name, f"导入时出现内部错误（{type(error).__name__}），本文件未导入"))
+    return FileResult(name=name, error=problem), None
 
 
 def import_paths(
@@ -116,17 +130,18 @@ def import_paths(
     catalog = catalog or {}
     names = {f.name for f in files}
     for missing in sorted(set(catalog) - names):
-        report.errors.append(f"目录中列出的文件“{missing}”不在导入的文件中")
+        report.errors.append(f"{missing}：目录文件中列出了此文件，但在导入的文件中找不到（文件缺失或未一同导入）")
     for path in files:
         outcome = None
         try:
-            data = path.read_bytes()
+            size = path.stat().st_size
+            # A file over the limit is refused before it is read into memory.
+            data = path.read_bytes() if size <= max_bytes else b""
         except OSError as error:
             result = FileResult(name=path.name, error=f"{path.name}：无法读取（{error.strerror}）")
         else:
-            if len(data) > max_bytes:
-                result = FileResult(name=path.name, error=str(ImportFailed(
-                    path.name, f"文件过大（{len(data) / 1024 / 1024:.1f} MB），上限为 {max_bytes // 1024 // 1024} MB")))
+            if size > max_bytes:
+                result = FileResult(name=path.name, error=str(ImportFailed(path.name, too_large_message(size, max_bytes))))
             else:
                 result, outcome = import_one(factory, path.name, data, catalog.get(path.name), max_bytes)
             if outcome is not None:
@@ -147,7 +162,11 @@ def import_library_folder(
     groups = sorted({p.parent for p in folder.rglob("catalog.csv")}) or [folder]
     for group in groups:
         catalog_path = group / "catalog.csv"
-        catalog = load_catalog(catalog_path) if catalog_path.exists() else {}
+        try:
+            catalog = load_catalog(catalog_path) if catalog_path.exists() else {}
+        except CatalogError as error:
+            report.errors.append(str(error))
+            continue
         part = import_paths(factory, [group], catalog, max_bytes=max_bytes, progress=progress)
         report.files += part.files
         report.errors += part.errors

@@ -1,10 +1,21 @@
-"""Find cross-references in a unit's text: 《…》 (another document), 本法第X条, 本条第X款, 前款."""
+"""Cross-references in a unit's text: 《…》 (another document, or a table attached to this one),
+本法第X条 (第X款), 本条第X款, 前款 and 前两款.
+
+``find_references`` works on plain data while a document is stored; ``target_unit`` follows a
+stored ``Reference`` to the unit it points at (for the UI's links).
+"""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterable
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kb.models import Reference, Unit
 from kb.numerals import NUMERAL_CHARS, article_label, parse_number
+from kb.titles import normalise_title
 
 _NUM = f"[{NUMERAL_CHARS}0-9]+"
 DOC_MENTION_RE = re.compile(rf"《([^《》\n]{{2,80}})》(?:第({_NUM})条(?:之([一二三四五六七八九十]+))?)?")
@@ -18,7 +29,7 @@ PREVIOUS_TWO_RE = re.compile(r"前两款")
 
 @dataclass
 class FoundReference:
-    kind: str  # document | article | paragraph
+    kind: str  # document | article | paragraph | attachment
     mention: str
     start: int
     end: int
@@ -29,11 +40,14 @@ class FoundReference:
     same_unit: bool = False
 
 
-def find_references(paragraphs: list[dict]) -> list[FoundReference]:
+def find_references(paragraphs: list[dict], own_labels: Iterable[str] = ()) -> list[FoundReference]:
     """References in a unit given its 款 (as stored in ``Unit.paragraphs``).
 
-    Offsets are into the unit's text as ``structure.paragraphs_text`` joins it.
+    ``own_labels`` are the document's attachment and table names: 《印花税税目税率表》 in 印花税法
+    points at its own table, not at another document. Offsets are into the unit's text as
+    ``structure.paragraphs_text`` joins it.
     """
+    own = {normalise_title(label): label for label in own_labels}
     found: list[FoundReference] = []
     offset = 0
     for index, paragraph in enumerate(paragraphs, start=1):
@@ -41,6 +55,11 @@ def find_references(paragraphs: list[dict]) -> list[FoundReference]:
         for text in texts:
             found.extend(_in_text(text, offset, index))
             offset += len(text) + 1
+    for reference in found:
+        label = own.get(normalise_title(reference.target_title or ""))
+        if label and reference.kind == "document":
+            reference.kind, reference.target_title = "attachment", None
+            reference.target_label, reference.same_document = label, True
     return found
 
 
@@ -79,4 +98,25 @@ def _in_text(text: str, offset: int, paragraph_index: int) -> list[FoundReferenc
                 end=offset + match.end(), target_paragraph=paragraph_index - 1,
                 same_document=True, same_unit=True,
             ))
+    if paragraph_index > 2:
+        # 前两款: one link to each of the two paragraphs before.
+        for match in PREVIOUS_TWO_RE.finditer(text):
+            refs.extend(FoundReference(
+                kind="paragraph", mention=match.group(0), start=offset + match.start(),
+                end=offset + match.end(), target_paragraph=paragraph_index - back,
+                same_document=True, same_unit=True,
+            ) for back in (2, 1))
     return refs
+
+
+def target_unit(session: Session, reference: Reference) -> Unit | None:
+    """The unit a stored reference points at: the article (or first table row) in the target
+    document, the referring unit itself for 前款/本条第X款, None for a bare document mention."""
+    if reference.target_document_id is None or reference.target_label is None:
+        return None
+    if reference.kind == "paragraph":
+        return reference.unit
+    return session.scalars(
+        select(Unit).where(Unit.document_id == reference.target_document_id, Unit.label == reference.target_label)
+        .order_by(Unit.seq).limit(1)
+    ).first()

@@ -12,12 +12,14 @@ import zipfile
 
 from kb.doc_numbers import normalise_doc_number
 from kb.errors import ImportFailed
+from kb.numerals import parse_number
 from kb.parsing.blocks import ParsedDocument, RawDocument
 from kb.parsing.structure import split_units
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".html", ".htm", ".docx", ".txt")
 FILE_DATE_RE = re.compile(r"[（(](\d{4})-(\d{2})-(\d{2})[)）]")
 HISTORY_DATE_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+CHINESE_DATE_RE = re.compile(r"([一二三四五六七八九〇零○OＯ]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -29,13 +31,13 @@ def parse_file(name: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Pa
     suffix = suffix_of(name)
     if suffix not in SUPPORTED_SUFFIXES:
         raise ImportFailed(name, f"不支持的文件类型“{suffix or '无扩展名'}”，请上传 .md、.html、.docx 或 .txt 文件")
-    if not data.strip():
-        raise ImportFailed(name, "文件为空")
     if len(data) > max_bytes:
-        raise ImportFailed(name, f"文件过大（{len(data) / 1024 / 1024:.1f} MB），上限为 {max_bytes // 1024 // 1024} MB")
+        raise ImportFailed(name, too_large_message(len(data), max_bytes))
+    if not data.strip(b" \t\r\n\x00") or data.strip() in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        raise ImportFailed(name, "文件为空")
     raw = _read(name, suffix, data)
     units, warnings = split_units(raw)
-    if not any(u.kind in ("article", "section") for u in units):
+    if not any(u.kind in ("article", "section", "table_row") for u in units):
         raise ImportFailed(name, "未识别出任何条文（第X条或“一、”编号的条目），请检查文件内容")
     title = raw.title.strip() or FILE_DATE_RE.sub("", name.rsplit(".", 1)[0])
     head = "\n".join([raw.title, *raw.history])
@@ -50,18 +52,18 @@ def parse_file(name: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Pa
     )
 
 
+def too_large_message(size: int, max_bytes: int) -> str:
+    return f"文件过大（{size / 1024 / 1024:.1f} MB），上限为 {max_bytes / 1024 / 1024:g} MB"
+
+
 def _read(name: str, suffix: str, data: bytes) -> RawDocument:
-    from kb.parsing.text_format import UndecodableText, decode_text
+    from kb.parsing.text_format import BinaryContent, UndecodableText, decode_text
 
     try:
         if suffix == ".docx":
-            if not zipfile.is_zipfile(_bytes_io(data)):
-                raise ImportFailed(name, "不是有效的 Word (.docx) 文件，可能已损坏或只是改了扩展名")
-            from kb.parsing.docx_format import read_docx
-
-            return read_docx(data)
-        if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise ImportFailed(name, "文件是二进制内容，不是文本文件")
+            return _read_docx(name, data)
+        if data.startswith(b"PK\x03\x04"):
+            raise ImportFailed(name, "文件是压缩包或 Word 文档等二进制内容，不是文本文件（Word 文档请使用 .docx 扩展名）")
         text = decode_text(data)
         if suffix in (".md", ".markdown"):
             from kb.parsing.markdown_format import read_markdown
@@ -73,13 +75,33 @@ def _read(name: str, suffix: str, data: bytes) -> RawDocument:
             return read_html(text)
         from kb.parsing.text_format import read_text
 
-        return read_text(data)
+        return read_text(text)
     except ImportFailed:
         raise
+    except BinaryContent:
+        raise ImportFailed(name, "文件是二进制内容（如图片或程序文件），不是文本文件") from None
     except UndecodableText:
         raise ImportFailed(name, "无法识别文件编码（支持 UTF-8 与 GB18030/GBK）") from None
     except Exception as error:  # a reader library failing on a damaged file
         raise ImportFailed(name, f"文件无法解析（{type(error).__name__}），可能已损坏") from error
+
+
+def _read_docx(name: str, data: bytes) -> RawDocument:
+    if not zipfile.is_zipfile(_bytes_io(data)):
+        raise ImportFailed(name, "不是有效的 Word (.docx) 文件：文件已损坏、不完整，或是改了扩展名的其他文件")
+    try:
+        with zipfile.ZipFile(_bytes_io(data)) as archive:
+            names = set(archive.namelist())
+            damaged = archive.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise ImportFailed(name, "Word (.docx) 文件已损坏，无法打开") from None
+    if "word/document.xml" not in names or "[Content_Types].xml" not in names:
+        raise ImportFailed(name, "是 ZIP 压缩包而不是 Word (.docx) 文档（可能只是改了扩展名）")
+    if damaged is not None:
+        raise ImportFailed(name, f"Word (.docx) 文件已损坏（{damaged} 无法读取）")
+    from kb.parsing.docx_format import read_docx
+
+    return read_docx(data)
 
 
 def _bytes_io(data: bytes):
@@ -100,10 +122,23 @@ def _date_from_name(name: str) -> dt.date | None:
 
 def _date_from_history(history: list[str]) -> dt.date | None:
     for line in reversed(history):
-        match = HISTORY_DATE_RE.search(line)
-        if match:
+        for match in reversed(list(HISTORY_DATE_RE.finditer(line))):
             try:
                 return dt.date(*map(int, match.groups()))
             except ValueError:
                 continue
+        for match in reversed(list(CHINESE_DATE_RE.finditer(line))):
+            if day := _chinese_date(*match.groups()):
+                return day
     return None
+
+
+def _chinese_date(year: str, month: str, day: str) -> dt.date | None:
+    year = year.translate(str.maketrans("OＯ○零", "〇〇〇〇"))
+    parts = [parse_number(year), parse_number(month), parse_number(day)]
+    if None in parts:
+        return None
+    try:
+        return dt.date(*parts)
+    except ValueError:
+        return None

@@ -11,7 +11,14 @@ from kb.parsing.text_format import HISTORY_RE
 
 NOISE_TAGS = ("script", "style", "noscript", "iframe", "nav", "header", "footer", "aside", "form",
               "button", "select", "input", "svg", "link", "meta")
-NOISE_PATTERN = re.compile(r"nav|menu|footer|header|breadcrumb|crumb|sidebar|share|banner|toolbar|login|search|top|bottom|position|location", re.I)
+# id/class words that mark page furniture; matched against whole words of the id or class
+# ("nav", "topnav", "navbar", "bread-crumbs"), never inside other words ("canvas", "topic").
+NOISE_WORDS = re.compile(
+    r"^(?:top|bottom|position|location|login|search|share|banner|copyright|links?|friendlinks?|"
+    r"related|recommend|qrcode|ad|ads|tools?|head|foot|bread|dh)$"
+    r"|^(?:nav|menu|breadcrumb|crumb|sidebar|footer|header|toolbar|daohang)"
+    r"|(?:nav|menu|bar|crumbs?|footer|header)$"
+)
 TITLE_SUFFIX = re.compile(r"\s*[-_|－—].{0,30}(税务|政府|网|局|门户).*$")
 
 
@@ -23,8 +30,7 @@ def read_html(text: str) -> RawDocument:
     for tag in soup.find_all(True):
         if tag.attrs is None:
             continue
-        marker = " ".join([tag.get("id") or ""] + list(tag.get("class") or []))
-        if marker.strip() and NOISE_PATTERN.search(marker) and tag.name not in ("body", "html"):
+        if tag.name not in ("body", "html") and _is_furniture(tag):
             tag.decompose()
     body = _main_content(soup.body or soup)
     heading = (soup.body or soup).find(["h1", "h2"])
@@ -39,6 +45,12 @@ def read_html(text: str) -> RawDocument:
         if first.text.replace("\n", "") != title.replace("\n", ""):
             history.extend(first.text.splitlines())
     return RawDocument(format="html", title=title.replace("\n", ""), history=history, blocks=blocks)
+
+
+def _is_furniture(tag: Tag) -> bool:
+    values = [tag.get("id") or ""] + list(tag.get("class") or [])
+    words = [w for value in values for w in re.split(r"[-_\s]+|(?<=[a-z])(?=[A-Z])", value) if w]
+    return any(NOISE_WORDS.search(word.lower()) for word in words)
 
 
 def _main_content(root: Tag) -> Tag:

@@ -311,7 +311,7 @@ def paragraphs_text(paragraphs: list[dict]) -> str:
 
 
 def numbering_warnings(units: list[ParsedUnit]) -> list[str]:
-    """Chinese warnings for 条 numbering that skips or repeats."""
+    """Chinese warnings for 条 numbering that skips or repeats, each saying where."""
     warnings: list[str] = []
     previous: ParsedUnit | None = None
     seen: set[tuple[int, int | None]] = set()
@@ -319,14 +319,18 @@ def numbering_warnings(units: list[ParsedUnit]) -> list[str]:
         if unit.kind != "article" or unit.number is None:
             continue
         key = (unit.number, unit.sub_number)
+        where = f"（{unit.chapter}）" if unit.chapter else ""
         if key in seen:
-            warnings.append(f"条文编号重复：{unit.label}")
+            warnings.append(f"条文编号重复：{unit.label}出现不止一次{where}")
         elif previous is None and unit.number != 1 and not unit.sub_number:
-            warnings.append(f"条文编号不从第一条开始：首条为{unit.label}")
+            warnings.append(f"条文编号不从第一条开始：首条为{unit.label}{where}")
         elif previous is not None and not unit.sub_number and unit.number > previous.number + 1:
-            warnings.append(f"条文编号跳号：{previous.label}之后是{unit.label}")
-        elif previous is not None and not unit.sub_number and unit.number <= previous.number and key not in seen:
-            warnings.append(f"条文编号倒序：{previous.label}之后是{unit.label}")
+            missing = article_label(previous.number + 1)
+            if unit.number > previous.number + 2:
+                missing += f"至{article_label(unit.number - 1)}"
+            warnings.append(f"条文编号跳号：{previous.label}之后是{unit.label}，缺{missing}{where}")
+        elif previous is not None and not unit.sub_number and unit.number <= previous.number:
+            warnings.append(f"条文编号倒序：{previous.label}之后是{unit.label}{where}")
         seen.add(key)
         previous = unit
     return warnings
