@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from kb.catalog import DocumentMeta
 from kb.errors import NotFound
 from kb.models import (
-    CURRENT_STATUSES, IN_FORCE, REPEALED, REVISED, STATUSES, Document, Reference, Unit,
+    ATTACHMENT, TABLE_ROW, CURRENT_STATUSES, IN_FORCE, REPEALED, REVISED, STATUSES, Document, Reference, Unit,
 )
 from kb.parsing.blocks import ParsedDocument
 from kb.references import find_references
@@ -79,15 +79,24 @@ def import_document(
         session.add(document)
         action = CREATED
     session.flush()
-    changed_ids = {document.id}
+    changed_ids = {document.id} if action != UNCHANGED else set()
     if action in (CREATED, REPLACED):
         _store_references(session, document)
     changed_ids |= link_versions(session, title)
     changed_ids |= resolve_successors(session)
     if action == CREATED:
         resolve_pending_references(session)
+    _flag_dependent_faq(session, changed_ids)
     return ImportOutcome(document=document, action=action, warnings=list(document.warnings or []),
                          changed_document_ids=changed_ids)
+
+
+def _flag_dependent_faq(session: Session, document_ids: set[int]) -> None:
+    """FAQ entries citing a document that was just revised, repealed or re-imported need review."""
+    from kb.faq import flag_entries_citing  # kb.faq builds on this module
+
+    session.flush()
+    flag_entries_citing(session, document_ids)
 
 
 def _fill(document: Document, parsed: ParsedDocument, source_name: str, source_hash: str) -> None:
@@ -204,8 +213,9 @@ def resolve_successors(session: Session) -> set[int]:
 
 
 def _store_references(session: Session, document: Document) -> None:
+    own_labels = {u.label for u in document.units if u.kind in (ATTACHMENT, TABLE_ROW)}
     for unit in document.units:
-        for found in find_references(unit.paragraphs or []):
+        for found in find_references(unit.paragraphs or [], own_labels):
             target_document_id = document.id if found.same_document else None
             target_label = found.target_label or (unit.label if found.same_unit else None)
             unit.references.append(Reference(
@@ -304,7 +314,9 @@ def update_metadata(session: Session, document: Document, meta: DocumentMeta) ->
         raise ValueError(f"状态“{meta.status}”无效")
     _apply_meta(document, meta)
     session.flush()
-    return {document.id} | link_versions(session, document.title) | resolve_successors(session)
+    changed = {document.id} | link_versions(session, document.title) | resolve_successors(session)
+    _flag_dependent_faq(session, changed)
+    return changed
 
 
 def mark_repealed(session: Session, document: Document, on: dt.date | None = None,

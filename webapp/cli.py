@@ -16,7 +16,7 @@ from webapp.storage import storage
 
 
 # Feature modules that contribute commands through their own ``register(app)``.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("webapp.accounts_cli", "webapp.serve_cli", "webapp.faq_cli", "webapp.routing_cli", "webapp.search_cli")
 
 
 def init_app(app: Flask) -> None:
@@ -102,3 +102,21 @@ def ensure_ready(app: Flask) -> None:
         report = import_library_folder(factory, app.config["KB_POLICIES_DIR"], max_bytes=_max_bytes())
         index_documents(app, report.changed_document_ids)
         _print_report(report)
+        _load_starter_faq(app)
+
+
+def _load_starter_faq(app: Flask) -> None:
+    """The shipped FAQ starter set, once the library it cites is in place."""
+    from pathlib import Path
+
+    from kb.db import transaction
+    from kb.faq_io import import_faq, read_faq_file
+
+    starter = Path(app.config["KB_POLICIES_DIR"]) / "faq" / "starter.json"
+    if not starter.exists():
+        return
+    with transaction(storage().session_factory) as session:
+        report = import_faq(session, None, read_faq_file(starter))
+    for problem in report.problems:
+        click.echo(f"错误 {problem}", err=True)
+    click.echo(f"FAQ：{report.summary()}", err=True)
