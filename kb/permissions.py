@@ -1,0 +1,22 @@
+"""What calls, referrals and the audit log need to know about an actor, and the refusal error.
+
+An actor is a ``kb.users.User`` (or anything with ``id``, ``role``, ``department``,
+``staff_no`` and ``is_authenticated``); ``None`` or an anonymous user has no role.
+"""
+from __future__ import annotations
+
+from kb.errors import KbError
+
+
+class Forbidden(KbError):
+    """The actor may not do this; the message says why, in Chinese."""
+
+
+def role_of(actor) -> str | None:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    return getattr(actor, "role", None)
+
+
+def department_of(actor) -> str | None:
+    return getattr(actor, "department", None) if role_of(actor) else None

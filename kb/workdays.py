@@ -1,0 +1,85 @@
+"""Working days on China's official calendar, and when a referral is due.
+
+Working days come from ``chinese_calendar`` (the State Council's yearly holiday notices: public
+holidays off, 调休 make-up working days on, even on a Saturday or Sunday). For a year the
+package does not cover yet, Monday to Friday are working days (``is_covered`` tells which).
+
+The deadline rule (《转办单》“原则上在两天内”答复, counted in working days):
+
+- a referral opened on a working day before ``CUTOFF`` (18:00, the end of the hotline's
+  working day) counts that day as day 0; its working-day count starts the next working day;
+- opened at or after 18:00, or on a rest day, day 0 is the next working day;
+- it is due at ``CUTOFF`` (18:00) of the second working day after day 0.
+
+So a referral opened Monday 10:00 is due Wednesday 18:00; opened Monday 19:00 (day 0 is
+Tuesday), Thursday 18:00; opened on a Sunday (day 0 is Monday), Wednesday 18:00 — with
+holidays skipped and 调休 Saturdays or Sundays counted. Times are naive Beijing times (``beijing_now``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import chinese_calendar
+
+BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")  # no daylight saving in China
+CUTOFF = dt.time(18, 0)
+DUE_WORKING_DAYS = 2
+
+
+def beijing_now() -> dt.datetime:
+    """Now in Beijing time, naive, to the second: what every ``*_at`` column of calls and referrals holds."""
+    return dt.datetime.now(BEIJING).replace(tzinfo=None, microsecond=0)
+
+
+def is_covered(day: dt.date) -> bool:
+    """Whether the official calendar for ``day``'s year is known to ``chinese_calendar``."""
+    try:
+        chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return False
+    return True
+
+
+def is_working_day(day: dt.date) -> bool:
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:  # a year not yet published: Monday to Friday
+        return day.weekday() < 5
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    """The first working day strictly after ``day``."""
+    day += dt.timedelta(days=1)
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def add_working_days(day: dt.date, count: int) -> dt.date:
+    """The ``count``-th working day after ``day`` (``day`` itself is not counted)."""
+    for _ in range(count):
+        day = next_working_day(day)
+    return day
+
+
+def start_day(opened_at: dt.datetime) -> dt.date:
+    """Day 0 of the count: the opening day if it is a working day before the cut-off."""
+    day = opened_at.date()
+    if is_working_day(day) and opened_at.time() < CUTOFF:
+        return day
+    return next_working_day(day)
+
+
+def due_at(opened_at: dt.datetime, working_days: int = DUE_WORKING_DAYS) -> dt.datetime:
+    """When a referral opened at ``opened_at`` must be answered (see the module rule)."""
+    return dt.datetime.combine(add_working_days(start_day(opened_at), working_days), CUTOFF)
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after ``start`` up to and including ``end`` (0 when ``end <= start``)."""
+    count, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count

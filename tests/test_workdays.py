@@ -1,0 +1,55 @@
+"""Working days on China's official calendar (chinese_calendar) and the two-working-day deadline."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kb.workdays import add_working_days, due_at, is_covered, is_working_day, start_day, working_days_between
+
+D = dt.date
+T = dt.datetime
+
+
+def test_the_calendar_knows_holidays_and_make_up_days():
+    assert is_covered(D(2025, 10, 1)) and is_covered(D(2026, 2, 17))
+    assert not is_working_day(D(2025, 10, 1))       # National Day
+    assert not is_working_day(D(2025, 10, 8))       # still the National Day holiday (a Wednesday)
+    assert is_working_day(D(2025, 9, 28))           # Sunday, 调休 make-up working day
+    assert is_working_day(D(2025, 10, 11))          # Saturday, 调休 make-up working day
+    assert is_working_day(D(2026, 2, 14))           # Saturday before the Spring Festival, make-up day
+    assert not is_working_day(D(2026, 2, 23))       # Monday, Spring Festival holiday
+
+
+@pytest.mark.parametrize("opened, due", [
+    # An ordinary week: day 0 is the opening day before 18:00, the next working day after.
+    (T(2025, 11, 17, 10, 0), T(2025, 11, 19, 18, 0)),   # Monday morning -> Wednesday
+    (T(2025, 11, 17, 18, 0), T(2025, 11, 20, 18, 0)),   # Monday 18:00 -> Thursday
+    (T(2025, 11, 14, 17, 59), T(2025, 11, 18, 18, 0)),  # Friday before 18:00 -> Tuesday
+    (T(2025, 11, 16, 9, 0), T(2025, 11, 19, 18, 0)),    # Sunday -> day 0 Monday -> Wednesday
+    # National Day 2025: holiday 1-8 October, make-up days Sunday 28 September and Saturday 11 October.
+    (T(2025, 9, 30, 10, 0), T(2025, 10, 10, 18, 0)),    # Tuesday before the holiday -> 9, 10 October
+    (T(2025, 9, 30, 19, 0), T(2025, 10, 11, 18, 0)),    # evening: day 0 is 9 October -> Saturday 11th
+    (T(2025, 10, 4, 11, 0), T(2025, 10, 11, 18, 0)),    # opened during the holiday
+    (T(2025, 9, 27, 11, 0), T(2025, 9, 30, 18, 0)),     # Saturday: day 0 is the make-up Sunday 28th
+    (T(2025, 9, 28, 9, 0), T(2025, 9, 30, 18, 0)),      # on the make-up Sunday itself
+    # Spring Festival 2026: holiday 15-23 February, make-up Saturdays 14 and 28 February.
+    (T(2026, 2, 13, 15, 0), T(2026, 2, 24, 18, 0)),     # Friday -> Saturday 14th, then Tuesday 24th
+    (T(2026, 2, 24, 9, 0), T(2026, 2, 26, 18, 0)),
+    (T(2026, 2, 26, 10, 0), T(2026, 2, 28, 18, 0)),     # Thursday -> Friday, make-up Saturday 28th
+])
+def test_a_referral_is_due_two_working_days_after_it_is_opened(opened, due):
+    assert due_at(opened) == due
+
+
+def test_helpers():
+    assert start_day(T(2025, 10, 3, 9, 0)) == D(2025, 10, 9)
+    assert add_working_days(D(2025, 9, 30), 1) == D(2025, 10, 9)
+    assert working_days_between(D(2025, 9, 30), D(2025, 10, 11)) == 3
+    assert working_days_between(D(2025, 10, 11), D(2025, 9, 30)) == 0
+
+
+def test_a_year_the_calendar_does_not_cover_falls_back_to_monday_to_friday():
+    assert not is_covered(D(2099, 1, 5))
+    assert is_working_day(D(2099, 1, 5)) and not is_working_day(D(2099, 1, 3))
+    assert due_at(T(2099, 1, 2, 10, 0)) == T(2099, 1, 6, 18, 0)  # Friday -> Monday, Tuesday
