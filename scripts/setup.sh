@@ -8,6 +8,8 @@ if [ "${1:-}" = "--system" ] && [ "$(id -u)" = 0 ]; then
   need=()
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
+  # A Chinese font, so that screenshots taken by the browser tests show the text.
+  [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
   if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null

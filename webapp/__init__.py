@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 from flask import Flask
@@ -47,9 +48,23 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     storage.init_app(app)
 
+    from webapp import admin, auth, errors, library, present, search, upload
+
+    auth.init_app(app)
+    errors.init_app(app)
+    present.init_app(app)
+    for blueprint in (search.bp, library.bp, upload.bp, admin.bp):
+        app.register_blueprint(blueprint)
+
     from webapp import cli
 
     cli.init_app(app)
+    if not app.testing and "gunicorn" in sys.modules:
+        # Served by gunicorn (no ``serve`` command): make sure someone can log in.
+        from webapp.accounts_cli import create_first_admin
+
+        with app.app_context():
+            create_first_admin(app)
     return app
 
 

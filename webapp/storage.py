@@ -28,10 +28,15 @@ def init_app(app: Flask) -> None:
             try:
                 if response.status_code < 400:
                     session.commit()
+                    committed = True
                 else:
                     session.rollback()
+                    committed = False
             finally:
                 session.close()
+            if committed:
+                for callback in g.pop("after_commit", []):
+                    callback()
         return response
 
     @app.teardown_request
@@ -44,6 +49,11 @@ def init_app(app: Flask) -> None:
 
 def storage() -> Storage:
     return current_app.extensions["kb_storage"]
+
+
+def after_commit(callback) -> None:
+    """Run ``callback()`` once the request's changes are committed (e.g. refresh the search index)."""
+    g.setdefault("after_commit", []).append(callback)
 
 
 def db_session() -> Session:

@@ -1,0 +1,88 @@
+"""Reading the library for the article and document pages: neighbours, outline, feed, copy text."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kb.citations import unit_citation
+from kb.models import ARTICLE, SECTION, Document, Unit
+
+READABLE_KINDS = (ARTICLE, SECTION)
+
+
+@dataclass
+class OutlineEntry:
+    heading: str
+    level: int  # 0 编, 1 章, 2 节
+    unit_id: int  # the first unit under the heading
+
+
+def outline(document: Document) -> list[OutlineEntry]:
+    """编/章/节 headings in order, each pointing at its first unit."""
+    entries: list[OutlineEntry] = []
+    seen: set[tuple[int, str]] = set()
+    for unit in document.units:
+        for level, heading in enumerate((unit.book, unit.chapter, unit.section)):
+            if heading and (level, heading) not in seen:
+                seen.add((level, heading))
+                entries.append(OutlineEntry(heading=heading, level=level, unit_id=unit.id))
+    return entries
+
+
+def neighbours(document: Document, unit: Unit) -> tuple[Unit | None, Unit | None]:
+    """The previous and next article (or numbered section) of ``unit`` in its document."""
+    readable = [u for u in document.units if u.kind in READABLE_KINDS]
+    if unit not in readable:
+        return None, None
+    index = readable.index(unit)
+    return (readable[index - 1] if index else None,
+            readable[index + 1] if index + 1 < len(readable) else None)
+
+
+def copy_text(unit: Unit, document: Document | None = None) -> str:
+    """What "复制依据" puts on the clipboard: the citation, then the article's text."""
+    return f"{unit_citation(unit, document=document)}\n{unit.text}"
+
+
+def units_by_ids(session: Session, ids: list[int]) -> dict[int, Unit]:
+    if not ids:
+        return {}
+    return {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(ids)))}
+
+
+def recent_documents(session: Session, limit: int = 30) -> list[Document]:
+    """The latest imported or revised documents first (the 新政策 feed)."""
+    return list(session.scalars(
+        select(Document).order_by(Document.updated_at.desc(), Document.imported_at.desc(), Document.id.desc()).limit(limit)))
+
+
+def all_documents(session: Session) -> list[Document]:
+    return list(session.scalars(select(Document).order_by(Document.level, Document.title, Document.published_on)))
+
+
+def library_tax_types(session: Session) -> list[str]:
+    types: set[str] = set()
+    for value in session.scalars(select(Document.tax_types)):
+        types.update(value or [])
+    return sorted(types)
+
+
+def text_with_references(unit: Unit) -> list[tuple[str, object]]:
+    """Split ``unit.text`` into plain pieces and reference pieces: [(text, Reference | None)]."""
+    text = unit.text or ""
+    pieces: list[tuple[str, object]] = []
+    position = 0
+    for reference in sorted(unit.references, key=lambda r: r.start):
+        if reference.start < position or reference.end > len(text):
+            continue
+        if reference.target_document_id is None:
+            continue
+        if reference.start > position:
+            pieces.append((text[position:reference.start], None))
+        pieces.append((text[reference.start:reference.end], reference))
+        position = reference.end
+    if position < len(text):
+        pieces.append((text[position:], None))
+    return pieces

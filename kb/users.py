@@ -1,0 +1,265 @@
+"""Accounts: users and their roles, password hashing, login throttling, permission predicates.
+
+Roles: 咨询服务员 (agent, with a 工号), 政策法规岗 (the policy office), 中心主任 (director),
+部门用户 (a department user, bound to one department) and 管理员 (admin). Permissions are small
+predicates (``can_upload(actor)``) that the web layer applies through one decorator.
+Domain operations take ``(session, actor, data)`` and never commit.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Optional
+
+from sqlalchemy import Boolean, DateTime, String, delete, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from kb.db import Base
+from kb.errors import KbError
+
+AGENT = "agent"
+POLICY = "policy"
+DIRECTOR = "director"
+DEPARTMENT = "department"
+ADMIN = "admin"
+ROLES = (AGENT, POLICY, DIRECTOR, DEPARTMENT, ADMIN)
+ROLE_LABELS = {
+    AGENT: "咨询服务员",
+    POLICY: "政策法规岗",
+    DIRECTOR: "中心主任",
+    DEPARTMENT: "部门用户",
+    ADMIN: "管理员",
+}
+
+MIN_PASSWORD_LENGTH = 8
+# Login throttling: this many failures for one username from one address within the window.
+MAX_FAILURES = 5
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+
+
+class AccountError(KbError):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[Optional[str]] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(20))
+    department: Mapped[Optional[str]] = mapped_column(String(100))
+    staff_no: Mapped[Optional[str]] = mapped_column(String(30))  # 工号, for agents
+    password_hash: Mapped[str] = mapped_column(String(300))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+
+    # Flask-Login reads these; they carry no web dependency.
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"
+
+
+class LoginFailure(Base):
+    """One failed login, kept in the database so throttling holds across workers."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    address: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+@dataclass
+class NewUser:
+    username: str
+    role: str
+    password: str | None = None  # generated (one-time) when not given
+    department: str | None = None
+    staff_no: str | None = None
+    display_name: str | None = None
+    must_change_password: bool | None = None
+
+
+# -- permissions --------------------------------------------------------------------------------
+
+def _role(actor) -> str | None:
+    return getattr(actor, "role", None) if getattr(actor, "is_authenticated", False) else None
+
+
+def can_read_library(actor) -> bool:
+    return _role(actor) in ROLES
+
+
+def can_upload(actor) -> bool:
+    return _role(actor) in (POLICY, ADMIN)
+
+
+def can_edit_documents(actor) -> bool:
+    return _role(actor) in (POLICY, ADMIN)
+
+
+def can_manage_users(actor) -> bool:
+    return _role(actor) == ADMIN
+
+
+# -- passwords ----------------------------------------------------------------------------------
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
+def check_password(user: User, password: str) -> bool:
+    return check_password_hash(user.password_hash, password)
+
+
+def one_time_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def _check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符")
+
+
+# -- operations ---------------------------------------------------------------------------------
+
+def create_user(session: Session, actor, data: NewUser) -> tuple[User, str]:
+    """Create an account; return it with its password (generated and one-time when none was given).
+
+    ``actor`` is None for the command line and first start; otherwise it must be an admin.
+    """
+    if actor is not None and not can_manage_users(actor):
+        raise AccountError("只有管理员可以创建账号")
+    username = (data.username or "").strip()
+    if not username:
+        raise AccountError("用户名不能为空")
+    if data.role not in ROLES:
+        raise AccountError(f"角色“{data.role}”无效，应为 {'/'.join(ROLES)}")
+    if data.role == DEPARTMENT and not (data.department or "").strip():
+        raise AccountError("部门用户必须指定所属部门（--department）")
+    if data.role == AGENT and not (data.staff_no or "").strip():
+        raise AccountError("咨询服务员必须有工号（--staff-no）")
+    if find_user(session, username) is not None:
+        raise AccountError(f"用户名“{username}”已存在")
+    generated = data.password is None
+    password = one_time_password() if generated else data.password
+    if not generated:
+        _check_new_password(password)
+    user = User(
+        username=username, role=data.role, display_name=(data.display_name or "").strip() or None,
+        department=(data.department or "").strip() or None, staff_no=(data.staff_no or "").strip() or None,
+        password_hash=hash_password(password),
+        must_change_password=generated if data.must_change_password is None else data.must_change_password,
+        active=True,
+    )
+    session.add(user)
+    session.flush()
+    return user, password
+
+
+def ensure_admin(session: Session) -> str | None:
+    """First start: create ``admin`` when there is no user; return its one-time password (else None)."""
+    if session.scalar(select(func.count(User.id))):
+        return None
+    _user, password = create_user(session, None, NewUser(username="admin", role=ADMIN))
+    return password
+
+
+def change_password(session: Session, actor: User, current: str, new: str) -> User:
+    if not check_password(actor, current):
+        raise AccountError("当前密码不正确")
+    if new == current:
+        raise AccountError("新密码不能与当前密码相同")
+    _check_new_password(new)
+    actor.password_hash = hash_password(new)
+    actor.must_change_password = False
+    session.flush()
+    return actor
+
+
+def find_user(session: Session, username: str) -> User | None:
+    return session.scalars(select(User).where(User.username == username.strip())).first()
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.role, User.username)))
+
+
+def set_active(session: Session, actor, user: User, active: bool) -> User:
+    if not can_manage_users(actor):
+        raise AccountError("只有管理员可以停用账号")
+    if user.id == actor.id and not active:
+        raise AccountError("不能停用自己的账号")
+    user.active = active
+    session.flush()
+    return user
+
+
+# -- login and throttling -----------------------------------------------------------------------
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def is_throttled(session: Session, username: str, address: str, now: dt.datetime | None = None) -> bool:
+    since = (now or _now()) - FAILURE_WINDOW
+    failures = session.scalar(select(func.count(LoginFailure.id)).where(
+        LoginFailure.username == username, LoginFailure.address == address, LoginFailure.failed_at >= since))
+    return (failures or 0) >= MAX_FAILURES
+
+
+def authenticate(session: Session, username: str, password: str, address: str,
+                 now: dt.datetime | None = None) -> User:
+    """Check a login; record failures and refuse while throttled. Raise AccountError with the reason."""
+    username = (username or "").strip()
+    now = now or _now()
+    if is_throttled(session, username, address, now):
+        raise AccountError("登录失败次数过多，请 15 分钟后再试")
+    user = find_user(session, username) if username else None
+    if user is None or not user.active or not check_password(user, password or ""):
+        session.add(LoginFailure(username=username[:80], address=address[:64], failed_at=now))
+        session.flush()
+        raise AccountError("用户名或密码不正确")
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username, LoginFailure.address == address))
+    session.execute(delete(LoginFailure).where(LoginFailure.failed_at < now - FAILURE_WINDOW))
+    user.last_login_at = now
+    session.flush()
+    return user
+
+
+def reset_password(session: Session, actor, user: User) -> str:
+    """Give ``user`` a new one-time password (to be changed at next login); return it.
+
+    ``actor`` is None for the command line; otherwise it must be an admin.
+    """
+    if actor is not None and not can_manage_users(actor):
+        raise AccountError("只有管理员可以重置密码")
+    password = one_time_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    session.execute(delete(LoginFailure).where(LoginFailure.username == user.username))
+    session.flush()
+    return password

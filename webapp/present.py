@@ -1,0 +1,68 @@
+"""Turning search results and units into what templates and the JSON endpoint show.
+
+Snippets come from the index with <b>/<mark> highlights: they are cleaned with nh3 so only those
+tags survive. Unit text is escaped and its cross-references become links.
+"""
+from __future__ import annotations
+
+import nh3
+from flask import Flask, url_for
+from markupsafe import Markup, escape
+
+from kb.articles import copy_text, text_with_references
+from kb.models import IN_FORCE, PARTLY_REPEALED, REPEALED, REVISED
+
+STATUS_CLASSES = {IN_FORCE: "ok", PARTLY_REPEALED: "partly", REVISED: "revised", REPEALED: "repealed"}
+
+
+def clean_snippet(snippet: str | None) -> Markup:
+    return Markup(nh3.clean(snippet or "", tags={"b", "mark"}, attributes={}))
+
+
+def present_result(result: dict, unit=None) -> dict:
+    """One search result as the page and the JSON endpoint show it."""
+    unit_id = result.get("unit_id")
+    document_id = result.get("document_id")
+    superseded_by = result.get("superseded_by")
+    if isinstance(superseded_by, dict):
+        superseded_by = superseded_by.get("title") or superseded_by.get("doc_title")
+    return {
+        "type": result.get("type", "article"),
+        "citation": result.get("citation") or f"《{result.get('doc_title', '')}》{result.get('unit', '')}",
+        "doc_title": result.get("doc_title"),
+        "unit": result.get("unit"),
+        "chapter": result.get("chapter"),
+        "status": result.get("status"),
+        "status_class": STATUS_CLASSES.get(result.get("status"), "other"),
+        "snippet_html": str(clean_snippet(result.get("snippet"))),
+        "tax_types": list(result.get("tax_types") or []),
+        "outdated": bool(result.get("outdated")),
+        "superseded_by": superseded_by if isinstance(superseded_by, str) else None,
+        "url": url_for("library.unit", unit_id=unit_id) if unit_id else
+        (url_for("library.document", document_id=document_id) if document_id else None),
+        "copy_text": copy_text(unit) if unit is not None else
+        f"{result.get('citation', '')}\n{nh3.clean(result.get('snippet') or '', tags=set())}",
+        "unit_id": unit_id,
+        "document_id": document_id,
+    }
+
+
+def linked_text(unit) -> Markup:
+    """The unit's text, escaped, one <p> a line, with cross-references as links."""
+    html = []
+    for piece, reference in text_with_references(unit):
+        if reference is None:
+            html.append(str(escape(piece)))
+            continue
+        target = url_for("library.document", document_id=reference.target_document_id)
+        if reference.target_label:
+            target += f"#{reference.target_label}"
+        html.append(f'<a class="xref" href="{escape(target)}">{escape(piece)}</a>')
+    lines = "".join(html).split("\n")
+    return Markup("".join(f"<p>{line}</p>" for line in lines if line.strip()))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["linked_text"] = linked_text
+    app.jinja_env.filters["copy_text"] = copy_text
+    app.jinja_env.globals["STATUS_CLASSES"] = STATUS_CLASSES

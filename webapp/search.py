@@ -1,0 +1,87 @@
+"""The agent's home: the search page, its JSON endpoint and the service phrases."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+
+from kb.articles import library_tax_types, units_by_ids
+from kb.models import STATUSES
+from kb.phrases import service_phrases
+from kb.users import can_read_library
+from webapp import search_index
+from webapp.auth import require
+from webapp.present import present_result
+from webapp.storage import db_session
+
+bp = Blueprint("search", __name__)
+
+RESULT_LIMIT = 20
+
+
+def _options(args) -> tuple[dict, list[str]]:
+    """Search options from the query string; returns (options, problems)."""
+    options: dict = {"limit": RESULT_LIMIT}
+    problems: list[str] = []
+    if args.get("tax_type"):
+        options["tax_type"] = args["tax_type"].strip()
+    if args.get("status") in STATUSES:
+        options["status"] = args["status"]
+    if args.get("include_old") in ("1", "on", "true"):
+        options["include_old"] = True
+    as_of = (args.get("as_of") or "").strip()
+    if as_of:
+        try:
+            options["as_of"] = dt.date.fromisoformat(as_of)
+        except ValueError:
+            problems.append(f"日期“{as_of}”格式不正确，应为 YYYY-MM-DD")
+    return options, problems
+
+
+def run_search(query: str, options: dict) -> tuple[list[dict], float, str | None]:
+    """Search through ``webapp.search_index``; return (results as shown, time taken, did-you-mean)."""
+    if not query:
+        return [], 0.0, None
+    started = time.perf_counter()
+    response = search_index.search_response(current_app, query, **options)
+    results = [r.to_dict() for r in response.results]
+    units = units_by_ids(db_session(), [r["unit_id"] for r in results if r.get("unit_id")])
+    shown = [present_result(r, units.get(r.get("unit_id"))) for r in results]
+    return shown, (time.perf_counter() - started) * 1000, response.suggestion
+
+
+@bp.get("/")
+@require(can_read_library)
+def home():
+    return search_page()
+
+
+@bp.get("/search")
+@require(can_read_library)
+def search_page():
+    query = (request.args.get("q") or "").strip()
+    options, problems = _options(request.args)
+    results, took_ms, suggestion = run_search(query, options) if not problems else ([], 0.0, None)
+    return render_template(
+        "search/search.html", query=query, options=options, problems=problems, results=results,
+        took_ms=took_ms, suggestion=suggestion, tax_types=library_tax_types(db_session()), statuses=STATUSES,
+        phrases=service_phrases(db_session()),
+    )
+
+
+@bp.get("/search.json")
+@require(can_read_library)
+def search_json():
+    query = (request.args.get("q") or "").strip()
+    options, problems = _options(request.args)
+    if problems:
+        return jsonify({"query": query, "error": "；".join(problems), "results": []}), 400
+    results, took_ms, suggestion = run_search(query, options)
+    return jsonify({"query": query, "results": results, "took_ms": round(took_ms, 1), "suggestion": suggestion})
+
+
+@bp.get("/phrases")
+@require(can_read_library)
+def phrases():
+    return render_template("search/phrases.html", phrases=service_phrases(db_session()))

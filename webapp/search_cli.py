@@ -1,0 +1,101 @@
+"""Flask commands ``search`` and ``reindex``: thin wrappers around ``webapp.search_index``.
+
+    flask --app webapp search [QUERY] [--limit N] [--json] [--include-old] [--as-of DATE]
+
+With no QUERY, one query a line is read from standard input and one JSON object a line is
+written: ``{"query": …, "results": […], "took_ms": …}`` (results as ``search_index.search``).
+Every search is written to the query log.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from indexer.snippets import plain_snippet
+from kb.querylog import log_query
+from webapp import search_index
+from webapp.storage import storage
+
+VALIDITY_LABELS = {"in_force": "", "pending": "【尚未施行】", "outdated": "【已失效/已修订】"}
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(search_command)
+    app.cli.add_command(reindex_command)
+
+
+def _as_of(_ctx, _param, value):
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"日期“{value}”格式不正确，应为 YYYY-MM-DD") from None
+
+
+def _run(query: str, options: dict) -> dict:
+    response = search_index.search_response(current_app, query, **options)
+    record = response.to_dict()
+    top = response.results[0] if response.results else None
+    with storage().session_factory() as session:
+        log_query(session, None, query=query, result_count=len(response.results),
+                  top_hit=top.citation if top else None, top_unit_id=top.unit_id if top else None,
+                  took_ms=response.took_ms)
+        session.commit()
+    return record
+
+
+def _print_readable(record: dict) -> None:
+    results = record["results"]
+    click.echo(f"“{record['query']}”：{len(results)} 条结果（{record['took_ms']} 毫秒）")
+    if record.get("suggestion"):
+        click.echo(f"您是不是要找：{record['suggestion']}")
+    for i, r in enumerate(results, 1):
+        label = VALIDITY_LABELS.get(r["validity"], "")
+        click.echo(f"{i:>2}. {r['citation']}{label}  [{r['score']:.2f}]")
+        if r.get("superseded_by") and r["outdated"]:
+            click.echo(f"    已被《{r['superseded_by']}》取代")
+        click.echo(f"    {plain_snippet(r['snippet'])}")
+
+
+@click.command("search")
+@click.argument("query", required=False)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 200), help="number of results")
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per query")
+@click.option("--include-old", is_flag=True, help="also show repealed and superseded versions")
+@click.option("--as-of", callback=_as_of, help="rank the versions in force on this date (YYYY-MM-DD)")
+@click.option("--tax-type", help="only documents of this tax type (e.g. 增值税)")
+@click.option("--level", help="only documents of this level (e.g. 法律)")
+@click.option("--status", help="only documents with this status (有效/失效/已修订/部分失效)")
+@with_appcontext
+def search_command(query, limit, as_json, include_old, as_of, tax_type, level, status):
+    """Search the policy library; without QUERY, read one query a line from stdin (JSON lines out)."""
+    options = {"limit": limit, "include_old": include_old, "as_of": as_of,
+               "tax_type": tax_type, "level": level, "status": status}
+    if query is not None:
+        record = _run(query, options)
+        if as_json:
+            click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            _print_readable(record)
+        return
+    for line in sys.stdin:
+        line = line.strip()
+        if line:
+            click.echo(json.dumps(_run(line, options), ensure_ascii=False))
+
+
+@click.command("reindex")
+@click.option("--procs", default=1, show_default=True, type=click.IntRange(1, 16), help="indexing processes")
+@with_appcontext
+def reindex_command(procs):
+    """Rebuild the search index from the database."""
+    started = time.perf_counter()
+    count = search_index.rebuild(current_app, procs=procs)
+    click.echo(f"索引重建完成：{count} 个条文单元，用时 {time.perf_counter() - started:.1f} 秒")

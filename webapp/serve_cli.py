@@ -1,0 +1,28 @@
+"""``flask --app webapp serve``: first-start set-up, then Werkzeug's server (gunicorn in production)."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
+
+from webapp.accounts_cli import create_first_admin
+from webapp.cli import ensure_ready
+
+
+@click.command("serve")
+@with_appcontext
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", default=5000, show_default=True, type=int, help="port to listen on")
+def serve_command(host, port):
+    """Load the sample library when empty, index it, create the first admin, then serve."""
+    app = current_app._get_current_object()
+    ensure_ready(app)
+    create_first_admin(app)
+    click.echo(f"12366 知识库已启动：http://{host}:{port}/", err=True)
+    # app.run() refuses to run inside a ``flask`` command, so start Werkzeug's server directly.
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(serve_command)
