@@ -1,0 +1,49 @@
+"""The search engine: a Whoosh index of every unit of the library, tuned for tax language.
+
+How the pieces fit (a pipeline of small modules):
+
+- ``segmenter``: jieba, loaded once per process, cache in the data folder; the shipped tax
+  dictionary (``data/tax_dict.txt``) plus the director's ``user_dict.txt`` (reloaded on change).
+- ``analysis``: ``TaxTokenizer`` (regex step for 文号 and 第N条, then jieba; ordinal positions;
+  honours Whoosh's positions/chars/mode flags) -> lower case -> stop words.
+- ``schema``: the fields, and how a ``kb`` unit becomes an index entry (everything a result
+  shows is stored, so searching never touches the database).
+- ``writing``: one writer at a time across processes (``fcntl.flock``), full rebuilds and
+  incremental updates of the given documents.
+- query side: ``synonyms`` (shipped ``data/synonyms.tsv`` + the director's override),
+  ``typos`` (homophone typos by pinyin), ``citation_query`` (征管法第32条 straight to the
+  article), ``query`` (the Whoosh query), ``validity`` (in force / pending / outdated on the
+  reference date, and ordering by it), ``snippets`` (highlighting).
+- ``search``: ``SearchIndex`` and its ``search(...) -> SearchResponse``: the one core that the
+  CLI, the web pages and the benchmarks call.
+
+Public API::
+
+    index = SearchIndex(index_dir, data_dir)
+    index.rebuild(session)                      # flask reindex
+    index.update_documents(session, {3, 5})     # after an import or an edit
+    response = index.search("征管法第32条", limit=10, include_old=False, as_of=None,
+                            tax_type=None, level=None, status=None, date_from=None, date_to=None)
+    [r.to_dict() for r in response.results]     # the CLI's JSON results
+
+FAQ entries join later as a second kind of entry (``type="faq"``, key ``faq:<id>``, the same
+display fields; see ``schema``): the query and ranking code does not depend on the kind.
+
+Why ``whoosh3`` (pinned 3.54.0): the issue names four candidates; evidence gathered here:
+- ``Whoosh`` 2.7.4 (2016, unmaintained) still imports on Python 3.11 but raises SyntaxWarnings
+  (invalid escape sequences) at import; with warnings as errors (pytest.ini) it cannot be used.
+- ``whoosh3`` 3.54.0 imports cleanly under ``python -W error``, keeps the 2.7 API and index
+  format (Schema, fields, analysis.Tokenizer/Token, query objects, FileStorage, MultiSegmentWriter,
+  CLEAR merge), and is maintained. We use only that 2.7-compatible API, so going back to 2.7
+  or to a fork stays a pin change.
+- ``whoosh-reloaded`` declared itself unmaintained in 2025; ``whoosh-ng`` changes its API between
+  monthly releases: both fail the "stable, maintained" test.
+"""
+from indexer.search import SearchIndex, SearchResponse, SearchResult
+
+__all__ = ["SearchIndex", "SearchResponse", "SearchResult", "search"]
+
+
+def search(index: SearchIndex, query: str, **options) -> SearchResponse:
+    """Search ``index``; options as ``SearchIndex.search`` (limit, include_old, as_of, filters)."""
+    return index.search(query, **options)

@@ -1,0 +1,69 @@
+"""Citation lookup: 征管法第32条, 征管法三十二条, 增值税法 9条, 《个人所得税法》第六条.
+
+A query naming a document (its title or a short name, as indexed in ``doc_names``) followed by an
+article number (Arabic or Chinese numerals, with or without 第 and 条) goes straight to that
+article. The names come from the index itself, so every imported document is citable.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kb.numerals import parse_number
+from indexer.analysis import article_token, normalise_text
+
+_NUM = r"[0-9]+|[零〇一二两三四五六七八九十百千]+"
+# 第N条 / N条 / 第N (not followed by 款/项/章/节/编) with an optional 之N.
+ARTICLE_REF_RE = re.compile(
+    rf"(第\s*)?({_NUM})\s*(条)?(?:\s*之\s*([一二三四五六七八九十]+|[0-9]+))?(?![款项章节编年月日号])"
+)
+_QUOTES = re.compile(r"[《》〈〉<>“”\"'‘’\s\u3000]")
+
+
+@dataclass(frozen=True)
+class CitationRef:
+    name: str  # the document name as indexed (normalised)
+    article: str  # article token, 第32条
+    start: int
+    end: int  # span in the normalised query
+
+
+class DocumentNames:
+    """Names of the indexed documents, longest first, grouped by last character."""
+
+    def __init__(self, names):
+        self.by_last: dict[str, list[str]] = {}
+        for name in sorted(set(names), key=len, reverse=True):
+            if len(name) >= 2:
+                self.by_last.setdefault(name[-1], []).append(name)
+
+    def ending(self, text: str) -> str | None:
+        text = _QUOTES.sub("", text)
+        if not text:
+            return None
+        for name in self.by_last.get(text[-1], []):
+            if text.endswith(name):
+                return name
+        return None
+
+
+def find_citations(query: str, names: DocumentNames) -> list[CitationRef]:
+    """Every 'document name + article number' in ``query`` (normalised with ``normalise_text``)."""
+    text = normalise_text(query)
+    found: list[CitationRef] = []
+    for match in ARTICLE_REF_RE.finditer(text):
+        has_di, has_tiao = bool(match.group(1)), bool(match.group(3))
+        before = text[:match.start()]
+        name = names.ending(before[-40:])
+        if name is None:
+            continue
+        rest = text[match.end():].strip()
+        if not (has_di or has_tiao) and rest:
+            continue  # a bare number after a name counts only at the end of the query: 增值税法 9
+        number = parse_number(match.group(2))
+        if not number:
+            continue
+        sub = parse_number(match.group(4)) if match.group(4) else None
+        start = before.rfind(name[0]) if name[0] in before else match.start()
+        found.append(CitationRef(name=name, article=article_token(number, sub), start=start, end=match.end()))
+    return found

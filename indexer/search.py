@@ -1,0 +1,233 @@
+"""The search core that the CLI, the web pages and the benchmarks call.
+
+``SearchIndex(index_dir, data_dir)`` opens (or creates) the index, loads jieba once and keeps a
+searcher that is reopened when a writer publishes a new generation. ``SearchIndex.search``
+returns a ``SearchResponse`` whose ``results`` turn into the dicts of the CLI's JSON lines with
+``SearchResult.to_dict``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from whoosh.query import And, NumericRange, Or, Term
+
+from indexer.citation_query import DocumentNames, find_citations
+from indexer.query import ParsedQuery, QueryBuilder
+from indexer.segmenter import load_segmenter
+from indexer.snippets import make_snippet
+from indexer.synonyms import OVERRIDE_NAME, SynonymTable
+from indexer.typos import TypoFinder
+from indexer.validity import IN_FORCE, OUTDATED, PENALTY, lineage, order_by_validity, today, validity
+from indexer.writing import build_index, open_or_create, update_documents
+
+CANDIDATES = 60  # entries fetched from Whoosh before validity ranking (at least limit * 3)
+OLD_STATUSES = ("失效", "已修订")
+# Agents cite articles: a table row or an attachment matching as well ranks a little lower.
+KIND_WEIGHT = {"table_row": 0.8, "attachment": 0.8, "preamble": 0.8}
+
+
+@dataclass
+class SearchResult:
+    type: str
+    source: str
+    doc_title: str
+    unit: str
+    status: str
+    score: float
+    snippet: str
+    citation: str
+    unit_id: int
+    document_id: int
+    chapter: str | None
+    tax_types: list[str]
+    level: str | None
+    validity: str  # in_force | pending | outdated (on the reference date)
+    outdated: bool
+    superseded_by: str | None
+    effective_on: str | None
+    valid_until: str | None
+    match: str  # "citation" (looked up by 文件名+条号) or "text"
+    key: str
+    kind: str  # article | table_row | attachment | section | preamble
+    lineage: int = field(repr=False, default=0)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data.pop("lineage")
+        data["score"] = round(self.score, 4)
+        return data
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    results: list[SearchResult]
+    took_ms: float
+    as_of: str | None = None
+    suggestion: str | None = None  # did-you-mean (homophone typos corrected)
+    words: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"query": self.query, "results": [r.to_dict() for r in self.results],
+                "took_ms": round(self.took_ms, 2), "suggestion": self.suggestion}
+
+
+class SearchIndex:
+    def __init__(self, index_dir: str | Path, data_dir: str | Path | None = None):
+        self.index_dir = Path(index_dir)
+        self.data_dir = Path(data_dir) if data_dir else self.index_dir.parent
+        self.segmenter = load_segmenter(self.data_dir)
+        self.synonyms = SynonymTable(self.data_dir / OVERRIDE_NAME)
+        self.ix = open_or_create(self.index_dir)
+        self._lock = threading.Lock()
+        self._searcher = None
+        self._names: tuple[int, DocumentNames] | None = None
+        self._typos: tuple[tuple, TypoFinder] | None = None
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def rebuild(self, session, procs: int = 1) -> int:
+        count = build_index(self.index_dir, session, procs=procs)
+        self.ix = open_or_create(self.index_dir)
+        return count
+
+    def update_documents(self, session, document_ids) -> int:
+        return update_documents(self.index_dir, session, document_ids)
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def searcher(self):
+        """The current searcher, reopened when a writer has committed a new generation.
+
+        Not ``Searcher.refresh()``: whoosh3 3.54's reader reuse keys segments by id, so it keeps
+        serving a segment's old deletions (and segments merged away). A fresh searcher is exact.
+        """
+        with self._lock:
+            if self._searcher is not None and not self._searcher.up_to_date():
+                self._searcher.close()
+                self._searcher = None
+            if self._searcher is None:
+                self._searcher = self.ix.searcher()
+            return self._searcher
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    def document_names(self, searcher) -> DocumentNames:
+        generation = searcher.reader().generation()
+        if self._names is None or self._names[0] != generation:
+            names = [n.decode() if isinstance(n, bytes) else n for n in searcher.reader().lexicon("doc_names")]
+            self._names = (generation, DocumentNames(names))
+        return self._names[1]
+
+    def typo_finder(self, searcher) -> TypoFinder:
+        names = self.document_names(searcher)
+        key = (id(names), self.segmenter.version, self.synonyms._mtime, id(searcher))
+        if self._typos is None or self._typos[0] != key:
+            vocabulary = self.segmenter.user_words() | self.synonyms.terms()
+            vocabulary |= {n for group in names.by_last.values() for n in group if len(n) <= 8}
+            reader = searcher.reader()
+            # A stretch that occurs in the index is a real word, not a typo.
+            self._typos = (key, TypoFinder(vocabulary, lambda w: reader.doc_frequency("text", w) > 0))
+        return self._typos[1]
+
+    def parse(self, text: str, searcher=None) -> ParsedQuery:
+        searcher = searcher or self.searcher()
+        builder = QueryBuilder(self.ix.schema["text"].analyzer, self.synonyms, self.typo_finder(searcher),
+                               searcher.reader())
+        return builder.build(text)
+
+    def search(self, text: str, *, limit: int = 10, include_old: bool = False, as_of: dt.date | str | None = None,
+               tax_type: str | None = None, level: str | None = None, status: str | None = None,
+               date_from: dt.date | str | None = None, date_to: dt.date | str | None = None,
+               today_override: str | None = None) -> SearchResponse:
+        started = time.perf_counter()
+        as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+        day = as_of or today(today_override)
+        include_old = include_old or status in OLD_STATUSES
+        searcher = self.searcher()
+        parsed = self.parse(text, searcher)
+        filters = _filters(tax_type, level, status, date_from, date_to)
+        mask = None
+        if not include_old and as_of is None:
+            mask = Or([Term("status", s) for s in OLD_STATUSES])
+
+        def convert(hit, score, match) -> SearchResult:
+            return self._result(hit, score, match, day, parsed)
+
+        cited: list[SearchResult] = []
+        seen: set[str] = set()
+        names = self.document_names(searcher)
+        for ref in find_citations(text, names):
+            lookup = And([Term("doc_names", ref.name), Term("article_no", ref.article)])
+            hits = [convert(h, 0.0, "citation") for h in searcher.search(lookup, limit=20, filter=filters)]
+            current = [r for r in hits if r.validity != OUTDATED]
+            hits = hits if include_old or not current else current
+            rank = {IN_FORCE: 0, "pending": 1, OUTDATED: 2}
+            for r in sorted(hits, key=lambda r: rank[r.validity]):
+                if r.key not in seen:
+                    seen.add(r.key)
+                    cited.append(r)
+        found: list[SearchResult] = []
+        if parsed.query is not None:
+            hits = searcher.search(parsed.query, limit=max(CANDIDATES, limit * 3), filter=filters, mask=mask)
+            for hit in hits:
+                result = convert(hit, hit.score, "text")
+                if result.key in seen or (result.validity == OUTDATED and not include_old):
+                    continue
+                result.score *= PENALTY[result.validity] * KIND_WEIGHT.get(result.kind, 1.0)
+                found.append(result)
+        found = order_by_validity(found)
+        top = max((r.score for r in found), default=0.0)
+        for i, r in enumerate(cited):
+            r.score = top + len(cited) - i
+        results = (cited + found)[:limit]
+        for r in results:
+            r.snippet = make_snippet(r.snippet, parsed.marks)
+        took = (time.perf_counter() - started) * 1000
+        return SearchResponse(query=text, results=results, took_ms=took, as_of=as_of.isoformat() if as_of else None,
+                              suggestion=parsed.suggestion, words=parsed.words)
+
+    def _result(self, hit, score: float, match: str, day: dt.date, parsed: ParsedQuery) -> SearchResult:
+        fields = hit.fields()
+        meta = fields["meta"]
+        state = validity(meta, fields["status"], day)
+        return SearchResult(
+            type=fields["type"], source=meta["source"], doc_title=meta["doc_title"], unit=meta["unit"],
+            status=fields["status"], score=float(score), snippet=fields.get("text", ""), citation=meta["citation"],
+            unit_id=meta["unit_id"], document_id=meta["document_id"], chapter=meta.get("chapter"),
+            tax_types=[t for t in fields.get("tax_types", "").split(",") if t], level=meta.get("level"),
+            validity=state, outdated=state == OUTDATED, superseded_by=meta.get("superseded_by"),
+            effective_on=meta.get("effective_on"), valid_until=meta.get("valid_until"), match=match,
+            key=fields["key"], kind=meta.get("kind", "article"), lineage=lineage(meta),
+        )
+
+
+def _filters(tax_type, level, status, date_from, date_to):
+    parts = []
+    if tax_type:
+        parts.append(Term("tax_types", tax_type))
+    if level:
+        parts.append(Term("level", level))
+    if status:
+        parts.append(Term("status", status))
+    if date_from or date_to:
+        low = _date_number(date_from)
+        high = _date_number(date_to)
+        parts.append(NumericRange("published", low, high))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else And(parts)
+
+
+def _date_number(value) -> int | None:
+    if not value:
+        return None
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return day.year * 10000 + day.month * 100 + day.day

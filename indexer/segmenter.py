@@ -1,0 +1,133 @@
+"""jieba, loaded once per process, with the tax dictionary and the director's additions.
+
+- The shipped dictionary is ``indexer/data/tax_dict.txt``; the director extends it with
+  ``user_dict.txt`` in the data folder (same jieba format: ``word [freq] [tag]``). That file's
+  mtime is checked at most once a second: added words take effect without a restart, removed
+  ones are taken out again.
+- jieba's own dictionary cache lives in the data folder (``jieba.cache``), not in /tmp.
+- Call ``load_segmenter(data_dir)`` before workers fork (the app factory and the CLI do), so the
+  dictionary is loaded once and shared copy-on-write.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+import jieba
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+SHIPPED_DICT = DATA_DIR / "tax_dict.txt"
+USER_DICT_NAME = "user_dict.txt"
+CACHE_NAME = "jieba.cache"
+DEFAULT_FREQ = 2000
+CHECK_INTERVAL = 1.0  # seconds between mtime checks of the director's dictionary
+
+jieba.setLogLevel(logging.WARNING)
+
+
+def read_dictionary(path: Path) -> dict[str, tuple[int, str | None]]:
+    """Words of a jieba-format dictionary file: {word: (freq, tag)}; comments start with #."""
+    words: dict[str, tuple[int, str | None]] = {}
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return words
+    for line in text.splitlines():
+        parts = line.split("#", 1)[0].split()
+        if not parts:
+            continue
+        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else DEFAULT_FREQ
+        tag = parts[2] if len(parts) > 2 else None
+        words[parts[0]] = (freq, tag)
+    return words
+
+
+class Segmenter:
+    """One jieba ``Tokenizer`` plus the dictionaries layered on it."""
+
+    def __init__(self, cache_dir: Path):
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        self.jieba = jieba.Tokenizer()
+        self.jieba.tmp_dir = str(cache_dir)
+        self.jieba.cache_file = CACHE_NAME
+        self.jieba.initialize()
+        self.shipped = read_dictionary(SHIPPED_DICT)
+        for word, (freq, tag) in self.shipped.items():
+            self.jieba.add_word(word, freq, tag)
+        self._lock = threading.Lock()
+        self._user_files: dict[Path, tuple[float, set[str]]] = {}  # path -> (mtime, words added)
+        self._checked_at = 0.0
+        self.version = 0  # bumped whenever the director's words change
+
+    # -- the director's dictionary ------------------------------------------------------------
+
+    def watch(self, path: Path) -> None:
+        """Layer the dictionary file ``path`` on top (it may not exist yet)."""
+        with self._lock:
+            self._user_files.setdefault(Path(path), (-1.0, set()))
+        self.refresh(force=True)
+
+    def refresh(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._checked_at < CHECK_INTERVAL:
+            return
+        self._checked_at = now
+        with self._lock:
+            for path, (seen_mtime, added) in list(self._user_files.items()):
+                try:
+                    mtime = os.stat(path).st_mtime
+                except OSError:
+                    mtime = 0.0
+                if mtime == seen_mtime:
+                    continue
+                words = read_dictionary(path) if mtime else {}
+                for word in added - set(words):
+                    if word not in self.shipped:
+                        self.jieba.del_word(word)
+                for word, (freq, tag) in words.items():
+                    self.jieba.add_word(word, freq, tag)
+                self._user_files[path] = (mtime, set(words))
+                self.version += 1
+
+    def user_words(self) -> set[str]:
+        return set(self.shipped).union(*(words for _, words in self._user_files.values()))
+
+    # -- cutting ------------------------------------------------------------------------------
+
+    def cut(self, text: str, hmm: bool = False) -> list[str]:
+        self.refresh()
+        return self.jieba.lcut(text, HMM=hmm)
+
+    def sub_words(self, word: str) -> list[tuple[str, int]]:
+        """Dictionary words of 2 to 4 characters inside ``word``, with offsets (like jieba's search mode)."""
+        freq = self.jieba.FREQ
+        found = []
+        if len(word) > 2:
+            for n in (2, 3, 4):
+                if len(word) <= n:
+                    continue
+                for i in range(len(word) - n + 1):
+                    gram = word[i:i + n]
+                    if freq.get(gram):
+                        found.append((gram, i))
+        return found
+
+
+_segmenter: Segmenter | None = None
+_init_lock = threading.Lock()
+
+
+def load_segmenter(data_dir: str | Path | None = None) -> Segmenter:
+    """The process's segmenter; the first call loads jieba (cache in ``data_dir``)."""
+    global _segmenter
+    with _init_lock:
+        if _segmenter is None:
+            _segmenter = Segmenter(Path(data_dir) if data_dir else DATA_DIR / "cache")
+    if data_dir is not None:
+        path = Path(data_dir) / USER_DICT_NAME
+        if path not in _segmenter._user_files:
+            _segmenter.watch(path)
+    return _segmenter
