@@ -1,0 +1,107 @@
+"""The 《12366信息专报》 as a Word document (python-docx): the format the leadership receives.
+
+Every section of ``kb.bulletin.SECTIONS`` is present, in order, with its figures as tables (Word
+readers get tables; the charts are on the web page).
+"""
+from __future__ import annotations
+
+import io
+
+import docx
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+
+from kb.bulletin import SECTIONS, TITLE, Bulletin
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _table(document, header: list[str], rows: list[list], empty: str = "无") -> None:
+    if not rows:
+        document.add_paragraph(empty)
+        return
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row):
+            cell.text = str(value)
+
+
+def _font(document) -> None:
+    style = document.styles["Normal"]
+    style.font.name = "宋体"
+    style.font.size = Pt(10.5)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+
+
+def bulletin_docx(b: Bulletin) -> bytes:
+    document = docx.Document()
+    _font(document)
+    heading = document.add_heading(TITLE, level=0)
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for run in heading.runs:
+        run.font.color.rgb = RGBColor(0xB3, 0x26, 0x1E)
+    meta = document.add_paragraph(f"{b.period.label}　12366服务中心编　{b.now:%Y-%m-%d %H:%M} 生成")
+    meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    document.add_heading(SECTIONS[0], level=1)
+    document.add_paragraph(
+        f"本期来电 {b.total_calls} 个（上期 {b.previous_calls} 个）；转办 {b.referrals_sent} 件，按期答复率 "
+        f"{_pct(b.on_time_rate)}；检索 {b.searches} 次，无结果 {_pct(b.zero_rate)}；热点问题有FAQ答案的占 {_pct(b.faq_coverage)}。")
+    document.add_heading("每日来电", level=2)
+    _table(document, ["日期", "来电"], [[f"{d.month}月{d.day}日", n] for d, n in b.by_day])
+    document.add_heading("按来电类别", level=2)
+    _table(document, ["类别", "来电"], [[c, n] for c, n in b.by_category])
+    document.add_heading("按税种", level=2)
+    _table(document, ["税种", "来电", "占比"],
+           [[t, n, _pct(n / b.total_calls if b.total_calls else None)] for t, n in b.by_tax_type])
+    document.add_heading("按处理方式", level=2)
+    _table(document, ["处理方式", "来电"], [[d, n] for d, n in b.by_disposition])
+
+    document.add_heading(SECTIONS[1], level=1)
+    _table(document, ["序号", "问题（其他问法）", "次数", "答复的FAQ"],
+           [[i, q.wording + (f"（{'；'.join(q.variants)}）" if q.variants else ""), q.count,
+             f"FAQ #{q.faq_id} {q.faq_question}" if q.faq_id else "无（建议编写FAQ）"]
+            for i, q in enumerate(b.top_questions, 1)], "本期没有来电。")
+
+    document.add_heading(SECTIONS[2], level=1)
+    _table(document, ["类型", "话题", "本期", "上期", "增加"],
+           [[t.kind, t.label, t.count, t.previous, f"+{t.change}"] for t in b.rising], "本期没有明显上升的话题。")
+
+    document.add_heading(SECTIONS[3], level=1)
+    document.add_paragraph(f"本期检索 {b.searches} 次，其中 {b.zero_searches} 次没有找到结果（{_pct(b.zero_rate)}）。")
+    _table(document, ["序号", "检索词（其他写法）", "次数"],
+           [[i, z.wording + (f"（{'；'.join(z.variants)}）" if z.variants else ""), z.count]
+            for i, z in enumerate(b.zero_groups, 1)], "本期没有无结果的检索。")
+
+    document.add_heading(SECTIONS[4], level=1)
+    _table(document, ["承办部门", "转办", "已答复", "按期", "超期", "在办", "按期率", "平均办理时间"],
+           [[d.department, d.sent, d.answered, d.on_time, d.late, d.pending, _pct(d.on_time_rate),
+             f"{d.average_hours:.1f} 小时" if d.average_hours is not None else "—"] for d in b.departments],
+           "本期没有转办件。")
+    document.add_heading(f"超期转办件（{len(b.overdue)} 件）", level=2)
+    _table(document, ["转办单", "承办部门", "问题", "答复期限", "答复时间", "超期", "催办"],
+           [[f"#{o.id}", o.department, o.question, f"{o.due_at:%m-%d %H:%M}",
+             f"{o.answered_at:%m-%d %H:%M}" if o.answered_at else "未答复", f"{o.hours_late:.1f} 小时", o.reminders]
+            for o in b.overdue], "没有超期的转办件。")
+
+    document.add_heading(SECTIONS[5], level=1)
+    _table(document, ["承诺", "计算方法", "核查", "在办", "未做到", "达成率"],
+           [[p.name, p.rule, p.checked, p.pending, len(p.breaches), _pct(p.rate)] for p in b.promises])
+    for p in b.promises:
+        if p.breaches:
+            document.add_heading(f"未做到“{p.name}”的记录（{len(p.breaches)}）", level=2)
+            _table(document, ["记录", "时间", "工号", "内容", "问题"],
+                   [[f"{x.kind} #{x.record_id}", f"{x.at:%m-%d %H:%M}", x.staff_no or "（无）", x.summary, x.reason]
+                    for x in p.breaches])
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
