@@ -1,0 +1,84 @@
+"""The OpenAPI description: valid 3.1, exactly the real routes, and real responses fit its schemas."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
+
+from tests.api_helpers import api_library, token_for  # noqa: F401  (fixtures)
+
+LATE_FILING = "《中华人民共和国税收征收管理法》第六十二条"
+
+
+@pytest.fixture
+def description(app):
+    response = app.test_client().get("/api/v1/openapi.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    return response.get_json()
+
+
+def test_the_description_is_valid_openapi_3_1(description):
+    validate(description)
+    assert description["openapi"].startswith("3.1")
+    assert description["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+
+
+def test_the_description_lists_exactly_the_real_routes(app, description):
+    real = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/"):
+            path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
+            real |= {(path, method.lower()) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    described = {(path, method) for path, item in description["paths"].items() for method in item}
+    assert described == real
+
+
+def test_every_operation_documents_its_errors_and_parameters(description):
+    for path, item in description["paths"].items():
+        names = set(re.findall(r"{([a-z_]+)}", path))
+        for method, operation in item.items():
+            assert operation["summary"] and operation["operationId"]
+            assert {p["name"] for p in operation["parameters"] if p["in"] == "path"} == names
+            assert "500" in operation["responses"]
+            if operation.get("security") != []:
+                assert {"401", "403"} <= set(operation["responses"])
+
+
+def _validator(description, status, path, method):
+    schema = description["paths"][path][method]["responses"][str(status)]["content"]["application/json"]["schema"]
+    return Draft202012Validator({**schema, "components": description["components"]})
+
+
+def test_real_responses_match_the_schemas(app, api_library, token_for, description):
+    client, director = app.test_client(), token_for("director")
+    agent = token_for("agent")
+
+    def check(path, method, url, status=200, headers=director, **kwargs):
+        response = client.open(url, method=method.upper(), headers=headers, **kwargs)
+        assert response.status_code == status, response.text
+        errors = list(_validator(description, status, path, method).iter_errors(response.get_json()))
+        assert not errors, (url, [e.message for e in errors[:3]])
+        return response.get_json()
+
+    check("/api/v1/search", "get", "/api/v1/search?q=征管法第32条&limit=5")
+    check("/api/v1/search", "get", "/api/v1/search", 400)
+    documents = check("/api/v1/documents", "get", "/api/v1/documents")
+    document = check("/api/v1/documents/{document_id}", "get", f"/api/v1/documents/{documents['documents'][0]['id']}")
+    check("/api/v1/units/{unit_id}", "get", f"/api/v1/units/{document['units'][5]['id']}")
+    check("/api/v1/units/{unit_id}", "get", "/api/v1/units/999999", 404)
+    check("/api/v1/me", "get", "/api/v1/me")
+    check("/api/v1/me", "get", "/api/v1/me", 401, headers={})
+    entry = check("/api/v1/faq", "post", "/api/v1/faq", 201, json={
+        "question": "逾期申报会被罚款吗？", "answer": "可以处罚款。", "citations": [LATE_FILING]})
+    check("/api/v1/faq/{entry_id}", "patch", f"/api/v1/faq/{entry['id']}", json={"status": "in_review"})
+    check("/api/v1/faq/{entry_id}", "patch", f"/api/v1/faq/{entry['id']}", json={"status": "published"})
+    check("/api/v1/faq/{entry_id}", "get", f"/api/v1/faq/{entry['id']}", headers=agent)
+    check("/api/v1/faq", "get", "/api/v1/faq", headers=agent)
+    check("/api/v1/faq", "post", "/api/v1/faq", 403, headers=agent, json={"question": "x"})
+    referral = check("/api/v1/referrals", "post", "/api/v1/referrals", 201, headers=agent, json={
+        "caller_name": "王女士", "caller_contact": "13800000000", "question": "研发费用加计扣除比例是多少？",
+        "category": "投诉"})
+    check("/api/v1/referrals/{referral_id}", "get", f"/api/v1/referrals/{referral['id']}")
+    check("/api/v1/referrals", "get", "/api/v1/referrals", headers=agent)

@@ -1,0 +1,112 @@
+"""Reading query parameters and JSON bodies; anything malformed is a 400 with a Chinese message."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import request
+
+from webapp.api.errors import ApiProblem
+
+TRUE = ("1", "true", "yes", "on")
+FALSE = ("0", "false", "no", "off", "")
+
+
+def text_arg(name: str, max_length: int = 500) -> str | None:
+    value = request.args.get(name)
+    if value is None:
+        return None
+    value = value.strip()
+    if len(value) > max_length:
+        raise ApiProblem(400, f"参数 {name} 过长（最多 {max_length} 个字符）")
+    return value or None
+
+
+def int_arg(name: str, default: int, low: int, high: int) -> int:
+    value = request.args.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ApiProblem(400, f"参数 {name} 应为整数") from None
+    if not low <= number <= high:
+        raise ApiProblem(400, f"参数 {name} 应在 {low} 到 {high} 之间")
+    return number
+
+
+def bool_arg(name: str) -> bool:
+    value = (request.args.get(name) or "").strip().lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise ApiProblem(400, f"参数 {name} 应为 true 或 false")
+
+
+def date_arg(name: str) -> dt.date | None:
+    value = text_arg(name, 20)
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ApiProblem(400, f"参数 {name}（“{value}”）格式不正确，应为 YYYY-MM-DD") from None
+
+
+def choice_arg(name: str, choices) -> str | None:
+    value = text_arg(name, 50)
+    if value is not None and value not in choices:
+        raise ApiProblem(400, f"参数 {name}（“{value}”）无效，应为 {'/'.join(choices)}")
+    return value
+
+
+def json_body() -> dict:
+    if not request.is_json:
+        raise ApiProblem(415, "请求体应为 JSON（Content-Type: application/json）")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiProblem(400, "请求体应为 JSON 对象")
+    return data
+
+
+def body_text(data: dict, name: str, required: bool = False, max_length: int = 5000) -> str | None:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise ApiProblem(400, f"缺少字段 {name}")
+        return None
+    if not isinstance(value, str):
+        raise ApiProblem(400, f"字段 {name} 应为字符串")
+    if len(value) > max_length:
+        raise ApiProblem(400, f"字段 {name} 过长（最多 {max_length} 个字符）")
+    return value
+
+
+def body_list(data: dict, name: str, max_items: int = 50) -> list[str] | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ApiProblem(400, f"字段 {name} 应为字符串数组")
+    if len(value) > max_items:
+        raise ApiProblem(400, f"字段 {name} 最多 {max_items} 项")
+    return value
+
+
+def body_int(data: dict, name: str) -> int | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+        raise ApiProblem(400, f"字段 {name} 应为正整数")
+    return value
+
+
+def body_date(data: dict, name: str) -> dt.date | None:
+    value = body_text(data, name, max_length=20)
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ApiProblem(400, f"字段 {name}（“{value}”）格式不正确，应为 YYYY-MM-DD") from None
