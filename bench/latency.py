@@ -87,15 +87,26 @@ def run_probe(kind: str, index_dir: Path, data_dir: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def measure(label: str, folder: Path, procs: int) -> dict:
+def measure(label: str, folder: Path | None, procs: int, reuse: Path | None = None) -> dict:
     from baseline import BaselineIndex
     from indexer import SearchIndex
 
-    work = Path(tempfile.mkdtemp(prefix=f"kb-latency-{label}-"))
-    t = time.perf_counter()
-    factory, _, report = scratch_library(folder, work)
-    import_s = time.perf_counter() - t
-    figures = {"units": 0, "import_s": import_s, "failed": len(report.failed)}
+    if reuse is not None:  # a library database imported by an earlier run
+        from kb.db import make_engine, make_session_factory
+        from kb.models import Document
+        from sqlalchemy import select
+
+        work = reuse
+        factory = make_session_factory(make_engine(f"sqlite:///{work / 'kb.sqlite3'}"))
+        with factory() as session:
+            ids = set(session.scalars(select(Document.id)).all())
+        figures = {"units": 0, "import_s": float("nan"), "failed": 0}
+    else:
+        work = Path(tempfile.mkdtemp(prefix=f"kb-latency-{label}-"))
+        t = time.perf_counter()
+        factory, _, report = scratch_library(folder, work)
+        ids = report.changed_document_ids
+        figures = {"units": 0, "import_s": time.perf_counter() - t, "failed": len(report.failed)}
     ours = SearchIndex(work / "index", work)
     with factory() as session:
         t = time.perf_counter()
@@ -106,7 +117,7 @@ def measure(label: str, folder: Path, procs: int) -> dict:
         t = time.perf_counter()
         base.rebuild(session)
         figures["base_build_s"] = time.perf_counter() - t
-    document_id = sorted(report.changed_document_ids)[len(report.changed_document_ids) // 2]
+    document_id = sorted(ids)[len(ids) // 2]
     with factory() as session:
         t = time.perf_counter()
         ours.update_documents(session, {document_id})
@@ -145,13 +156,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--skip-full", action="store_true", help="only the tax library")
     parser.add_argument("--procs", type=int, default=2, help="indexing processes for our full build")
+    parser.add_argument("--reuse-full", type=Path, help="folder holding kb.sqlite3 of an earlier full import")
     parser.add_argument("--probe", nargs=3, metavar=("KIND", "INDEX", "DATA"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.probe:
         probe(*args.probe)
         return
     report("tax", measure("tax", ROOT / "policies" / "tax", 1))
-    if not args.skip_full:
+    if args.reuse_full:
+        report("full", measure("full", None, args.procs, reuse=args.reuse_full))
+    elif not args.skip_full:
         folder = Path(tempfile.mkdtemp(prefix="kb-laws-full-"))
         with tarfile.open(SHARED / "corpus" / "laws-full.tar.xz") as archive:
             archive.extractall(folder, filter="data")

@@ -14,6 +14,8 @@ from sqlalchemy import DDL, JSON, DateTime, ForeignKey, Integer, String, event, 
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.db import Base
+from kb.permissions import Forbidden, role_of
+from kb.users import DIRECTOR
 from kb.workdays import beijing_now
 
 # Actions.
@@ -97,3 +99,15 @@ def entries_for(session: Session, object_type: str, object_id: int) -> list[Audi
         select(AuditEntry).where(AuditEntry.object_type == object_type, AuditEntry.object_id == object_id)
         .order_by(AuditEntry.id)
     ))
+
+
+def can_read_audit_log(actor) -> bool:
+    """Only the director reads the log (no one may change it)."""
+    return role_of(actor) == DIRECTOR
+
+
+def recent_entries(session: Session, actor, limit: int = 500) -> list[AuditEntry]:
+    """The latest entries, newest first, for the director."""
+    if not can_read_audit_log(actor):
+        raise Forbidden("只有中心主任可以查看审计日志")
+    return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))

@@ -128,3 +128,13 @@ def calls_by_agent(session: Session, agent_id: int, limit: int = 50) -> list[Cal
     return list(session.scalars(
         select(Call).where(Call.agent_id == agent_id).order_by(Call.created_at.desc(), Call.id.desc()).limit(limit)
     ))
+
+
+def calls_today(session: Session, actor, day: dt.date | None = None) -> list[Call]:
+    """The calls ``actor`` took on ``day`` (default: today in Beijing), newest first."""
+    start = dt.datetime.combine(day or beijing_now().date(), dt.time())
+    return list(session.scalars(
+        select(Call).where(Call.agent_id == actor.id, Call.created_at >= start,
+                           Call.created_at < start + dt.timedelta(days=1))
+        .order_by(Call.created_at.desc(), Call.id.desc())
+    ))

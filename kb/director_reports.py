@@ -14,7 +14,7 @@ from typing import Optional
 from sqlalchemy import DateTime, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.calls import ESCALATED, get_call
+from kb.calls import ESCALATED, Call, NewCall, get_call, record_call
 from kb.db import Base
 from kb.errors import KbError, NotFound
 from kb.permissions import Forbidden, role_of
@@ -115,4 +115,21 @@ def open_reports(session: Session, actor) -> list[DirectorReport]:
         raise Forbidden("只有中心主任可以查看报告")
     return list(session.scalars(
         select(DirectorReport).where(DirectorReport.handled_at.is_(None)).order_by(DirectorReport.id)
+    ))
+
+
+def record_escalated_call(session: Session, actor, data: NewCall) -> DirectorReport:
+    """A call met a major or difficult question: record it (重大疑难上报) and report it to the director."""
+    if not can_report_difficulty(actor):
+        raise Forbidden("只有咨询服务员可以填写重大疑难问题报告单")
+    call: Call = record_call(session, actor, NewCall(**{**data.__dict__, "disposition": ESCALATED}))
+    return report_difficulty(session, actor, NewDifficultyReport(content=call.question, call_id=call.id, at=data.at))
+
+
+def list_reports(session: Session, actor) -> list[DirectorReport]:
+    """Every report, unhandled first, newest first."""
+    if not can_handle_reports(actor):
+        raise Forbidden("只有中心主任可以查看报告")
+    return list(session.scalars(
+        select(DirectorReport).order_by(DirectorReport.handled_at.is_not(None), DirectorReport.id.desc())
     ))

@@ -22,7 +22,7 @@ Every step is an ``ReferralEvent`` (the referral's history, 催办 included).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, select
@@ -30,7 +30,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from kb import audit
 from kb.audit import actor_label
-from kb.calls import CONFIDENTIAL_CATEGORIES, Call, get_call
+from kb.calls import CONFIDENTIAL_CATEGORIES, REFERRED, Call, NewCall, get_call, record_call
 from kb.db import Base
 from kb.departments import CONFIDENTIAL_RECEIVERS, department_names, group_of
 from kb.errors import KbError, NotFound
@@ -126,7 +126,7 @@ class ReferralEvent(Base):
 EVENT_LABELS = {
     "created": "创建转办单", "department": "改定承办部门", "sent": "转办", "reminder": "催办",
     "ineffective": "催办无效，报告中心主任", "replied": "部门答复", "returned": "部门退回",
-    "feedback": "回访反馈", "closed": "办结",
+    "feedback": "回访反馈", "closed": "办结", "faq": "转为FAQ草稿",
 }
 
 
@@ -143,6 +143,15 @@ def log_event(session: Session, referral: Referral, actor, kind: str, note: str 
 
 def can_open_referral(actor) -> bool:
     return role_of(actor) in (AGENT, DIRECTOR)
+
+
+def can_list_referrals(actor) -> bool:
+    """The hotline's staff see the list of referrals; department users have their inbox instead."""
+    return role_of(actor) in (AGENT, POLICY, DIRECTOR, ADMIN)
+
+
+def has_inbox(actor) -> bool:
+    return role_of(actor) == DEPARTMENT and bool(department_of(actor))
 
 
 def can_view_referral(actor, referral: Referral) -> bool:
@@ -257,10 +266,14 @@ def _set_department(session: Session, actor, referral: Referral, department: str
 
 
 def send_referral(session: Session, actor, data: dict) -> Referral:
-    """Send a draft (or resend a returned one): ``{"referral_id", "at"?}``. Sets the due time."""
+    """Send a draft (or resend a returned one): ``{"referral_id", "department"?, "at"?}``. Sets the
+    due time; a ``department`` other than the current one is the agent's change, logged first."""
     referral = get_referral(session, data["referral_id"])
     _require(can_follow_up(actor, referral), "只有首问责任人或中心主任可以发送转办单")
     _require_state(referral, DRAFT, RETURNED)
+    chosen = _clean(data.get("department"))
+    if chosen and chosen != referral.department:
+        _set_department(session, actor, referral, chosen, at=data.get("at"))
     if referral.department not in department_names(session):
         raise ReferralError(f"“{referral.department or '（未选）'}”不是可转办的部门，请选择具体的承办部门")
     now = data.get("at") or beijing_now()
@@ -327,6 +340,24 @@ def close_referral(session: Session, actor, data: dict) -> Referral:
     return referral
 
 
+def refer_unanswered(session: Session, actor, data: NewReferral, send: bool = False) -> Referral:
+    """"无法解答 → 转办" from the search page: record the call (转办) when there is none yet, open the
+    referral from it and, when ``send``, send it to the chosen (or suggested) department."""
+    _require(can_open_referral(actor), "只有咨询服务员和中心主任可以填写转办单")
+    if data.call_id is None:
+        if not (_clean(data.caller_name) and _clean(data.caller_contact)):
+            raise ReferralError("转办单必须记录纳税人的姓名和联系方式")
+        call = record_call(session, actor, NewCall(
+            question=data.question or "", category=data.category or "政策咨询", disposition=REFERRED,
+            tax_type=data.tax_type, caller_name=data.caller_name, caller_phone=data.caller_contact,
+            citations=list(data.articles), at=data.at))
+        data = replace(data, call_id=call.id)
+    referral = open_referral(session, actor, data)
+    if send:
+        send_referral(session, actor, {"referral_id": referral.id, "at": data.at})
+    return referral
+
+
 # -- queries ------------------------------------------------------------------------------------
 
 def get_referral(session: Session, referral_id: int) -> Referral:
@@ -338,7 +369,7 @@ def get_referral(session: Session, referral_id: int) -> Referral:
 
 def department_inbox(session: Session, actor) -> list[Referral]:
     """A department user's referrals: open ones first, oldest due first."""
-    _require(role_of(actor) == DEPARTMENT and department_of(actor), "只有部门用户有转办收件箱")
+    _require(has_inbox(actor), "只有部门用户有转办收件箱")
     return list(session.scalars(
         select(Referral).where(Referral.department == department_of(actor), Referral.state != DRAFT)
         .order_by((Referral.state != SENT), Referral.due_at, Referral.id)
@@ -351,3 +382,21 @@ def awaiting_feedback(session: Session, actor) -> list[Referral]:
         select(Referral).where(Referral.agent_id == actor.id, Referral.state.in_((REPLIED, RETURNED)))
         .order_by(Referral.id)
     ))
+
+
+def get_referral_for(session: Session, actor, referral_id: int) -> Referral:
+    """The referral, when ``actor`` may open it (``Forbidden`` otherwise)."""
+    referral = get_referral(session, referral_id)
+    _require(can_view_referral(actor, referral), "无权查看该转办单")
+    return referral
+
+
+def list_referrals(session: Session, actor, state: str | None = None, mine: bool = False) -> list[Referral]:
+    """Referrals for the hotline's staff (all, or the actor's own with ``mine``), newest first."""
+    _require(can_list_referrals(actor), "无权查看转办单列表")
+    query = select(Referral).order_by(Referral.id.desc())
+    if state in STATES:
+        query = query.where(Referral.state == state)
+    if mine:
+        query = query.where(Referral.agent_id == actor.id)
+    return list(session.scalars(query))

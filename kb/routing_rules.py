@@ -77,19 +77,22 @@ def suggest_department(session: Session, text: str, category: str | None = None,
 
 
 def save_rule(session: Session, actor, data: dict) -> RoutingRule:
-    """Add a rule, or change the one with ``data["id"]``: name, department, priority, category,
-    tax_types, words, enabled. New rules go last among equals."""
+    """Add a rule, or change the one with ``data["id"]`` (or named ``data["original_name"]``): name,
+    department, priority, category, tax_types, words, enabled. New rules go last among equals."""
     if not can_edit_routing_rules(actor):
         raise Forbidden("只有中心主任可以修改转办规则")
     rule = rule_from_dict({**data, "id": None}, department_names(session))
     seed_routing_rules(session)  # editing starts from the shipped rules
+    rule_id = data.get("id")
+    if not rule_id and data.get("original_name"):  # a shipped rule, edited before any was stored
+        rule_id = session.scalar(select(RoutingRule.id).where(RoutingRule.name == data["original_name"]))
     clash = session.scalar(select(RoutingRule).where(RoutingRule.name == rule.name))
-    if clash is not None and clash.id != data.get("id"):
+    if clash is not None and clash.id != rule_id:
         raise RuleError(f"已有名为“{rule.name}”的规则")
-    if data.get("id"):
-        row = session.get(RoutingRule, data["id"])
+    if rule_id:
+        row = session.get(RoutingRule, rule_id)
         if row is None:
-            raise NotFound(f"转办规则 {data['id']} 不存在")
+            raise NotFound(f"转办规则 {rule_id} 不存在")
     else:
         last = session.scalar(select(func.max(RoutingRule.position))) or 0
         row = RoutingRule(position=last + 1)

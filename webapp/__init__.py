@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         KB_MAX_UPLOAD_MB="20",
         KB_SESSION_MINUTES="480",
         KB_TODAY=None,
+        KB_COOKIE_SECURE="0",
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(read_settings())
@@ -48,13 +49,19 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     storage.init_app(app)
 
-    from webapp import admin, auth, errors, library, present, search, upload
+    from webapp import admin, auth, calls, errors, library, present, referrals, reports, routing_admin, search, upload
 
+    from webapp import api, health, logging_setup, security
+
+    logging_setup.init_app(app)
     auth.init_app(app)
+    security.init_app(app)
     errors.init_app(app)
     present.init_app(app)
-    for blueprint in (search.bp, library.bp, upload.bp, admin.bp):
+    for blueprint in (search.bp, library.bp, upload.bp, admin.bp, calls.bp, referrals.bp, routing_admin.bp, reports.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(health.bp)
+    api.init_app(app)
 
     from webapp import cli
 

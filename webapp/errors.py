@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from kb.errors import NotFound
+from kb.permissions import Forbidden
 
 MESSAGES = {
     400: ("请求有误", "提交的内容无法处理，请检查后重试。"),
@@ -24,6 +25,7 @@ MESSAGES = {
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(NotFound, lambda error: _render(404, str(error)))
+    app.register_error_handler(Forbidden, lambda error: _render(403, str(error)))
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
 
@@ -38,6 +40,10 @@ def _render(code: int, detail: str | None = None):
 
     title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
     message = message.format(limit=current_app.config.get("KB_MAX_UPLOAD_MB", "20"))
+    if request.path.startswith("/api/"):
+        from webapp.api.errors import error_response
+
+        return error_response(code, detail or message)
     if _wants_json():
         return jsonify({"error": title, "message": detail or message}), code
     return render_template("errors/error.html", code=code, title=title, message=message, detail=detail), code

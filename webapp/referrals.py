@@ -1,0 +1,283 @@
+"""转办单 pages: the draft from an unanswered search, the department inbox, the agent's 待反馈,
+one referral's page with the step its reader may take, and the director's supervision
+(every referral, 催办无效报告 and 重大疑难问题报告单 with handling, the audit log).
+
+Every view parses the form, calls one ``kb`` operation and renders or redirects; ``kb`` refuses
+what the actor may not do (``Forbidden`` → 403) and explains invalid input (``KbError`` → the
+form again, with the message). The caller's identity is shown only through
+``kb.redaction.caller_view``, which writes the audit log.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from kb import audit
+from kb.departments import GROUPS, TAX_TYPES, department_names, group_of
+from kb.director_reports import (
+    NewDifficultyReport, can_handle_reports, can_report_difficulty, handle_report, list_reports, report_difficulty,
+)
+from kb.errors import KbError
+from kb.faq import can_edit_faq
+from kb.permissions import Forbidden
+from kb.redaction import REDACTED_CONTENT, caller_view, can_view_identity
+from kb.referral_faq import faq_draft_from_referral
+from kb.referrals import (
+    DRAFT, EVENT_LABELS, FEEDBACK, REPLIED, RETURNED, STATE_LABELS, STATES, NewReferral, awaiting_feedback,
+    can_answer_referral, can_follow_up, can_list_referrals, can_open_referral, close_referral, department_inbox,
+    get_referral_for, has_inbox, list_referrals, record_feedback, refer_unanswered, reply_referral, return_referral,
+    send_referral,
+)
+from kb.routing import CATEGORIES
+from kb.routing_rules import suggest_department
+from kb.users import AGENT, can_read_library
+from kb.workdays import beijing_now
+from webapp.auth import require
+from webapp.storage import db_session
+
+bp = Blueprint("referrals", __name__, url_prefix="/referrals")
+
+
+def _lines(value: str | None) -> list[str]:
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+def _departments() -> list[str]:
+    """Receiving departments in the order of their groups (稽查局 … 区县联络员)."""
+    order = {group: i for i, group in enumerate(GROUPS)}
+    return sorted(department_names(db_session()), key=lambda name: (order.get(group_of(name), 99), name))
+
+
+def referral_row(referral, actor, now) -> dict:
+    """A referral as lists show it: no identity; the content of 举报/投诉 only to those who may see it."""
+    secret = referral.is_confidential and not can_view_identity(actor, referral)
+    return {
+        "id": referral.id, "category": referral.category, "department": referral.department,
+        "question": REDACTED_CONTENT if secret else referral.question, "state": referral.state,
+        "state_label": referral.state_label, "agent_staff_no": referral.agent_staff_no,
+        "created_at": referral.created_at, "due_at": referral.due_at,
+        "reminders": referral.reminder_count, "overdue": referral.is_overdue(now), "escalated": referral.escalated,
+        "url": url_for("referrals.referral", referral_id=referral.id),
+    }
+
+
+def _rows(referrals) -> list[dict]:
+    now = beijing_now()
+    return [referral_row(r, current_user, now) for r in referrals]
+
+
+# -- lists ------------------------------------------------------------------------------------------
+
+@bp.get("/")
+@require(lambda actor: can_list_referrals(actor) or has_inbox(actor))
+def index():
+    if has_inbox(current_user):
+        return redirect(url_for("referrals.inbox"))
+    state = request.args.get("state") or None
+    mine = current_user.role == AGENT and request.args.get("all") != "1"
+    referrals = _rows(list_referrals(db_session(), current_user, state=state, mine=mine))
+    if request.args.get("overdue") == "1":
+        referrals = [r for r in referrals if r["overdue"] or r["reminders"]]
+    return render_template("referrals/list.html", referrals=referrals, mine=mine, state=state,
+                           states=STATES, state_labels=STATE_LABELS, title="我的转办单" if mine else "全部转办单")
+
+
+@bp.get("/inbox")
+@require(has_inbox)
+def inbox():
+    referrals = _rows(department_inbox(db_session(), current_user))
+    return render_template("referrals/list.html", referrals=referrals, inbox=True,
+                           title=f"转办收件箱 · {current_user.department}")
+
+
+@bp.get("/feedback")
+@require(can_open_referral)
+def feedback():
+    referrals = _rows(awaiting_feedback(db_session(), current_user))
+    return render_template("referrals/list.html", referrals=referrals, awaiting=True, title="待反馈")
+
+
+# -- the draft from an unanswered search -------------------------------------------------------------
+
+def _draft_fields(source) -> dict:
+    call_id = source.get("call_id", type=int) if hasattr(source, "getlist") else None
+    return {
+        "question": (source.get("question") or "").strip(), "category": source.get("category") or "政策咨询",
+        "tax_type": source.get("tax_type") or "", "caller_name": source.get("caller_name") or "",
+        "caller_contact": source.get("caller_contact") or "", "department": source.get("department") or "",
+        "searched": [s for s in source.getlist("searched") if s.strip()],
+        "articles": [a for a in source.getlist("articles") if a.strip()], "call_id": call_id,
+    }
+
+
+def _draft_page(fields: dict, error: str | None = None, status: int = 200):
+    decision = suggest_department(db_session(), fields["question"], category=fields["category"],
+                                  tax_type=fields["tax_type"] or None) if fields["question"] else None
+    suggested = (decision.office or decision.department) if decision else None
+    return render_template(
+        "referrals/new.html", fields=fields, decision=decision, suggested=suggested, error=error,
+        departments=_departments(), categories=CATEGORIES, tax_types=TAX_TYPES,
+    ), status
+
+
+@bp.get("/new")
+@require(can_open_referral)
+def new():
+    return _draft_page(_draft_fields(request.args))
+
+
+@bp.post("/new")
+@require(can_open_referral)
+def create():
+    fields = _draft_fields(request.form)
+    data = NewReferral(
+        caller_name=fields["caller_name"], caller_contact=fields["caller_contact"], question=fields["question"],
+        call_id=fields["call_id"], category=fields["category"], tax_type=fields["tax_type"] or None,
+        searched=fields["searched"], articles=fields["articles"], department=fields["department"] or None,
+    )
+    send = request.form.get("action") == "send"
+    try:
+        referral = refer_unanswered(db_session(), current_user, data, send=send)
+    except KbError as problem:
+        return _draft_page(fields, str(problem), 400)
+    flash(f"转办单 {referral.id} 已转{referral.department}，答复期限 {referral.due_at:%Y-%m-%d %H:%M}" if send
+          else f"转办单 {referral.id} 已保存为草稿", "success")
+    return redirect(url_for("referrals.referral", referral_id=referral.id))
+
+
+@bp.get("/suggest.json")
+@require(can_open_referral)
+def suggest():
+    decision = suggest_department(db_session(), request.args.get("question") or "",
+                                  category=request.args.get("category") or None,
+                                  tax_type=request.args.get("tax_type") or None)
+    return jsonify({"department": decision.office or decision.department, "group": decision.department,
+                    "reason": decision.reason})
+
+
+# -- one referral ------------------------------------------------------------------------------------
+
+def _referral_page(referral_id: int):
+    session = db_session()
+    referral = get_referral_for(session, current_user, referral_id)
+    caller = caller_view(session, current_user, referral)  # audited when shown in clear
+    secret = referral.is_confidential and caller["redacted"]
+    return render_template(
+        "referrals/referral.html", referral=referral, caller=caller, secret=secret,
+        redacted_content=REDACTED_CONTENT, event_labels=EVENT_LABELS, departments=_departments(),
+        overdue=referral.is_overdue(beijing_now()),
+        can_send=can_follow_up(current_user, referral) and referral.state in (DRAFT, RETURNED),
+        can_answer=can_answer_referral(current_user, referral),
+        can_feedback=can_follow_up(current_user, referral) and referral.state in (REPLIED, RETURNED, FEEDBACK),
+        can_close=can_follow_up(current_user, referral) and referral.state == FEEDBACK,
+        can_capture=can_edit_faq(current_user) and bool(referral.answer) and not referral.is_confidential,
+    )
+
+
+@bp.get("/<int:referral_id>")
+@require(can_read_library)
+def referral(referral_id: int):
+    return _referral_page(referral_id)
+
+
+def _step(referral_id: int, operation, data: dict, done: str):
+    """Run one workflow step from a form on the referral's page; a refusal comes back as a message
+    (by redirect, so that the page shown next is audited and committed like any other view)."""
+    try:
+        operation(db_session(), current_user, {"referral_id": referral_id, **data})
+    except Forbidden:
+        raise
+    except KbError as problem:
+        db_session().rollback()
+        flash(str(problem), "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("referrals.referral", referral_id=referral_id))
+
+
+@bp.post("/<int:referral_id>/send")
+@require(can_open_referral)
+def send(referral_id: int):
+    return _step(referral_id, send_referral, {"department": request.form.get("department")}, "已转办")
+
+
+@bp.post("/<int:referral_id>/reply")
+@require(has_inbox)
+def reply(referral_id: int):
+    return _step(referral_id, reply_referral, {"answer": request.form.get("answer"),
+                                               "citations": _lines(request.form.get("citations"))}, "已答复")
+
+
+@bp.post("/<int:referral_id>/return")
+@require(has_inbox)
+def return_(referral_id: int):
+    return _step(referral_id, return_referral, {"reason": request.form.get("reason")}, "已退回")
+
+
+@bp.post("/<int:referral_id>/feedback")
+@require(can_open_referral)
+def record_feedback_(referral_id: int):
+    return _step(referral_id, record_feedback, {"feedback": request.form.get("feedback")}, "已记录回访反馈")
+
+
+@bp.post("/<int:referral_id>/close")
+@require(can_open_referral)
+def close(referral_id: int):
+    return _step(referral_id, close_referral, {}, "已办结")
+
+
+@bp.post("/<int:referral_id>/faq")
+@require(can_edit_faq)
+def capture(referral_id: int):
+    get_referral_for(db_session(), current_user, referral_id)
+    try:
+        captured = faq_draft_from_referral(db_session(), current_user, {"referral_id": referral_id})
+    except KbError as problem:
+        db_session().rollback()
+        flash(str(problem), "error")
+    else:
+        left_out = f"；以下依据未能在政策库中找到，未引用：{'、'.join(captured.left_out)}" if captured.left_out else ""
+        flash(f"已生成FAQ草稿 {captured.entry.id}{left_out}", "success")
+    return redirect(url_for("referrals.referral", referral_id=referral_id))
+
+
+# -- the director's reports and the audit log ---------------------------------------------------------
+
+@bp.get("/reports")
+@require(can_handle_reports)
+def reports():
+    return render_template("referrals/reports.html", reports=list_reports(db_session(), current_user))
+
+
+@bp.post("/reports/<int:report_id>/handle")
+@require(can_handle_reports)
+def handle(report_id: int):
+    try:
+        handle_report(db_session(), current_user, {"report_id": report_id, "handling": request.form.get("handling")})
+    except KbError as problem:
+        flash(str(problem), "error")
+        return redirect(url_for("referrals.reports"))
+    flash(f"报告 {report_id} 的处理意见已记录", "success")
+    return redirect(url_for("referrals.reports"))
+
+
+@bp.route("/reports/new", methods=["GET", "POST"])
+@require(can_report_difficulty)
+def new_report():
+    content = (request.values.get("content") or "").strip()
+    if request.method == "GET":
+        return render_template("referrals/report_new.html", content=content, error=None)
+    try:
+        report = report_difficulty(db_session(), current_user, NewDifficultyReport(
+            content=content, call_id=request.form.get("call_id", type=int)))
+    except KbError as problem:
+        return render_template("referrals/report_new.html", content=content, error=str(problem)), 400
+    flash(f"重大疑难问题报告单 {report.id} 已报中心主任", "success")
+    return redirect(url_for("search.home"))
+
+
+@bp.get("/audit")
+@require(audit.can_read_audit_log)
+def audit_log():
+    return render_template("referrals/audit.html", entries=audit.recent_entries(db_session(), current_user),
+                           labels=audit.ACTION_LABELS)
