@@ -16,6 +16,7 @@ from kb.library import valid_until
 from kb.models import ARTICLE, Document, Unit
 from kb.titles import normalise_title
 from indexer.analysis import TaxAnalyzer, article_token, find_exact_spans, normalise_text
+from indexer.faq_entries import faq_fields  # noqa: F401  FAQ entries (type="faq"), see that module
 
 ARTICLE_TYPE = "article"
 FAQ_TYPE = "faq"

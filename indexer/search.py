@@ -16,13 +16,14 @@ from pathlib import Path
 from whoosh.query import And, NumericRange, Or, Term
 
 from indexer.citation_query import DocumentNames, find_citations
+from indexer.faq_entries import best_faq, exclude_faq
 from indexer.query import ParsedQuery, QueryBuilder
 from indexer.segmenter import load_segmenter
 from indexer.snippets import make_snippet
 from indexer.synonyms import OVERRIDE_NAME, SynonymTable
 from indexer.typos import TypoFinder
 from indexer.validity import IN_FORCE, OUTDATED, PENALTY, lineage, order_by_validity, today, validity
-from indexer.writing import build_index, open_or_create, update_documents
+from indexer.writing import build_index, open_or_create, update_documents, update_faq
 
 CANDIDATES = 60  # entries fetched from Whoosh before validity ranking (at least limit * 3)
 OLD_STATUSES = ("失效", "已修订")
@@ -98,6 +99,9 @@ class SearchIndex:
     def update_documents(self, session, document_ids) -> int:
         return update_documents(self.index_dir, session, document_ids)
 
+    def update_faq(self, session, entry_ids) -> int:
+        return update_faq(self.index_dir, session, entry_ids)
+
     # -- reading ------------------------------------------------------------------------------
 
     def searcher(self):
@@ -157,6 +161,7 @@ class SearchIndex:
         mask = None
         if not include_old and as_of is None:
             mask = Or([Term("status", s) for s in OLD_STATUSES])
+        mask = exclude_faq(mask)  # FAQ entries: only as the answer card below
 
         def convert(hit, score, match) -> SearchResult:
             return self._result(hit, score, match, day, parsed)
@@ -188,6 +193,9 @@ class SearchIndex:
         for i, r in enumerate(cited):
             r.score = top + len(cited) - i
         results = (cited + found)[:limit]
+        faq = None if cited or as_of is not None else best_faq(searcher, parsed, filters, top, self.synonyms)
+        if faq is not None:  # the answer card first
+            results = [faq] + results[:limit - 1]
         for r in results:
             r.snippet = make_snippet(r.snippet, parsed.marks)
         took = (time.perf_counter() - started) * 1000

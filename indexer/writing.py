@@ -24,6 +24,7 @@ from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
 from kb.models import Document
+from indexer.faq_entries import faq_index_entries, faq_key
 from indexer.schema import make_schema, unit_fields
 
 LOCK_NAME = ".kb-writer.lock"
@@ -100,6 +101,9 @@ def build_index(index_dir: str | Path, session: Session, *, schema=None, procs: 
                 for unit in document.units:
                     writer.add_document(**unit_fields(unit, document))
                     count += 1
+            for fields in faq_index_entries(session):  # the published FAQ entries
+                writer.add_document(**fields)
+                count += 1
         except BaseException:
             writer.cancel()
             raise
@@ -131,3 +135,24 @@ def update_documents(index_dir: str | Path, session: Session, document_ids: Iter
             raise
         writer.commit()
     return count
+
+
+def update_faq(index_dir: str | Path, session: Session, entry_ids: Iterable[int]) -> int:
+    """Replace the entries of FAQ ``entry_ids`` (entries no longer published are removed)."""
+    entry_ids = sorted(set(entry_ids))
+    if not entry_ids:
+        return 0
+    ix = open_or_create(index_dir)
+    entries = faq_index_entries(session, entry_ids)
+    with writer_lock(index_dir):
+        writer = _writer(ix)
+        try:
+            for entry_id in entry_ids:
+                writer.delete_by_term("key", faq_key(entry_id))
+            for fields in entries:
+                writer.add_document(**fields)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+    return len(entries)

@@ -49,9 +49,12 @@ def register_models() -> None:
         importlib.import_module(name)
 
 
-def create_schema(engine: Engine) -> None:
+def create_schema(engine: Engine) -> str:
+    """Bring the database to the current schema (see ``kb.schema_migrations`` for the rule)."""
+    from kb.schema_migrations import bring_up_to_date
+
     register_models()
-    Base.metadata.create_all(engine)
+    return bring_up_to_date(engine, Base.metadata)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -12,11 +12,12 @@ from kb.errors import KbError
 from kb.export import export_units
 from kb.importing import import_library_folder, import_paths, load_catalog
 from kb.library import is_empty
+from webapp import recovery
 from webapp.storage import storage
 
 
 # Feature modules that contribute commands through their own ``register(app)``.
-COMMAND_MODULES: tuple[str, ...] = ("webapp.accounts_cli", "webapp.serve_cli", "webapp.faq_cli", "webapp.routing_cli", "webapp.search_cli", "webapp.reminders_cli", "webapp.ops_cli", "webapp.reports_cli")
+COMMAND_MODULES: tuple[str, ...] = ("webapp.accounts_cli", "webapp.serve_cli", "webapp.faq_cli", "webapp.routing_cli", "webapp.search_cli", "webapp.reminders_cli", "webapp.ops_cli", "webapp.reports_cli", "webapp.migrate_cli")
 
 
 def init_app(app: Flask) -> None:
@@ -103,6 +104,8 @@ def ensure_ready(app: Flask) -> None:
         index_documents(app, report.changed_document_ids)
         _print_report(report)
         _load_starter_faq(app)
+    for difference in recovery.repair_index_on_start(app):  # after a crash: the index catches up
+        click.echo(f"启动时发现并已修复索引不一致：{difference}", err=True)
 
 
 def _load_starter_faq(app: Flask) -> None:
@@ -117,6 +120,9 @@ def _load_starter_faq(app: Flask) -> None:
         return
     with transaction(storage().session_factory) as session:
         report = import_faq(session, None, read_faq_file(starter))
+    from webapp.search_index import index_faq
+
+    index_faq(app, report.entry_ids)
     for problem in report.problems:
         click.echo(f"错误 {problem}", err=True)
     click.echo(f"FAQ：{report.summary()}", err=True)

@@ -4,13 +4,14 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from kb.db import transaction
 from kb.errors import KbError
 from kb.faq_io import FORMATS, export_text, import_faq, read_faq_file
 from kb.users import find_user
+from webapp.search_index import index_faq
 from webapp.storage import storage
 
 
@@ -31,6 +32,7 @@ def import_faq_command(path, username):
             report = import_faq(session, actor, rows)
     except KbError as error:
         raise click.ClickException(str(error))
+    index_faq(current_app, report.entry_ids)
     for problem in report.problems:
         click.echo(f"错误 {problem}", err=True)
     click.echo(report.summary())

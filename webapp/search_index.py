@@ -5,7 +5,7 @@ Stable API (the web pages, the CLI and the benchmarks rely on it):
 - ``search(app, query, *, limit=10, include_old=False, as_of=None, tax_type=None, level=None,
   status=None, date_from=None, date_to=None) -> list[dict]``: the results exactly as the CLI's
   JSON lines give them. Each dict has
-  ``type`` ("article"; "faq" later), ``source`` (imported file name), ``doc_title``, ``unit``
+  ``type`` ("article" or "faq"), ``source`` (imported file name), ``doc_title``, ``unit``
   (第三十二条), ``status`` (the document's: 有效/部分失效/已修订/失效), ``score``, ``snippet``
   (HTML-safe, matches in ``<mark>``), ``citation`` (``kb.citations.unit_citation``), ``unit_id``,
   ``document_id``, ``chapter``, ``tax_types``, ``level``, ``validity`` (in_force / pending /
@@ -14,8 +14,13 @@ Stable API (the web pages, the CLI and the benchmarks rely on it):
   "text") and ``key``.
 - ``search_response(app, query, **options) -> indexer.SearchResponse``: the same plus ``took_ms``
   and ``suggestion`` (did-you-mean).
-- ``index_documents(app, ids)``: refresh those documents' entries (after an import or an edit);
-  searchable at once, no rebuild. ``rebuild(app)``: the whole index from the database.
+- ``index_documents(app, ids)``: refresh those documents' entries (after an import or an edit),
+  and the FAQ entries citing them; searchable at once, no rebuild. ``rebuild(app)``: the whole
+  index from the database. ``index_faq(app, ids)``: refresh those FAQ entries (published ones are
+  indexed, others removed).
+- A search may put one ``"type": "faq"`` item first: the answer card (``indexer.faq_entries``), with
+  ``faq_id``, ``question``, ``answer_html``, ``citations`` ([{citation, unit_id, status}]),
+  ``needs_review`` and ``warning`` besides the fields above.
 
 "Today" for validity is ``KB_TODAY`` when set, else the real date. One ``SearchIndex`` per app
 and process; it reopens its searcher when another process commits.
@@ -27,6 +32,7 @@ import threading
 from flask import Flask
 
 from indexer import SearchIndex, SearchResponse
+from indexer.faq_entries import entries_citing
 from webapp.storage import Storage
 
 _lock = threading.Lock()
@@ -54,7 +60,17 @@ def index_documents(app: Flask, document_ids) -> int:
         return 0
     index = get_index(app)
     with _storage(app).session_factory() as session:
-        return index.update_documents(session, document_ids)
+        written = index.update_documents(session, document_ids)
+        return written + index.update_faq(session, entries_citing(session, document_ids))
+
+
+def index_faq(app: Flask, entry_ids) -> int:
+    """Refresh the index entries of FAQ ``entry_ids``; return the number of entries written."""
+    entry_ids = set(entry_ids or ())
+    if not entry_ids:
+        return 0
+    with _storage(app).session_factory() as session:
+        return get_index(app).update_faq(session, entry_ids)
 
 
 def rebuild(app: Flask, procs: int = 1) -> int:

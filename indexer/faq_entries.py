@@ -1,0 +1,222 @@
+"""FAQ entries in the index: how a published entry becomes an index entry, and the best answer card.
+
+An entry is indexed as ``type="faq"``, ``key="faq:<entry id>"``, with the display fields of a unit:
+- ``title`` (the boosted field) holds the question and every other phrasing callers use, so a
+  query worded like any of them scores high; ``text`` holds the answer as plain text;
+- ``meta`` holds everything the answer card shows: question, phrasings, the sanitised answer HTML,
+  each citation with its unit, document and the document's status when indexed, and the 需复核 flag
+  (flagged entries stay searchable and carry the warning).
+Only published entries are indexed; ``entries_citing`` names the entries whose card must be
+refreshed when a cited document changes.
+
+Searching: the article search masks FAQ entries out (``exclude_faq``); ``best_faq`` runs the same
+parsed query over FAQ entries only and keeps the best one when it really matches (``MIN_COVERAGE``
+of the query's words in its wordings, ``MIN_SCORE``, ``FAQ_RATIO``): it is then placed first among
+the results as a ``FaqResult``.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Iterable
+
+import nh3
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+from whoosh.query import And, Or, Term
+
+from kb.faq import render_answer
+from kb.faq_models import PUBLISHED, FaqCitation, FaqEntry
+from kb.models import CURRENT_STATUSES, IN_FORCE as DOC_IN_FORCE
+
+FAQ_TYPE = "faq"  # = indexer.schema.FAQ_TYPE
+KEY_PREFIX = f"{FAQ_TYPE}:"
+# The best FAQ entry is shown when its score reaches FAQ_RATIO of the top article's score (or there
+# is no article) and MIN_SCORE at least: a question matched on its own words, not on one common word.
+FAQ_RATIO = 0.6
+MIN_SCORE = 8.0
+MIN_COVERAGE = 0.6
+SUB_WORD_CREDIT = 0.5
+CANDIDATES = 5  # FAQ entries considered, best score first
+
+
+def faq_key(entry_id: int) -> str:
+    return f"{KEY_PREFIX}{entry_id}"
+
+
+def plain_answer(markdown_text: str) -> str:
+    return " ".join(nh3.clean(render_answer(markdown_text), tags=set()).split())
+
+
+def citation_record(citation: FaqCitation) -> dict:
+    unit = citation.unit
+    document = unit.document if unit is not None else None
+    return {
+        "citation": citation.citation_text,
+        "unit_id": citation.unit_id if unit is not None else None,
+        "document_id": document.id if document is not None else None,
+        "status": document.status if document is not None else "已删除",
+        "in_force": document is not None and document.status in CURRENT_STATUSES,
+    }
+
+
+def faq_fields(entry: FaqEntry) -> dict:
+    """The index entry of a published FAQ entry."""
+    wordings = [entry.question] + list(entry.phrasings or [])
+    citations = [citation_record(c) for c in entry.citations]
+    return {
+        "key": faq_key(entry.id),
+        "type": FAQ_TYPE,
+        "title": "\n".join(wordings),
+        "text": plain_answer(entry.answer),
+        "status": DOC_IN_FORCE,
+        "tax_types": ",".join(entry.tax_types or []),
+        "meta": {
+            "faq_id": entry.id,
+            "question": entry.question,
+            "phrasings": list(entry.phrasings or []),
+            "answer_html": render_answer(entry.answer),
+            "citations": citations,
+            "needs_review": bool(entry.needs_review),
+            "warning": entry.warning,
+            "version": entry.version,
+        },
+    }
+
+
+def faq_index_entries(session: Session, entry_ids: Iterable[int] | None = None) -> list[dict]:
+    """Index entries of the published FAQ entries (of ``entry_ids`` when given)."""
+    query = (select(FaqEntry).where(FaqEntry.status == PUBLISHED)
+             .options(selectinload(FaqEntry.citations).selectinload(FaqCitation.unit)).order_by(FaqEntry.id))
+    if entry_ids is not None:
+        query = query.where(FaqEntry.id.in_(sorted(set(entry_ids))))
+    return [faq_fields(entry) for entry in session.scalars(query)]
+
+
+def entries_citing(session: Session, document_ids: Iterable[int]) -> set[int]:
+    """Ids of the FAQ entries citing one of ``document_ids`` (their cards show those documents)."""
+    ids = sorted(set(document_ids or ()))
+    if not ids:
+        return set()
+    return set(session.scalars(select(FaqCitation.entry_id).where(FaqCitation.document_id.in_(ids))))
+
+
+# -- searching ----------------------------------------------------------------------------------
+
+def exclude_faq(mask):
+    """The article search's mask, extended to leave FAQ entries out."""
+    faq = Term("type", FAQ_TYPE)
+    return faq if mask is None else Or([mask, faq])
+
+
+@dataclass
+class FaqResult:
+    """An answer card: a result of ``type="faq"`` with the display fields of an article result
+    (``indexer.search.SearchResult``; ``citation`` is the question, ``unit_id`` the first cited unit
+    in force) plus the entry's question, sanitised answer, citations and 需复核 flag."""
+
+    faq_id: int
+    question: str
+    answer_html: str
+    citations: list[dict]  # {citation, unit_id, document_id, status, in_force}
+    needs_review: bool
+    warning: str | None
+    score: float
+    snippet: str
+    key: str
+    tax_types: list[str]
+    status: str
+    unit_id: int | None = None
+    document_id: int | None = None
+    type: str = FAQ_TYPE
+    source: str = FAQ_TYPE
+    unit: str = ""
+    chapter: str | None = None
+    level: str | None = None
+    validity: str = "in_force"
+    outdated: bool = False
+    superseded_by: str | None = None
+    effective_on: str | None = None
+    valid_until: str | None = None
+    match: str = "text"
+    kind: str = FAQ_TYPE
+
+    @property
+    def doc_title(self) -> str:
+        return self.question
+
+    @property
+    def citation(self) -> str:
+        return self.question
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data.update(doc_title=self.question, citation=self.question, score=round(self.score, 4))
+        data["citations"] = [{k: c.get(k) for k in ("citation", "unit_id", "status")} for c in self.citations]
+        return data
+
+
+def word_terms(analyzer, synonyms, word: str) -> tuple[set[str], set[str]]:
+    """The index terms that stand for a query word: (itself and its synonyms' words, its sub-words)."""
+    whole = {word}
+    for expansion in synonyms.expansions(word) if synonyms is not None else ():
+        whole |= {t.text for t in analyzer(expansion, mode="query")}
+    parts = {t.text for t in analyzer(word, mode="query")} - whole
+    return whole, parts
+
+
+def coverage(words: list[str], matched: set[str], terms) -> float:
+    """The share of the query's words (lone characters aside) found in the entry's wordings; a word
+    found only through one of its sub-words counts half."""
+    counted = [w for w in words if len(w) > 1 or w.isdigit()] or words
+    if not counted:
+        return 0.0
+    found = 0.0
+    for word in counted:
+        whole, parts = terms(word)
+        found += 1.0 if whole & matched else SUB_WORD_CREDIT if parts & matched else 0.0
+    return found / len(counted)
+
+
+def best_faq(searcher, parsed, filters, top_score: float, synonyms=None) -> FaqResult | None:
+    """The FAQ entry that best answers the parsed query when it really matches, else None.
+
+    It really matches when MIN_COVERAGE of the query's words occur in its question or another
+    phrasing (synonyms count), its score reaches MIN_SCORE and FAQ_RATIO of the top article's.
+    """
+    if parsed.query is None:
+        return None
+    only_faq = Term("type", FAQ_TYPE)
+    hits = searcher.search(parsed.query, limit=CANDIDATES, terms=True,
+                           filter=only_faq if filters is None else And([filters, only_faq]))
+    analyzer = searcher.schema["title"].analyzer
+    cache: dict[str, tuple[set[str], set[str]]] = {}
+
+    def terms(word: str) -> tuple[set[str], set[str]]:
+        if word not in cache:
+            cache[word] = word_terms(analyzer, synonyms, word)
+        return cache[word]
+
+    for hit in hits:
+        if hit.score < MIN_SCORE or hit.score < FAQ_RATIO * top_score:
+            break
+        matched = {_text(term) for name, term in hit.matched_terms() if name == "title"}
+        if coverage(parsed.words, matched, terms) >= MIN_COVERAGE:
+            return faq_result(hit.fields(), hit.score)
+    return None
+
+
+def _text(term) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+def faq_result(fields: dict, score: float) -> FaqResult:
+    meta = fields["meta"]
+    citations = meta.get("citations") or []
+    first = next((c for c in citations if c.get("in_force") and c.get("unit_id")), None)
+    return FaqResult(
+        faq_id=meta["faq_id"], question=meta["question"], answer_html=meta["answer_html"], citations=citations,
+        needs_review=bool(meta.get("needs_review")), warning=meta.get("warning"), score=float(score),
+        snippet=fields.get("text", ""), key=fields["key"], status=fields.get("status", ""),
+        tax_types=[t for t in fields.get("tax_types", "").split(",") if t],
+        unit_id=first["unit_id"] if first else None, document_id=first["document_id"] if first else None,
+    )

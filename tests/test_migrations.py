@@ -1,0 +1,78 @@
+"""Alembic migrations: replaying them builds exactly the models' schema, and they go back down."""
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from kb import schema_migrations
+from kb.db import Base, create_schema, make_engine, register_models
+
+
+def _differences(connection) -> list:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return compare_metadata(context, Base.metadata)
+
+
+def test_upgrade_head_builds_the_models_schema_and_downgrade_base_removes_it(database_url):
+    register_models()
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            schema_migrations.upgrade(connection, "head")
+        with engine.connect() as connection:
+            # A model changed without a migration shows up here.
+            assert _differences(connection) == []
+            assert schema_migrations.current_revision(connection) == schema_migrations.head_revision()
+            assert set(schema_migrations.our_tables(connection)) == set(Base.metadata.tables)
+        with engine.begin() as connection:
+            schema_migrations.downgrade(connection, "base")
+        with engine.connect() as connection:
+            assert schema_migrations.our_tables(connection) == []
+            assert schema_migrations.current_revision(connection) is None
+    finally:
+        engine.dispose()
+
+
+def test_create_schema_creates_then_leaves_a_current_database_alone(database_url):
+    engine = make_engine(database_url)
+    try:
+        assert create_schema(engine) == "created"
+        assert create_schema(engine) == "current"
+        with engine.connect() as connection:
+            assert _differences(connection) == []
+            assert schema_migrations.current_revision(connection) == schema_migrations.head_revision()
+    finally:
+        engine.dispose()
+
+
+def test_create_schema_adopts_a_database_made_before_migrations(database_url):
+    register_models()
+    engine = make_engine(database_url)
+    try:
+        Base.metadata.create_all(engine)  # what every start did before migrations existed
+        assert create_schema(engine) == "adopted"
+        with engine.connect() as connection:
+            assert schema_migrations.current_revision(connection) == schema_migrations.head_revision()
+            assert _differences(connection) == []
+    finally:
+        engine.dispose()
+
+
+def test_migration_commands(app, runner):
+    result = runner.invoke(args=["db-current"])
+    assert result.exit_code == 0, result.output
+    head = schema_migrations.head_revision()
+    assert f"数据库结构版本：{head}" in result.output and "已是最新" in result.output
+
+    result = runner.invoke(args=["db-downgrade", "base", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert f"{head} → 无（空库）" in result.output
+    engine = app.extensions["kb_storage"].engine
+    assert [t for t in inspect(engine).get_table_names() if t != schema_migrations.VERSION_TABLE] == []
+
+    result = runner.invoke(args=["db-upgrade"])
+    assert result.exit_code == 0, result.output
+    assert f"无（空库） → {head}" in result.output
+    with engine.connect() as connection:
+        assert _differences(connection) == []
