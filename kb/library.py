@@ -85,7 +85,7 @@ def import_document(
     changed_ids |= link_versions(session, title)
     changed_ids |= resolve_successors(session)
     if action == CREATED:
-        resolve_pending_references(session)
+        resolve_pending_references(session, target_key=document.title_key)
     _flag_dependent_faq(session, changed_ids)
     return ImportOutcome(document=document, action=action, warnings=list(document.warnings or []),
                          changed_document_ids=changed_ids)
@@ -139,9 +139,7 @@ def _apply_meta(document: Document, meta: DocumentMeta) -> bool:
 
 
 def _documents_titled(session: Session, title: str) -> list[Document]:
-    key = normalise_title(title)
-    candidates = session.scalars(select(Document).where(Document.title.contains(key))).all()
-    return [d for d in candidates if normalise_title(d.title) == key]
+    return list(session.scalars(select(Document).where(Document.title_key == normalise_title(title))).all())
 
 
 def link_versions(session: Session, title: str) -> set[int]:
@@ -227,15 +225,22 @@ def _store_references(session: Session, document: Document) -> None:
     resolve_pending_references(session, document_id=document.id)
 
 
-def resolve_pending_references(session: Session, document_id: int | None = None) -> int:
-    """Link 《…》 mentions to documents now in the library (the version in force, else the latest)."""
+def resolve_pending_references(session: Session, document_id: int | None = None,
+                               target_key: str | None = None) -> int:
+    """Link 《…》 mentions to documents now in the library (the version in force, else the latest).
+
+    ``document_id`` limits this to one document's references; ``target_key`` to mentions of one
+    title (what an import of that title can resolve), so importing stays linear in the library size.
+    """
     query = select(Reference).where(Reference.target_title.is_not(None), Reference.target_document_id.is_(None))
     if document_id is not None:
         query = query.join(Unit).where(Unit.document_id == document_id)
+    if target_key is not None:
+        query = query.where(Reference.target_key == target_key)
     resolved = 0
     cache: dict[str, Document | None] = {}
     for reference in session.scalars(query).all():
-        key = normalise_title(reference.target_title)
+        key = reference.target_key or normalise_title(reference.target_title)
         if key not in cache:
             cache[key] = current_version(session, key)
         if cache[key] is not None:

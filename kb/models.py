@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Optional
 
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from kb.db import Base
 
@@ -33,6 +33,8 @@ class Document(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300), index=True)
+    # The comparable form of the title (kb.titles.normalise_title): versions share it.
+    title_key: Mapped[str] = mapped_column(String(300), index=True, default="")
     short_names: Mapped[list] = mapped_column(JSON, default=list)
     doc_number: Mapped[Optional[str]] = mapped_column(String(100))  # 文号
     issuer: Mapped[Optional[str]] = mapped_column(String(200))
@@ -61,6 +63,13 @@ class Document(Base):
         back_populates="document", cascade="all, delete-orphan", order_by="Unit.seq"
     )
     superseded_by: Mapped[Optional["Document"]] = relationship(remote_side=[id])
+
+    @validates("title")
+    def _keep_title_key(self, _key: str, title: str) -> str:
+        from kb.titles import normalise_title
+
+        self.title_key = normalise_title(title)
+        return title
 
     @property
     def is_current(self) -> bool:
@@ -114,6 +123,7 @@ class Reference(Base):
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     target_title: Mapped[Optional[str]] = mapped_column(String(300))
+    target_key: Mapped[Optional[str]] = mapped_column(String(300), index=True)  # normalised target_title
     target_document_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("documents.id", ondelete="SET NULL"), index=True
     )
@@ -121,3 +131,10 @@ class Reference(Base):
     target_paragraph: Mapped[Optional[int]] = mapped_column(Integer)  # 1-based 款
 
     unit: Mapped[Unit] = relationship(back_populates="references", foreign_keys=[unit_id])
+
+    @validates("target_title")
+    def _keep_target_key(self, _key: str, title: str | None) -> str | None:
+        from kb.titles import normalise_title
+
+        self.target_key = normalise_title(title) if title else None
+        return title
