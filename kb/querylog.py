@@ -1,17 +1,18 @@
 """The search query log: what agents searched, how much was found, how long it took.
 
-The director's views read it (frequent queries, queries that found nothing). ``log_query`` is a
-domain operation: it adds a row and never commits.
+The director's views read it (frequent queries, queries that found nothing, queries marked
+未解决). ``log_query`` and ``mark_unresolved`` are domain operations: they never commit.
 """
 from __future__ import annotations
 
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, func
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.db import Base
+from kb.workdays import beijing_now
 
 
 class QueryLog(Base):
@@ -24,7 +25,10 @@ class QueryLog(Base):
     top_hit: Mapped[Optional[str]] = mapped_column(String(400))  # the first result's citation
     took_ms: Mapped[float] = mapped_column(Float, default=0.0)
     user_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)  # the agent, when logged in
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now(), index=True)
+    # Beijing time, like the call records the bulletin sets these searches beside.
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=beijing_now, index=True)
+    # The agent marked the search 未解决 (the caller's question stayed unanswered): joins the gaps queue.
+    unresolved: Mapped[Optional[bool]] = mapped_column(Boolean)
 
 
 def log_query(session: Session, user_id: int | None, *, query: str, result_count: int,
@@ -35,3 +39,16 @@ def log_query(session: Session, user_id: int | None, *, query: str, result_count
     session.add(entry)
     session.flush()
     return entry
+
+
+def mark_unresolved(session: Session, user_id: int | None, *, query: str, result_count: int = 0) -> QueryLog:
+    """The agent marks ``query`` 未解决: flag the agent's latest logged search when it is this query,
+    else log the query flagged. The caller commits."""
+    query = query.strip()[:500]
+    latest = session.scalars(select(QueryLog).where(QueryLog.user_id == user_id)
+                             .order_by(QueryLog.id.desc()).limit(1)).first() if user_id is not None else None
+    if latest is None or latest.query != query:
+        latest = log_query(session, user_id, query=query, result_count=result_count)
+    latest.unresolved = True
+    session.flush()
+    return latest
