@@ -58,7 +58,9 @@ def probe(kind: str, index_dir: str, data_dir: str) -> None:
             run(q)
             timings.append((time.perf_counter() - t) * 1000)
     rss = _peak_rss_mb()
-    print(json.dumps({"first_s": first, "timings": timings, "rss_mb": rss}))
+    # The first pass alone: each query seen once (ours caches the postings of frequent terms).
+    print(json.dumps({"first_s": first, "timings": timings, "first_pass": timings[:len(timings) // 3],
+                      "rss_mb": rss}))
 
 
 def _peak_rss_mb() -> float:
@@ -132,6 +134,7 @@ def measure(label: str, folder: Path | None, procs: int, reuse: Path | None = No
         result = run_probe(kind, index_dir, work)
         figures[f"{kind}_p50_ms"] = percentile(result["timings"], 0.5)
         figures[f"{kind}_p95_ms"] = percentile(result["timings"], 0.95)
+        figures[f"{kind}_once_p95_ms"] = percentile(result["first_pass"], 0.95)
         figures[f"{kind}_max_ms"] = max(result["timings"])
         figures[f"{kind}_first_s"] = result["first_s"]
         figures[f"{kind}_rss_mb"] = result["rss_mb"]
@@ -141,7 +144,8 @@ def measure(label: str, folder: Path | None, procs: int, reuse: Path | None = No
 def report(label: str, f: dict) -> None:
     print(f"\n== {label}: {f['units']} units (import {f['import_s']:.1f} s, {f['failed']} files failed)")
     print(f"{'figure':<26} {'ours':>10} {'baseline':>10} {'ours/base':>10}")
-    rows = [("query p50 (ms)", "p50_ms"), ("query p95 (ms)", "p95_ms"), ("query max (ms)", "max_ms"),
+    rows = [("query p50 (ms)", "p50_ms"), ("query p95 (ms)", "p95_ms"), ("p95, first pass (ms)", "once_p95_ms"),
+            ("query max (ms)", "max_ms"),
             ("full build (s)", "build_s"), ("one-document update (s)", "update_s"),
             ("cold start to answer (s)", "first_s"), ("resident memory (MB)", "rss_mb")]
     for name, key in rows:

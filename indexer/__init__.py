@@ -13,7 +13,9 @@ How the pieces fit (a pipeline of small modules):
 - query side: ``synonyms`` (shipped ``data/synonyms.tsv`` + the director's override),
   ``typos`` (homophone typos by pinyin), ``citation_query`` (征管法第32条 straight to the
   article), ``query`` (the Whoosh query), ``validity`` (in force / pending / outdated on the
-  reference date, and ordering by it), ``snippets`` (highlighting).
+  reference date, and ordering by it), ``snippets`` (highlighting), ``scoring`` (the query's
+  top entries: Whoosh's BM25F computed term at a time with numpy, ~10x faster than Whoosh's
+  matchers on OR queries of common words, the same scores).
 - ``search``: ``SearchIndex`` and its ``search(...) -> SearchResponse``: the one core that the
   CLI, the web pages and the benchmarks call.
 

@@ -41,6 +41,9 @@ _WIDTH = str.maketrans(
 # Words that often run into an issuer code (依照财税〔2019〕13号): cut the prefix after them.
 _ISSUER_LEAD = re.compile(r"^.*(?:依照|根据|按照|参照|执行|适用|关于|和|及|与|或|见|的|于|按|自|在|将|对|由|经)")
 _WORD_RE = re.compile(r"\w", re.UNICODE)
+SHORT_TEXT = 64  # texts up to this length are cut once (see ``TaxTokenizer.words``)
+SHORT_CACHE = 20_000
+_SHORT_WORDS: dict[tuple, list] = {}
 
 
 def normalise_text(text: str) -> str:
@@ -88,7 +91,24 @@ class TaxTokenizer(Tokenizer):
         return type(other) is type(self) and (self.cut, self.hmm) == (other.cut, other.hmm)
 
     def words(self, text: str) -> list[tuple[str, int, int, bool]]:
-        """(word, start, end, is_sub_word) for ``text``; sub-words share the next word's position."""
+        """(word, start, end, is_sub_word) for ``text``; sub-words share the next word's position.
+
+        Short texts are cut once (``SHORT_TEXT``): a document's title and chapter headings are
+        indexed with each of its units, and agents repeat queries.
+        """
+        if len(text) > SHORT_TEXT:
+            return self._words(text)
+        segmenter = load_segmenter()
+        segmenter.refresh()
+        key = (text, self.cut, self.hmm, segmenter.version)
+        found = _SHORT_WORDS.get(key)
+        if found is None:
+            if len(_SHORT_WORDS) >= SHORT_CACHE:
+                _SHORT_WORDS.clear()
+            found = _SHORT_WORDS[key] = self._words(text)
+        return found
+
+    def _words(self, text: str) -> list[tuple[str, int, int, bool]]:
         text = normalise_text(text)
         segmenter = load_segmenter()
         out: list[tuple[str, int, int, bool]] = []

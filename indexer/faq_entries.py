@@ -17,7 +17,7 @@ the results as a ``FaqResult``.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 import nh3
 from sqlalchemy import select
@@ -27,6 +27,8 @@ from whoosh.query import And, Or, Term
 from kb.faq import render_answer
 from kb.faq_models import PUBLISHED, FaqCitation, FaqEntry
 from kb.models import CURRENT_STATUSES, IN_FORCE as DOC_IN_FORCE
+from indexer.analysis import normalise_text
+from indexer.query import analyse
 
 FAQ_TYPE = "faq"  # = indexer.schema.FAQ_TYPE
 KEY_PREFIX = f"{FAQ_TYPE}:"
@@ -186,7 +188,9 @@ def best_faq(searcher, parsed, filters, top_score: float, synonyms=None) -> FaqR
     if parsed.query is None:
         return None
     only_faq = Term("type", FAQ_TYPE)
-    hits = searcher.search(parsed.query, limit=CANDIDATES, terms=True,
+    # Not Require(query, only_faq): whoosh3 3.54's IntersectionMatcher trips its own assertion
+    # (a_id != b_id) on these queries. A filter is exact, though it walks the whole index's postings.
+    hits = searcher.search(parsed.query, limit=CANDIDATES,
                            filter=only_faq if filters is None else And([filters, only_faq]))
     analyzer = searcher.schema["title"].analyzer
     cache: dict[str, tuple[set[str], set[str]]] = {}
@@ -199,14 +203,13 @@ def best_faq(searcher, parsed, filters, top_score: float, synonyms=None) -> FaqR
     for hit in hits:
         if hit.score < MIN_SCORE or hit.score < FAQ_RATIO * top_score:
             break
-        matched = {_text(term) for name, term in hit.matched_terms() if name == "title"}
-        if coverage(parsed.words, matched, terms) >= MIN_COVERAGE:
-            return faq_result(hit.fields(), hit.score)
+        fields = hit.fields()
+        # The words of its wordings (not hit.matched_terms(): whoosh3 trips on it under Require).
+        wordings = [fields["meta"]["question"]] + list(fields["meta"].get("phrasings") or [])
+        present = {token.text for token in analyzer("\n".join(wordings), mode="index")}
+        if coverage(parsed.words, present, terms) >= MIN_COVERAGE:
+            return faq_result(fields, hit.score)
     return None
-
-
-def _text(term) -> str:
-    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 def faq_result(fields: dict, score: float) -> FaqResult:
@@ -220,3 +223,32 @@ def faq_result(fields: dict, score: float) -> FaqResult:
         tax_types=[t for t in fields.get("tax_types", "").split(",") if t],
         unit_id=first["unit_id"] if first else None, document_id=first["document_id"] if first else None,
     )
+
+
+# -- the gaps queue's grouping ------------------------------------------------------------------
+
+def gap_key(index) -> Callable[[str], str]:
+    """The key that groups queries in the gaps queue (``kb.gaps``): the query's content words after
+    synonyms, sorted; so 个税专项扣除 and 个人所得税 专项扣除, or 发票丢了 and 丢失发票, fall together.
+    ``index`` is a ``SearchIndex`` (its analyzer and synonym table)."""
+    analyzer = index.ix.schema["text"].analyzer
+    synonyms = index.synonyms
+
+    def content(text: str) -> list[str]:
+        """Words without stop words; a compound as its dictionary sub-words; lone characters aside."""
+        words = [w for word, subs in analyse(analyzer, text) for w in (subs or [word])]
+        return [w for w in words if len(w) > 1 or w.isdigit()] or words
+
+    def canonical(term: str) -> str:
+        """One name for a term and its synonyms: the one that keeps most after analysis, the longest."""
+        options = [term] + list(synonyms.expansions(term))
+        return min(options, key=lambda w: (-len("".join(content(w))), -len(w), w))
+
+    def key(text: str) -> str:
+        text = normalise_text(text or "")
+        words = [w for w, _start, _end, sub in analyzer[0].words(text) if not sub]
+        for first, last, _expansions in reversed(synonyms.find(words)):
+            words[first:last] = [canonical("".join(words[first:last]))]
+        return " ".join(sorted({w for piece in words for w in content(piece)}))
+
+    return key

@@ -8,8 +8,10 @@ returns a ``SearchResponse`` whose ``results`` turn into the dicts of the CLI's 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 import time
+import weakref
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from whoosh.query import And, NumericRange, Or, Term
 from indexer.citation_query import DocumentNames, find_citations
 from indexer.faq_entries import best_faq, exclude_faq
 from indexer.query import ParsedQuery, QueryBuilder
+from indexer.scoring import FastScorer, FastSearcher, Unsupported
 from indexer.segmenter import load_segmenter
 from indexer.snippets import make_snippet
 from indexer.synonyms import OVERRIDE_NAME, SynonymTable
@@ -77,6 +80,16 @@ class SearchResponse:
                 "took_ms": round(self.took_ms, 2), "suggestion": self.suggestion}
 
 
+class _SearcherSlot:
+    searcher = None
+    scorer: FastScorer | None = None
+
+    def close(self) -> None:
+        if self.searcher is not None:
+            self.searcher.close()
+        self.searcher = self.scorer = None
+
+
 class SearchIndex:
     def __init__(self, index_dir: str | Path, data_dir: str | Path | None = None):
         self.index_dir = Path(index_dir)
@@ -84,8 +97,13 @@ class SearchIndex:
         self.segmenter = load_segmenter(self.data_dir)
         self.synonyms = SynonymTable(self.data_dir / OVERRIDE_NAME)
         self.ix = open_or_create(self.index_dir)
-        self._lock = threading.Lock()
-        self._searcher = None
+        # Held by ``searcher()`` and by a whole search: a searcher's files are read with seek/read
+        # (no mmap), so one search at a time per process; never closed while a search reads it.
+        self._lock = threading.RLock()
+        # The open searcher (and its scorer) live in a slot closed with this object: the index is
+        # read without mmap (see ``writing.open_or_create``), so a searcher holds open files.
+        self._slot = _SearcherSlot()
+        weakref.finalize(self, self._slot.close)
         self._names: tuple[int, DocumentNames] | None = None
         self._typos: tuple[tuple, TypoFinder] | None = None
 
@@ -111,17 +129,25 @@ class SearchIndex:
         serving a segment's old deletions (and segments merged away). A fresh searcher is exact.
         """
         with self._lock:
-            if self._searcher is not None and not self._searcher.up_to_date():
-                self._searcher.close()
-                self._searcher = None
-            if self._searcher is None:
-                self._searcher = self.ix.searcher()
-            return self._searcher
+            slot = self._slot
+            if slot.searcher is not None and not slot.searcher.up_to_date():
+                slot.close()
+            if slot.searcher is None:
+                slot.searcher = self.ix.searcher()
+                slot.scorer = FastScorer(slot.searcher)
+            return slot.searcher
+
+    def scorer(self, searcher) -> FastScorer:
+        """The numpy scorer of ``searcher`` (one per generation; see ``scoring``)."""
+        scorer = self._slot.scorer
+        if scorer is None or scorer.searcher is not searcher:
+            scorer = FastScorer(searcher)
+            if searcher is self._slot.searcher:
+                self._slot.scorer = scorer
+        return scorer
 
     def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+        self._slot.close()
 
     def document_names(self, searcher) -> DocumentNames:
         generation = searcher.reader().generation()
@@ -137,8 +163,13 @@ class SearchIndex:
             vocabulary = self.segmenter.user_words() | self.synonyms.terms()
             vocabulary |= {n for group in names.by_last.values() for n in group if len(n) <= 8}
             reader = searcher.reader()
-            # A stretch that occurs in the index is a real word, not a typo.
-            self._typos = (key, TypoFinder(vocabulary, lambda w: reader.doc_frequency("text", w) > 0))
+
+            @functools.lru_cache(maxsize=100_000)  # a long question asks about ~250 stretches
+            def occurs(word: str) -> bool:
+                """A stretch that occurs in the index is a real word, not a typo."""
+                return reader.doc_frequency("text", word) > 0
+
+            self._typos = (key, TypoFinder(vocabulary, occurs))
         return self._typos[1]
 
     def parse(self, text: str, searcher=None) -> ParsedQuery:
@@ -151,6 +182,13 @@ class SearchIndex:
                tax_type: str | None = None, level: str | None = None, status: str | None = None,
                date_from: dt.date | str | None = None, date_to: dt.date | str | None = None,
                today_override: str | None = None) -> SearchResponse:
+        with self._lock:
+            return self._search(text, limit=limit, include_old=include_old, as_of=as_of, tax_type=tax_type,
+                                level=level, status=status, date_from=date_from, date_to=date_to,
+                                today_override=today_override)
+
+    def _search(self, text: str, *, limit: int, include_old: bool, as_of, tax_type, level, status, date_from,
+                date_to, today_override) -> SearchResponse:
         started = time.perf_counter()
         as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
         day = as_of or today(today_override)
@@ -164,7 +202,7 @@ class SearchIndex:
         mask = exclude_faq(mask)  # FAQ entries: only as the answer card below
 
         def convert(hit, score, match) -> SearchResult:
-            return self._result(hit, score, match, day, parsed)
+            return self._result(hit.fields(), score, match, day)
 
         cited: list[SearchResult] = []
         seen: set[str] = set()
@@ -181,9 +219,8 @@ class SearchIndex:
                     cited.append(r)
         found: list[SearchResult] = []
         if parsed.query is not None:
-            hits = searcher.search(parsed.query, limit=max(CANDIDATES, limit * 3), filter=filters, mask=mask)
-            for hit in hits:
-                result = convert(hit, hit.score, "text")
+            for docnum, score in self._top(searcher, parsed.query, max(CANDIDATES, limit * 3), filters, mask):
+                result = self._result(searcher.stored_fields(docnum), score, "text", day)
                 if result.key in seen or (result.validity == OUTDATED and not include_old):
                     continue
                 result.score *= PENALTY[result.validity] * KIND_WEIGHT.get(result.kind, 1.0)
@@ -193,7 +230,8 @@ class SearchIndex:
         for i, r in enumerate(cited):
             r.score = top + len(cited) - i
         results = (cited + found)[:limit]
-        faq = None if cited or as_of is not None else best_faq(searcher, parsed, filters, top, self.synonyms)
+        fast = FastSearcher(self.scorer(searcher))  # best_faq's search, without walking every match
+        faq = None if cited or as_of is not None else best_faq(fast, parsed, filters, top, self.synonyms)
         if faq is not None:  # the answer card first
             results = [faq] + results[:limit - 1]
         for r in results:
@@ -202,8 +240,14 @@ class SearchIndex:
         return SearchResponse(query=text, results=results, took_ms=took, as_of=as_of.isoformat() if as_of else None,
                               suggestion=parsed.suggestion, words=parsed.words)
 
-    def _result(self, hit, score: float, match: str, day: dt.date, parsed: ParsedQuery) -> SearchResult:
-        fields = hit.fields()
+    def _top(self, searcher, query, limit: int, filters, mask) -> list[tuple[int, float]]:
+        """(docnum, score) of the best ``limit`` entries: numpy BM25F, or Whoosh for other queries."""
+        try:
+            return self.scorer(searcher).top(query, limit, allow=filters, exclude=mask)
+        except Unsupported:
+            return [(hit.docnum, hit.score) for hit in searcher.search(query, limit=limit, filter=filters, mask=mask)]
+
+    def _result(self, fields: dict, score: float, match: str, day: dt.date) -> SearchResult:
         meta = fields["meta"]
         state = validity(meta, fields["status"], day)
         return SearchResult(

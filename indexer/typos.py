@@ -7,9 +7,12 @@ searched alongside the typed words and offered as a did-you-mean.
 """
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 MIN_LEN, MAX_LEN = 2, 8
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
@@ -17,10 +20,15 @@ _TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ
 
 
 @lru_cache(maxsize=None)
-def _pinyin_table() -> dict[int, tuple[str, ...]]:
-    from pypinyin.pinyin_dict import pinyin_dict  # imported on first use: it costs ~0.1 s
+def _pinyin_table() -> dict[int, str]:
+    """pypinyin's table of character readings ({code point: "líng,yuán"}), read on first use.
 
-    return pinyin_dict
+    Read from its JSON file rather than imported: importing ``pypinyin`` loads its phrase
+    dictionary too (0.13 s and 56 MB resident; the table alone: 0.03 s, 6 MB).
+    """
+    spec = importlib.util.find_spec("pypinyin")  # locates the package without importing it
+    path = Path(spec.submodule_search_locations[0]) / "pinyin_dict.json"
+    return {int(k): v for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
 
 
 @lru_cache(maxsize=8192)

@@ -24,7 +24,7 @@ from kb.faq_citations import CitationError, build_citation, relink_citation, res
 from kb.faq_models import (
     DRAFT, IN_REVIEW, PUBLISHED, RETIRED, STATUS_LABELS, STATUSES, FaqCitation, FaqEntry, FaqVersion, _utcnow,
 )
-from kb.users import ADMIN, DIRECTOR, POLICY
+from kb.users import ADMIN, DIRECTOR, POLICY, User
 
 TRANSITIONS = {
     DRAFT: (IN_REVIEW, RETIRED),
@@ -218,6 +218,8 @@ def _apply(session: Session, entry: FaqEntry, data: FaqData) -> None:
     if data.tax_types is not None:
         entry.tax_types = _clean_list(data.tax_types)
     if data.owner_id is not None:
+        if session.get(User, data.owner_id) is None:
+            raise FaqError(f"负责人（用户 {data.owner_id}）不存在")
         entry.owner_id = data.owner_id
     if data.review_by is not None:
         entry.review_by = data.review_by

@@ -1,4 +1,5 @@
-"""The gaps queue: searches that found nothing, grouped and ranked, each ready to become an FAQ draft.
+"""The gaps queue: searches that found nothing or were marked 未解决, grouped and ranked, each ready
+to become an FAQ draft.
 
 Grouping uses a key function: by default the query with spaces and punctuation removed; the web layer
 passes the indexer's "tokens after synonyms" key so that 发票丢了 and 发票 丢失 fall together (``kb``
@@ -40,8 +41,9 @@ class Gap:
 
 def gap_queue(session: Session, since: dt.datetime | None = None,
               key: Callable[[str], str] = default_key, limit: int = 100) -> list[Gap]:
-    """Groups of queries that found nothing, most frequent first."""
-    query = select(QueryLog.query, QueryLog.created_at).where(QueryLog.result_count == 0)
+    """Groups of queries that found nothing or were marked 未解决, most frequent first."""
+    query = select(QueryLog.query, QueryLog.created_at).where(
+        (QueryLog.result_count == 0) | QueryLog.unresolved.is_(True))
     if since is not None:
         query = query.where(QueryLog.created_at >= since)
     answered = {key(text) for text in _faq_wordings(session)}

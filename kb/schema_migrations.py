@@ -13,7 +13,9 @@ No Flask here: the ``flask db-*`` commands (``webapp.migrate_cli``) call these f
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import lru_cache
+from typing import Iterator
 from pathlib import Path
 
 from alembic import command
@@ -25,7 +27,7 @@ from sqlalchemy.engine import Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 VERSION_TABLE = "alembic_version"
-_LOCK_KEY = 12366_0001  # PostgreSQL advisory lock taken while the schema is brought up to date
+_LOCK_KEY = 12366_0001  # PostgreSQL advisory lock taken while the schema changes
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -57,18 +59,34 @@ def our_tables(connection: Connection) -> list[str]:
     return [name for name in inspect(connection).get_table_names() if name != VERSION_TABLE]
 
 
-def _lock(connection: Connection) -> None:
-    """Serialise schema changes between processes for the rest of this transaction."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    elif connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, until commit
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction, holding the schema lock of the rule above.
+
+    SQLite: foreign keys are off meanwhile (as Alembic advises): a batch migration copies a table and
+    drops the old one, and with foreign keys on that drop would delete the rows that refer to it.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                if sqlite:
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, until commit
+                else:
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+                yield connection
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def bring_up_to_date(engine: Engine, metadata) -> str:
     """Apply the rule above; return what was done: ``created``, ``upgraded``, ``adopted`` or ``current``."""
-    with engine.begin() as connection:
-        _lock(connection)
+    with _migrating(engine) as connection:
         current = current_revision(connection)
         if current == head_revision():
             return "current"
@@ -84,9 +102,11 @@ def bring_up_to_date(engine: Engine, metadata) -> str:
         return "upgraded"
 
 
-def upgrade(connection: Connection, revision: str = "head") -> None:
-    command.upgrade(alembic_config(connection), revision)
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    with _migrating(engine) as connection:
+        command.upgrade(alembic_config(connection), revision)
 
 
-def downgrade(connection: Connection, revision: str) -> None:
-    command.downgrade(alembic_config(connection), revision)
+def downgrade(engine: Engine, revision: str) -> None:
+    with _migrating(engine) as connection:
+        command.downgrade(alembic_config(connection), revision)

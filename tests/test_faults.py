@@ -141,6 +141,7 @@ def test_killing_the_server_while_publishing_and_uploading_keeps_every_answered_
     answered = {entry_id: IN_REVIEW for entry_id in entry_ids}  # the last status a 200 confirmed
     in_flight: dict[int, str] = {}  # a change sent whose answer never came
     publishes: list[int] = []
+    refused: list[str] = []  # answers other than 200 (none expected)
     uploaded: list[str] = []
     stop = threading.Event()
 
@@ -156,8 +157,10 @@ def test_killing_the_server_while_publishing_and_uploading_keeps_every_answered_
                     response = api(server.base, token, "PATCH", f"/faq/{entry_id}", {"status": target}, timeout=10)
                 except OSError:
                     return  # the server is gone, this change unanswered
+                if response.status != 200:  # the change may or may not have happened: keep it in flight
+                    refused.append(f"{entry_id} → {target}: {response.status} {response.text[:200]}")
+                    return
                 del in_flight[entry_id]
-                assert response.status == 200, response.text
                 answered[entry_id] = target
                 if target == PUBLISHED:
                     publishes.append(entry_id)
@@ -189,6 +192,7 @@ def test_killing_the_server_while_publishing_and_uploading_keeps_every_answered_
         for thread in threads:
             thread.join(timeout=60)
     assert len(uploaded) < len(uploads), "every upload finished before the kill"
+    assert refused == [], f"errors answered while publishing: {refused}"
 
     with factory() as session:
         entries = session.scalars(select(FaqEntry).options(selectinload(FaqEntry.versions))).all()

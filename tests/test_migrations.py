@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from kb import schema_migrations
 from kb.db import Base, create_schema, make_engine, register_models
@@ -18,15 +18,13 @@ def test_upgrade_head_builds_the_models_schema_and_downgrade_base_removes_it(dat
     register_models()
     engine = make_engine(database_url)
     try:
-        with engine.begin() as connection:
-            schema_migrations.upgrade(connection, "head")
+        schema_migrations.upgrade(engine, "head")
         with engine.connect() as connection:
             # A model changed without a migration shows up here.
             assert _differences(connection) == []
             assert schema_migrations.current_revision(connection) == schema_migrations.head_revision()
             assert set(schema_migrations.our_tables(connection)) == set(Base.metadata.tables)
-        with engine.begin() as connection:
-            schema_migrations.downgrade(connection, "base")
+        schema_migrations.downgrade(engine, "base")
         with engine.connect() as connection:
             assert schema_migrations.our_tables(connection) == []
             assert schema_migrations.current_revision(connection) is None
@@ -50,11 +48,36 @@ def test_create_schema_adopts_a_database_made_before_migrations(database_url):
     register_models()
     engine = make_engine(database_url)
     try:
-        Base.metadata.create_all(engine)  # what every start did before migrations existed
+        # Before migrations existed every start ran create_all: the schema of the first revision, no version.
+        schema_migrations.upgrade(engine, schema_migrations.base_revision())
+        with engine.begin() as connection:
+            connection.execute(text(f"DELETE FROM {schema_migrations.VERSION_TABLE}"))
         assert create_schema(engine) == "adopted"
         with engine.connect() as connection:
             assert schema_migrations.current_revision(connection) == schema_migrations.head_revision()
             assert _differences(connection) == []
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_a_library_keeps_and_completes_its_rows(database_url, session_factory, import_tax):
+    """Data written at the first revision's schema survives every later revision (and comes back down)."""
+    import_tax("税收征收管理法(2015-04-24).md")
+    engine = make_engine(database_url)
+    try:
+        count = "SELECT count(*) FROM units"
+        with engine.connect() as connection:
+            before = connection.execute(text(count)).scalar()
+        assert before > 0
+        schema_migrations.downgrade(engine, schema_migrations.base_revision())
+        with engine.connect() as connection:
+            assert connection.execute(text(count)).scalar() == before
+        schema_migrations.upgrade(engine, "head")
+        with engine.connect() as connection:
+            assert connection.execute(text(count)).scalar() == before
+            assert _differences(connection) == []
+            keys = connection.execute(text("SELECT title, title_key FROM documents")).all()
+        assert keys and all(key for _title, key in keys)
     finally:
         engine.dispose()
 

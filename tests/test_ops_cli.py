@@ -39,6 +39,9 @@ def filled(app, runner):
         referral = open_referral(session, agent, NewReferral(
             caller_name="张先生", caller_contact="13900000000", question="某公司不开发票。", category="举报"))
         caller_view(session, director, referral)
+    from webapp.search_index import index_faq
+
+    index_faq(app, [entry.id])  # as the pages and the API do after publishing
     (Path(app.config["KB_DATA_DIR"]) / "user_dict.txt").write_text("留抵退税 10 n\n", encoding="utf-8")
     return app
 

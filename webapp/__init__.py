@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         KB_SESSION_MINUTES="480",
         KB_TODAY=None,
         KB_COOKIE_SECURE="0",
+        KB_PRELOAD_INDEX="1",
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(read_settings())
@@ -49,7 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     storage.init_app(app)
 
-    from webapp import admin, auth, calls, errors, library, present, referrals, reports, routing_admin, search, upload
+    from webapp import admin, auth, calls, errors, faq, library, present, referrals, reports, routing_admin, search, upload
 
     from webapp import api, health, logging_setup, security
 
@@ -58,7 +59,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     present.init_app(app)
-    for blueprint in (search.bp, library.bp, upload.bp, admin.bp, calls.bp, referrals.bp, routing_admin.bp, reports.bp):
+    for blueprint in (search.bp, library.bp, upload.bp, admin.bp, calls.bp, referrals.bp, routing_admin.bp, reports.bp,
+                      faq.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
     api.init_app(app)
@@ -66,6 +68,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from webapp import cli
 
     cli.init_app(app)
+    if app.config["KB_PRELOAD_INDEX"] == "1" and not app.testing:
+        from webapp.search_index import preload
+
+        preload(app)
     if not app.testing and "gunicorn" in sys.modules:
         # Served by gunicorn (no ``serve`` command): make sure someone can log in.
         from webapp.accounts_cli import create_first_admin

@@ -12,6 +12,9 @@ import logging
 import sys
 import time
 
+from sqlalchemy import inspect
+from sqlalchemy.exc import NoInspectionAvailable
+
 from flask import Flask, g, request, request_started
 
 ACCESS_LOGGER = "kb.requests"
@@ -64,10 +67,22 @@ def _started(sender, **_extra):
     g.request_started_at = time.perf_counter()
 
 
+def _loaded_user_id(user) -> int | None:
+    """The user's id from the identity map, without touching the database.
+
+    Reading an attribute could refresh the object, which fails after a database error in the
+    request (the session then needs a rollback) and would hide the original error.
+    """
+    try:
+        identity = inspect(user).identity
+    except NoInspectionAvailable:  # anonymous user, or none
+        return None
+    return identity[0] if identity else None
+
+
 def request_fields(response) -> dict:
     started = g.get("request_started_at")
-    user = g.get("_login_user")  # only when already loaded: logging never loads a user
-    user_id = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
+    user_id = _loaded_user_id(g.get("_login_user"))  # only when already loaded: logging never loads a user
     return {
         "event": "request",
         "method": request.method,

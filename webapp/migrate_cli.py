@@ -43,9 +43,11 @@ def db_current_command():
 @with_appcontext
 def db_upgrade_command(revision):
     """Upgrade the database schema to REVISION (default: head)."""
-    with storage().engine.begin() as connection:
+    engine = storage().engine
+    with engine.connect() as connection:
         before = _revision(connection)
-        schema_migrations.upgrade(connection, revision)
+    schema_migrations.upgrade(engine, revision)
+    with engine.connect() as connection:
         after = _revision(connection)
     click.echo(f"数据库结构已升级：{before} → {after}")
 
@@ -56,8 +58,10 @@ def db_upgrade_command(revision):
 @with_appcontext
 def db_downgrade_command(revision):
     """Downgrade the database schema to REVISION (-1: one step back; base: drop every table)."""
-    with storage().engine.begin() as connection:
+    engine = storage().engine
+    with engine.connect() as connection:
         before = _revision(connection)
-        schema_migrations.downgrade(connection, revision)
+    schema_migrations.downgrade(engine, revision)
+    with engine.connect() as connection:
         after = _revision(connection)
     click.echo(f"数据库结构已降级：{before} → {after}")

@@ -66,3 +66,28 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["linked_text"] = linked_text
     app.jinja_env.filters["copy_text"] = copy_text
     app.jinja_env.globals["STATUS_CLASSES"] = STATUS_CLASSES
+
+
+def present_faq(result: dict) -> dict:
+    """The answer card (a ``"type": "faq"`` search result) as the page and the JSON endpoint show it.
+
+    ``answer_html`` was sanitised when the entry was indexed (``kb.faq.render_answer``)."""
+    citations = [{
+        "citation": c.get("citation"), "status": c.get("status"),
+        "status_class": STATUS_CLASSES.get(c.get("status"), "other"),
+        "url": url_for("library.unit", unit_id=c["unit_id"]) if c.get("unit_id") else None,
+    } for c in result.get("citations") or []]
+    answer_text = nh3.clean(result.get("answer_html") or "", tags=set()).strip()
+    basis = "\n".join(c["citation"] for c in citations if c["citation"])
+    return {
+        "type": "faq",
+        "faq_id": result["faq_id"],
+        "question": result.get("question"),
+        "answer_html": result.get("answer_html") or "",
+        "citations": citations,
+        "needs_review": bool(result.get("needs_review")),
+        "warning": result.get("warning"),
+        "tax_types": list(result.get("tax_types") or []),
+        "copy_text": f"{result.get('question')}\n{answer_text}" + (f"\n法律依据：\n{basis}" if basis else ""),
+        "usage_url": url_for("faq.count_usage", entry_id=result["faq_id"]),
+    }

@@ -238,6 +238,7 @@ def capture(referral_id: int):
     else:
         left_out = f"；以下依据未能在政策库中找到，未引用：{'、'.join(captured.left_out)}" if captured.left_out else ""
         flash(f"已生成FAQ草稿 {captured.entry.id}{left_out}", "success")
+        return redirect(url_for("faq.edit", entry_id=captured.entry.id))  # the editor, to finish the draft
     return redirect(url_for("referrals.referral", referral_id=referral_id))
 
 

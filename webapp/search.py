@@ -5,14 +5,16 @@ import datetime as dt
 import time
 
 from flask import Blueprint, current_app, jsonify, render_template, request
+from flask_login import current_user
 
 from kb.articles import library_tax_types, units_by_ids
 from kb.models import STATUSES
 from kb.phrases import service_phrases
+from kb.querylog import log_query
 from kb.users import can_read_library
 from webapp import search_index
 from webapp.auth import require
-from webapp.present import present_result
+from webapp.present import present_faq, present_result
 from webapp.storage import db_session
 
 bp = Blueprint("search", __name__)
@@ -46,9 +48,18 @@ def run_search(query: str, options: dict) -> tuple[list[dict], float, str | None
     started = time.perf_counter()
     response = search_index.search_response(current_app, query, **options)
     results = [r.to_dict() for r in response.results]
-    units = units_by_ids(db_session(), [r["unit_id"] for r in results if r.get("unit_id")])
-    shown = [present_result(r, units.get(r.get("unit_id"))) for r in results]
+    units = units_by_ids(db_session(), [r["unit_id"] for r in results if r.get("unit_id") and r["type"] != "faq"])
+    shown = [present_faq(r) if r["type"] == "faq" else present_result(r, units.get(r.get("unit_id")))
+             for r in results]
     return shown, (time.perf_counter() - started) * 1000, response.suggestion
+
+
+def _log(query: str, results: list[dict], took_ms: float) -> None:
+    """Write a submitted search to the query log (the director's figures and the gaps queue)."""
+    articles = [r for r in results if r["type"] != "faq"]
+    top = articles[0] if articles else None
+    log_query(db_session(), current_user.id, query=query, result_count=len(results),
+              top_hit=top["citation"] if top else None, top_unit_id=top["unit_id"] if top else None, took_ms=took_ms)
 
 
 @bp.get("/")
@@ -63,8 +74,10 @@ def search_page():
     query = (request.args.get("q") or "").strip()
     options, problems = _options(request.args)
     results, took_ms, suggestion = run_search(query, options) if not problems else ([], 0.0, None)
+    faq = next((r for r in results if r["type"] == "faq"), None)
     return render_template(
-        "search/search.html", query=query, options=options, problems=problems, results=results,
+        "search/search.html", query=query, options=options, problems=problems, faq=faq,
+        results=[r for r in results if r["type"] != "faq"],
         took_ms=took_ms, suggestion=suggestion, tax_types=library_tax_types(db_session()), statuses=STATUSES,
         phrases=service_phrases(db_session()),
     )
@@ -78,6 +91,8 @@ def search_json():
     if problems:
         return jsonify({"query": query, "error": "；".join(problems), "results": []}), 400
     results, took_ms, suggestion = run_search(query, options)
+    if request.args.get("log") == "1":  # the agent submitted the search (Enter), not a keystroke
+        _log(query, results, took_ms)
     return jsonify({"query": query, "results": results, "took_ms": round(took_ms, 1), "suggestion": suggestion})
 
 

@@ -17,7 +17,7 @@ Stable API (the web pages, the CLI and the benchmarks rely on it):
 - ``index_documents(app, ids)``: refresh those documents' entries (after an import or an edit),
   and the FAQ entries citing them; searchable at once, no rebuild. ``rebuild(app)``: the whole
   index from the database. ``index_faq(app, ids)``: refresh those FAQ entries (published ones are
-  indexed, others removed).
+  indexed, others removed); ``index_faq_after_commit(id)`` does it after the request's commit.
 - A search may put one ``"type": "faq"`` item first: the answer card (``indexer.faq_entries``), with
   ``faq_id``, ``question``, ``answer_html``, ``citations`` ([{citation, unit_id, status}]),
   ``needs_review`` and ``warning`` besides the fields above.
@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import threading
 
-from flask import Flask
+from flask import Flask, current_app
 
 from indexer import SearchIndex, SearchResponse
 from indexer.faq_entries import entries_citing
-from webapp.storage import Storage
+from webapp.storage import Storage, after_commit
 
 _lock = threading.Lock()
 
@@ -47,6 +47,18 @@ def get_index(app: Flask) -> SearchIndex:
                 index = SearchIndex(app.config["KB_INDEX_DIR"], app.config["KB_DATA_DIR"])
                 app.extensions["kb_search_index"] = index
     return index
+
+
+def preload(app: Flask) -> None:
+    """Load what every search needs and forked workers can share (jieba's dictionary, the pinyin
+    table of did-you-mean), once, when the app is created (``KB_PRELOAD_INDEX``). The index itself
+    is opened by each worker's first search: its files are read with seek/read, and a file opened
+    before the fork would share its offset between workers."""
+    from indexer.segmenter import load_segmenter
+    from indexer.typos import readings
+
+    load_segmenter(app.config["KB_DATA_DIR"])
+    readings("税")
 
 
 def _storage(app: Flask) -> Storage:
@@ -71,6 +83,12 @@ def index_faq(app: Flask, entry_ids) -> int:
         return 0
     with _storage(app).session_factory() as session:
         return get_index(app).update_faq(session, entry_ids)
+
+
+def index_faq_after_commit(entry_id: int) -> None:
+    """Within a request: refresh the FAQ entry's index entry once the request's changes are committed."""
+    app = current_app._get_current_object()
+    after_commit(lambda: index_faq(app, {entry_id}))
 
 
 def rebuild(app: Flask, procs: int = 1) -> int:

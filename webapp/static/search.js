@@ -64,10 +64,13 @@
         link.href = form.getAttribute("action") + "?q=" + encodeURIComponent(data.suggestion);
       }
     }
-    (data.results || []).forEach(function (r) { list.appendChild(renderResult(r)); });
+    var articles = (data.results || []).filter(function (r) { return r.type !== "faq"; });
+    var faq = (data.results || []).filter(function (r) { return r.type === "faq"; })[0] || null;
+    if (window.kbFaq) window.kbFaq.show(faq, query); /* the answer card: faq.js */
+    articles.forEach(function (r) { list.appendChild(renderResult(r)); });
     if (data.error) status.textContent = data.error;
     else if (!query) status.textContent = "";
-    else if (data.results.length) status.textContent = "找到 " + data.results.length + " 条结果";
+    else if (articles.length) status.textContent = "找到 " + articles.length + " 条结果";
     else status.textContent = "没有找到与“" + query + "”相关的条文，请换个说法或减少筛选条件";
   }
 
@@ -76,6 +79,7 @@
     var data = params();
     var url = "?" + data.toString();
     history.replaceState(null, "", form.getAttribute("action") + (data.toString() ? url : ""));
+    if (focusFirst && query) url += "&log=1"; /* submitted: written to the query log */
     if (!query) { show({ results: [] }, ""); lastUrl = null; return Promise.resolve(); }
     if (url === lastUrl && !focusFirst) return Promise.resolve();
     lastUrl = url;
