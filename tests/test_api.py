@@ -201,7 +201,9 @@ def test_errors_are_json_for_unknown_routes_methods_big_bodies_and_crashes(app, 
     app.config["MAX_CONTENT_LENGTH"] = 1024
     client, headers = app.test_client(), token_for("director")
     _error(client.get("/api/v1/no-such-thing", headers=headers), 404)
-    assert _error(client.delete("/api/v1/faq", headers=headers), 405)["code"] == "method_not_allowed"
+    not_allowed = client.delete("/api/v1/faq", headers=headers)
+    assert _error(not_allowed, 405)["code"] == "method_not_allowed"
+    assert {"GET", "POST"} <= {m.strip() for m in not_allowed.headers["Allow"].split(",")}
     big = client.post("/api/v1/faq", headers=headers, json={"question": "长" * 2000})
     assert _error(big, 413)["code"] == "payload_too_large"
     crashed = client.get("/api/v1/crash-for-test", headers=headers)

@@ -4,7 +4,7 @@ No stack trace reaches a user: unexpected errors are logged and answered with th
 """
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -53,10 +53,19 @@ def _csrf_error(error: CSRFError):
     return _render(400, "页面已过期或表单校验失败（CSRF），请刷新页面后重新提交。")
 
 
+# Headers of an HTTP error that a client needs whatever the body: which methods a 405 allows,
+# when to come back after a 429.
+KEPT_HEADERS = ("allow", "retry-after")
+
+
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
-    return _render(error.code)
+    response = make_response(_render(error.code))
+    for name, value in error.get_headers():
+        if name.lower() in KEPT_HEADERS:
+            response.headers[name] = value
+    return response
 
 
 def _unexpected(error: Exception):
