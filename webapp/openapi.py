@@ -19,6 +19,7 @@ def _nullable(kind: str, **extra) -> dict:
 
 STR, INT, BOOL, NUM = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}, {"type": "number"}
 STR_N, INT_N = _nullable("string"), _nullable("integer")
+ID = {"type": "integer", "minimum": 1}  # a row id given in a request body
 STR_LIST = {"type": "array", "items": STR}
 
 
@@ -69,7 +70,7 @@ SCHEMAS: dict[str, dict] = {
     "FaqInput": {"type": "object", "properties": {
         "question": STR, "answer": {**STR, "description": "Markdown"}, "phrasings": STR_LIST,
         "citations": {**STR_LIST, "description": "引用，如“《中华人民共和国税收征收管理法》第三十二条”"},
-        "tax_types": STR_LIST, "owner_id": INT, "review_by": {**STR, "format": "date"},
+        "tax_types": STR_LIST, "owner_id": ID, "review_by": {**STR, "format": "date"},
         "status": {"enum": ["draft", "in_review", "published", "retired"]}, "note": STR,
     }},
     "Caller": _object({"name": STR_N, "contact": STR_N, "redacted": BOOL}),
@@ -93,7 +94,7 @@ SCHEMAS.update({
                          "feedback": STR_N, "events": {"type": "array", "items": _ref("ReferralEvent")}}),
     "ReferralList": _list("referrals", "ReferralSummary"),
     "ReferralInput": _object({
-        "caller_name": STR, "caller_contact": STR, "question": STR, "call_id": INT, "category": STR,
+        "caller_name": STR, "caller_contact": STR, "question": STR, "call_id": ID, "category": STR,
         "tax_type": STR, "searched": STR_LIST, "articles": STR_LIST,
         "department": {**STR, "description": "改定承办部门（默认：系统建议）"},
     }, required=("caller_name", "caller_contact")),
@@ -106,7 +107,7 @@ ERROR_TEXT = {400: "参数或请求体有误", 401: "未登录或令牌无效", 
 
 def _parameter(param) -> dict:
     schema: dict = {"type": param.type}
-    for key in ("enum", "minimum", "maximum", "format"):
+    for key in ("enum", "minimum", "maximum", "format", "minLength"):
         value = getattr(param, key)
         if value is not None:
             schema[key] = list(value) if key == "enum" else value

@@ -22,6 +22,7 @@ class Param:
     minimum: int | None = None
     maximum: int | None = None
     format: str | None = None
+    minLength: int | None = None  # named as in JSON Schema
 
 
 @dataclass
