@@ -38,18 +38,23 @@ def db_current_command():
     click.echo(f"数据库结构版本：{current}；代码中的最新版本：{head}（{state}）")
 
 
+def _migrate(step, revision: str, verb: str) -> None:
+    """Run ``step`` (upgrade or downgrade) to ``revision`` and say which revision the database went from and to."""
+    engine = storage().engine
+    with engine.connect() as connection:
+        before = _revision(connection)
+    step(engine, revision)
+    with engine.connect() as connection:
+        after = _revision(connection)
+    click.echo(f"数据库结构已{verb}：{before} → {after}")
+
+
 @click.command("db-upgrade")
 @click.argument("revision", default="head")
 @with_appcontext
 def db_upgrade_command(revision):
     """Upgrade the database schema to REVISION (default: head)."""
-    engine = storage().engine
-    with engine.connect() as connection:
-        before = _revision(connection)
-    schema_migrations.upgrade(engine, revision)
-    with engine.connect() as connection:
-        after = _revision(connection)
-    click.echo(f"数据库结构已升级：{before} → {after}")
+    _migrate(schema_migrations.upgrade, revision, "升级")
 
 
 @click.command("db-downgrade")
@@ -58,10 +63,4 @@ def db_upgrade_command(revision):
 @with_appcontext
 def db_downgrade_command(revision):
     """Downgrade the database schema to REVISION (-1: one step back; base: drop every table)."""
-    engine = storage().engine
-    with engine.connect() as connection:
-        before = _revision(connection)
-    schema_migrations.downgrade(engine, revision)
-    with engine.connect() as connection:
-        after = _revision(connection)
-    click.echo(f"数据库结构已降级：{before} → {after}")
+    _migrate(schema_migrations.downgrade, revision, "降级")
