@@ -75,6 +75,26 @@ def import_tax(session_factory, tax_catalog):
 
 
 @pytest.fixture
+def make_search_index(session_factory, import_tax, tmp_path):
+    """Builder: import the named files of policies/tax and build a search index over them."""
+    from indexer import SearchIndex
+
+    indexes = []
+
+    def build(*names: str):
+        import_tax(*names)
+        index = SearchIndex(tmp_path / "index", tmp_path)
+        indexes.append(index)
+        with session_factory() as session:
+            index.rebuild(session)
+        return index
+
+    yield build
+    for index in indexes:
+        index.close()
+
+
+@pytest.fixture
 def app(database_url, tmp_path):
     from webapp import create_app
 

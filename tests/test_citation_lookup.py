@@ -3,21 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from indexer import SearchIndex
 
 TODAY = "2026-11-27"
 
 
 @pytest.fixture
-def index(session_factory, import_tax, tmp_path):
-    import_tax("税收征收管理法(2015-04-24).md", "税收征收管理法实施细则(2016-02-06).md", "增值税法(2024-12-25).md",
+def index(make_search_index):
+    return make_search_index("税收征收管理法(2015-04-24).md", "税收征收管理法实施细则(2016-02-06).md", "增值税法(2024-12-25).md",
                "增值税暂行条例(2017-11-19).md", "个人所得税法(2018-08-31).md", "发票管理办法(2023-07-20).md",
                "发票管理办法(2019-03-02).md")
-    index = SearchIndex(tmp_path / "index", tmp_path)
-    with session_factory() as session:
-        index.rebuild(session)
-    yield index
-    index.close()
 
 
 @pytest.mark.parametrize("query, title, label", [

@@ -15,7 +15,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer import SearchIndex
 from kb.errors import ImportFailed
 from kb.models import LEVELS, STATUSES
 from kb.parsing import SUPPORTED_SUFFIXES, parse_file
@@ -69,12 +68,8 @@ def test_damaged_word_files_parse_or_fail_with_a_message(real_docx, data):
 
 
 @pytest.fixture
-def search_index(tmp_path, session, import_tax):
-    import_tax("税收征收管理法(2015-04-24).md", "增值税法(2024-12-25).md", "增值税暂行条例(2017-11-19).md")
-    index = SearchIndex(tmp_path / "index", tmp_path)
-    index.rebuild(session)
-    yield index
-    index.close()
+def search_index(make_search_index):
+    return make_search_index("税收征收管理法(2015-04-24).md", "增值税法(2024-12-25).md", "增值税暂行条例(2017-11-19).md")
 
 
 QUERY_PIECES = ["征管法", "第32条", "第三十二条", "增值税", "AND", "OR", "NOT", "(", ")", '"', "*", "?", "~2", "^3",

@@ -16,13 +16,8 @@ TODAY = "2026-11-27"
 
 
 @pytest.fixture
-def index(session_factory, import_tax, tmp_path):
-    import_tax("契税法(2020-08-11).md", "车船税法(2019-04-23).md")
-    index = SearchIndex(tmp_path / "index", tmp_path)
-    with session_factory() as session:
-        index.rebuild(session)
-    yield index
-    index.close()
+def index(make_search_index):
+    return make_search_index("契税法(2020-08-11).md", "车船税法(2019-04-23).md")
 
 
 def _entry_count(index) -> int:

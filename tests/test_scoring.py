@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from whoosh.query import And, NumericRange, Or, Term
 
-from indexer import SearchIndex
 from indexer.scoring import FastScorer, FastSearcher
 
 FILES = ("增值税法(2024-12-25).md", "增值税暂行条例(2017-11-19).md", "发票管理办法(2023-07-20).md",
@@ -16,13 +15,8 @@ OLD = Or([Term("status", "失效"), Term("status", "已修订")])
 
 
 @pytest.fixture
-def index(session_factory, import_tax, tmp_path):
-    import_tax(*FILES)
-    index = SearchIndex(tmp_path / "index", tmp_path)
-    with session_factory() as session:
-        index.rebuild(session)
-    yield index
-    index.close()
+def index(make_search_index):
+    return make_search_index(*FILES)
 
 
 def _same_as_whoosh(searcher, query, limit=30, **options):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer import SearchIndex, search
+from indexer import search
 
 TODAY = "2026-11-27"
 FILES = ("增值税法(2024-12-25).md", "增值税暂行条例(2017-11-19).md", "发票管理办法(2023-07-20).md",
@@ -12,13 +12,8 @@ FILES = ("增值税法(2024-12-25).md", "增值税暂行条例(2017-11-19).md", 
 
 
 @pytest.fixture
-def index(session_factory, import_tax, tmp_path):
-    import_tax(*FILES)
-    index = SearchIndex(tmp_path / "index", tmp_path)
-    with session_factory() as session:
-        index.rebuild(session)
-    yield index
-    index.close()
+def index(make_search_index):
+    return make_search_index(*FILES)
 
 
 def _sources(response):

@@ -6,7 +6,6 @@ import time
 
 import pytest
 
-from indexer import SearchIndex
 from indexer.synonyms import SynonymTable
 
 TODAY = "2026-11-27"
@@ -47,14 +46,9 @@ def test_director_override_adds_replaces_and_removes(tmp_path):
 
 
 @pytest.fixture
-def index(session_factory, import_tax, tmp_path):
-    import_tax("个人所得税法(2018-08-31).md", "个人所得税法实施条例(2018-12-18).md", "发票管理办法(2023-07-20).md",
+def index(make_search_index):
+    return make_search_index("个人所得税法(2018-08-31).md", "个人所得税法实施条例(2018-12-18).md", "发票管理办法(2023-07-20).md",
                "税收征收管理法(2015-04-24).md")
-    index = SearchIndex(tmp_path / "index", tmp_path)
-    with session_factory() as session:
-        index.rebuild(session)
-    yield index
-    index.close()
 
 
 def test_abbreviations_find_the_full_term(index):
