@@ -92,7 +92,7 @@ def main() -> None:
     from baseline import BaselineIndex
     from indexer import SearchIndex
     from indexer.schema import make_schema
-    from indexer.writing import build_index
+    from indexer.feeding import build_index
 
     work = Path(tempfile.mkdtemp(prefix="kb-relevance-"))
     factory, _, _ = scratch_library(args.library, work)

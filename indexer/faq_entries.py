@@ -1,4 +1,4 @@
-"""FAQ entries in the index: how a published entry becomes an index entry, and the best answer card.
+"""FAQ entries in the index: their keys, and the best answer card for a query.
 
 An entry is indexed as ``type="faq"``, ``key="faq:<entry id>"``, with the display fields of a unit:
 - ``title`` (the boosted field) holds the question and every other phrasing callers use, so a
@@ -6,8 +6,8 @@ An entry is indexed as ``type="faq"``, ``key="faq:<entry id>"``, with the displa
 - ``meta`` holds everything the answer card shows: question, phrasings, the sanitised answer HTML,
   each citation with its unit, document and the document's status when indexed, and the 需复核 flag
   (flagged entries stay searchable and carry the warning).
-Only published entries are indexed; ``entries_citing`` names the entries whose card must be
-refreshed when a cited document changes.
+Only published entries are indexed (``indexer.faq_index_entries`` builds them from the database;
+it names the entries whose card must be refreshed when a cited document changes).
 
 Searching: the article search masks FAQ entries out (``exclude_faq``); ``best_faq`` runs the same
 parsed query over FAQ entries only and keeps the best one when it really matches (``MIN_COVERAGE``
@@ -17,16 +17,10 @@ the results as a ``FaqResult``.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Callable, Iterable
+from typing import Callable
 
-import nh3
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
 from whoosh.query import And, Or, Term
 
-from kb.faq import render_answer
-from kb.faq_models import PUBLISHED, FaqCitation, FaqEntry
-from kb.models import CURRENT_STATUSES, IN_FORCE as DOC_IN_FORCE
 from indexer.analysis import normalise_text
 from indexer.query import analyse
 
@@ -43,63 +37,6 @@ CANDIDATES = 5  # FAQ entries considered, best score first
 
 def faq_key(entry_id: int) -> str:
     return f"{KEY_PREFIX}{entry_id}"
-
-
-def plain_answer(markdown_text: str) -> str:
-    return " ".join(nh3.clean(render_answer(markdown_text), tags=set()).split())
-
-
-def citation_record(citation: FaqCitation) -> dict:
-    unit = citation.unit
-    document = unit.document if unit is not None else None
-    return {
-        "citation": citation.citation_text,
-        "unit_id": citation.unit_id if unit is not None else None,
-        "document_id": document.id if document is not None else None,
-        "status": document.status if document is not None else "已删除",
-        "in_force": document is not None and document.status in CURRENT_STATUSES,
-    }
-
-
-def faq_fields(entry: FaqEntry) -> dict:
-    """The index entry of a published FAQ entry."""
-    wordings = [entry.question] + list(entry.phrasings or [])
-    citations = [citation_record(c) for c in entry.citations]
-    return {
-        "key": faq_key(entry.id),
-        "type": FAQ_TYPE,
-        "title": "\n".join(wordings),
-        "text": plain_answer(entry.answer),
-        "status": DOC_IN_FORCE,
-        "tax_types": ",".join(entry.tax_types or []),
-        "meta": {
-            "faq_id": entry.id,
-            "question": entry.question,
-            "phrasings": list(entry.phrasings or []),
-            "answer_html": render_answer(entry.answer),
-            "citations": citations,
-            "needs_review": bool(entry.needs_review),
-            "warning": entry.warning,
-            "version": entry.version,
-        },
-    }
-
-
-def faq_index_entries(session: Session, entry_ids: Iterable[int] | None = None) -> list[dict]:
-    """Index entries of the published FAQ entries (of ``entry_ids`` when given)."""
-    query = (select(FaqEntry).where(FaqEntry.status == PUBLISHED)
-             .options(selectinload(FaqEntry.citations).selectinload(FaqCitation.unit)).order_by(FaqEntry.id))
-    if entry_ids is not None:
-        query = query.where(FaqEntry.id.in_(sorted(set(entry_ids))))
-    return [faq_fields(entry) for entry in session.scalars(query)]
-
-
-def entries_citing(session: Session, document_ids: Iterable[int]) -> set[int]:
-    """Ids of the FAQ entries citing one of ``document_ids`` (their cards show those documents)."""
-    ids = sorted(set(document_ids or ()))
-    if not ids:
-        return set()
-    return set(session.scalars(select(FaqCitation.entry_id).where(FaqCitation.document_id.in_(ids))))
 
 
 # -- searching ----------------------------------------------------------------------------------

@@ -3,25 +3,48 @@
 - The shipped dictionary is ``indexer/data/tax_dict.txt``; the director extends it with
   ``user_dict.txt`` in the data folder (same jieba format: ``word [freq] [tag]``). That file's
   mtime is checked at most once a second: added words take effect without a restart, removed
-  ones are taken out again.
-- jieba's own dictionary cache lives in the data folder (``jieba.cache``), not in /tmp.
+  ones are taken out again (a removed word that was shipped, or in jieba's own dictionary, gets
+  its former frequency back). ``indexer.vocabulary`` edits the file for the director's page.
+- jieba's stock dictionary is replaced by ``data/base_dict.txt``, the same words pruned to those
+  that occur in the laws corpus and the policy library or are common (``scripts/prune_jieba_dict.py``):
+  that text cuts exactly as before, and loading takes 0.06 s instead of 0.4 s. The stock total
+  frequency is kept (``STOCK_TOTAL``), since it weighs every word of a cut.
+- jieba's own dictionary cache lives in the data folder (``jieba.<digest>.cache``), not in /tmp.
 - Call ``load_segmenter(data_dir)`` before workers fork (the app factory and the CLI do), so the
   dictionary is loaded once and shared copy-on-write.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import sys
 import threading
 import time
 from pathlib import Path
 
-import jieba
+
+def _import_jieba():
+    """``import jieba``, without the ``pkg_resources`` it imports only to open its own data files
+    (deprecated, and 60 ms of every start): when it is missing, jieba opens them by path."""
+    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+        import jieba
+        return jieba
+    sys.modules["pkg_resources"] = None  # makes ``import pkg_resources`` raise ImportError
+    try:
+        import jieba
+    finally:
+        del sys.modules["pkg_resources"]
+    return jieba
+
+
+jieba = _import_jieba()
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+BASE_DICT = DATA_DIR / "base_dict.txt"
+STOCK_TOTAL = 60101967  # the sum of the frequencies in jieba 0.42.1's dict.txt
 SHIPPED_DICT = DATA_DIR / "tax_dict.txt"
 USER_DICT_NAME = "user_dict.txt"
-CACHE_NAME = "jieba.cache"
 DEFAULT_FREQ = 2000
 CHECK_INTERVAL = 1.0  # seconds between mtime checks of the director's dictionary
 
@@ -45,19 +68,28 @@ def read_dictionary(path: Path) -> dict[str, tuple[int, str | None]]:
     return words
 
 
+def cache_name() -> str:
+    """jieba's cache file for ``BASE_DICT``, named for its content: jieba trusts a cache that is
+    newer than the dictionary, so a cache of another dictionary must never have this name."""
+    digest = hashlib.sha1(BASE_DICT.read_bytes()).hexdigest()[:12]
+    return f"jieba.{digest}.cache"
+
+
 class Segmenter:
     """One jieba ``Tokenizer`` plus the dictionaries layered on it."""
 
     def __init__(self, cache_dir: Path):
         cache_dir.mkdir(parents=True, exist_ok=True)
-        self.jieba = jieba.Tokenizer()
+        self.jieba = jieba.Tokenizer(str(BASE_DICT))
         self.jieba.tmp_dir = str(cache_dir)
-        self.jieba.cache_file = CACHE_NAME
+        self.jieba.cache_file = cache_name()
         self.jieba.initialize()
+        self.jieba.total = STOCK_TOTAL
         self.shipped = read_dictionary(SHIPPED_DICT)
         for word, (freq, tag) in self.shipped.items():
             self.jieba.add_word(word, freq, tag)
         self._lock = threading.Lock()
+        self._base: dict[str, int] = {}  # a director's word -> its frequency before the director's file
         self._user_files: dict[Path, tuple[float, set[str]]] = {}  # path -> (mtime, words added)
         self._checked_at = 0.0
         self.version = 0  # bumped whenever the director's words change
@@ -85,12 +117,20 @@ class Segmenter:
                     continue
                 words = read_dictionary(path) if mtime else {}
                 for word in added - set(words):
-                    if word not in self.shipped:
-                        self.jieba.del_word(word)
+                    self._restore(word)
                 for word, (freq, tag) in words.items():
+                    self._base.setdefault(word, self.jieba.FREQ.get(word) or 0)
                     self.jieba.add_word(word, freq, tag)
                 self._user_files[path] = (mtime, set(words))
                 self.version += 1
+
+    def _restore(self, word: str) -> None:
+        """Undo a director's word: back to the shipped (or jieba's own) frequency, or gone."""
+        base = self._base.pop(word, 0)
+        if base:
+            self.jieba.add_word(word, base)
+        else:
+            self.jieba.del_word(word)
 
     def user_words(self) -> set[str]:
         return set(self.shipped).union(*(words for _, words in self._user_files.values()))

@@ -8,14 +8,9 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from kb.db import Base
-
-# Validity statuses, as written on the documents themselves.
-IN_FORCE = "有效"
-REPEALED = "失效"
-PARTLY_REPEALED = "部分失效"
-REVISED = "已修订"
-STATUSES = (IN_FORCE, PARTLY_REPEALED, REVISED, REPEALED)
-CURRENT_STATUSES = (IN_FORCE, PARTLY_REPEALED)
+from kb.statuses import (  # noqa: F401  validity statuses, re-exported
+    CURRENT_STATUSES, IN_FORCE, PARTLY_REPEALED, REPEALED, REVISED, STATUSES,
+)
 
 LEVELS = ("法律", "行政法规", "部门规章", "规范性文件", "司法解释", "内部制度")
 

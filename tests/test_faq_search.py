@@ -7,7 +7,8 @@ import json
 import pytest
 
 from indexer import SearchIndex
-from indexer.faq_entries import entries_citing, gap_key
+from indexer.faq_entries import gap_key
+from indexer.faq_index_entries import entries_citing
 from kb.db import transaction
 from kb.faq import FaqData, create_entry, get_entry, publish_entry, retire_entry, submit_entry
 from kb.faq_models import NEEDS_REVIEW_WARNING

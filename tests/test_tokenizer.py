@@ -5,7 +5,8 @@ import os
 import time
 
 from indexer.analysis import TaxAnalyzer, TaxTokenizer, find_exact_spans
-from indexer.segmenter import load_segmenter
+from indexer.segmenter import BASE_DICT, STOCK_TOTAL, cache_name, jieba, load_segmenter
+from tests.conftest import ROOT
 
 
 def _words(text):
@@ -69,5 +70,26 @@ def test_director_dictionary_applies_without_restart(tmp_path):
 
 def test_jieba_cache_lives_in_the_data_folder(tmp_path):
     segmenter = load_segmenter(tmp_path)
-    assert segmenter.jieba.cache_file == "jieba.cache"
+    assert segmenter.jieba.cache_file == cache_name() and cache_name().startswith("jieba.")
     assert not segmenter.jieba.tmp_dir.startswith("/tmp/jieba")
+
+
+def test_the_pruned_dictionary_cuts_the_library_as_the_stock_one_does(tmp_path):
+    """``base_dict.txt`` keeps every stock word occurring in the shipped texts, and the stock total:
+    every line of the policy library cuts exactly as with jieba's own 349,046-word dictionary."""
+    stock = jieba.Tokenizer()
+    stock.initialize()
+    pruned = jieba.Tokenizer(str(BASE_DICT))
+    pruned.tmp_dir = str(tmp_path)
+    pruned.initialize()
+    pruned.total = STOCK_TOTAL
+    assert stock.total == STOCK_TOTAL
+    assert len(pruned.FREQ) < len(stock.FREQ) / 3
+    lines = [line for path in sorted((ROOT / "policies").rglob("*.md")) + sorted((ROOT / "policies").rglob("*.txt"))
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(lines) > 5_000
+    differing = [line for line in lines if stock.lcut(line, HMM=False) != pruned.lcut(line, HMM=False)]
+    assert differing == []
+    # Everyday words of callers that laws do not use are kept when common.
+    for question in ("老板不给我开发票怎么办", "房子卖了要交什么税", "我想问一下工资怎么扣税"):
+        assert pruned.lcut(question, HMM=False) == stock.lcut(question, HMM=False)

@@ -2,9 +2,9 @@
 
 The index matches when it holds exactly one entry for every unit of the library (the same set of
 unit ids), each carrying its document's current status, and exactly the published FAQ entries
-once FAQ entries are indexed (``indexer.schema.faq_fields``). A repair re-indexes only the
-documents that differ through ``webapp.search_index.index_documents`` (entries of deleted
-documents are removed the same way); an FAQ difference rebuilds the whole index.
+(``indexer.faq_index_entries``). A repair re-indexes only the documents that differ, through
+``webapp.search_index.index_documents`` (entries of deleted documents are removed the same way);
+an FAQ difference rebuilds the whole index.
 """
 from __future__ import annotations
 
@@ -58,13 +58,6 @@ def _sample(ids: set[int]) -> str:
     return "、".join(str(i) for i in sorted(ids)[:5])
 
 
-def faq_indexed() -> bool:
-    """Whether the index carries FAQ entries yet (the seam named in ``indexer.schema``)."""
-    from indexer import schema
-
-    return hasattr(schema, "faq_fields")
-
-
 def _key_id(key: str) -> int | None:
     try:
         return int(key.split(":", 1)[1])
@@ -107,9 +100,8 @@ def inspect_index(app: Flask) -> IndexReport:
         stored = statuses.get(document_id)
         if stored is not None and seen != {stored}:
             report.stale_status[document_id] = (stored, "、".join(sorted(s or "" for s in seen)))
-    expected_faq = published if faq_indexed() else set()
-    report.missing_faq = expected_faq - faq_ids
-    report.extra_faq = faq_ids - expected_faq
+    report.missing_faq = published - faq_ids
+    report.extra_faq = faq_ids - published
     report.documents_to_refresh = (
         {units[u] for u in report.missing_units}
         | {unit_document[u] for u in report.extra_units | report.duplicate_units if u in unit_document}

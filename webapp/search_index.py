@@ -32,7 +32,7 @@ import threading
 from flask import Flask, current_app
 
 from indexer import SearchIndex, SearchResponse
-from indexer.faq_entries import entries_citing
+from indexer.faq_index_entries import entries_citing
 from webapp.storage import Storage, after_commit
 
 _lock = threading.Lock()
