@@ -10,12 +10,14 @@ SHARED = ROOT.parent / "shared"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kb.db import create_schema, make_engine, make_session_factory  # noqa: E402
-from kb.importing import import_library_folder, import_paths, load_catalog  # noqa: E402
 
 
 def scratch_library(folder: Path, work: Path | None = None):
     """Import ``folder`` (with its catalog.csv when present) into a fresh SQLite file; return the session factory."""
+    # Imported here: ``latency.py --probe`` imports this module, and its cold start must not pay for the ORM.
+    from kb.db import create_schema, make_engine, make_session_factory
+    from kb.importing import import_library_folder, import_paths, load_catalog
+
     work = work or Path(tempfile.mkdtemp(prefix="kb-bench-"))
     engine = make_engine(f"sqlite:///{work / 'kb.sqlite3'}")
     create_schema(engine)
