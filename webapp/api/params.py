@@ -11,8 +11,16 @@ TRUE = ("1", "true", "yes", "on")
 FALSE = ("0", "false", "no", "off", "")
 
 
+def single_arg(name: str) -> str | None:
+    """The query parameter ``name``; given twice (``limit=1&limit=x``) is ambiguous, so a 400."""
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise ApiProblem(400, f"参数 {name} 只能出现一次")
+    return values[0] if values else None
+
+
 def text_arg(name: str, max_length: int = 500) -> str | None:
-    value = request.args.get(name)
+    value = single_arg(name)
     if value is None:
         return None
     value = value.strip()
@@ -22,7 +30,7 @@ def text_arg(name: str, max_length: int = 500) -> str | None:
 
 
 def int_arg(name: str, default: int, low: int, high: int) -> int:
-    value = request.args.get(name)
+    value = single_arg(name)
     if value is None or value.strip() == "":
         return default
     try:
@@ -35,7 +43,7 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
 
 
 def bool_arg(name: str) -> bool:
-    value = (request.args.get(name) or "").strip().lower()
+    value = (single_arg(name) or "").strip().lower()
     if value in TRUE:
         return True
     if value in FALSE:
