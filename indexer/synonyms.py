@@ -4,7 +4,8 @@ The shipped table is ``indexer/data/synonyms.tsv`` (columns ``term``, ``expansio
 ``|``, ``kind``: ``abbr`` one way, ``syn`` every word for every other). The director overrides or
 extends it with ``synonyms.tsv`` in the data folder: its lines replace the shipped lines of the
 same term, and a line with an empty expansion column removes the term. The override's mtime is
-checked at most once a second, so edits apply without a restart.
+checked at most once a second, so edits apply without a restart; ``indexer.vocabulary`` edits the
+override for the director's page.
 """
 from __future__ import annotations
 
@@ -22,37 +23,56 @@ MAX_SPAN = 4  # a term may span up to this many consecutive query words
 CHECK_INTERVAL = 1.0
 
 
-def read_table(path: Path) -> dict[str, list[str] | None]:
-    """{term: expansions} from a table file; None marks a removed term."""
+def read_rows(path: Path) -> list[tuple[str, list[str], str]]:
+    """The lines of a table file as (term, expansions, kind), in file order; no expansions marks a removal."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
-        return {}
+        return []
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    table: dict[str, list[str] | None] = {}
+    rows = []
     for row in csv.reader(io.StringIO("\n".join(lines)), delimiter="\t"):
         if not row or row[0].strip() in ("", "term"):
             continue
-        term = row[0].strip()
         expansions = [e.strip() for e in (row[1] if len(row) > 1 else "").split("|") if e.strip()]
-        kind = row[2].strip() if len(row) > 2 else "abbr"
+        rows.append((row[0].strip(), expansions, row[2].strip() if len(row) > 2 else "abbr"))
+    return rows
+
+
+def build_table(rows) -> dict[str, list[str]]:
+    """{term: expansions} from (term, expansions, kind) rows; rows without expansions are skipped."""
+    table: dict[str, list[str]] = {}
+    for term, expansions, kind in rows:
         if not expansions:
-            table[term] = None
             continue
-        table.setdefault(term, [])
-        table[term] = list(dict.fromkeys((table[term] or []) + expansions))
+        table[term] = list(dict.fromkeys(table.get(term, []) + expansions))
         if kind == "syn":
             group = [term] + expansions
             for word in expansions:
                 others = [w for w in group if w != word]
-                table[word] = list(dict.fromkeys((table.get(word) or []) + others))
+                table[word] = list(dict.fromkeys(table.get(word, []) + others))
     return table
+
+
+def merge_rows(shipped, override) -> tuple[list, set[str]]:
+    """(rows in force, removed terms): each override line replaces the shipped lines of its term;
+    a term whose override lines are all empty is removed (also as another line's expansion)."""
+    overridden = {term for term, _, _ in override}
+    kept = {term for term, expansions, _ in override if expansions}
+    rows = [row for row in shipped if row[0] not in overridden] + [row for row in override if row[1]]
+    return rows, overridden - kept
+
+
+def read_table(path: Path) -> dict[str, list[str] | None]:
+    """{term: expansions} from a table file; None marks a removed term."""
+    rows, removed = merge_rows([], read_rows(path))
+    return {**build_table(rows), **dict.fromkeys(removed)}
 
 
 class SynonymTable:
     def __init__(self, override: Path | None = None):
         self.override = Path(override) if override else None
-        self._shipped = read_table(SHIPPED_TABLE)
+        self._shipped = read_rows(SHIPPED_TABLE)
         self._mtime: float | None = None
         self._checked_at = 0.0
         self.table: dict[str, list[str]] = {}
@@ -72,10 +92,11 @@ class SynonymTable:
         if mtime == self._mtime and not force:
             return
         self._mtime = mtime
-        merged = dict(self._shipped)
-        if mtime:
-            merged.update(read_table(self.override))
-        self.table = {term: exp for term, exp in merged.items() if exp}
+        rows, removed = merge_rows(self._shipped, read_rows(self.override) if mtime else [])
+        table = build_table(rows)
+        for term in removed:
+            table.pop(term, None)
+        self.table = table
 
     def expansions(self, term: str) -> list[str]:
         self.refresh()

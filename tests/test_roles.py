@@ -9,6 +9,7 @@ from tests.web_helpers import client_as  # noqa: F401
 ROLES = (AGENT, POLICY, DIRECTOR, DEPARTMENT, ADMIN)
 EVERYONE = set(ROLES)
 UPLOADERS = {POLICY, ADMIN}
+VOCABULARY_EDITORS = {DIRECTOR, ADMIN}
 
 # (path, roles allowed); "{doc}" is the id of 发票管理办法 (2023), "{unit}" one of its articles.
 ROUTES = [
@@ -21,6 +22,7 @@ ROUTES = [
     ("/upload", UPLOADERS),
     ("/documents/{doc}/edit", UPLOADERS),
     ("/admin/users", {ADMIN}),
+    ("/vocabulary", VOCABULARY_EDITORS),
 ]
 
 

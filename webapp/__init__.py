@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     storage.init_app(app)
 
     from webapp import admin, auth, calls, errors, faq, library, present, referrals, reports, routing_admin, search, upload
+    from webapp import vocabulary
 
     from webapp import api, health, logging_setup, security
 
@@ -62,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (search.bp, library.bp, upload.bp, admin.bp, calls.bp, referrals.bp, routing_admin.bp, reports.bp,
                       faq.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(vocabulary.bp)
     app.register_blueprint(health.bp)
     api.init_app(app)
 

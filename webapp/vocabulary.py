@@ -1,0 +1,171 @@
+"""The director's 词典与同义词 page: the tax dictionary's words and the synonym table.
+
+Views parse the form, call one ``indexer.vocabulary`` operation (which checks the input and
+rewrites the file in the data folder atomically) and redirect; bad input shows the page again
+with the Chinese message, status 400, nothing written. The change applies to this process's
+queries at once and to other processes within a second (they watch the files' mtime). A new or
+removed dictionary word changes how the text containing it is cut, so those documents and FAQ
+entries are indexed again once the request commits. Changes are logged (``webapp.vocabulary``).
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from indexer import vocabulary
+from indexer.analysis import TaxTokenizer
+from kb.vocabulary import can_edit_vocabulary, documents_containing, faq_entries_containing
+from webapp import search_index
+from webapp.auth import require
+from webapp.storage import after_commit, db_session
+
+bp = Blueprint("vocabulary", __name__, url_prefix="/vocabulary")
+
+log = logging.getLogger(__name__)  # under the app's logger ("webapp"): its JSON handler writes it
+log.setLevel(logging.INFO)
+
+STATUS_LABELS = {"shipped": "内置", "changed": "内置·已修改", "removed": "内置·已删除", "added": "主任添加"}
+KIND_LABELS = {"abbr": "缩写/口语（单向）", "syn": "同义（互相）"}
+
+
+def log_change(action: str, actor, **fields) -> None:
+    """One JSON log line per change: who (id and role, never a name) changed what."""
+    log.info("vocabulary %s", action, extra={"fields": {
+        "event": "vocabulary", "action": action, "user_id": getattr(actor, "id", None),
+        "role": getattr(actor, "role", None), **fields}})
+
+
+def _data_dir() -> str:
+    return current_app.config["KB_DATA_DIR"]
+
+
+def _apply_now() -> None:
+    """This process's segmenter and synonym table read the changed files now."""
+    vocabulary.apply_now(_data_dir())
+    search_index.get_index(current_app).synonyms.refresh(force=True)
+
+
+def _tryout(text: str) -> dict | None:
+    """How a query is cut into words, and the synonyms found among them."""
+    if not text:
+        return None
+    words = [word for word, _start, _end, is_sub in TaxTokenizer().words(text) if not is_sub]
+    found = search_index.get_index(current_app).synonyms.find(words)
+    return {"words": words, "synonyms": [("".join(words[first:last]), expansions) for first, last, expansions in found]}
+
+
+def _page(error: str | None = None, status: int = 200, word_form: dict | None = None,
+          synonym_form: dict | None = None):
+    data_dir = _data_dir()
+    term = request.args.get("term") or ""
+    if synonym_form is None:
+        row = vocabulary.find_synonym(data_dir, term) if term else None
+        synonym_form = ({"term": row.term, "expansions": "|".join(row.expansions or row.shipped_expansions),
+                         "kind": row.kind, "editing": True} if row else {"term": "", "expansions": "", "kind": "abbr"})
+    text = (request.args.get("text") or "").strip()[:200]
+    return render_template(
+        "vocabulary/page.html", error=error, word_form=word_form or {"word": "", "freq": ""},
+        synonym_form=synonym_form, director_words=vocabulary.director_words(data_dir),
+        shipped_words=vocabulary.shipped_words(), synonyms=vocabulary.synonym_rows(data_dir),
+        status_labels=STATUS_LABELS, kind_labels=KIND_LABELS, text=text, tryout=_tryout(text),
+    ), status
+
+
+def _reindex_after_commit(word: str) -> int:
+    """Index the documents and FAQ entries containing ``word`` again once the request commits;
+    the flashed message tells how many. Returns the number of documents."""
+    session = db_session()
+    documents, entries = documents_containing(session, word), faq_entries_containing(session, word)
+    if not documents and not entries:
+        flash(f"库中没有含“{word}”的文件，无需重新索引", "success")
+        return 0
+    app = current_app._get_current_object()
+
+    def reindex() -> None:
+        search_index.index_documents(app, documents)
+        search_index.index_faq(app, entries)
+        faq = f"、问答 {len(entries)} 条" if entries else ""
+        flash(f"已重新索引含“{word}”的文件 {len(documents)} 篇{faq}", "success")
+
+    after_commit(reindex)
+    return len(documents)
+
+
+@bp.get("")
+@require(can_edit_vocabulary)
+def page():
+    return _page()
+
+
+@bp.post("/words")
+@require(can_edit_vocabulary)
+def add_word():
+    form = {"word": request.form.get("word", ""), "freq": request.form.get("freq", "")}
+    try:
+        added = vocabulary.add_word(_data_dir(), form["word"], form["freq"])
+    except vocabulary.VocabularyError as problem:
+        return _page(str(problem), 400, word_form=form)
+    _apply_now()
+    flash(f"已加入词语“{added.word}”（词频 {added.freq}）", "success")
+    documents = _reindex_after_commit(added.word)
+    log_change("add_word", current_user, word=added.word, freq=added.freq, documents=documents)
+    return redirect(url_for("vocabulary.page") + "#dictionary")
+
+
+@bp.post("/words/remove")
+@require(can_edit_vocabulary)
+def remove_word():
+    try:
+        word = vocabulary.remove_word(_data_dir(), request.form.get("word"))
+    except vocabulary.VocabularyError as problem:
+        return _page(str(problem), 400)
+    _apply_now()
+    flash(f"已删除词语“{word}”", "success")
+    documents = _reindex_after_commit(word)
+    log_change("remove_word", current_user, word=word, documents=documents)
+    return redirect(url_for("vocabulary.page") + "#dictionary")
+
+
+@bp.post("/synonyms")
+@require(can_edit_vocabulary)
+def save_synonym():
+    form = {"term": request.form.get("term", ""), "expansions": request.form.get("expansions", ""),
+            "kind": request.form.get("kind", "abbr"), "editing": request.form.get("editing") == "1"}
+    try:
+        row = vocabulary.save_synonym(_data_dir(), form["term"], vocabulary.parse_expansions(form["expansions"]),
+                                      form["kind"], replace=form["editing"])
+    except vocabulary.VocabularyError as problem:
+        return _page(str(problem), 400, synonym_form=form)
+    _apply_now()
+    flash(f"已保存词条“{row.term}” → {'、'.join(row.expansions)}", "success")
+    log_change("save_synonym", current_user, term=row.term, expansions=list(row.expansions), kind=row.kind,
+               status=row.status)
+    return redirect(url_for("vocabulary.page") + "#synonyms")
+
+
+@bp.post("/synonyms/remove")
+@require(can_edit_vocabulary)
+def remove_synonym():
+    try:
+        row = vocabulary.remove_synonym(_data_dir(), request.form.get("term"))
+    except vocabulary.VocabularyError as problem:
+        return _page(str(problem), 400)
+    _apply_now()
+    flash(f"已删除词条“{row.term}”" + ("（内置词条，可随时恢复）" if row.shipped_kind else ""), "success")
+    log_change("remove_synonym", current_user, term=row.term)
+    return redirect(url_for("vocabulary.page") + "#synonyms")
+
+
+@bp.post("/synonyms/restore")
+@require(can_edit_vocabulary)
+def restore_synonym():
+    try:
+        row = vocabulary.restore_synonym(_data_dir(), request.form.get("term"))
+    except vocabulary.VocabularyError as problem:
+        return _page(str(problem), 400)
+    _apply_now()
+    flash(f"词条“{row.term}”已恢复为内置内容", "success")
+    log_change("restore_synonym", current_user, term=row.term)
+    return redirect(url_for("vocabulary.page") + "#synonyms")

@@ -1,0 +1,94 @@
+"""``flask dictionary add|remove|list``: the tax dictionary's words for operators.
+
+The same operations as the 词典与同义词 page (``indexer.vocabulary``); adding or removing a word
+indexes the documents and FAQ entries containing it again, as the page does.
+"""
+from __future__ import annotations
+
+import json
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from indexer import vocabulary
+from kb.vocabulary import documents_containing, faq_entries_containing
+from webapp import search_index
+from webapp.storage import storage
+from webapp.vocabulary import log_change
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(dictionary_group)
+
+
+@click.group("dictionary")
+def dictionary_group():
+    """The director's additions to the tax dictionary (user_dict.txt in the data folder)."""
+
+
+def _reindex(word: str) -> tuple[int, int]:
+    """Index the documents and FAQ entries containing ``word`` again; (documents, entries)."""
+    vocabulary.apply_now(current_app.config["KB_DATA_DIR"])
+    with storage().session_factory() as session:
+        documents, entries = documents_containing(session, word), faq_entries_containing(session, word)
+    search_index.index_documents(current_app, documents)
+    search_index.index_faq(current_app, entries)
+    return len(documents), len(entries)
+
+
+def _report(word: str, documents: int, entries: int) -> None:
+    faq = f"、问答 {entries} 条" if entries else ""
+    click.echo(f"已重新索引含“{word}”的文件 {documents} 篇{faq}" if documents or entries else
+               f"库中没有含“{word}”的文件，无需重新索引")
+
+
+@dictionary_group.command("add")
+@click.argument("word")
+@click.option("--freq", default=None, help="词频（整数，可省略，默认 2000）")
+@with_appcontext
+def add_command(word, freq):
+    """Add WORD to the dictionary and re-index the documents containing it."""
+    try:
+        added = vocabulary.add_word(current_app.config["KB_DATA_DIR"], word, freq)
+    except vocabulary.VocabularyError as problem:
+        raise click.ClickException(str(problem))
+    click.echo(f"已加入词语“{added.word}”（词频 {added.freq}）")
+    documents, entries = _reindex(added.word)
+    _report(added.word, documents, entries)
+    log_change("add_word", None, word=added.word, freq=added.freq, documents=documents, via="cli")
+
+
+@dictionary_group.command("remove")
+@click.argument("word")
+@with_appcontext
+def remove_command(word):
+    """Remove WORD from the director's words and re-index the documents containing it."""
+    try:
+        removed = vocabulary.remove_word(current_app.config["KB_DATA_DIR"], word)
+    except vocabulary.VocabularyError as problem:
+        raise click.ClickException(str(problem))
+    click.echo(f"已删除词语“{removed}”")
+    documents, entries = _reindex(removed)
+    _report(removed, documents, entries)
+    log_change("remove_word", None, word=removed, documents=documents, via="cli")
+
+
+@dictionary_group.command("list")
+@click.option("--all", "show_all", is_flag=True, help="also list the shipped words")
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per word")
+@with_appcontext
+def list_command(show_all, as_json):
+    """List the director's words (with --all, the shipped ones after them)."""
+    mine = vocabulary.director_words(current_app.config["KB_DATA_DIR"])
+    rows = [(w, "director") for w in mine]
+    if show_all:
+        taken = {w.word for w in mine}
+        rows += [(w, "shipped") for w in vocabulary.shipped_words() if w.word not in taken]
+    for w, source in rows:
+        if as_json:
+            click.echo(json.dumps({"word": w.word, "freq": w.freq, "source": source, "shipped": w.shipped},
+                                  ensure_ascii=False))
+        else:
+            label = "内置" if source == "shipped" else ("主任调整词频" if w.shipped else "主任添加")
+            click.echo(f"{w.word}\t{w.freq}\t{label}")
