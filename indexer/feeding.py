@@ -82,22 +82,9 @@ def update_documents(index_dir: str | Path, session: Session, document_ids: Iter
     document_ids = sorted(set(document_ids))
     if not document_ids:
         return 0
-    count = 0
     documents = list(_documents(session, document_ids))
     entries = [unit_fields(unit, document) for document in documents for unit in document.units]
-    with writer_lock(index_dir):
-        writer = take_writer(open_or_create_locked(Path(index_dir)))
-        try:
-            for document_id in document_ids:
-                writer.delete_by_term("document_id", str(document_id))
-            for fields in entries:
-                writer.add_document(**fields)
-                count += 1
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-    return count
+    return _replace(index_dir, [("document_id", str(i)) for i in document_ids], entries)
 
 
 def update_faq(index_dir: str | Path, session: Session, entry_ids: Iterable[int]) -> int:
@@ -106,11 +93,16 @@ def update_faq(index_dir: str | Path, session: Session, entry_ids: Iterable[int]
     if not entry_ids:
         return 0
     entries = faq_index_entries(session, entry_ids)
+    return _replace(index_dir, [("key", faq_key(i)) for i in entry_ids], entries)
+
+
+def _replace(index_dir: str | Path, deletions: list[tuple[str, str]], entries: list[dict]) -> int:
+    """Delete the entries matching ``deletions`` (field, term) and add ``entries``, in one commit."""
     with writer_lock(index_dir):
         writer = take_writer(open_or_create_locked(Path(index_dir)))
         try:
-            for entry_id in entry_ids:
-                writer.delete_by_term("key", faq_key(entry_id))
+            for fieldname, term in deletions:
+                writer.delete_by_term(fieldname, term)
             for fields in entries:
                 writer.add_document(**fields)
         except BaseException:

@@ -17,18 +17,18 @@ are still noticed. Re-indexing the text a new word occurs in is the caller's job
 """
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import tempfile
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from kb.errors import KbError
 from indexer.segmenter import DEFAULT_FREQ, SHIPPED_DICT, USER_DICT_NAME, load_segmenter, read_dictionary
 from indexer.synonyms import OVERRIDE_NAME, SHIPPED_TABLE, read_rows
+from indexer.writing import file_lock
 
 LOCK_NAME = ".vocabulary.lock"
 WORD_MIN, WORD_MAX = 2, 20
@@ -191,17 +191,9 @@ def find_synonym(data_dir, term: str) -> SynonymRow | None:
 
 # -- writing -------------------------------------------------------------------------------------
 
-@contextmanager
-def _locked(data_dir) -> Iterator[None]:
+def _locked(data_dir):
     """One editor of the vocabulary files at a time, across processes."""
-    Path(data_dir).mkdir(parents=True, exist_ok=True)
-    fd = os.open(Path(data_dir) / LOCK_NAME, os.O_CREAT | os.O_RDWR, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+    return file_lock(Path(data_dir) / LOCK_NAME)
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -29,16 +29,22 @@ WHOOSH_LOCK = "MAIN_WRITELOCK"
 
 
 @contextmanager
-def writer_lock(index_dir: str | Path) -> Iterator[None]:
-    """Hold the cross-process writer lock on ``index_dir`` (blocks until it is free)."""
-    Path(index_dir).mkdir(parents=True, exist_ok=True)
-    fd = os.open(Path(index_dir) / LOCK_NAME, os.O_CREAT | os.O_RDWR, 0o644)
+def file_lock(path: str | Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (created if missing; blocks until it is free).
+    The kernel releases it when the process dies: a crash never leaves it held."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+def writer_lock(index_dir: str | Path):
+    """Hold the cross-process writer lock on ``index_dir`` (blocks until it is free)."""
+    return file_lock(Path(index_dir) / LOCK_NAME)
 
 
 def open_or_create(index_dir: str | Path, schema=None):
