@@ -10,6 +10,8 @@ How the pieces fit (a pipeline of small modules):
   shows is stored, so searching never touches the database).
 - ``writing``: one writer at a time across processes (``fcntl.flock``), full rebuilds and
   incremental updates of the given documents.
+- ``following``: an index folder follows the database's outbox (``kb.index_outbox``): it applies
+  the changes recorded after its watermark, whichever process or host made them.
 - query side: ``synonyms`` (shipped ``data/synonyms.tsv`` + the director's override),
   ``typos`` (homophone typos by pinyin), ``citation_query`` (征管法第32条 straight to the
   article), ``query`` (the Whoosh query), ``validity`` (in force / pending / outdated on the

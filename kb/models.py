@@ -1,4 +1,5 @@
-"""The policy library's tables: documents, their units and the cross-references between them."""
+"""The policy library's tables: documents, their units and the cross-references between them;
+and ``index_changes``, the search index's outbox (``kb.index_outbox`` fills it)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -21,6 +22,11 @@ PREAMBLE = "preamble"      # text before the first article
 TABLE_ROW = "table_row"    # one row of an attached table (印花税税目税率表)
 ATTACHMENT = "attachment"  # an attachment's text, or a table title with no rows
 UNIT_KINDS = (ARTICLE, SECTION, PREAMBLE, TABLE_ROW, ATTACHMENT)
+
+
+def utcnow() -> dt.datetime:
+    """The current UTC time without a time zone, as the DateTime columns store it."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 class Document(Base):
@@ -133,3 +139,21 @@ class Reference(Base):
 
         self.target_key = normalise_title(title) if title else None
         return title
+
+
+class IndexChange(Base):
+    """A document or FAQ entry whose search index entries changed: one row per target and
+    transaction, written with the change (see ``kb.index_outbox``). Each host's index applies the
+    rows after the last id it applied."""
+
+    __tablename__ = "index_changes"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids never reused, even once pruned
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))  # document | faq
+    target_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+# The session events that write ``index_changes`` in every transaction that changes the library.
+import kb.index_outbox  # noqa: E402,F401

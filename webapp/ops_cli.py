@@ -2,7 +2,8 @@
 
     flask --app webapp backup -o FILE.tar.gz      database dump + data files + manifest (kb.backup)
     flask --app webapp restore FILE.tar.gz        into an empty database; then the index is rebuilt
-    flask --app webapp check [--repair]           index against database (webapp.index_check)
+    flask --app webapp check [--repair]           index against database (webapp.index_check); prunes
+                                                  the index outbox (kb.index_outbox)
     flask --app webapp create-token USER [--name] a token for the JSON API, shown once
     flask --app webapp revoke-token ID / tokens [USER]
 """
@@ -71,7 +72,11 @@ def restore_command(archive):
 @click.option("--repair", is_flag=True, help="re-index what differs")
 @with_appcontext
 def check_command(repair):
-    """Check that the search index matches the database (exit status 1 when it does not)."""
+    """Check that the search index matches the database (exit status 1 when it does not); prune
+    the index outbox's rows older than its keeping period."""
+    pruned = search_index.prune(current_app)
+    if pruned:
+        click.echo(f"已清理 {pruned} 条过期的索引变更记录", err=True)
     report = index_check.inspect_index(current_app)
     if report.ok:
         click.echo(f"索引与数据库一致：条文单元 {report.units} 个，索引条目 {report.entries} 条")

@@ -24,17 +24,35 @@ Stable API (the web pages, the CLI and the benchmarks rely on it):
 
 "Today" for validity is ``KB_TODAY`` when set, else the real date. One ``SearchIndex`` per app
 and process; it reopens its searcher when another process commits.
+
+Following the other processes and hosts (``indexer.following``): every change to the library is
+recorded in the database's outbox (``kb.index_outbox``) in its own transaction. Before a search,
+at most every ``FOLLOW_EVERY`` seconds, ``follow`` looks up the newest outbox id (one indexed
+query) and, when the index is behind, applies the rows after its watermark. The process that made
+a change applies the outbox right after its commit (``index_documents`` / ``index_faq``: the
+given ids and every pending row), so the change is searchable there when the request returns;
+``rebuild`` moves the watermark to the newest row. Rows older than ``kb.index_outbox.KEEP_DAYS``
+are pruned (``prune``: by ``flask check``, on start and hourly by a following process).
 """
 from __future__ import annotations
 
+import logging
 import threading
+import time
 
 from flask import Flask, current_app
+from sqlalchemy.exc import SQLAlchemyError
 
-from indexer import SearchIndex, SearchResponse
-from indexer.faq_index_entries import entries_citing
+from indexer import SearchIndex, SearchResponse, following
+from kb.db import transaction
+from kb.index_outbox import latest_change_id, prune_changes
 from webapp.storage import Storage, after_commit
 
+FOLLOW_EVERY = 0.5  # seconds between two looks at the outbox before a search
+SEARCH_BATCH = 500  # outbox rows one search applies at most; the next search takes the rest
+PRUNE_EVERY = 3600.0  # seconds between two prunings of the outbox by a following process
+
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 
 
@@ -65,24 +83,85 @@ def _storage(app: Flask) -> Storage:
     return app.extensions["kb_storage"]
 
 
+class _Follower:
+    """Per app and process: when the outbox was last looked at, and the watermark last seen."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.checked_at = float("-inf")
+        self.pruned_at = time.monotonic()
+        self.known = 0
+
+    def due(self, now: float) -> bool:
+        with self.lock:
+            if now - self.checked_at < FOLLOW_EVERY:
+                return False
+            self.checked_at = now
+            return True
+
+    def prune_due(self, now: float) -> bool:
+        with self.lock:
+            if now - self.pruned_at < PRUNE_EVERY:
+                return False
+            self.pruned_at = now
+            return True
+
+    def saw(self, watermark: int | None) -> None:
+        if watermark is not None:
+            with self.lock:
+                self.known = max(self.known, watermark)
+
+
+def _follower(app: Flask) -> _Follower:
+    follower = app.extensions.get("kb_index_follower")
+    if follower is None:
+        with _lock:
+            follower = app.extensions.setdefault("kb_index_follower", _Follower())
+    return follower
+
+
+def _apply(app: Flask, **options) -> following.Applied:
+    applied = following.apply_changes(get_index(app), _storage(app).session_factory, **options)
+    _follower(app).saw(applied.watermark)
+    return applied
+
+
+def follow(app: Flask) -> following.Applied | None:
+    """Before a search: apply the changes made by other processes and hosts since this index last
+    did (None when it was not time to look, or the index was up to date). Skipped while another
+    process of this host is applying them; a database error is logged and the search goes on."""
+    follower = _follower(app)
+    now = time.monotonic()
+    if not follower.due(now):
+        return None
+    try:
+        with _storage(app).session_factory() as session:
+            latest = latest_change_id(session)
+        applied = None
+        if latest > follower.known:
+            applied = _apply(app, limit=SEARCH_BATCH, wait=False)
+        if follower.prune_due(now):
+            prune(app)
+        return applied
+    except SQLAlchemyError:
+        log.exception("could not follow the index outbox")
+        return None
+
+
+def catch_up(app: Flask) -> following.Applied:
+    """Apply every pending outbox row now, waiting for another applier if need be."""
+    return _apply(app)
+
+
 def index_documents(app: Flask, document_ids) -> int:
-    """Replace the index entries of ``document_ids``; return the number of entries written."""
-    document_ids = set(document_ids or ())
-    if not document_ids:
-        return 0
-    index = get_index(app)
-    with _storage(app).session_factory() as session:
-        written = index.update_documents(session, document_ids)
-        return written + index.update_faq(session, entries_citing(session, document_ids))
+    """After a commit that changed documents: apply the outbox (which holds them) and refresh
+    ``document_ids`` with it; return the number of entries written."""
+    return _apply(app, document_ids=set(document_ids or ())).entries
 
 
 def index_faq(app: Flask, entry_ids) -> int:
-    """Refresh the index entries of FAQ ``entry_ids``; return the number of entries written."""
-    entry_ids = set(entry_ids or ())
-    if not entry_ids:
-        return 0
-    with _storage(app).session_factory() as session:
-        return get_index(app).update_faq(session, entry_ids)
+    """After a commit that changed FAQ entries: apply the outbox and refresh ``entry_ids`` with it."""
+    return _apply(app, faq_ids=set(entry_ids or ())).entries
 
 
 def index_faq_after_commit(entry_id: int) -> None:
@@ -92,12 +171,20 @@ def index_faq_after_commit(entry_id: int) -> None:
 
 
 def rebuild(app: Flask, procs: int = 1) -> int:
-    index = get_index(app)
-    with _storage(app).session_factory() as session:
-        return index.rebuild(session, procs=procs)
+    """The whole index from the database; the watermark moves to the newest outbox row."""
+    entries, watermark = following.rebuild(get_index(app), _storage(app).session_factory, procs=procs)
+    _follower(app).saw(watermark)
+    return entries
+
+
+def prune(app: Flask) -> int:
+    """Delete outbox rows older than ``kb.index_outbox.KEEP_DAYS``; return how many went."""
+    with transaction(_storage(app).session_factory) as session:
+        return prune_changes(session)
 
 
 def search_response(app: Flask, query: str, **options) -> SearchResponse:
+    follow(app)
     options.setdefault("today_override", app.config.get("KB_TODAY") or None)
     return get_index(app).search(query, **options)
 
