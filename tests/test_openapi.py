@@ -46,6 +46,20 @@ def test_every_operation_documents_its_errors_and_parameters(description):
                 assert {"401", "403"} <= set(operation["responses"])
 
 
+
+def test_the_description_states_what_the_code_refuses(description):
+    """What the fuzzer (bench/fuzz_api.py) found undocumented: blank texts, empty enums, a 404 for a
+    call that does not exist."""
+    search = {p["name"]: p["schema"] for p in description["paths"]["/api/v1/search"]["get"]["parameters"]}
+    assert search["q"]["minLength"] == 1 and search["q"]["pattern"] == r"\S"
+    assert "" not in search["status"]["enum"]
+    schemas = description["components"]["schemas"]
+    assert schemas["FaqInput"]["properties"]["question"]["pattern"] == r"\S"
+    assert None in schemas["ReferralInput"]["properties"]["category"]["enum"]
+    assert "投诉" in schemas["ReferralInput"]["properties"]["category"]["enum"]
+    assert "404" in description["paths"]["/api/v1/referrals"]["post"]["responses"]
+
+
 def _validator(description, status, path, method):
     schema = description["paths"][path][method]["responses"][str(status)]["content"]["application/json"]["schema"]
     return Draft202012Validator({**schema, "components": description["components"]})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from kb.routing import CATEGORIES
 from webapp.api import bp
 from webapp.api.errors import CODES
 from webapp.api.registry import OPERATIONS, operation
@@ -21,6 +22,7 @@ STR, INT, BOOL, NUM = {"type": "string"}, {"type": "integer"}, {"type": "boolean
 STR_N, INT_N = _nullable("string"), _nullable("integer")
 ID = {"type": "integer", "minimum": 1}  # a row id given in a request body
 STR_LIST = {"type": "array", "items": STR}
+TEXT = {"type": "string", "minLength": 1, "pattern": r"\S"}  # a text that must not be blank
 
 
 def _object(properties: dict, required: tuple | None = None) -> dict:
@@ -68,7 +70,7 @@ SCHEMAS: dict[str, dict] = {
     }),
     "FaqList": _list("entries", "FaqEntry"),
     "FaqInput": {"type": "object", "properties": {
-        "question": STR, "answer": {**STR, "description": "Markdown"}, "phrasings": STR_LIST,
+        "question": TEXT, "answer": {**STR, "description": "Markdown"}, "phrasings": STR_LIST,
         "citations": {**STR_LIST, "description": "引用，如“《中华人民共和国税收征收管理法》第三十二条”"},
         "tax_types": STR_LIST, "owner_id": ID, "review_by": {**STR, "format": "date"},
         "status": {"enum": ["draft", "in_review", "published", "retired"]}, "note": STR,
@@ -94,7 +96,8 @@ SCHEMAS.update({
                          "feedback": STR_N, "events": {"type": "array", "items": _ref("ReferralEvent")}}),
     "ReferralList": _list("referrals", "ReferralSummary"),
     "ReferralInput": _object({
-        "caller_name": STR, "caller_contact": STR, "question": STR, "call_id": ID, "category": STR,
+        "caller_name": STR, "caller_contact": STR, "question": STR, "call_id": ID,
+        "category": {"enum": [*CATEGORIES, None], "description": "来电类别（默认：接听记录的类别，否则政策咨询）"},
         "tax_type": STR, "searched": STR_LIST, "articles": STR_LIST,
         "department": {**STR, "description": "改定承办部门（默认：系统建议）"},
     }, required=("caller_name", "caller_contact")),
@@ -107,7 +110,7 @@ ERROR_TEXT = {400: "参数或请求体有误", 401: "未登录或令牌无效", 
 
 def _parameter(param) -> dict:
     schema: dict = {"type": param.type}
-    for key in ("enum", "minimum", "maximum", "format", "minLength"):
+    for key in ("enum", "minimum", "maximum", "format", "minLength", "pattern"):
         value = getattr(param, key)
         if value is not None:
             schema[key] = list(value) if key == "enum" else value
@@ -121,7 +124,7 @@ def _error_codes(op) -> list[int]:
         codes.append(404)
     if op.body:
         codes += [413, 415]
-    return sorted(codes)
+    return sorted(set(codes) | set(op.errors))
 
 
 def _operation(op) -> dict:

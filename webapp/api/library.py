@@ -23,7 +23,7 @@ MAX_ID = 2**31 - 1
 
 SEARCH_PARAMS = (
     Param("q", "query", description="查询内容：几个词、来电人的整句问题，或“征管法第32条”", required=True,
-          minLength=1),
+          minLength=1, pattern=r"\S"),
     Param("limit", "query", "integer", "返回条数（默认 10）", minimum=1, maximum=200),
     Param("include_old", "query", "boolean", "同时返回已失效、已修订的版本"),
     Param("as_of", "query", description="按该日有效的版本排序（YYYY-MM-DD）", format="date"),

@@ -8,7 +8,7 @@ from flask import request
 from webapp.api.errors import ApiProblem
 
 TRUE = ("1", "true", "yes", "on")
-FALSE = ("0", "false", "no", "off", "")
+FALSE = ("0", "false", "no", "off")
 
 
 def single_arg(name: str) -> str | None:
@@ -43,7 +43,10 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
 
 
 def bool_arg(name: str) -> bool:
-    value = (single_arg(name) or "").strip().lower()
+    value = single_arg(name)
+    if value is None:
+        return False
+    value = value.strip().lower()
     if value in TRUE:
         return True
     if value in FALSE:
@@ -62,8 +65,11 @@ def date_arg(name: str) -> dt.date | None:
 
 
 def choice_arg(name: str, choices) -> str | None:
-    value = text_arg(name, 50)
-    if value is not None and value not in choices:
+    value = single_arg(name)
+    if value is None:
+        return None
+    value = value.strip()
+    if value not in choices:
         raise ApiProblem(400, f"参数 {name}（“{value}”）无效，应为 {'/'.join(choices)}")
     return value
 

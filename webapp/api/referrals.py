@@ -56,7 +56,8 @@ def referral_get(referral_id: int):
 
 
 @operation(bp, "/referrals", "POST", summary="填写转办单（草稿，附系统建议的承办部门）", tag="转办",
-           response="Referral", body="ReferralInput", roles="咨询服务员、中心主任", status=201)
+           response="Referral", body="ReferralInput", roles="咨询服务员、中心主任", status=201,
+           errors=(404,))  # call_id of no call
 @api_require(can_open_referral)
 def referral_create():
     body = json_body()

@@ -23,6 +23,7 @@ class Param:
     maximum: int | None = None
     format: str | None = None
     minLength: int | None = None  # named as in JSON Schema
+    pattern: str | None = None
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Operation:
     roles: str = ""  # who may call it, in Chinese, for the description
     status: int = 200
     public: bool = False  # needs no token
+    errors: tuple[int, ...] = ()  # error statuses besides the usual ones (e.g. 404 for an id in the body)
 
     @property
     def path(self) -> str:
@@ -51,14 +53,14 @@ OPERATIONS: list[Operation] = []
 
 
 def operation(bp, rule: str, method: str, *, summary: str, tag: str, response: str, params=(), body=None,
-              roles: str = "", status: int = 200, public: bool = False):
+              roles: str = "", status: int = 200, public: bool = False, errors: tuple[int, ...] = ()):
     """Register the decorated view on ``bp`` for ``method rule`` and record it for the description."""
 
     def decorate(view):
         endpoint = view.__name__
         OPERATIONS.append(Operation(rule=rule, method=method.upper(), endpoint=f"{bp.name}.{endpoint}",
                                     summary=summary, tag=tag, response=response, params=list(params),
-                                    body=body, roles=roles, status=status, public=public))
+                                    body=body, roles=roles, status=status, public=public, errors=errors))
         bp.add_url_rule(rule, endpoint, view, methods=[method.upper()])
         return view
 
