@@ -51,7 +51,8 @@ def test_search_options_and_bad_parameters(app, api_library, token_for):
     for params in ({}, {"q": "  "}, {"q": "增值税", "limit": 0}, {"q": "增值税", "limit": "many"},
                    {"q": "增值税", "as_of": "2024-13-01"}, {"q": "增值税", "status": "作废"},
                    {"q": "增值税", "include_old": "maybe"}, {"q": "增" * 600},
-                   {"q": "增值税", "status": ""}, {"q": "增值税", "include_old": ""}):
+                   {"q": "增值税", "status": ""}, {"q": "增值税", "include_old": ""}, {"q": "增值税", "limit": ""},
+                   {"q": "增值税", "as_of": ""}):
         _error(client.get("/api/v1/search", query_string=params, headers=headers), 400)
     repeated = _error(client.get("/api/v1/search?q=增值税&limit=1&limit=x", headers=headers), 400)
     assert "limit" in repeated["message"] and "只能出现一次" in repeated["message"]

@@ -54,7 +54,9 @@ def test_the_description_states_what_the_code_refuses(description):
     assert search["q"]["minLength"] == 1 and search["q"]["pattern"] == r"\S"
     assert "" not in search["status"]["enum"]
     schemas = description["components"]["schemas"]
-    assert schemas["FaqInput"]["properties"]["question"]["pattern"] == r"\S"
+    assert schemas["FaqNew"]["properties"]["question"]["pattern"] == r"\S"
+    assert schemas["FaqNew"]["required"] == ["question"]
+    assert {"type": "null"} in schemas["FaqInput"]["properties"]["owner_id"]["anyOf"]  # PATCH: null = unchanged
     assert None in schemas["ReferralInput"]["properties"]["category"]["enum"]
     assert "投诉" in schemas["ReferralInput"]["properties"]["category"]["enum"]
     assert "404" in description["paths"]["/api/v1/referrals"]["post"]["responses"]

@@ -25,6 +25,10 @@ STR_LIST = {"type": "array", "items": STR}
 TEXT = {"type": "string", "minLength": 1, "pattern": r"\S"}  # a text that must not be blank
 
 
+def _or_null(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
 def _object(properties: dict, required: tuple | None = None) -> dict:
     return {"type": "object", "properties": properties,
             "required": list(properties if required is None else required)}
@@ -69,11 +73,14 @@ SCHEMAS: dict[str, dict] = {
         "needs_review": BOOL, "warning": STR_N, "version": INT, "review_by": STR_N, "published_at": STR_N,
     }),
     "FaqList": _list("entries", "FaqEntry"),
+    # PATCH: a field left out or null is left as it is.
     "FaqInput": {"type": "object", "properties": {
-        "question": TEXT, "answer": {**STR, "description": "Markdown"}, "phrasings": STR_LIST,
-        "citations": {**STR_LIST, "description": "引用，如“《中华人民共和国税收征收管理法》第三十二条”"},
-        "tax_types": STR_LIST, "owner_id": ID, "review_by": {**STR, "format": "date"},
-        "status": {"enum": ["draft", "in_review", "published", "retired"]}, "note": STR,
+        "question": _or_null({**TEXT, "maxLength": 500}),
+        "answer": _or_null({**STR, "maxLength": 20000, "description": "Markdown"}),
+        "phrasings": _or_null(STR_LIST),
+        "citations": _or_null({**STR_LIST, "description": "引用，如“《中华人民共和国税收征收管理法》第三十二条”"}),
+        "tax_types": _or_null(STR_LIST), "owner_id": _or_null(ID), "review_by": _or_null({**STR, "format": "date"}),
+        "status": {"enum": ["draft", "in_review", "published", "retired", None]}, "note": _or_null(STR),
     }},
     "Caller": _object({"name": STR_N, "contact": STR_N, "redacted": BOOL}),
     "ReferralEvent": _object({"at": STR, "kind": STR, "actor": STR, "note": STR_N}),
@@ -95,14 +102,22 @@ SCHEMAS.update({
                          "articles": STR_LIST, "answer_citations": STR_LIST, "return_reason": STR_N,
                          "feedback": STR_N, "events": {"type": "array", "items": _ref("ReferralEvent")}}),
     "ReferralList": _list("referrals", "ReferralSummary"),
-    "ReferralInput": _object({
-        "caller_name": STR, "caller_contact": STR, "question": STR, "call_id": ID,
+    # From a call record (call_id: its question and caller fill what is left out), or standing alone.
+    "ReferralInput": {"type": "object", "properties": {
+        "caller_name": {**STR, "maxLength": 100}, "caller_contact": {**STR, "maxLength": 100},
+        "question": {**STR, "maxLength": 5000}, "call_id": ID,
         "category": {"enum": [*CATEGORIES, None], "description": "来电类别（默认：接听记录的类别，否则政策咨询）"},
         "tax_type": STR, "searched": STR_LIST, "articles": STR_LIST,
         "department": {**STR, "description": "改定承办部门（默认：系统建议）"},
-    }, required=("caller_name", "caller_contact")),
+    }, "anyOf": [{"required": ["call_id"]},
+                 {"required": ["question", "caller_name", "caller_contact"],
+                  "properties": {"question": TEXT, "caller_name": TEXT, "caller_contact": TEXT}}]},
     "OpenApi": {"type": "object"},
 })
+# POST: the same fields, the question required.
+SCHEMAS["FaqNew"] = {**SCHEMAS["FaqInput"], "properties": {**SCHEMAS["FaqInput"]["properties"],
+                                                          "question": {**TEXT, "maxLength": 500}},
+                     "required": ["question"]}
 
 ERROR_TEXT = {400: "参数或请求体有误", 401: "未登录或令牌无效", 403: "无权限", 404: "不存在",
               413: "请求体过大", 415: "请求体不是 JSON", 429: "令牌校验失败过多", 500: "系统出错"}
@@ -110,7 +125,7 @@ ERROR_TEXT = {400: "参数或请求体有误", 401: "未登录或令牌无效", 
 
 def _parameter(param) -> dict:
     schema: dict = {"type": param.type}
-    for key in ("enum", "minimum", "maximum", "format", "minLength", "pattern"):
+    for key in ("enum", "minimum", "maximum", "format", "minLength", "maxLength", "pattern"):
         value = getattr(param, key)
         if value is not None:
             schema[key] = list(value) if key == "enum" else value

@@ -68,12 +68,12 @@ def faq_get(entry_id: int):
     return jsonify(faq_entry(entry))
 
 
-@operation(bp, "/faq", "POST", summary="新建问答（默认为草稿）", tag="问答", response="FaqEntry", body="FaqInput",
+@operation(bp, "/faq", "POST", summary="新建问答（默认为草稿）", tag="问答", response="FaqEntry", body="FaqNew",
            roles=EDITORS, status=201)
 @api_require(can_edit_faq)
 def faq_create():
     body = json_body()
-    status = body.get("status", DRAFT)
+    status = body.get("status") or DRAFT
     if status not in STATUSES:
         raise ApiProblem(400, f"状态“{status}”无效，应为 {'/'.join(STATUSES)}")
     _check_status_change(status, DRAFT)

@@ -23,12 +23,12 @@ MAX_ID = 2**31 - 1
 
 SEARCH_PARAMS = (
     Param("q", "query", description="查询内容：几个词、来电人的整句问题，或“征管法第32条”", required=True,
-          minLength=1, pattern=r"\S"),
+          minLength=1, maxLength=500, pattern=r"\S"),
     Param("limit", "query", "integer", "返回条数（默认 10）", minimum=1, maximum=200),
     Param("include_old", "query", "boolean", "同时返回已失效、已修订的版本"),
     Param("as_of", "query", description="按该日有效的版本排序（YYYY-MM-DD）", format="date"),
-    Param("tax_type", "query", description="只看该税种的文件，如 增值税"),
-    Param("level", "query", description="只看该层级的文件，如 法律"),
+    Param("tax_type", "query", description="只看该税种的文件，如 增值税", maxLength=50),
+    Param("level", "query", description="只看该层级的文件，如 法律", maxLength=50),
     Param("status", "query", description="只看该状态的文件", enum=STATUSES),
 )
 
@@ -64,9 +64,9 @@ def unit(unit_id: int):
 @operation(bp, "/documents", "GET", summary="文件列表（可按状态、层级、税种、标题筛选）", tag="政策库",
            response="DocumentList", roles=READERS, params=(
                Param("status", "query", description="效力状态", enum=STATUSES),
-               Param("level", "query", description="层级，如 法律、行政法规"),
-               Param("tax_type", "query", description="税种，如 增值税"),
-               Param("title", "query", description="标题中包含的文字"),
+               Param("level", "query", description="层级，如 法律、行政法规", maxLength=50),
+               Param("tax_type", "query", description="税种，如 增值税", maxLength=50),
+               Param("title", "query", description="标题中包含的文字", maxLength=300),
                Param("limit", "query", "integer", "每页条数（默认 50）", minimum=1, maximum=200),
                Param("offset", "query", "integer", "跳过的条数", minimum=0, maximum=MAX_ID),
            ))

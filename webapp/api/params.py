@@ -31,7 +31,7 @@ def text_arg(name: str, max_length: int = 500) -> str | None:
 
 def int_arg(name: str, default: int, low: int, high: int) -> int:
     value = single_arg(name)
-    if value is None or value.strip() == "":
+    if value is None:
         return default
     try:
         number = int(value)
@@ -55,9 +55,10 @@ def bool_arg(name: str) -> bool:
 
 
 def date_arg(name: str) -> dt.date | None:
-    value = text_arg(name, 20)
+    value = single_arg(name)
     if value is None:
         return None
+    value = value.strip()[:20]
     try:
         return dt.date.fromisoformat(value)
     except ValueError:

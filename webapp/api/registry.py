@@ -23,6 +23,7 @@ class Param:
     maximum: int | None = None
     format: str | None = None
     minLength: int | None = None  # named as in JSON Schema
+    maxLength: int | None = None
     pattern: str | None = None
 
 
