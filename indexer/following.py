@@ -43,6 +43,7 @@ class Applied:
     faq_ids: set[int] = field(default_factory=set)
     entries: int = 0  # index entries written
     rebuilt: bool = False  # the outbox did not cover the watermark: the whole index was rebuilt
+    needs_rebuild: bool = False  # it did not, and the caller asked not to rebuild (``rebuild=False``)
     watermark: int | None = None  # after applying; None when nothing was done (``busy``)
     busy: bool = False  # another process was applying; nothing done
 
@@ -80,10 +81,12 @@ def documents_replaced_by(session: Session, document_ids: Iterable[int]) -> set[
 
 
 def apply_changes(index, session_factory: sessionmaker[Session], *, document_ids: Iterable[int] = (),
-                  faq_ids: Iterable[int] = (), limit: int | None = None, wait: bool = True) -> Applied:
+                  faq_ids: Iterable[int] = (), limit: int | None = None, wait: bool = True,
+                  rebuild: bool = True) -> Applied:
     """Apply the outbox rows after the watermark of ``index`` (a ``SearchIndex``; at most ``limit``
     rows), together with ``document_ids`` and ``faq_ids`` given by the caller; move the watermark.
-    ``wait=False``: return at once (``busy``) when another process is applying."""
+    ``wait=False``: return at once (``busy``) when another process is applying. ``rebuild=False``:
+    when only a full rebuild can catch up, do nothing and say so (``needs_rebuild``)."""
     from indexer.faq_index_entries import entries_citing
 
     with follow_lock(index.index_dir, wait) as held:
@@ -93,6 +96,8 @@ def apply_changes(index, session_factory: sessionmaker[Session], *, document_ids
             watermark = read_watermark(index.index_dir) or 0
             span = change_span(session)
             if not span.covers(watermark):
+                if not rebuild:
+                    return Applied(needs_rebuild=True, watermark=watermark)
                 latest = span.latest or 0
                 entries = index.rebuild(session)
                 write_watermark(index.index_dir, latest)

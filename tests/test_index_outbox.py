@@ -266,6 +266,30 @@ def test_two_apps_with_their_own_index_folders_follow_each_other(database_url, t
             app.extensions["kb_storage"].engine.dispose()
 
 
+def test_a_search_never_rebuilds_but_starts_a_rebuild_in_the_background(database_url, tmp_path):
+    """An index further behind than the outbox reaches is rebuilt in a thread: the search that
+    notices it answers at once from the index as it is."""
+    from webapp import create_app, search_index
+    from kb.importing import import_paths
+
+    app = create_app({"TESTING": True, "KB_DATA_DIR": str(tmp_path / "a"), "KB_DATABASE_URL": database_url,
+                      "KB_LOAD_SAMPLE": "0", "KB_SECRET_KEY": "test"})
+    try:
+        search_index.rebuild(app)
+        factory = app.extensions["kb_storage"].session_factory
+        import_paths(factory, [TAX / "车船税法(2019-04-23).md"])
+        following.write_watermark(app.config["KB_INDEX_DIR"], 99)  # ahead of this database's outbox
+        follower = app.extensions["kb_index_follower"]
+        follower.checked_at = float("-inf")
+        assert search_index.search(app, "车船税 车辆") == []  # answered from the index as it was
+        follower.rebuilding.join(timeout=60)
+        assert not follower.rebuilding.is_alive()
+        assert "中华人民共和国车船税法" in [r["doc_title"] for r in search_index.search(app, "车船税 车辆")]
+        with factory() as session:
+            assert following.read_watermark(app.config["KB_INDEX_DIR"]) == latest_change_id(session)
+    finally:
+        app.extensions["kb_storage"].engine.dispose()
+
 
 def test_rows_are_numbered_in_commit_order(session_factory, import_tax, database_url):
     """A follower reads "every row after my watermark": a row must not get a lower id than one

@@ -91,6 +91,7 @@ class _Follower:
         self.checked_at = float("-inf")
         self.pruned_at = time.monotonic()
         self.known = 0
+        self.rebuilding: threading.Thread | None = None
 
     def due(self, now: float) -> bool:
         with self.lock:
@@ -139,13 +140,27 @@ def follow(app: Flask) -> following.Applied | None:
             latest = latest_change_id(session)
         applied = None
         if latest > follower.known:
-            applied = _apply(app, limit=SEARCH_BATCH, wait=False)
+            applied = _apply(app, limit=SEARCH_BATCH, wait=False, rebuild=False)
+            if applied.needs_rebuild:
+                _rebuild_in_background(app, follower)
         if follower.prune_due(now):
             prune(app)
         return applied
     except SQLAlchemyError:
         log.exception("could not follow the index outbox")
         return None
+
+
+def _rebuild_in_background(app: Flask, follower: "_Follower") -> None:
+    """The index is further behind than the outbox reaches (a node idle longer than
+    ``KEEP_DAYS``): rebuild it in a thread of this process, once, while searches go on with the
+    index as it is (the follow lock the rebuild holds makes the other followers skip)."""
+    with follower.lock:
+        if follower.rebuilding is not None and follower.rebuilding.is_alive():
+            return
+        log.warning("search index behind the outbox's oldest row: rebuilding it in the background")
+        follower.rebuilding = threading.Thread(target=catch_up, args=(app,), name="kb-index-rebuild", daemon=True)
+        follower.rebuilding.start()
 
 
 def catch_up(app: Flask) -> following.Applied:
