@@ -98,6 +98,9 @@ def test_faq_is_edited_by_the_policy_office_and_published_by_the_director(app, a
         "phrasings": ["晚报税罚多少"]})
     assert created.status_code == 201, created.text
     entry = created.get_json()
+    for status in ({}, ["draft"], "作废"):
+        _error(client.post("/api/v1/faq", headers=policy, json={"question": "状态有误", "status": status}), 400)
+        _error(client.patch(f"/api/v1/faq/{entry['id']}", headers=policy, json={"status": status}), 400)
     assert entry["status"] == "draft" and entry["citations"][0]["citation"] == LATE_FILING
     assert "<strong>罚款</strong>" in entry["answer_html"]
     url = f"/api/v1/faq/{entry['id']}"

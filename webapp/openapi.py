@@ -20,7 +20,7 @@ def _nullable(kind: str, **extra) -> dict:
 
 STR, INT, BOOL, NUM = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}, {"type": "number"}
 STR_N, INT_N = _nullable("string"), _nullable("integer")
-ID = {"type": "integer", "minimum": 1}  # a row id given in a request body
+ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}  # a row id given in a request body
 STR_LIST = {"type": "array", "items": STR}
 TEXT = {"type": "string", "minLength": 1, "pattern": r"\S"}  # a text that must not be blank
 

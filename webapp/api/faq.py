@@ -73,8 +73,8 @@ def faq_get(entry_id: int):
 @api_require(can_edit_faq)
 def faq_create():
     body = json_body()
-    status = body.get("status") or DRAFT
-    if status not in STATUSES:
+    status = DRAFT if body.get("status") is None else body["status"]
+    if not isinstance(status, str) or status not in STATUSES:
         raise ApiProblem(400, f"状态“{status}”无效，应为 {'/'.join(STATUSES)}")
     _check_status_change(status, DRAFT)
     entry = create_entry(db_session(), current_user, _data(body), status=status)
@@ -90,7 +90,7 @@ def faq_update(entry_id: int):
     session = db_session()
     entry = get_entry(session, check_id(entry_id))
     status = body.get("status")
-    if status is not None and status not in STATUSES:
+    if status is not None and (not isinstance(status, str) or status not in STATUSES):
         raise ApiProblem(400, f"状态“{status}”无效，应为 {'/'.join(STATUSES)}")
     _check_status_change(status, entry.status)
     data = _data(body)
