@@ -13,6 +13,9 @@ entries named by the rows after the watermark, then moves it.
   old one). A crash between the two applies the rows again, which writes the same entries again.
 - A document's change also refreshes the FAQ cards citing it and the entries of the documents it
   replaced (they show its title and its dates).
+- A ``files`` row (the director changed the dictionary or the synonyms, ``kb.shared_files``) first
+  writes the files as the database holds them into this host's data folder, so that the documents
+  of the same edit are cut with the new dictionary.
 - An index whose watermark the outbox no longer covers (rows pruned meanwhile, or another database)
   is rebuilt. ``rebuild`` sets the watermark to the latest row id read before it starts reading.
 """
@@ -28,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kb.index_outbox import change_span, changes_after, latest_change_id
 from kb.models import Document
+from indexer import vocabulary
 from indexer.writing import file_lock
 
 WATERMARK_NAME = "outbox-watermark"
@@ -72,6 +76,12 @@ def follow_lock(index_dir: str | Path, wait: bool = True):
     return file_lock(Path(index_dir) / LOCK_NAME, wait)
 
 
+def _pull_vocabulary(index, session: Session) -> None:
+    """The director's dictionary and synonyms as the database holds them, into this host's data folder."""
+    if vocabulary.pull(session, index.data_dir):
+        index.synonyms.refresh(force=True)
+
+
 def documents_replaced_by(session: Session, document_ids: Iterable[int]) -> set[int]:
     """Ids of the documents whose successor is one of ``document_ids``."""
     ids = sorted(set(document_ids))
@@ -99,10 +109,13 @@ def apply_changes(index, session_factory: sessionmaker[Session], *, document_ids
                 if not rebuild:
                     return Applied(needs_rebuild=True, watermark=watermark)
                 latest = span.latest or 0
+                _pull_vocabulary(index, session)
                 entries = index.rebuild(session)
                 write_watermark(index.index_dir, latest)
                 return Applied(entries=entries, rebuilt=True, watermark=latest)
             batch = changes_after(session, watermark, limit)
+            if batch.files:  # the director's vocabulary first: the documents below are cut with it
+                _pull_vocabulary(index, session)
             documents = batch.document_ids | set(document_ids)
             faq = batch.faq_ids | set(faq_ids)
             applied = Applied(changes=batch.rows, document_ids=set(documents), faq_ids=set(faq))
@@ -124,6 +137,7 @@ def rebuild(index, session_factory: sessionmaker[Session], procs: int = 1) -> tu
     with follow_lock(index.index_dir):
         with session_factory() as session:
             latest = latest_change_id(session)
+            _pull_vocabulary(index, session)
             entries = index.rebuild(session, procs=procs)
         write_watermark(index.index_dir, latest)
     return entries, latest

@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Iterable
 
 from kb.errors import KbError
+from kb.index_outbox import DOCUMENT, FAQ, FILES, record_changes
+from kb.shared_files import save_shared_file, shared_files
 from indexer.segmenter import DEFAULT_FREQ, SHIPPED_DICT, USER_DICT_NAME, load_segmenter, read_dictionary
 from indexer.synonyms import OVERRIDE_NAME, SHIPPED_TABLE, read_rows
 from indexer.writing import file_lock
@@ -328,3 +330,43 @@ def restore_synonym(data_dir, term: str | None) -> SynonymRow:
 def apply_now(data_dir) -> None:
     """This process cuts text with the new dictionary at once (others notice the mtime within a second)."""
     load_segmenter(data_dir).refresh(force=True)
+
+
+# -- sharing with the other hosts ------------------------------------------------------------------
+
+SHARED_NAMES = (USER_DICT_NAME, OVERRIDE_NAME)
+
+
+def pull(session, data_dir, *, for_update: bool = False) -> bool:
+    """Write into ``data_dir`` the director's files as the database holds them (``kb.shared_files``),
+    where they differ; return True when one changed (this process then uses it at once). An editor
+    pulls first (``for_update``: two editors take turns on PostgreSQL), so that an edit made on
+    another host is not lost."""
+    changed = False
+    stored = shared_files(session, for_update=for_update)
+    with _locked(data_dir):
+        for name in SHARED_NAMES:
+            if name not in stored:
+                continue  # never saved: this host's own file (if any) stands
+            path = Path(data_dir) / name
+            try:
+                current = path.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                current = None
+            if current != stored[name]:
+                Path(data_dir).mkdir(parents=True, exist_ok=True)
+                write_atomically(path, stored[name])
+                changed = True
+    if changed:
+        apply_now(data_dir)
+    return changed
+
+
+def push(session, data_dir, name: str, *, documents: Iterable[int] = (), faq_entries: Iterable[int] = ()) -> None:
+    """After an edit of ``name``: save the file's text in the database and record the change in the
+    index outbox, with the documents and FAQ entries whose text must be cut again, in the session's
+    transaction. Every other host writes the file and re-indexes them when it follows the outbox."""
+    save_shared_file(session, name, (Path(data_dir) / name).read_text(encoding="utf-8"))
+    record_changes(session, [(FILES, 0)] + [(DOCUMENT, int(i)) for i in documents] +
+                   [(FAQ, int(i)) for i in faq_entries])
+

@@ -35,7 +35,8 @@ from kb.models import Document, IndexChange, Unit, utcnow
 
 DOCUMENT = "document"
 FAQ = "faq"
-KINDS = (DOCUMENT, FAQ)
+FILES = "files"  # the director's vocabulary files changed (``kb.shared_files``); target id 0
+KINDS = (DOCUMENT, FAQ, FILES)
 # Rows older than this are pruned; an index further behind is rebuilt. Longer than any closure of the
 # hotline (the Spring Festival week): a node idle meanwhile catches up row by row, without a rebuild.
 KEEP_DAYS = 30
@@ -139,6 +140,7 @@ class ChangeSpan:
 class ChangeBatch:
     document_ids: set[int] = field(default_factory=set)
     faq_ids: set[int] = field(default_factory=set)
+    files: bool = False  # the shared data files changed (``kb.shared_files``)
     last_id: int | None = None  # the last row read; None when there was none
     rows: int = 0
 
@@ -161,7 +163,10 @@ def changes_after(session: Session, watermark: int, limit: int | None = None) ->
         query = query.limit(limit)
     batch = ChangeBatch()
     for row_id, kind, target in session.execute(query):
-        (batch.document_ids if kind == DOCUMENT else batch.faq_ids).add(target)
+        if kind == FILES:
+            batch.files = True
+        else:
+            (batch.document_ids if kind == DOCUMENT else batch.faq_ids).add(target)
         batch.last_id = row_id
         batch.rows += 1
     return batch

@@ -266,6 +266,45 @@ def test_two_apps_with_their_own_index_folders_follow_each_other(database_url, t
             app.extensions["kb_storage"].engine.dispose()
 
 
+def test_the_directors_vocabulary_reaches_every_host(database_url, tmp_path):
+    """A word added on one host (``flask dictionary add``) and a synonym saved there: the other host
+    writes the same files into its data folder and re-indexes the documents containing the word."""
+    from indexer import vocabulary
+    from kb.importing import import_paths
+    from webapp import create_app, search_index
+
+    apps = [create_app({"TESTING": True, "KB_DATA_DIR": str(tmp_path / name), "KB_DATABASE_URL": database_url,
+                        "KB_LOAD_SAMPLE": "0", "KB_SECRET_KEY": "test"}) for name in ("a", "b")]
+    a, b = apps
+    word = "税控装置"  # in 发票管理办法; jieba cuts it into 税控 + 装置
+    try:
+        factory = a.extensions["kb_storage"].session_factory
+        import_paths(factory, [TAX / "发票管理办法(2023-07-20).md"])
+        for app in apps:
+            search_index.rebuild(app)
+        result = a.test_cli_runner().invoke(args=["dictionary", "add", word])
+        assert result.exit_code == 0, result.output
+        assert "已重新索引" in result.output
+        with transaction(factory) as session:  # a synonym saved on host a, as its page does
+            vocabulary.pull(session, a.config["KB_DATA_DIR"], for_update=True)
+            vocabulary.save_synonym(a.config["KB_DATA_DIR"], "钱袋子", ["税控装置"], "abbr")
+            vocabulary.push(session, a.config["KB_DATA_DIR"], vocabulary.OVERRIDE_NAME)
+
+        b.extensions["kb_index_follower"].checked_at = float("-inf")  # b's next look is due
+        assert "中华人民共和国发票管理办法" in [r["doc_title"] for r in search_index.search(b, "钱袋子")]
+        for name in (vocabulary.USER_DICT_NAME, vocabulary.OVERRIDE_NAME):
+            there = (tmp_path / "b" / name).read_text(encoding="utf-8")
+            assert there == (tmp_path / "a" / name).read_text(encoding="utf-8")
+        assert word in (tmp_path / "b" / vocabulary.USER_DICT_NAME).read_text(encoding="utf-8")
+        searcher = search_index.get_index(b).searcher()  # b's entries were cut with the word
+        assert searcher.doc_frequency("text", word) > 0
+    finally:
+        for app in apps:
+            app.extensions["kb_storage"].engine.dispose()
+        vocabulary.remove_word(tmp_path / "a", word)  # the segmenter is one per process
+        vocabulary.apply_now(tmp_path / "a")
+
+
 def test_a_search_never_rebuilds_but_starts_a_rebuild_in_the_background(database_url, tmp_path):
     """An index further behind than the outbox reaches is rebuilt in a thread: the search that
     notices it answers at once from the index as it is."""

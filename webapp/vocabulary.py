@@ -73,29 +73,38 @@ def _page(error: str | None = None, status: int = 200, word_form: dict | None = 
     ), status
 
 
-def _reindex_after_commit(word: str) -> int:
-    """Index the documents and FAQ entries containing ``word`` again once the request commits;
-    the flashed message tells how many. Returns the number of documents."""
+def _pull() -> None:
+    """Before an edit: the files as the database holds them (an edit made on another host stands)."""
+    vocabulary.pull(db_session(), _data_dir(), for_update=True)
+
+
+def _publish(name: str, word: str | None = None) -> int:
+    """After an edit of the file ``name``: save it for the other hosts, with the documents and FAQ
+    entries containing ``word`` (a dictionary word cuts their text anew) to index again; once the
+    request commits, this host applies it and the flashed message tells how many. Returns the
+    number of documents."""
     session = db_session()
-    documents, entries = documents_containing(session, word), faq_entries_containing(session, word)
-    if not documents and not entries:
-        flash(f"库中没有含“{word}”的文件，无需重新索引", "success")
-        return 0
+    documents = documents_containing(session, word) if word else []
+    entries = faq_entries_containing(session, word) if word else []
+    vocabulary.push(session, _data_dir(), name, documents=documents, faq_entries=entries)
     app = current_app._get_current_object()
 
     def reindex() -> None:
-        search_index.index_documents(app, documents)
-        search_index.index_faq(app, entries)
-        faq = f"、问答 {len(entries)} 条" if entries else ""
-        flash(f"已重新索引含“{word}”的文件 {len(documents)} 篇{faq}", "success")
+        search_index.index_documents(app, documents)  # applies the outbox: these and the FAQ entries
+        if documents or entries:
+            faq = f"、问答 {len(entries)} 条" if entries else ""
+            flash(f"已重新索引含“{word}”的文件 {len(documents)} 篇{faq}", "success")
 
     after_commit(reindex)
+    if word and not documents and not entries:
+        flash(f"库中没有含“{word}”的文件，无需重新索引", "success")
     return len(documents)
 
 
 @bp.get("")
 @require(can_edit_vocabulary)
 def page():
+    vocabulary.pull(db_session(), _data_dir())
     return _page()
 
 
@@ -103,13 +112,14 @@ def page():
 @require(can_edit_vocabulary)
 def add_word():
     form = {"word": request.form.get("word", ""), "freq": request.form.get("freq", "")}
+    _pull()
     try:
         added = vocabulary.add_word(_data_dir(), form["word"], form["freq"])
     except vocabulary.VocabularyError as problem:
         return _page(str(problem), 400, word_form=form)
     _apply_now()
     flash(f"已加入词语“{added.word}”（词频 {added.freq}）", "success")
-    documents = _reindex_after_commit(added.word)
+    documents = _publish(vocabulary.USER_DICT_NAME, added.word)
     log_change("add_word", current_user, word=added.word, freq=added.freq, documents=documents)
     return redirect(url_for("vocabulary.page") + "#dictionary")
 
@@ -117,13 +127,14 @@ def add_word():
 @bp.post("/words/remove")
 @require(can_edit_vocabulary)
 def remove_word():
+    _pull()
     try:
         word = vocabulary.remove_word(_data_dir(), request.form.get("word"))
     except vocabulary.VocabularyError as problem:
         return _page(str(problem), 400)
     _apply_now()
     flash(f"已删除词语“{word}”", "success")
-    documents = _reindex_after_commit(word)
+    documents = _publish(vocabulary.USER_DICT_NAME, word)
     log_change("remove_word", current_user, word=word, documents=documents)
     return redirect(url_for("vocabulary.page") + "#dictionary")
 
@@ -133,12 +144,14 @@ def remove_word():
 def save_synonym():
     form = {"term": request.form.get("term", ""), "expansions": request.form.get("expansions", ""),
             "kind": request.form.get("kind", "abbr"), "editing": request.form.get("editing") == "1"}
+    _pull()
     try:
         row = vocabulary.save_synonym(_data_dir(), form["term"], vocabulary.parse_expansions(form["expansions"]),
                                       form["kind"], replace=form["editing"])
     except vocabulary.VocabularyError as problem:
         return _page(str(problem), 400, synonym_form=form)
     _apply_now()
+    _publish(vocabulary.OVERRIDE_NAME)
     flash(f"已保存词条“{row.term}” → {'、'.join(row.expansions)}", "success")
     log_change("save_synonym", current_user, term=row.term, expansions=list(row.expansions), kind=row.kind,
                status=row.status)
@@ -148,11 +161,13 @@ def save_synonym():
 @bp.post("/synonyms/remove")
 @require(can_edit_vocabulary)
 def remove_synonym():
+    _pull()
     try:
         row = vocabulary.remove_synonym(_data_dir(), request.form.get("term"))
     except vocabulary.VocabularyError as problem:
         return _page(str(problem), 400)
     _apply_now()
+    _publish(vocabulary.OVERRIDE_NAME)
     flash(f"已删除词条“{row.term}”" + ("（内置词条，可随时恢复）" if row.shipped_kind else ""), "success")
     log_change("remove_synonym", current_user, term=row.term)
     return redirect(url_for("vocabulary.page") + "#synonyms")
@@ -161,11 +176,13 @@ def remove_synonym():
 @bp.post("/synonyms/restore")
 @require(can_edit_vocabulary)
 def restore_synonym():
+    _pull()
     try:
         row = vocabulary.restore_synonym(_data_dir(), request.form.get("term"))
     except vocabulary.VocabularyError as problem:
         return _page(str(problem), 400)
     _apply_now()
+    _publish(vocabulary.OVERRIDE_NAME)
     flash(f"词条“{row.term}”已恢复为内置内容", "success")
     log_change("restore_synonym", current_user, term=row.term)
     return redirect(url_for("vocabulary.page") + "#synonyms")

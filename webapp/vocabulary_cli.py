@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from indexer import vocabulary
+from kb.db import transaction
 from kb.vocabulary import documents_containing, faq_entries_containing
 from webapp import search_index
 from webapp.storage import storage
@@ -27,14 +28,19 @@ def dictionary_group():
     """The director's additions to the tax dictionary (user_dict.txt in the data folder)."""
 
 
-def _reindex(word: str) -> tuple[int, int]:
-    """Index the documents and FAQ entries containing ``word`` again; (documents, entries)."""
-    vocabulary.apply_now(current_app.config["KB_DATA_DIR"])
-    with storage().session_factory() as session:
+def _edit(change, word: str) -> tuple[int, int, object]:
+    """Pull the files from the database, ``change(data_dir)``, publish the dictionary for the other
+    hosts with the documents and FAQ entries containing ``word``, then index them here:
+    (documents, entries, what ``change`` returned)."""
+    data_dir = current_app.config["KB_DATA_DIR"]
+    with transaction(storage().session_factory) as session:
+        vocabulary.pull(session, data_dir, for_update=True)
+        result = change(data_dir)
+        vocabulary.apply_now(data_dir)
         documents, entries = documents_containing(session, word), faq_entries_containing(session, word)
-    search_index.index_documents(current_app, documents)
-    search_index.index_faq(current_app, entries)
-    return len(documents), len(entries)
+        vocabulary.push(session, data_dir, vocabulary.USER_DICT_NAME, documents=documents, faq_entries=entries)
+    search_index.index_documents(current_app, documents)  # applies the outbox: these and the FAQ entries
+    return len(documents), len(entries), result
 
 
 def _report(word: str, documents: int, entries: int) -> None:
@@ -50,11 +56,11 @@ def _report(word: str, documents: int, entries: int) -> None:
 def add_command(word, freq):
     """Add WORD to the dictionary and re-index the documents containing it."""
     try:
-        added = vocabulary.add_word(current_app.config["KB_DATA_DIR"], word, freq)
+        documents, entries, added = _edit(lambda data_dir: vocabulary.add_word(data_dir, word, freq),
+                                          vocabulary.check_word(word))
     except vocabulary.VocabularyError as problem:
         raise click.ClickException(str(problem))
     click.echo(f"已加入词语“{added.word}”（词频 {added.freq}）")
-    documents, entries = _reindex(added.word)
     _report(added.word, documents, entries)
     log_change("add_word", None, word=added.word, freq=added.freq, documents=documents, via="cli")
 
@@ -65,11 +71,11 @@ def add_command(word, freq):
 def remove_command(word):
     """Remove WORD from the director's words and re-index the documents containing it."""
     try:
-        removed = vocabulary.remove_word(current_app.config["KB_DATA_DIR"], word)
+        documents, entries, removed = _edit(lambda data_dir: vocabulary.remove_word(data_dir, word),
+                                            (word or "").strip())
     except vocabulary.VocabularyError as problem:
         raise click.ClickException(str(problem))
     click.echo(f"已删除词语“{removed}”")
-    documents, entries = _reindex(removed)
     _report(removed, documents, entries)
     log_change("remove_word", None, word=removed, documents=documents, via="cli")
 
