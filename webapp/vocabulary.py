@@ -79,10 +79,11 @@ def _pull() -> None:
 
 
 def _publish(name: str, word: str | None = None) -> int:
-    """After an edit of the file ``name``: save it for the other hosts, with the documents and FAQ
+    """After an edit of the file ``name``: use it in this process at once, save it for the other hosts, with the documents and FAQ
     entries containing ``word`` (a dictionary word cuts their text anew) to index again; once the
     request commits, this host applies it and the flashed message tells how many. Returns the
     number of documents."""
+    _apply_now()
     session = db_session()
     documents = documents_containing(session, word) if word else []
     entries = faq_entries_containing(session, word) if word else []
@@ -117,7 +118,6 @@ def add_word():
         added = vocabulary.add_word(_data_dir(), form["word"], form["freq"])
     except vocabulary.VocabularyError as problem:
         return _page(str(problem), 400, word_form=form)
-    _apply_now()
     flash(f"已加入词语“{added.word}”（词频 {added.freq}）", "success")
     documents = _publish(vocabulary.USER_DICT_NAME, added.word)
     log_change("add_word", current_user, word=added.word, freq=added.freq, documents=documents)
@@ -132,7 +132,6 @@ def remove_word():
         word = vocabulary.remove_word(_data_dir(), request.form.get("word"))
     except vocabulary.VocabularyError as problem:
         return _page(str(problem), 400)
-    _apply_now()
     flash(f"已删除词语“{word}”", "success")
     documents = _publish(vocabulary.USER_DICT_NAME, word)
     log_change("remove_word", current_user, word=word, documents=documents)
@@ -150,7 +149,6 @@ def save_synonym():
                                       form["kind"], replace=form["editing"])
     except vocabulary.VocabularyError as problem:
         return _page(str(problem), 400, synonym_form=form)
-    _apply_now()
     _publish(vocabulary.OVERRIDE_NAME)
     flash(f"已保存词条“{row.term}” → {'、'.join(row.expansions)}", "success")
     log_change("save_synonym", current_user, term=row.term, expansions=list(row.expansions), kind=row.kind,
@@ -166,7 +164,6 @@ def remove_synonym():
         row = vocabulary.remove_synonym(_data_dir(), request.form.get("term"))
     except vocabulary.VocabularyError as problem:
         return _page(str(problem), 400)
-    _apply_now()
     _publish(vocabulary.OVERRIDE_NAME)
     flash(f"已删除词条“{row.term}”" + ("（内置词条，可随时恢复）" if row.shipped_kind else ""), "success")
     log_change("remove_synonym", current_user, term=row.term)
@@ -181,7 +178,6 @@ def restore_synonym():
         row = vocabulary.restore_synonym(_data_dir(), request.form.get("term"))
     except vocabulary.VocabularyError as problem:
         return _page(str(problem), 400)
-    _apply_now()
     _publish(vocabulary.OVERRIDE_NAME)
     flash(f"词条“{row.term}”已恢复为内置内容", "success")
     log_change("restore_synonym", current_user, term=row.term)
