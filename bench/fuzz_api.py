@@ -97,7 +97,7 @@ def main() -> int:
                    "--report", "ndjson", "--report-ndjson-path", str(report)]
         began = time.perf_counter()
         run = subprocess.run(command, capture_output=True, text=True, timeout=args.max_time + 300,
-                             stdin=subprocess.DEVNULL)
+                             stdin=subprocess.DEVNULL, cwd=work)  # its .schemathesis cache goes there too
         took = time.perf_counter() - began
     finally:
         server.stop()
