@@ -2,14 +2,18 @@
 
 How the pieces fit (a pipeline of small modules):
 
-- ``segmenter``: jieba, loaded once per process, cache in the data folder; the shipped tax
-  dictionary (``data/tax_dict.txt``) plus the director's ``user_dict.txt`` (reloaded on change).
+- ``segmenter``: jieba, loaded once per process from ``data/base_dict.txt`` (its dictionary pruned
+  to the words of legal text and common words: the same cuts, a fifth of the load time), cache in
+  the data folder; the shipped tax dictionary (``data/tax_dict.txt``) plus the director's
+  ``user_dict.txt`` (reloaded on change; ``vocabulary`` edits it and the synonym override).
 - ``analysis``: ``TaxTokenizer`` (regex step for 文号 and 第N条, then jieba; ordinal positions;
   honours Whoosh's positions/chars/mode flags) -> lower case -> stop words.
-- ``schema``: the fields, and how a ``kb`` unit becomes an index entry (everything a result
-  shows is stored, so searching never touches the database).
-- ``writing``: one writer at a time across processes (``fcntl.flock``), full rebuilds and
-  incremental updates of the given documents.
+- ``schema``: the fields (everything a result shows is stored, so searching never touches the
+  database). ``unit_entries`` / ``faq_index_entries``: how a ``kb`` unit or FAQ entry becomes an
+  index entry.
+- ``writing``: opening the index, and one writer at a time across processes (``fcntl.flock``).
+  ``feeding``: full rebuilds and incremental updates from the database; it and the entry builders
+  load the ORM, so only writing imports them: a process that only searches starts without it.
 - ``following``: an index folder follows the database's outbox (``kb.index_outbox``): it applies
   the changes recorded after its watermark, whichever process or host made them.
 - query side: ``synonyms`` (shipped ``data/synonyms.tsv`` + the director's override),
@@ -30,8 +34,8 @@ Public API::
                             tax_type=None, level=None, status=None, date_from=None, date_to=None)
     [r.to_dict() for r in response.results]     # the CLI's JSON results
 
-FAQ entries join later as a second kind of entry (``type="faq"``, key ``faq:<id>``, the same
-display fields; see ``schema``): the query and ranking code does not depend on the kind.
+FAQ entries are a second kind of entry (``type="faq"``, key ``faq:<id>``, the same display
+fields; ``faq_entries`` picks the answer card): the query and ranking code does not depend on the kind.
 
 Why ``whoosh3`` (pinned 3.54.0): the issue names four candidates; evidence gathered here:
 - ``Whoosh`` 2.7.4 (2016, unmaintained) still imports on Python 3.11 but raises SyntaxWarnings
