@@ -10,6 +10,10 @@ How the pieces fit:
 - ``library``: domain operations that store parsed documents (versions, idempotency,
   supersession, cross-references); ``catalog`` reads the catalog CSV.
 - ``citations`` / ``numerals``: citation text and Chinese numerals.
+- ``statuses``: validity statuses as plain constants (the search path imports no ORM).
+- ``index_outbox``: every committed change to what the search index shows, recorded in the same
+  transaction, so that each host's index can follow; ``shared_files``: the director's dictionary
+  and synonym files, kept in the database for every host.
 
 ``kb`` imports neither Flask nor Whoosh: the web app and the indexer depend on it, never the
 other way round.
