@@ -87,6 +87,16 @@ class FaqResult:
     def citation(self) -> str:
         return self.question
 
+    def put_matching_first(self, articles) -> None:
+        """Order the card's citations as the cited articles rank among ``articles`` (the search's
+        article results, best first): the basis that best matches the question is read first; the
+        others follow in the director's order. ``unit_id`` becomes the first cited unit in force."""
+        rank = {r.unit_id: i for i, r in enumerate(articles)}
+        self.citations.sort(key=lambda c: rank.get(c.get("unit_id"), len(rank)))
+        first = _first_in_force(self.citations)
+        self.unit_id = first["unit_id"] if first else None
+        self.document_id = first["document_id"] if first else None
+
     def to_dict(self) -> dict:
         data = asdict(self)
         data.update(doc_title=self.question, citation=self.question, score=round(self.score, 4))
@@ -149,10 +159,14 @@ def best_faq(searcher, parsed, filters, top_score: float, synonyms=None) -> FaqR
     return None
 
 
+def _first_in_force(citations: list[dict]) -> dict | None:
+    return next((c for c in citations if c.get("in_force") and c.get("unit_id")), None)
+
+
 def faq_result(fields: dict, score: float) -> FaqResult:
     meta = fields["meta"]
-    citations = meta.get("citations") or []
-    first = next((c for c in citations if c.get("in_force") and c.get("unit_id")), None)
+    citations = list(meta.get("citations") or [])
+    first = _first_in_force(citations)
     return FaqResult(
         faq_id=meta["faq_id"], question=meta["question"], answer_html=meta["answer_html"], citations=citations,
         needs_review=bool(meta.get("needs_review")), warning=meta.get("warning"), score=float(score),

@@ -246,6 +246,7 @@ class SearchIndex:
         fast = FastSearcher(self.scorer(searcher))  # best_faq's search, without walking every match
         faq = None if cited or as_of is not None else best_faq(fast, parsed, filters, top, self.synonyms)
         if faq is not None:  # the answer card first
+            faq.put_matching_first(found)
             results = [faq] + results[:limit - 1]
         for r in results:
             r.snippet = make_snippet(r.snippet, parsed.marks)

@@ -75,6 +75,23 @@ def test_a_published_entry_answers_its_phrasings_and_a_paraphrase(library, make_
     assert [r.type for r in results[1:]] == ["article"] * (len(results) - 1)
 
 
+def test_the_card_lists_first_the_basis_that_matches_the_question(library, make_published, index, session_factory):
+    """The director lists the rule first and its detailed rules after; a question about the
+    detail reads the detailed article first. Citations not among the results keep their order."""
+    rule = "《中华人民共和国税收征收管理法》第二十七条"  # 延期申报: 经税务机关核定
+    detail = "《中华人民共和国税收征收管理法实施细则》第三十七条"  # 不可抗力 …… 书面延期申请
+    other = "《中华人民共和国车船税法》第一条"
+    make_published(citations=(rule, other, detail), phrasings=PHRASINGS + ["遇到不可抗力来不及申报，怎么申请延期"])
+    _rebuild(index, session_factory)
+    card = _card(index, "遇到不可抗力来不及申报，怎么申请延期")
+    assert card is not None
+    order = [c["citation"] for c in card.citations]
+    assert order.index(detail) < order.index(rule) and order[-1] == other
+    assert card.unit_id == card.citations[0]["unit_id"]
+    card = _card(index, QUESTION)
+    assert [c["citation"] for c in card.citations][0] == rule
+
+
 def test_no_card_for_a_question_it_does_not_answer(library, make_published, index, session_factory):
     make_published()
     _rebuild(index, session_factory)
