@@ -120,3 +120,15 @@ def log_in(page, server: LiveServer, username: str, password: str) -> None:
 def screenshot(page, name: str, full_page: bool = False) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)
+
+
+def wait_until(page, expression: str, timeout: float = 20.0) -> None:
+    """Poll ``page.evaluate(expression)`` until it is truthy. Not ``page.wait_for_function``: when
+    its predicate is not true at once, Playwright polls it with ``eval``, which the pages' CSP
+    (``script-src 'self'``) refuses."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.1)
+

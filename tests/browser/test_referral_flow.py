@@ -78,6 +78,6 @@ def test_a_call_goes_from_search_to_referral_reply_feedback_and_closure(live_ser
     agent.keyboard.type("发票丢了怎么办")
     agent.fill("#call-answer", "应当于发现丢失当日书面报告税务机关。")
     agent.keyboard.press("Control+s")
-    agent.wait_for_function("document.getElementById('call-status').textContent.includes('工号 1001')")
+    agent.wait_for_selector("#call-status:has-text('工号 1001')")
     assert "发票丢了怎么办" in agent.inner_text("#calls-today")
     assert QUESTION[:10] in agent.inner_text("#calls-today")  # the referred call was recorded too

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, screenshot, wait_until
 from tests.conftest import TAX
 from tests.web_helpers import docx_from_corpus
 
@@ -52,7 +52,7 @@ def test_agent_finds_and_copies_the_legal_basis(live_server, new_page):
     assert page.locator("h1.citation").inner_text() == citation
     page.evaluate("navigator.clipboard.writeText('')")
     page.click("#copy-unit")
-    page.wait_for_function("navigator.clipboard.readText().then(t => t.length > 0)")
+    wait_until(page, "navigator.clipboard.readText().then(t => t.length > 0)")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith(citation + "\n")
     assert copied.split("\n", 1)[1][:15] in page.inner_text(".unit-text")
@@ -66,7 +66,7 @@ def test_results_update_while_typing(live_server, new_page):
     page.wait_for_selector("#results .result")  # no Enter: the debounced search ran
     assert page.locator("#results .result .citation").first.inner_text() == "《中华人民共和国税收征收管理法》第三十二条"
     page.click("button.phrase >> nth=0")  # one click copies a service phrase
-    page.wait_for_function("navigator.clipboard.readText().then(t => t.length > 0)")
+    wait_until(page, "navigator.clipboard.readText().then(t => t.length > 0)")
     assert page.evaluate("navigator.clipboard.readText()") == page.locator("button.phrase").first.inner_text()
 
 
