@@ -51,6 +51,29 @@ CHECK_INTERVAL = 1.0  # seconds between mtime checks of the director's dictionar
 jieba.setLogLevel(logging.WARNING)
 
 
+def file_mtime(path: Path) -> float:
+    """``path``'s modification time; 0.0 when it does not exist or cannot be read."""
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0
+
+
+class Throttle:
+    """Says when a check is due: at most once every ``interval`` seconds, unless forced."""
+
+    def __init__(self, interval: float = CHECK_INTERVAL):
+        self.interval = interval
+        self._at = float("-inf")
+
+    def due(self, force: bool = False) -> bool:
+        now = time.monotonic()
+        if not force and now - self._at < self.interval:
+            return False
+        self._at = now
+        return True
+
+
 def read_dictionary(path: Path) -> dict[str, tuple[int, str | None]]:
     """Words of a jieba-format dictionary file: {word: (freq, tag)}; comments start with #."""
     words: dict[str, tuple[int, str | None]] = {}
@@ -91,7 +114,7 @@ class Segmenter:
         self._lock = threading.Lock()
         self._base: dict[str, int] = {}  # a director's word -> its frequency before the director's file
         self._user_files: dict[Path, tuple[float, set[str]]] = {}  # path -> (mtime, words added)
-        self._checked_at = 0.0
+        self._throttle = Throttle()
         self.version = 0  # bumped whenever the director's words change
 
     # -- the director's dictionary ------------------------------------------------------------
@@ -103,16 +126,11 @@ class Segmenter:
         self.refresh(force=True)
 
     def refresh(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self._checked_at < CHECK_INTERVAL:
+        if not self._throttle.due(force):
             return
-        self._checked_at = now
         with self._lock:
             for path, (seen_mtime, added) in list(self._user_files.items()):
-                try:
-                    mtime = os.stat(path).st_mtime
-                except OSError:
-                    mtime = 0.0
+                mtime = file_mtime(path)
                 if mtime == seen_mtime:
                     continue
                 words = read_dictionary(path) if mtime else {}

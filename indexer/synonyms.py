@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import time
 from pathlib import Path
 
-from indexer.segmenter import DATA_DIR
+from indexer.segmenter import DATA_DIR, Throttle, file_mtime
 
 SHIPPED_TABLE = DATA_DIR / "synonyms.tsv"
 OVERRIDE_NAME = "synonyms.tsv"
 MAX_SPAN = 4  # a term may span up to this many consecutive query words
-CHECK_INTERVAL = 1.0
 
 
 def read_rows(path: Path) -> list[tuple[str, list[str], str]]:
@@ -74,21 +71,14 @@ class SynonymTable:
         self.override = Path(override) if override else None
         self._shipped = read_rows(SHIPPED_TABLE)
         self._mtime: float | None = None
-        self._checked_at = 0.0
+        self._throttle = Throttle()
         self.table: dict[str, list[str]] = {}
         self.refresh(force=True)
 
     def refresh(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self._checked_at < CHECK_INTERVAL:
+        if not self._throttle.due(force):
             return
-        self._checked_at = now
-        mtime = 0.0
-        if self.override is not None:
-            try:
-                mtime = os.stat(self.override).st_mtime
-            except OSError:
-                mtime = 0.0
+        mtime = file_mtime(self.override) if self.override is not None else 0.0
         if mtime == self._mtime and not force:
             return
         self._mtime = mtime
