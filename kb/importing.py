@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class FileResult:
     name: str
-    action: str | None = None  # created | unchanged | replaced | updated, None when it failed
+    action: str | None = None  # created | unchanged | replaced | updated | joined, None when it failed
     document_id: int | None = None
     title: str | None = None
     articles: int = 0
@@ -56,6 +56,7 @@ class BatchReport:
             "created": sum(f.action == "created" for f in done),
             "replaced": sum(f.action == "replaced" for f in done),
             "updated": sum(f.action == "updated" for f in done),
+            "joined": sum(f.action == "joined" for f in done),
             "unchanged": sum(f.action == "unchanged" for f in done),
             "articles": sum(f.articles for f in done),
             "units": sum(f.units for f in done),
@@ -106,8 +107,8 @@ def import_one(
             result.action = outcome.action
             result.document_id = outcome.document.id
             result.title = outcome.document.title
-            result.articles = sum(u.kind == "article" for u in outcome.document.units)
-            result.units = len(outcome.document.units)
+            result.articles = sum(u.kind == "article" for u in parsed.units)  # this file's, not its code's
+            result.units = len(parsed.units)
             result.warnings = outcome.warnings
         return result, outcome
     except KbError as error:

@@ -44,7 +44,7 @@ def _print_report(report) -> None:
     s = report.summary()
     click.echo(
         f"导入完成：文件 {s['files']} 个，文档 {s['documents']} 部（新增 {s['created']}，更新 {s['replaced'] + s['updated']}，"
-        f"未变 {s['unchanged']}），条文 {s['articles']} 条，单元 {s['units']} 个，警告 {s['warnings']} 条，失败 {s['failed']} 个"
+        f"未变 {s['unchanged']}，并入法典 {s['joined']}），条文 {s['articles']} 条，单元 {s['units']} 个，警告 {s['warnings']} 条，失败 {s['failed']} 个"
     )
 
 

@@ -14,7 +14,7 @@ from kb.doc_numbers import normalise_doc_number
 from kb.errors import ImportFailed
 from kb.numerals import parse_number
 from kb.parsing.blocks import ParsedDocument, RawDocument
-from kb.parsing.structure import split_units
+from kb.parsing.structure import FIRST_NUMBER_WARNING, split_units
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".html", ".htm", ".docx", ".txt")
 FILE_DATE_RE = re.compile(r"[（(](\d{4})-(\d{2})-(\d{2})[)）]")
@@ -40,6 +40,10 @@ def parse_file(name: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Pa
     if not any(u.kind in ("article", "section", "table_row") for u in units):
         raise ImportFailed(name, "未识别出任何条文（第X条或“一、”编号的条目），请检查文件内容")
     title = raw.title.strip() or FILE_DATE_RE.sub("", name.rsplit(".", 1)[0])
+    if raw.part:
+        warnings = [w for w in warnings if not w.startswith(FIRST_NUMBER_WARNING)]  # a part starts mid-code
+        for unit in units:
+            unit.book = f"{raw.part} {unit.book}" if unit.book else raw.part
     head = "\n".join([raw.title, *raw.history])
     return ParsedDocument(
         format=raw.format,
@@ -49,6 +53,7 @@ def parse_file(name: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Pa
         warnings=raw.warnings + warnings,
         doc_number=normalise_doc_number(head),
         published_on=_date_from_name(name) or _date_from_history(raw.history),
+        part=raw.part,
     )
 
 
