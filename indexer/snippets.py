@@ -25,8 +25,9 @@ def make_snippet(text: str, words: list[str], width: int = WIDTH) -> str:
         spans = [(m.start(), m.end(), m.group(0).lower()) for m in pattern.finditer(text)]
     start = 0
     if len(text) > width and spans:
-        best = _best_window(spans, width)
-        start = max(0, min(best - 10, len(text) - width))
+        best, last_end = _best_window(spans, width)
+        lead = min(10, max(0, width - (last_end - best)))  # some context before, all of the window kept
+        start = max(0, min(best - lead, len(text) - width))
     end = min(len(text), start + width)
     out, cursor = [], start
     for s, e, _ in spans:
@@ -39,10 +40,11 @@ def make_snippet(text: str, words: list[str], width: int = WIDTH) -> str:
     return ("…" if start > 0 else "") + "".join(out) + ("…" if end < len(text) else "")
 
 
-def _best_window(spans: list[tuple[int, int, str]], width: int) -> int:
+def _best_window(spans: list[tuple[int, int, str]], width: int) -> tuple[int, int]:
     """Start of the window of ``width`` holding the most distinct words (then the most matched
-    characters), among windows starting at a match; ``spans`` are in text order."""
-    best, best_value = spans[0][0], -1.0
+    characters), among windows starting at a match, and the end of its last match; ``spans`` are
+    in text order."""
+    best, best_end, best_value = spans[0][0], spans[0][1], -1.0
     words: Counter[str] = Counter()
     matched = 0  # characters matched inside the window
     end = 0  # spans[i:end] lie inside the window starting at spans[i]
@@ -53,7 +55,7 @@ def _best_window(spans: list[tuple[int, int, str]], width: int) -> int:
             end += 1
         value = len(words) + 0.01 * matched
         if value > best_value:
-            best, best_value = start, value
+            best, best_end, best_value = start, spans[end - 1][1] if end > i else spans[i][1], value
         if end > i:  # the window moves past spans[i]
             b, e, word = spans[i]
             words[word] -= 1
@@ -62,7 +64,7 @@ def _best_window(spans: list[tuple[int, int, str]], width: int) -> int:
             matched -= e - b
         else:
             end = i + 1
-    return best
+    return best, best_end
 
 
 def plain_snippet(snippet: str) -> str:
