@@ -65,9 +65,7 @@ def _max_bytes() -> int:
 
 
 def _reindex_after_commit(document_ids: set[int]) -> None:
-    app = current_app._get_current_object()
-    ids = set(document_ids)
-    after_commit(lambda: search_index.index_documents(app, ids))
+    search_index.refresh_after_commit(document_ids)
 
 
 def _upload_error(message: str, status: int = 400):
