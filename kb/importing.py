@@ -32,6 +32,7 @@ class FileResult:
     units: int = 0
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    internal: bool = False  # the error is the system's (database, defect), not the file's
 
 
 @dataclass
@@ -47,6 +48,12 @@ class BatchReport:
     @property
     def ok(self) -> bool:
         return not self.failed and not self.errors
+
+    @property
+    def import_failed(self) -> bool:
+        """Whether the import itself failed for some file (the database, a defect), as opposed to
+        files refused for what they hold."""
+        return any(f.internal for f in self.files)
 
     def summary(self) -> dict[str, int]:
         done = [f for f in self.files if not f.error]
@@ -112,14 +119,14 @@ def import_one(
             result.warnings = outcome.warnings
         return result, outcome
     except KbError as error:
-        problem = str(error)
+        return FileResult(name=name, error=str(error)), None
     except SQLAlchemyError as error:
         reason = type(getattr(error, "orig", None) or error).__name__
         problem = str(ImportFailed(name, f"保存到数据库失败（{reason}），本文件未导入，其他文件不受影响"))
     except Exception as error:  # a defect must not lose the rest of a batch; the file is rolled back
         log.exception("importing %s failed", name)
         problem = str(ImportFailed(name, f"导入时出现内部错误（{type(error).__name__}），本文件未导入"))
-    return FileResult(name=name, error=problem), None
+    return FileResult(name=name, error=problem, internal=True), None
 
 
 def import_paths(
