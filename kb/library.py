@@ -241,15 +241,19 @@ def resolve_successors(session: Session) -> set[int]:
 
 def _store_references(session: Session, document: Document, units: list[Unit] | None = None) -> None:
     own_labels = {u.label for u in document.units if u.kind in (ATTACHMENT, TABLE_ROW)}
+    references = []
     for unit in document.units if units is None else units:
         for found in find_references(unit.paragraphs or [], own_labels):
             target_document_id = document.id if found.same_document else None
             target_label = found.target_label or (unit.label if found.same_unit else None)
-            unit.references.append(Reference(
-                kind=found.kind, mention=found.mention[:300], start=found.start, end=found.end,
+            # By the unit's id: appending to ``unit.references`` would load that collection, one
+            # query per unit of a document just stored.
+            references.append(Reference(
+                unit_id=unit.id, kind=found.kind, mention=found.mention[:300], start=found.start, end=found.end,
                 target_title=found.target_title, target_document_id=target_document_id,
                 target_label=target_label, target_paragraph=found.target_paragraph,
             ))
+    session.add_all(references)
     session.flush()
     resolve_pending_references(session, document_id=document.id)
 

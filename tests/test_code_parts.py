@@ -100,3 +100,15 @@ def test_a_law_whose_numbering_starts_late_without_a_part_is_still_a_separate_ve
     assert import_paths(session_factory, [older, newer]).ok
     documents = session.scalars(select(Document).order_by(Document.id)).all()
     assert [d.status for d in documents] == ["已修订", "有效"]
+
+
+def test_parsing_in_worker_processes_stores_the_same_library(session_factory, session, tax_catalog):
+    """``import_paths(workers=2)``: two processes parse while this one stores, in the files' order."""
+    from tests.conftest import TAX
+
+    report = import_paths(session_factory, [TAX, CODE], tax_catalog, workers=2)
+    assert report.ok, report.failed
+    assert [f.name for f in report.files] == [p.name for p in sorted(TAX.rglob("*.md"))] + \
+        [p.name for p in sorted(CODE.glob("*.md"))]
+    assert len([u for u in _code(session).units if u.kind == "article"]) == 1260
+    assert session.scalar(select(func.count(Document.id))) == len(list(TAX.glob("*.md"))) + 1

@@ -75,7 +75,8 @@ def import_policies_command(paths, catalog_path):
         sys.exit(EXIT_SOME_REFUSED)
     files, _ = collect_files(paths)
     progress = ImportProgress(len(files))
-    report = import_paths(storage().session_factory, paths, catalog, max_bytes=_max_bytes(), progress=progress.update)
+    report = import_paths(storage().session_factory, paths, catalog, max_bytes=_max_bytes(), progress=progress.update,
+                          workers=_parsing_workers())
     progress.finish()
     indexed = _index_after_import(report.changed_document_ids)
     _print_report(report)
@@ -83,6 +84,13 @@ def import_policies_command(paths, catalog_path):
         sys.exit(EXIT_FAILED)
     if not report.ok:
         sys.exit(EXIT_SOME_REFUSED)
+
+
+def _parsing_workers() -> int:
+    """Processes that parse files while this one stores them: one per core."""
+    import os
+
+    return max(1, min(4, len(os.sched_getaffinity(0))))
 
 
 def _index_after_import(document_ids: set[int]) -> bool:
