@@ -60,7 +60,9 @@ REBUILD_ABOVE = 500
 @with_appcontext
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--catalog", "catalog_path", type=click.Path(), help="catalog.csv giving metadata for the files")
-def import_policies_command(paths, catalog_path):
+@click.option("--workers", type=click.IntRange(1, 16), default=None,
+              help="processes parsing files while one stores them (default: one per core, at most 4)")
+def import_policies_command(paths, catalog_path, workers):
     """Import policy files or folders (Markdown, HTML, .docx, text) into the library.
 
     Exit status: 0 every file imported; 1 some files refused (named on stderr, the others
@@ -76,7 +78,7 @@ def import_policies_command(paths, catalog_path):
     files, _ = collect_files(paths)
     progress = ImportProgress(len(files))
     report = import_paths(storage().session_factory, paths, catalog, max_bytes=_max_bytes(), progress=progress.update,
-                          workers=_parsing_workers())
+                          workers=workers or _parsing_workers())
     progress.finish()
     indexed = _index_after_import(report.changed_document_ids)
     _print_report(report)
@@ -87,7 +89,7 @@ def import_policies_command(paths, catalog_path):
 
 
 def _parsing_workers() -> int:
-    """Processes that parse files while this one stores them: one per core."""
+    """Processes that parse files while this one stores them, by default: one per core (at most 4)."""
     import os
 
     return max(1, min(4, len(os.sched_getaffinity(0))))
