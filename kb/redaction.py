@@ -11,6 +11,11 @@ export and every report (``export_referral`` / ``export_call`` always redact the
 content of the report or complaint). For other calls and referrals, hotline staff and the
 receiving department see the caller (they call back).
 
+The content of a confidential record (the question, the department's answer and citations, the
+queries and articles the agent looked at, the routing reason, the return reason, the feedback and
+the history notes that repeat them) follows the same rule (``can_view_content``); pages and the
+API show a referral's content only through ``referral_content``.
+
 ``caller_view(session, actor, record)`` is the only way to show a caller: it returns the clear
 or the redacted identity and, for a confidential record shown in clear, appends an entry to the
 audit log (``kb.audit``).
@@ -49,6 +54,40 @@ def can_view_identity(actor, record: Record) -> bool:
             return True
         return is_receiver and group_of(receiving) in CONFIDENTIAL_RECEIVERS
     return role in (AGENT, POLICY, DIRECTOR, ADMIN) or is_receiver
+
+
+def can_view_content(actor, record: Record) -> bool:
+    """Whether ``actor`` may read what a call or referral says: always, unless it is confidential;
+    then only those who may see the caller (a 举报's content identifies the informant as surely as
+    the name does)."""
+    return not record.is_confidential or can_view_identity(actor, record)
+
+
+# History entries whose note repeats the content (the routing reason quotes the question).
+CONTENT_EVENTS = ("created", "returned", "feedback")
+
+
+def referral_content(actor, referral: Referral) -> dict:
+    """The content of ``referral`` as ``actor`` may read it: every content field, and the history
+    notes in the order of ``referral.events``, redacted when ``can_view_content`` says no."""
+    if can_view_content(actor, referral):
+        return {
+            "redacted": False, "question": referral.question, "answer": referral.answer,
+            "answer_citations": list(referral.answer_citations or []), "searched": list(referral.searched or []),
+            "articles": list(referral.articles or []), "suggestion_reason": referral.suggestion_reason,
+            "return_reason": referral.return_reason, "feedback": referral.feedback,
+            "notes": [e.note for e in referral.events],
+        }
+
+    def hidden(value):
+        return REDACTED_CONTENT if value else value
+
+    return {
+        "redacted": True, "question": REDACTED_CONTENT, "answer": hidden(referral.answer), "answer_citations": [],
+        "searched": [], "articles": [], "suggestion_reason": hidden(referral.suggestion_reason),
+        "return_reason": hidden(referral.return_reason), "feedback": hidden(referral.feedback),
+        "notes": [hidden(e.note) if e.kind in CONTENT_EVENTS else e.note for e in referral.events],
+    }
 
 
 def can_view_record(actor, record: Record) -> bool:

@@ -20,7 +20,7 @@ from kb.director_reports import (
 from kb.errors import KbError
 from kb.faq import can_edit_faq
 from kb.permissions import Forbidden
-from kb.redaction import REDACTED_CONTENT, caller_view, can_view_identity
+from kb.redaction import REDACTED_CONTENT, caller_view, can_view_content, referral_content
 from kb.referral_faq import faq_draft_from_referral
 from kb.referrals import (
     DRAFT, EVENT_LABELS, FEEDBACK, REPLIED, RETURNED, STATE_LABELS, STATES, NewReferral, awaiting_feedback,
@@ -50,7 +50,7 @@ def _departments() -> list[str]:
 
 def referral_row(referral, actor, now) -> dict:
     """A referral as lists show it: no identity; the content of 举报/投诉 only to those who may see it."""
-    secret = referral.is_confidential and not can_view_identity(actor, referral)
+    secret = not can_view_content(actor, referral)
     return {
         "id": referral.id, "category": referral.category, "department": referral.department,
         "question": REDACTED_CONTENT if secret else referral.question, "state": referral.state,
@@ -161,10 +161,11 @@ def _referral_page(referral_id: int):
     session = db_session()
     referral = get_referral_for(session, current_user, referral_id)
     caller = caller_view(session, current_user, referral)  # audited when shown in clear
-    secret = referral.is_confidential and caller["redacted"]
+    content = referral_content(current_user, referral)
     return render_template(
-        "referrals/referral.html", referral=referral, caller=caller, secret=secret,
-        redacted_content=REDACTED_CONTENT, event_labels=EVENT_LABELS, departments=_departments(),
+        "referrals/referral.html", referral=referral, caller=caller, secret=content["redacted"], content=content,
+        history=list(zip(referral.events, content["notes"])),
+        event_labels=EVENT_LABELS, departments=_departments(),
         overdue=referral.is_overdue(beijing_now()),
         can_send=can_follow_up(current_user, referral) and referral.state in (DRAFT, RETURNED),
         can_answer=can_answer_referral(current_user, referral),
