@@ -138,6 +138,8 @@ def create():
     send = request.form.get("action") == "send"
     try:
         referral = refer_unanswered(db_session(), current_user, data, send=send)
+    except Forbidden:
+        raise  # another agent's call: 403, not the form again
     except KbError as problem:
         return _draft_page(fields, str(problem), 400)
     flash(f"转办单 {referral.id} 已转{referral.department}，答复期限 {referral.due_at:%Y-%m-%d %H:%M}" if send
@@ -272,6 +274,8 @@ def new_report():
     try:
         report = report_difficulty(db_session(), current_user, NewDifficultyReport(
             content=content, call_id=request.form.get("call_id", type=int)))
+    except Forbidden:
+        raise
     except KbError as problem:
         return render_template("referrals/report_new.html", content=content, error=str(problem)), 400
     flash(f"重大疑难问题报告单 {report.id} 已报中心主任", "success")
