@@ -3,6 +3,11 @@
 Roles: 咨询服务员 (agent, with a 工号), 政策法规岗 (the policy office), 中心主任 (director),
 部门用户 (a department user, bound to one department) and 管理员 (admin). Permissions are small
 predicates (``can_upload(actor)``) that the web layer applies through one decorator.
+
+Sessions are revocable on the server: a login session names the user *and* the user's
+``session_generation`` (``User.get_id``); ``end_sessions`` moves the generation on, so every
+cookie issued before stops working. Logging out, changing or resetting a password and switching
+an account off all end the user's sessions (``session_user`` is the check the web layer runs).
 Domain operations take ``(session, actor, data)`` and never commit.
 """
 from __future__ import annotations
@@ -12,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import Boolean, DateTime, String, delete, func, select
+from sqlalchemy import Boolean, DateTime, Integer, String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -57,6 +62,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
     last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    # Moved on by ``end_sessions``: a session cookie names the generation it was issued for.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # Flask-Login reads these; they carry no web dependency.
     @property
@@ -67,7 +74,8 @@ class User(Base):
     is_anonymous = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What a session stores: ``"<id>:<session generation>"``."""
+        return f"{self.id}:{self.session_generation or 0}"
 
     @property
     def role_label(self) -> str:
@@ -192,8 +200,29 @@ def change_password(session: Session, actor: User, current: str, new: str) -> Us
     _check_new_password(new)
     actor.password_hash = hash_password(new)
     actor.must_change_password = False
-    session.flush()
+    end_sessions(session, actor)  # a stolen cookie stops working; the caller logs the actor in again
     return actor
+
+
+def end_sessions(session: Session, user: User) -> User:
+    """End every login session of ``user`` (on every browser): the cookies they hold stop working."""
+    user.session_generation = (user.session_generation or 0) + 1
+    session.flush()
+    return user
+
+
+def session_user(session: Session, session_id: str) -> User | None:
+    """The user a login session (``User.get_id``) stands for: None when the account is unknown or
+    switched off, or when its sessions were ended after this one began."""
+    user_id, _, generation = (session_id or "").partition(":")
+    try:
+        user = session.get(User, int(user_id))
+        generation_number = int(generation)
+    except ValueError:
+        return None
+    if user is None or not user.active or (user.session_generation or 0) != generation_number:
+        return None
+    return user
 
 
 def find_user(session: Session, username: str) -> User | None:
@@ -214,7 +243,7 @@ def set_active(session: Session, actor, user: User, active: bool) -> User:
     if user.id == actor.id and not active:
         raise AccountError("不能停用自己的账号")
     user.active = active
-    session.flush()
+    end_sessions(session, user)
     return user
 
 
@@ -261,5 +290,5 @@ def reset_password(session: Session, actor, user: User) -> str:
     user.password_hash = hash_password(password)
     user.must_change_password = True
     session.execute(delete(LoginFailure).where(LoginFailure.username == user.username))
-    session.flush()
+    end_sessions(session, user)
     return password
