@@ -23,6 +23,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from kb.db import Base
 from kb.errors import KbError
+from kb.password_policy import MIN_LENGTH, password_problem
 
 AGENT = "agent"
 POLICY = "policy"
@@ -38,9 +39,16 @@ ROLE_LABELS = {
     ADMIN: "管理员",
 }
 
-MIN_PASSWORD_LENGTH = 8
-# Login throttling: this many failures for one username from one address within the window.
+MIN_PASSWORD_LENGTH = MIN_LENGTH
+# Login throttling, within the window: this many failures for one username from one address, for
+# one username from any address (a guesser who changes address), and from one address over any
+# usernames (a guesser who tries one password on many accounts).
 MAX_FAILURES = 5
+MAX_USER_FAILURES = 10
+MAX_ADDRESS_FAILURES = 20
+# Failed API tokens are kept in the same table under user names that start with this (see
+# ``kb.api_tokens``); they do not count towards an address's failed logins.
+TOKEN_FAILURE_PREFIX = "(api-token)"
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 
 
@@ -143,9 +151,24 @@ def one_time_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def _check_new_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符")
+def _check_new_password(password: str, *user_inputs: str | None) -> None:
+    problem = password_problem(password, list(user_inputs))
+    if problem:
+        raise AccountError(problem)
+
+
+_DUMMY_HASH: list[str] = []
+
+
+def _equal_time_check(user: User | None, password: str) -> bool:
+    """Check a password in the same time whether the account exists or not: an unknown user name
+    is checked against a dummy hash, so timing does not tell which accounts exist."""
+    if user is None:
+        if not _DUMMY_HASH:
+            _DUMMY_HASH.append(hash_password(secrets.token_urlsafe(16)))
+        check_password_hash(_DUMMY_HASH[0], password)
+        return False
+    return check_password(user, password)
 
 
 # -- operations ---------------------------------------------------------------------------------
@@ -170,8 +193,10 @@ def create_user(session: Session, actor, data: NewUser) -> tuple[User, str]:
         raise AccountError(f"用户名“{username}”已存在")
     generated = data.password is None
     password = one_time_password() if generated else data.password
-    if not generated:
-        _check_new_password(password)
+    if not generated and actor is not None:  # the command line's --password stays as operators set it
+        _check_new_password(password, username, data.display_name, data.staff_no)
+    elif not generated and len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符")
     user = User(
         username=username, role=data.role, display_name=(data.display_name or "").strip() or None,
         department=(data.department or "").strip() or None, staff_no=(data.staff_no or "").strip() or None,
@@ -197,7 +222,7 @@ def change_password(session: Session, actor: User, current: str, new: str) -> Us
         raise AccountError("当前密码不正确")
     if new == current:
         raise AccountError("新密码不能与当前密码相同")
-    _check_new_password(new)
+    _check_new_password(new, actor.username, actor.display_name, actor.staff_no)
     actor.password_hash = hash_password(new)
     actor.must_change_password = False
     end_sessions(session, actor)  # a stolen cookie stops working; the caller logs the actor in again
@@ -254,21 +279,30 @@ def _now() -> dt.datetime:
 
 
 def is_throttled(session: Session, username: str, address: str, now: dt.datetime | None = None) -> bool:
+    """Too many recent failures for this username from this address, for this username from any
+    address, or from this address over any usernames."""
     since = (now or _now()) - FAILURE_WINDOW
-    failures = session.scalar(select(func.count(LoginFailure.id)).where(
-        LoginFailure.username == username, LoginFailure.address == address, LoginFailure.failed_at >= since))
-    return (failures or 0) >= MAX_FAILURES
+    recent = LoginFailure.failed_at >= since
+
+    def count(*where) -> int:
+        return session.scalar(select(func.count(LoginFailure.id)).where(recent, *where)) or 0
+
+    return (count(LoginFailure.username == username, LoginFailure.address == address) >= MAX_FAILURES
+            or count(LoginFailure.username == username) >= MAX_USER_FAILURES
+            or count(LoginFailure.address == address, ~LoginFailure.username.startswith(TOKEN_FAILURE_PREFIX)) >= MAX_ADDRESS_FAILURES)
 
 
 def authenticate(session: Session, username: str, password: str, address: str,
                  now: dt.datetime | None = None) -> User:
-    """Check a login; record failures and refuse while throttled. Raise AccountError with the reason."""
+    """Check a login; record failures and refuse while throttled. Raise AccountError with the reason.
+
+    An unknown user name costs the same time as a wrong password (``_equal_time_check``)."""
     username = (username or "").strip()
     now = now or _now()
     if is_throttled(session, username, address, now):
         raise AccountError("登录失败次数过多，请 15 分钟后再试")
     user = find_user(session, username) if username else None
-    if user is None or not user.active or not check_password(user, password or ""):
+    if not _equal_time_check(user, password or "") or not user.active:
         session.add(LoginFailure(username=username[:80], address=address[:64], failed_at=now))
         session.flush()
         raise AccountError("用户名或密码不正确")

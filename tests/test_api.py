@@ -182,14 +182,21 @@ def test_tokens_are_stored_hashed_and_can_be_revoked(app, token_for):
     assert _error(response, 401) and response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_wrong_tokens_are_throttled(app, token_for):
+def test_wrong_tokens_are_throttled_per_token_and_never_lock_out_a_good_one(app, token_for):
     client = app.test_client()
     good = token_for("agent")
     for _ in range(5):
         _error(client.get("/api/v1/me", headers={"Authorization": "Bearer kb_guess"}), 401)
     assert _error(client.get("/api/v1/me", headers={"Authorization": "Bearer kb_guess"}), 429)["code"] == \
         "too_many_requests"
-    _error(client.get("/api/v1/me", headers=good), 429)
+    # Another client behind the same address (a proxy) with a valid token is not locked out …
+    assert client.get("/api/v1/me", headers=good).status_code == 200
+    # … and one with another bad token is told it is wrong, until the address has failed too often.
+    _error(client.get("/api/v1/me", headers={"Authorization": "Bearer kb_other"}), 401)
+    for n in range(20):
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer kb_spray{n}"})
+    _error(client.get("/api/v1/me", headers={"Authorization": "Bearer kb_spray-last"}), 429)
+    assert client.get("/api/v1/me", headers=good).status_code == 200
 
 
 def test_token_calls_skip_csrf_but_cookie_calls_need_it(app, api_library, token_for, client_as):
