@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Union
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb import audit
@@ -31,7 +32,7 @@ from kb.calls import Call
 from kb.departments import CONFIDENTIAL_RECEIVERS, group_of
 from kb.permissions import Forbidden, department_of, role_of
 from kb.referrals import STATE_LABELS, Referral, can_view_referral
-from kb.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
+from kb.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY, User
 
 REDACTED = "（已隐去）"
 REDACTED_CONTENT = "（举报、投诉内容保密，已隐去）"
@@ -158,3 +159,17 @@ def export_call(call: Call) -> dict:
         "citations": list(call.citations or ()),
         "disposition": call.disposition,
     }
+
+
+def identity_viewers(session: Session, actor) -> list[dict]:
+    """The active accounts that can see informants' identities (directors, users of 稽查局 and 监察室),
+    each with who created it and when: ``{"user", "created_by", "created_at"}``. For the director."""
+    if not audit.can_read_audit_log(actor):
+        raise Forbidden("只有中心主任可以查看能看到举报人身份的账号")
+    users = [u for u in session.scalars(select(User).where(User.active.is_(True)).order_by(User.role, User.username))
+             if u.role == DIRECTOR or (u.role == DEPARTMENT and group_of(u.department) in CONFIDENTIAL_RECEIVERS)]
+    created = {e.object_id: e for e in session.scalars(
+        select(audit.AuditEntry).where(audit.AuditEntry.object_type == "user", audit.AuditEntry.action == audit.CREATE,
+                                       audit.AuditEntry.object_id.in_([u.id for u in users])))}
+    return [{"user": u, "created_by": created[u.id].actor_name if u.id in created else "（无记录）",
+             "created_at": created[u.id].at if u.id in created else u.created_at} for u in users]

@@ -197,16 +197,27 @@ def create_user(session: Session, actor, data: NewUser) -> tuple[User, str]:
         _check_new_password(password, username, data.display_name, data.staff_no)
     elif not generated and len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符")
+    # A password an admin chose is known to the admin: it is changed at first login (the command
+    # line's --password is for operators and automation, and stays as given).
+    must_change = generated or actor is not None
     user = User(
         username=username, role=data.role, display_name=(data.display_name or "").strip() or None,
         department=(data.department or "").strip() or None, staff_no=(data.staff_no or "").strip() or None,
         password_hash=hash_password(password),
-        must_change_password=generated if data.must_change_password is None else data.must_change_password,
+        must_change_password=must_change if data.must_change_password is None else data.must_change_password,
         active=True,
     )
     session.add(user)
     session.flush()
+    _audit_account(session, actor, user, "create", {"role": user.role, "department": user.department})
     return user, password
+
+
+def _audit_account(session: Session, actor, user: User, action: str, detail: dict) -> None:
+    """Who created, reset or switched an account: in the audit log beside the views it allows."""
+    from kb import audit  # kb.audit reads the role names from here
+
+    audit.record(session, actor, action, "user", user.id, {"username": user.username, **detail})
 
 
 def ensure_admin(session: Session) -> str | None:
@@ -269,6 +280,7 @@ def set_active(session: Session, actor, user: User, active: bool) -> User:
         raise AccountError("不能停用自己的账号")
     user.active = active
     end_sessions(session, user)
+    _audit_account(session, actor, user, "change", {"active": "启用" if active else "停用"})
     return user
 
 
@@ -325,4 +337,5 @@ def reset_password(session: Session, actor, user: User) -> str:
     user.must_change_password = True
     session.execute(delete(LoginFailure).where(LoginFailure.username == user.username))
     end_sessions(session, user)
+    _audit_account(session, actor, user, "change", {"password": "重置为一次性密码"})
     return password

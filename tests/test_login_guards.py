@@ -7,7 +7,7 @@ import pytest
 import kb.users
 from kb.password_policy import password_problem
 from kb.users import AccountError, NewUser, authenticate, change_password, create_user
-from tests.web_helpers import PASSWORD, add_user, login, post_form
+from tests.web_helpers import PASSWORD, add_user, client_as, login, post_form  # noqa: F401
 
 
 def test_failures_spread_over_many_usernames_are_throttled(app):
@@ -70,3 +70,28 @@ def test_the_password_page_refuses_a_guessable_password(app):
     response = post_form(client, "/password", {"current": PASSWORD, "new": "password1", "repeat": "password1"})
     assert response.status_code == 400 and "太容易被猜到" in response.text
     assert login(app.test_client(), "zhangsan").status_code == 302  # the old password still works
+
+
+# -- accounts made by an admin ----------------------------------------------------------------------
+
+def test_an_admin_made_account_names_its_maker_changes_its_password_and_is_shown_to_the_director(app, client_as):
+    admin = client_as("admin", username="root-admin")
+    response = post_form(admin, "/admin/users", {"username": "jicha9", "role": "department", "department": "稽查局",
+                                                 "display_name": "", "staff_no": "", "password": "Chosen-by-admin-77"})
+    assert response.status_code == 200
+    client = app.test_client()
+    assert login(client, "jicha9", "Chosen-by-admin-77").location == "/password"  # the admin's password is not kept
+    assert client.get("/referrals/inbox").location == "/password"
+    director = client_as("director", username="zhuren")
+    page = director.get("/referrals/audit").text
+    viewers = page[page.index('id="identity-viewers"'):page.index("</table>", page.index('id="identity-viewers"'))]
+    assert "jicha9" in viewers and "root-admin" in viewers and "稽查局" in viewers and "zhuren" in viewers
+    log = page[page.index('id="audit-log"'):]
+    assert "账号 jicha9" in log and "root-admin" in log
+
+
+def test_the_command_line_password_stays_as_given(app, runner):
+    result = runner.invoke(args=["create-user", "ops", "--role", "department", "--department", "稽查局",
+                                 "--password", "password-123"])
+    assert result.exit_code == 0, result.output
+    assert login(app.test_client(), "ops", "password-123").location == "/"

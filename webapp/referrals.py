@@ -20,7 +20,7 @@ from kb.director_reports import (
 from kb.errors import KbError
 from kb.faq import can_edit_faq
 from kb.permissions import Forbidden
-from kb.redaction import REDACTED_CONTENT, caller_view, can_view_content, referral_content
+from kb.redaction import REDACTED_CONTENT, caller_view, can_view_content, identity_viewers, referral_content
 from kb.referral_faq import faq_draft_from_referral
 from kb.referrals import (
     DRAFT, EVENT_LABELS, FEEDBACK, REPLIED, RETURNED, STATE_LABELS, STATES, NewReferral, awaiting_feedback,
@@ -286,4 +286,4 @@ def new_report():
 @require(audit.can_read_audit_log)
 def audit_log():
     return render_template("referrals/audit.html", entries=audit.recent_entries(db_session(), current_user),
-                           labels=audit.ACTION_LABELS)
+                           labels=audit.ACTION_LABELS, viewers=identity_viewers(db_session(), current_user))
