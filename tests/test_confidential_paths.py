@@ -23,7 +23,7 @@ from kb.referrals import (
     send_referral,
 )
 from kb.users import User
-from tests.api_helpers import add_token_user
+from tests.api_helpers import add_token_user, api_library, token_for  # noqa: F401  (fixtures)
 from tests.web_helpers import add_user, login, post_form
 
 # name -> (role, department, 工号)
@@ -277,3 +277,23 @@ def test_a_call_put_through_to_inspection_is_confidential(app):
     assert "假发票" not in str(bulletin.__dict__)
     summaries = [b.summary for p in promises.values() for b in p.breaches]
     assert all(s == SECRET for s in summaries if s)
+
+
+# -- caches and LIKE patterns ---------------------------------------------------------------------------
+
+def test_pages_that_show_a_caller_are_not_cached(app, report_case):
+    client = _client(app, "director")
+    for path in (f"/referrals/{report_case['answered']}", f"/calls/{report_case['call']}",
+                 "/referrals/new?question=请回电&caller_name=钱某", "/referrals/audit"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Cache-Control"] == "no-store", path
+
+
+@pytest.mark.parametrize("pattern", ["%", "_", "%%", "征%法", "\\"])
+def test_a_title_filter_is_text_not_a_pattern(app, api_library, token_for, pattern):
+    headers = token_for("agent")
+    body = app.test_client().get("/api/v1/documents", query_string={"title": pattern}, headers=headers).json
+    assert body["total"] == 0
+    found = app.test_client().get("/api/v1/documents", query_string={"title": "征收管理"}, headers=headers).json
+    assert [d["title"] for d in found["documents"]] == ["中华人民共和国税收征收管理法"]

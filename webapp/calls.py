@@ -21,6 +21,7 @@ from kb.referrals import awaiting_feedback, can_open_referral
 from kb.routing import CATEGORIES
 from kb.users import can_read_library
 from webapp.auth import require
+from webapp.security import no_store
 from webapp.storage import db_session
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
@@ -107,6 +108,7 @@ def today():
 @bp.get("/<int:call_id>")
 @require(can_read_library)
 def call(call_id: int):
+    no_store()  # the caller's identity may be on it
     record_ = get_call(db_session(), call_id)
     caller = caller_view(db_session(), current_user, record_)  # Forbidden → 403; audited when in clear
     secret = not can_view_content(current_user, record_)

@@ -33,6 +33,7 @@ from kb.routing_rules import suggest_department
 from kb.users import AGENT, can_read_library
 from kb.workdays import beijing_now
 from webapp.auth import require
+from webapp.security import no_store
 from webapp.storage import db_session
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
@@ -111,6 +112,7 @@ def _draft_fields(source) -> dict:
 
 
 def _draft_page(fields: dict, error: str | None = None, status: int = 200):
+    no_store()  # the caller's name and contact are in the form
     decision = suggest_department(db_session(), fields["question"], category=fields["category"],
                                   tax_type=fields["tax_type"] or None) if fields["question"] else None
     suggested = (decision.office or decision.department) if decision else None
@@ -160,6 +162,7 @@ def suggest():
 # -- one referral ------------------------------------------------------------------------------------
 
 def _referral_page(referral_id: int):
+    no_store()  # the caller's identity may be on it
     session = db_session()
     referral = get_referral_for(session, current_user, referral_id)
     caller = caller_view(session, current_user, referral)  # audited when shown in clear
@@ -285,5 +288,6 @@ def new_report():
 @bp.get("/audit")
 @require(audit.can_read_audit_log)
 def audit_log():
+    no_store()
     return render_template("referrals/audit.html", entries=audit.recent_entries(db_session(), current_user),
                            labels=audit.ACTION_LABELS, viewers=identity_viewers(db_session(), current_user))
