@@ -297,3 +297,14 @@ def test_a_title_filter_is_text_not_a_pattern(app, api_library, token_for, patte
     assert body["total"] == 0
     found = app.test_client().get("/api/v1/documents", query_string={"title": "征收管理"}, headers=headers).json
     assert [d["title"] for d in found["documents"]] == ["中华人民共和国税收征收管理法"]
+
+
+def test_the_draft_from_a_report_call_keeps_its_category(app, report_case):
+    agent = _client(app, "agent")
+    page = agent.get(f"/referrals/new?call_id={report_case['call']}")
+    assert page.status_code == 200 and "<option selected>举报</option>" in page.text
+    response = post_form(agent, "/referrals/new", {"call_id": report_case["call"], "category": "举报",
+                                                   "caller_name": "", "caller_contact": "", "question": ""},
+                         page_url=f"/referrals/new?call_id={report_case['call']}")
+    assert response.status_code == 302
+    assert _client(app, "agent2").get(f"/referrals/new?call_id={report_case['call']}").status_code == 403

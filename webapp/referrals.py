@@ -13,6 +13,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_login import current_user
 
 from kb import audit
+from kb.calls import get_call_for_use
 from kb.departments import GROUPS, TAX_TYPES, department_names, group_of
 from kb.director_reports import (
     NewDifficultyReport, can_handle_reports, can_report_difficulty, handle_report, list_reports, report_difficulty,
@@ -125,7 +126,12 @@ def _draft_page(fields: dict, error: str | None = None, status: int = 200):
 @bp.get("/new")
 @require(can_open_referral)
 def new():
-    return _draft_page(_draft_fields(request.args))
+    fields = _draft_fields(request.args)
+    if fields["call_id"]:  # from a call record: its category (a 举报 stays a 举报); another agent's call: 403
+        call = get_call_for_use(db_session(), current_user, fields["call_id"])
+        fields["category"] = request.args.get("category") or call.category
+        fields["tax_type"] = fields["tax_type"] or call.tax_type or ""
+    return _draft_page(fields)
 
 
 @bp.post("/new")
