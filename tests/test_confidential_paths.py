@@ -225,7 +225,7 @@ def test_another_agent_cannot_turn_a_call_into_a_difficulty_report(app, report_c
 
 
 def test_a_referral_copied_from_a_report_call_stays_confidential(app, report_case):
-    headers = add_token_user(app, "agent-api", "agent")  # the token of another account of a new agent
+    headers = add_token_user(app, "agent-api", "agent")  # another agent, reading through the API
     with _db(app) as session:
         agent = _user(session, "agent")
         # The agent who took the call may not make it a 政策咨询 …
