@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:
 
 from kb.routing import RULES_FILE, load_shipped_rules, route, route_by_rules  # noqa: E402
 from kb.routing_model import (  # noqa: E402
-    Figures, cross_validated, figures, group_label, label_of, load_examples, test_split, train, train_split,
+    Figures, cross_validated, figures, group_label, label_of, load_examples, held_out_examples, train, training_examples,
 )
 
 TARGET, FLOOR = 0.95, 0.90
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     rules = load_shipped_rules(args.rules)
     baseline_rules = load_shipped_rules(args.baseline_rules) if args.baseline_rules else rules
     examples = load_examples()
-    train_set, held = train_split(examples), test_split(examples)
+    train_set, held = training_examples(examples), held_out_examples(examples)
 
     started = time.perf_counter()
     model = train(train_set)

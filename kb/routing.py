@@ -99,6 +99,20 @@ class RouteDecision:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def choices(self) -> list[dict]:
+        """When the agent must choose: the two likeliest departments, each as ``department`` (the
+        receiving department to select, "" when the agent must still pick one, e.g. which
+        district's liaison), ``label`` and ``reason``; otherwise none."""
+        if not (self.needs_choice and self.alternatives):
+            return []
+        first = {"department": self.department, "office": self.office, "reason": self.reason.split("；把握不足")[0]}
+        return [
+            {"department": option["office"] or "", "reason": option["reason"],
+             "label": option["department"] if not option["office"] or option["office"] == option["department"]
+             else f"{option['department']}（{option['office']}）"}
+            for option in (first, self.alternatives[0])
+        ]
+
 
 # --- patterns -----------------------------------------------------------------------------
 

@@ -374,11 +374,11 @@ _SHIPPED: Optional[RouterModel] = None
 _SHIPPED_LOCK = threading.Lock()
 
 
-def train_split(examples: Sequence[Example] | None = None) -> list[Example]:
+def training_examples(examples: Sequence[Example] | None = None) -> list[Example]:
     return [e for e in (load_examples() if examples is None else examples) if e.split == "train"]
 
 
-def test_split(examples: Sequence[Example] | None = None) -> list[Example]:
+def held_out_examples(examples: Sequence[Example] | None = None) -> list[Example]:
     return [e for e in (load_examples() if examples is None else examples) if e.split == "test"]
 
 
@@ -387,7 +387,7 @@ def shipped_model() -> RouterModel:
     global _SHIPPED
     with _SHIPPED_LOCK:
         if _SHIPPED is None:
-            _SHIPPED = train(train_split())
+            _SHIPPED = train(training_examples())
         return _SHIPPED
 
 

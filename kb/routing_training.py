@@ -26,7 +26,7 @@ from kb.db import Base
 from kb.departments import group_of
 from kb.permissions import Forbidden, role_of
 from kb.routing_model import (
-    Example, Figures, RouterModel, evaluate, load_examples, shipped_model, test_split, train, train_split,
+    Example, Figures, RouterModel, evaluate, load_examples, shipped_model, held_out_examples, train, training_examples,
 )
 from kb.users import ADMIN, DIRECTOR
 from kb.workdays import beijing_now
@@ -93,7 +93,7 @@ def active_model(session: Session) -> RouterModel:
         stored = [Example(text=e["text"], office=e["office"], id=e.get("id", ""), source="correction")
                   for e in record.examples]
         _CACHE.clear()
-        _CACHE[key] = train(train_split() + stored, threshold=record.threshold, temperature=record.temperature)
+        _CACHE[key] = train(training_examples() + stored, threshold=record.threshold, temperature=record.temperature)
     return _CACHE[key]
 
 
@@ -115,8 +115,8 @@ def train_router(session: Session, actor=None) -> TrainingReport:
         raise Forbidden("只有中心主任可以重新训练转办模型")
     found = corrections(session)
     shipped = load_examples()
-    fit_on = train_split(shipped) + [e for e in found if e.split == "train"]
-    held = test_split(shipped) + [e for e in found if e.split == "test"]
+    fit_on = training_examples(shipped) + [e for e in found if e.split == "train"]
+    held = held_out_examples(shipped) + [e for e in found if e.split == "test"]
     before = evaluate(active_model(session), held)
     candidate = train(fit_on)
     after = evaluate(candidate, held)
