@@ -98,7 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     by_rule = sum(d.source == "rule" for d in decisions)
     asked = [(d, e) for d, e in zip(decisions, held) if d.needs_choice]
     in_two = sum(group_label(e.office) in (d.department, d.alternatives[0]["department"]) for d, e in asked)
-    print(f"  规则命中 {by_rule} 条；把握不足请坐席二选一 {len(asked)} 条，其中正确去向在两个选项中 {in_two} 条")
+    sure = [(d, e) for d, e in zip(decisions, held) if not d.needs_choice]
+    sure_wrong = sum(d.department != group_label(e.office) for d, e in sure)
+    print(f"  规则命中 {by_rule} 条；把握不足请坐席二选一 {len(asked)} 条，其中正确去向在两个选项中 {in_two} 条；"
+          f"直接转办 {len(sure)} 条，其中错 {sure_wrong} 条")
     print("  路由按去向的混淆矩阵：")
     print_confusion(router_group)
     print("  仅规则按去向的混淆矩阵：")

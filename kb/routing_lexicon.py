@@ -96,6 +96,14 @@ _PATTERNS = {name: re.compile("|".join(sorted(map(re.escape, words), key=len, re
              for name, words in GROUPS.items()}
 
 
+_ALL_WORDS = re.compile("|".join(sorted({re.escape(w) for words in GROUPS.values() for w in words}, key=len, reverse=True)))
+
+
+def words_in(text: str) -> list[str]:
+    """The vocabulary words in ``text``, longest first at each place, without overlaps."""
+    return [hit.group() for hit in _ALL_WORDS.finditer(text)]
+
+
 def groups_in(text: str) -> list[tuple[str, str]]:
     """(group, word) for each group with a word in ``text`` (already normalised and masked)."""
     found = []

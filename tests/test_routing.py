@@ -111,7 +111,7 @@ def test_negated_words_match_no_rule_and_weigh_as_negated():
     assert route_by_rules("我要复议，补税怎么算").department == "法规处"
     asked = route("我不是要举报，只是想问问发票开错了怎么红冲")
     assert (asked.department, asked.office) == ("业务处室", "货物和劳务税处")
-    assert "w:非举报" in features("我不是要举报，只是想问") and "w:举报" not in features("我不是要举报，只是想问")
+    assert "n:举报" in features("我不是要举报，只是想问") and "c:举报" not in features("我不是要举报，只是想问")
     assert route("我要举报，那家公司开票都是乱开的").department == "稽查局"
 
 
