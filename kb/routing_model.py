@@ -160,7 +160,7 @@ class _Classifier:
         words = [_shown(name, matched) for name in positive if name[:2] in ("w:", "L:")]
         words = [w for w in words if len(w) > 1 and w not in STOP_WORDS]
         if not words:
-            words = [_shown(name, matched) for name in positive]
+            words = [w for w in (_shown(name, matched) for name in positive) if len(w) > 1 and w not in STOP_WORDS]
         shown: list[str] = []
         for word in words:
             if len(shown) >= limit:
