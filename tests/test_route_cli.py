@@ -55,3 +55,13 @@ def test_route_uses_the_directors_rules(app, runner):
     record = json.loads(result.output)
     assert record["department"] == "征管处" and record["rule"] == "发票丢失"
     assert record["source"] == "rule" and "优先于模型" in record["reason"] and record["confidence"] == 1.0
+
+
+def test_route_in_plain_text_offers_the_second_choice_below_the_threshold(runner):
+    result = runner.invoke(args=["route", "有个情况想跟你们说一下"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1].startswith("理由：模型判断") and "请坐席在" in lines[1]
+    assert lines[2].startswith("或：") and lines[3].startswith("理由：模型判断")
+    sure = runner.invoke(args=["route", "我要举报一家公司虚开增值税发票"]).output
+    assert "或：" not in sure
