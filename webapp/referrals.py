@@ -117,8 +117,9 @@ def _draft_page(fields: dict, error: str | None = None, status: int = 200):
     decision = suggest_department(db_session(), fields["question"], category=fields["category"],
                                   tax_type=fields["tax_type"] or None) if fields["question"] else None
     suggested = (decision.office or decision.department) if decision else None
+    choices = decision.choices() if decision else []
     return render_template(
-        "referrals/new.html", fields=fields, decision=decision, suggested=suggested, error=error,
+        "referrals/new.html", fields=fields, decision=decision, suggested=suggested, error=error, choices=choices,
         departments=_departments(), categories=CATEGORIES, tax_types=TAX_TYPES,
     ), status
 
@@ -162,7 +163,8 @@ def suggest():
                                   category=request.args.get("category") or None,
                                   tax_type=request.args.get("tax_type") or None)
     return jsonify({"department": decision.office or decision.department, "group": decision.department,
-                    "reason": decision.reason})
+                    "reason": decision.reason, "confidence": decision.confidence,
+                    "needs_choice": decision.needs_choice, "choices": decision.choices()})
 
 
 # -- one referral ------------------------------------------------------------------------------------
