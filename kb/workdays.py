@@ -55,6 +55,11 @@ def next_working_day(day: dt.date) -> dt.date:
     return day
 
 
+def first_working_day_from(day: dt.date) -> dt.date:
+    """``day`` if it is a working day, else the next one (休息天顺延)."""
+    return day if is_working_day(day) else next_working_day(day)
+
+
 def add_working_days(day: dt.date, count: int) -> dt.date:
     """The ``count``-th working day after ``day`` (``day`` itself is not counted)."""
     for _ in range(count):

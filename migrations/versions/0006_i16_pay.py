@@ -1,0 +1,76 @@
+"""Both appraisal schemes as the rules write them (issue 16): ``appraisal_rule_sets`` (the versioned
+amounts of 绩效工资 and 目标责任制, ``kb.appraisal_rules``), ``appraisal_events`` (the 绩效工资
+entries: attendance, leave with its slip, complaints, praise…, ``kb.pay``), and on
+``appraisal_sheets`` the published rating, flags and pay, the hand-in of the month's statistics,
+the written report and the 一票否决.
+
+Revision ID: 0006_i16
+Revises: 0005
+Created: 2026-11-30
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0006_i16'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+SHEET_COLUMNS = (
+    ('published_rating', sa.String(length=10)),
+    ('published_flags', sa.JSON()),
+    ('published_pay', sa.JSON()),
+    ('summary_handed_at', sa.DateTime()),
+    ('report_causes', sa.Text()),
+    ('report_remedies', sa.Text()),
+    ('report_at', sa.DateTime()),
+    ('veto_reason', sa.Text()),
+)
+
+
+def upgrade() -> None:
+    op.create_table('appraisal_rule_sets',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('scheme', sa.String(length=10), nullable=False),
+    sa.Column('effective_month', sa.String(length=7), nullable=False),
+    sa.Column('amounts', sa.JSON(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('scheme', 'effective_month', name='uq_appraisal_rules_scheme_month'),
+    )
+    op.create_table('appraisal_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agent_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('event', sa.String(length=20), nullable=False),
+    sa.Column('amount', sa.Float(), nullable=False),
+    sa.Column('minutes', sa.Integer(), nullable=True),
+    sa.Column('slip', sa.String(length=10), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('source', sa.String(length=10), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['agent_id'], ['users.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_appraisal_events_agent_id', 'appraisal_events', ['agent_id'])
+    op.create_index('ix_appraisal_events_month', 'appraisal_events', ['month'])
+    for name, kind in SHEET_COLUMNS:
+        op.add_column('appraisal_sheets', sa.Column(name, kind, nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('appraisal_sheets') as batch:
+        for name, _ in reversed(SHEET_COLUMNS):
+            batch.drop_column(name)
+    op.drop_index('ix_appraisal_events_month', table_name='appraisal_events')
+    op.drop_index('ix_appraisal_events_agent_id', table_name='appraisal_events')
+    op.drop_table('appraisal_events')
+    op.drop_table('appraisal_rule_sets')
