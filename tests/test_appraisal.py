@@ -2,11 +2,16 @@
 self-score and the centre's score, publishing. Pay comes from the other scheme (tests/test_pay.py)."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from kb.appraisal import (
-    ITEMS, AppraisalError, appraise, appraise_all, pay_difference, publish_month, save_centre_entries, save_self_score,
+    FAIR, ITEMS, LATE_SELF_SCORE, POOR, REPORT, VETO, WARNING, AppraisalError, appraise, appraise_all, pay_difference,
+    publish_month, save_centre_entries, save_self_score, set_veto, submit_report,
 )
+from kb.appraisal_rules import TARGET, set_rules
+from kb.periods import parse_month
 from kb.permissions import Forbidden
 from tests.report_records import MONTH, NOW, build_month
 
@@ -82,3 +87,70 @@ def test_an_item_never_falls_below_zero(session):
         "agent_id": records.agent_b.id, "month": MONTH.key, "inputs": {"rule_breaches": 5}})
     result = appraise(session, records.agent_b, MONTH, NOW)
     assert {i.item.code: i.computed for i in result.items}["discipline"] == 0
+
+
+def test_a_score_above_the_items_points_is_refused(session):
+    records = build_month(session)
+    a = records.agent_a
+    with pytest.raises(AppraisalError, match="超过该项分值15分"):
+        save_self_score(session, a, {"month": MONTH.key, "scores": {"quality": 100}})
+    with pytest.raises(AppraisalError, match="超过该项分值25分"):
+        save_self_score(session, a, {"month": MONTH.key, "scores": {"attitude": 30}})
+    with pytest.raises(AppraisalError, match="中心评分"):
+        save_centre_entries(session, records.director, {"agent_id": a.id, "month": MONTH.key,
+                                                        "centre_scores": {"ledger": 16}})
+    save_centre_entries(session, records.director, {"agent_id": a.id, "month": MONTH.key,
+                                                    "inputs": {"praise_letters": 1}, "centre_scores": {"attitude": 30}})
+    save_self_score(session, a, {"month": MONTH.key, "scores": {"attitude": 30, "information": 5, "quality": 15}})
+    assert appraise(session, a, MONTH, NOW).self_total == 50
+
+
+def test_a_self_score_after_the_6th_is_recorded_as_late(session):
+    records = build_month(session)
+    a, b = records.agent_a, records.agent_b
+    save_self_score(session, a, {"month": MONTH.key, "scores": {"quality": 15}, "at": dt.datetime(2024, 6, 6, 17)})
+    save_self_score(session, b, {"month": MONTH.key, "scores": {"quality": 15}, "at": dt.datetime(2024, 6, 7, 9)})
+    on_time, late = appraise(session, a, MONTH, NOW), appraise(session, b, MONTH, NOW)
+    assert on_time.self_score_due == dt.date(2024, 6, 6) and LATE_SELF_SCORE not in on_time.flags
+    assert LATE_SELF_SCORE in late.flags
+
+
+def test_poor_twice_in_a_row_asks_for_a_written_report(session):
+    records = build_month(session)
+    b, director = records.agent_b, records.director
+    april = parse_month("2024-04")
+    save_centre_entries(session, director, {"agent_id": b.id, "month": april.key, "inputs": {"complaints": 5},
+                                            "at": NOW})
+    first = appraise(session, b, april, NOW)
+    assert first.total == 75 and first.rating == POOR and first.flags == [WARNING]
+    assert appraise(session, b, MONTH, NOW).flags == []          # May: 93, 合格
+    save_centre_entries(session, director, {"agent_id": b.id, "month": MONTH.key, "inputs": {"rule_breaches": 4},
+                                            "at": NOW})
+    second = appraise(session, b, MONTH, NOW)
+    assert second.total == 93 - 15 and second.flags == [WARNING, REPORT] and second.report_due
+    with pytest.raises(AppraisalError, match="原因"):
+        submit_report(session, b, {"month": MONTH.key, "causes": "工作不细", "remedies": " "})
+    with pytest.raises(Forbidden):
+        submit_report(session, director, {"month": MONTH.key, "causes": "a", "remedies": "b"})
+    submit_report(session, b, {"month": MONTH.key, "causes": "对政策掌握不够", "remedies": "每周学习新政策"})
+    assert not appraise(session, b, MONTH, NOW).report_due
+    # the threshold is the director's: a version that rates below 70 as 较差 from May on
+    set_rules(session, director, {"scheme": TARGET, "effective_month": MONTH.key, "amounts": {"poor_below": 70}})
+    assert appraise(session, b, MONTH, NOW).rating == FAIR
+
+
+def test_a_veto_rates_poor_and_publishing_freezes_rating_and_flags(session):
+    records = build_month(session)
+    a, director = records.agent_a, records.director
+    set_veto(session, director, {"agent_id": a.id, "month": MONTH.key, "reason": "泄露举报人信息"})
+    vetoed = appraise(session, a, MONTH, NOW)
+    assert vetoed.total == 102 and vetoed.rating == POOR and vetoed.flags == [WARNING, VETO]
+    with pytest.raises(AppraisalError, match="尚未结束"):
+        publish_month(session, director, {"period": MONTH, "now": dt.datetime(2024, 5, 31, 18)})
+    publish_month(session, director, {"period": MONTH, "now": NOW})
+    with pytest.raises(AppraisalError, match="已公布"):
+        set_veto(session, director, {"agent_id": a.id, "month": MONTH.key, "reason": ""})
+    set_rules(session, director, {"scheme": TARGET, "effective_month": "2024-06", "amounts": {"poor_below": 90}})
+    published = appraise(session, records.agent_b, MONTH, NOW)
+    assert published.sheet.published_rating == FAIR and published.rating == FAIR   # 93, under May's rules
+    assert published.pay.published and published.pay.points == 98
