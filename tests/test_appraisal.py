@@ -10,6 +10,7 @@ from kb.appraisal import (
     FAIR, ITEMS, LATE_SELF_SCORE, POOR, REPORT, VETO, WARNING, AppraisalError, appraise, appraise_all, pay_difference,
     publish_month, save_centre_entries, save_self_score, set_veto, submit_report,
 )
+from kb.appraisal_history import build_summaries
 from kb.appraisal_rules import TARGET, set_rules
 from kb.periods import parse_month
 from kb.permissions import Forbidden
@@ -154,3 +155,25 @@ def test_a_veto_rates_poor_and_publishing_freezes_rating_and_flags(session):
     published = appraise(session, records.agent_b, MONTH, NOW)
     assert published.sheet.published_rating == FAIR and published.rating == FAIR   # 93, under May's rules
     assert published.pay.published and published.pay.points == 98
+
+
+def test_half_year_summary_gathers_each_month(session):
+    records = build_month(session)
+    b, director = records.agent_b, records.director
+    save_centre_entries(session, director, {"agent_id": b.id, "month": "2024-04", "inputs": {"complaints": 5},
+                                            "at": NOW})
+    save_centre_entries(session, director, {"agent_id": b.id, "month": MONTH.key, "inputs": {"rule_breaches": 4},
+                                            "at": NOW})
+    publish_month(session, director, {"period": parse_month("2024-04"), "now": NOW})
+    [summary] = build_summaries(session, b, {"year": 2024, "half": 1, "agent_id": b.id, "now": NOW})
+    assert summary.title == "2024年上半年小结"
+    assert [m.month for m in summary.months] == ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05"]  # June: not over
+    april, may = summary.months[3], summary.months[4]
+    assert april.published and april.rating == POOR and april.flags == [WARNING]
+    assert not may.published and may.total == 78 and may.flags == [WARNING, REPORT]
+    assert may.pay_points == 98 and summary.pay_yuan == -10
+    assert summary.poor_months == ["2024年4月", "2024年5月"] and summary.flags == [WARNING, REPORT]
+    with pytest.raises(Forbidden):
+        build_summaries(session, b, {"year": 2024, "half": 1, "agent_id": records.agent_a.id, "now": NOW})
+    everyone = build_summaries(session, director, {"year": 2024, "half": None, "now": NOW})
+    assert {s.agent.id for s in everyone} == {records.agent_a.id, b.id} and everyone[0].title == "2024年年终总结"

@@ -2,6 +2,9 @@
 report, the hand-in of the statistics; who may do what."""
 from __future__ import annotations
 
+import io
+
+import docx
 import pytest
 
 from tests.report_records import build_month
@@ -85,3 +88,18 @@ def test_hand_in_and_written_report_forms(app, records):
     assert "月汇总于" in agent.get(own).text
     pay = agent.get(f"/reports/pay/{records.agent_b.id}?month=2024-05")   # handed in today: years late
     assert "月统计未按时上交" in pay.text and "截止 2024-06-05" in pay.text
+
+
+def test_half_year_summary_page_and_docx(app, records):
+    director = logged_in(app, "director")
+    page = director.get("/reports/appraisal-summary?year=2024&half=1")
+    assert page.status_code == 200 and "2024年上半年小结" in page.text and "张丽" in page.text and "王强" in page.text
+    assert "2024年5月" in page.text
+    document = director.get("/reports/appraisal-summary.docx?year=2024&half=1")
+    assert document.status_code == 200
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(document.data)).paragraphs)
+    assert "上半年小结" in text and "王强（工号 1002）" in text
+    assert director.get("/reports/appraisal-summary?year=2024&half=3").status_code == 400
+    agent = logged_in(app, "agent-a")
+    own = agent.get(f"/reports/appraisal-summary?year=2024&half=1&agent_id={records.agent_b.id}")
+    assert own.status_code == 200 and "张丽" in own.text and "王强" not in own.text

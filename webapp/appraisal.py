@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from io import BytesIO
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from kb.appraisal import (
     ITEMS, MANUAL, AppraisalError, appraise, appraise_all, can_manage_appraisal, can_view_appraisal, publish_month,
     record_summary, save_centre_entries, save_self_score, set_veto, submit_report,
 )
+from kb.appraisal_history import HistoryError, build_summaries, summary_title
 from kb.appraisal_rules import PARAMS, PAY, SCHEME_NAMES, TARGET, RulesError, can_manage_rules, rule_versions, set_rules
 from kb.pay import EVENTS, SLIPS, PayError, can_view_pay, delete_event, record_event
 from kb.permissions import role_of
@@ -199,3 +202,47 @@ def appraisal_rules():
         flash("新的考核标准已保存。", "success")
         return redirect(url_for("appraisal.appraisal_rules"))
     return _render_rules()
+
+
+# -- 半年小结 and 年终总结 ----------------------------------------------------------------------------
+
+def _summary_request() -> dict:
+    args = request.args
+    try:
+        year = int(args.get("year") or report_now().year)
+        half = int(args["half"]) if (args.get("half") or "").strip() else None
+        agent_id = int(args["agent_id"]) if (args.get("agent_id") or "").strip() else None
+    except ValueError:
+        abort(400, description="年份、期间或咨询服务员参数无效")
+    if not can_manage_appraisal(current_user):
+        agent_id = current_user.id
+    return {"year": year, "half": half, "agent_id": agent_id, "now": report_now()}
+
+
+def _summaries(data: dict):
+    try:
+        return build_summaries(db_session(), current_user, data)
+    except HistoryError as problem:
+        abort(400, description=str(problem))
+
+
+@bp.get("/appraisal-summary")
+@require(_can_see_appraisals)
+def appraisal_summary():
+    data = _summary_request()
+    summaries = _summaries(data)
+    title = summary_title(data["year"], data["half"])
+    return render_template("appraisal/summary.html", summaries=summaries, title=title, **data)
+
+
+@bp.get("/appraisal-summary.docx")
+@require(_can_see_appraisals)
+def appraisal_summary_docx():
+    from webapp.appraisal_docx import summaries_docx
+    from webapp.reports import DOCX_MIME
+
+    data = _summary_request()
+    summaries = _summaries(data)
+    title = summary_title(data["year"], data["half"])
+    return send_file(BytesIO(summaries_docx(title, summaries)), mimetype=DOCX_MIME, as_attachment=True,
+                     download_name=f"考核{title}.docx")
