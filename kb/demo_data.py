@@ -282,12 +282,13 @@ _TABLES = (("referral_events", ReferralEvent), ("director_reports", DirectorRepo
 
 
 def remove_demo_data(session: Session) -> dict[str, int]:
-    """Delete every demo row (and the demo agents' appraisal sheets); return counts by table."""
-    from kb.appraisal_models import AppraisalSheet
+    """Delete every demo row (and the demo agents' appraisal sheets and entries); return counts by table."""
+    from kb.appraisal_models import AppraisalEvent, AppraisalSheet
 
     removed: dict[str, int] = {}
     demo_users = select(DemoRecord.row_id).where(DemoRecord.table_name == "users")
     session.execute(delete(AppraisalSheet).where(AppraisalSheet.agent_id.in_(demo_users)))
+    session.execute(delete(AppraisalEvent).where(AppraisalEvent.agent_id.in_(demo_users)))
     referral_ids = select(DemoRecord.row_id).where(DemoRecord.table_name == "referrals")
     call_ids = select(DemoRecord.row_id).where(DemoRecord.table_name == "calls")
     for name, model in _TABLES:
