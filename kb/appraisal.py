@@ -43,7 +43,7 @@ from kb.errors import KbError
 from kb.faq_models import FaqEntry, FaqVersion
 from kb.pay import PaySheet, pay_difference, pay_sheets  # noqa: F401  (pay_difference: the 绩效工资 rule)
 from kb.periods import Period, parse_month
-from kb.permissions import Forbidden, role_of
+from kb.permissions import Forbidden, is_supervising_department, role_of
 from kb.promises import ACCEPTED, ANSWERED_OR_FEEDBACK, FEEDBACK_LATE, RECORDED, STAFF_NO, check_promises
 from kb.users import AGENT, DIRECTOR, User
 
@@ -226,8 +226,13 @@ def can_manage_appraisal(actor) -> bool:
     return role_of(actor) == DIRECTOR
 
 
+def can_read_appraisals(actor) -> bool:
+    """Every agent's sheets: the director, and 征管处 (in charge of the hotline, read only)."""
+    return can_manage_appraisal(actor) or is_supervising_department(actor)
+
+
 def can_view_appraisal(actor, agent_id: int) -> bool:
-    return can_manage_appraisal(actor) or (role_of(actor) == AGENT and actor.id == agent_id)
+    return can_read_appraisals(actor) or (role_of(actor) == AGENT and actor.id == agent_id)
 
 
 # -- computing ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from kb.appraisal import POOR, REPORT, WARNING, appraise_all, can_manage_appraisal, can_view_appraisal
+from kb.appraisal import POOR, REPORT, WARNING, appraise_all, can_read_appraisals, can_view_appraisal
 from kb.errors import KbError
 from kb.pay import DISMISSAL
 from kb.periods import Period, month_period
@@ -79,7 +79,7 @@ def build_summaries(session: Session, actor, data: dict) -> list[Summary]:
     (or the one named), an agent their own."""
     now = data["now"]
     agent_id = data.get("agent_id")
-    if not can_manage_appraisal(actor):
+    if not can_read_appraisals(actor):
         if agent_id is None or not can_view_appraisal(actor, agent_id):
             raise Forbidden("只能查看本人的考核总结")
     agents = None

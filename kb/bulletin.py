@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from kb.calls import CONFIDENTIAL_CATEGORIES, DISPOSITIONS, Call
 from kb.faq_models import PUBLISHED, FaqEntry
 from kb.periods import Period
-from kb.permissions import role_of
+from kb.permissions import is_supervising_department, role_of
 from kb.promises import Promise, check_promises, summary_of
 from kb.querylog import QueryLog
 from kb.referrals import STATE_LABELS, Referral
@@ -45,12 +45,12 @@ WEEKLY_SECTIONS = SECTIONS[:4]
 
 
 def can_view_bulletin(actor) -> bool:
-    """The director compiles it; the policy office and the admin may read it."""
-    return role_of(actor) in (DIRECTOR, POLICY, ADMIN)
+    """The director compiles it; the policy office, the admin and 征管处 (in charge) may read it."""
+    return role_of(actor) in (DIRECTOR, POLICY, ADMIN) or is_supervising_department(actor)
 
 
 def can_view_weekly(actor) -> bool:
-    return role_of(actor) in (AGENT, DIRECTOR, POLICY, ADMIN)
+    return role_of(actor) in (AGENT, DIRECTOR, POLICY, ADMIN) or is_supervising_department(actor)
 
 
 @dataclass

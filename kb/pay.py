@@ -33,7 +33,7 @@ from kb.appraisal_models import AppraisalEvent, AppraisalSheet
 from kb.appraisal_rules import PAY, RuleSet, deadline, rules_for
 from kb.errors import KbError
 from kb.periods import Period
-from kb.permissions import Forbidden, role_of
+from kb.permissions import Forbidden, is_supervising_department, role_of
 from kb.promises import ACCEPTED, check_promises
 from kb.users import AGENT, DIRECTOR, User
 
@@ -138,7 +138,7 @@ def can_manage_pay(actor) -> bool:
 
 
 def can_view_pay(actor, agent_id: int) -> bool:
-    return can_manage_pay(actor) or (role_of(actor) == AGENT and actor.id == agent_id)
+    return can_manage_pay(actor) or is_supervising_department(actor) or (role_of(actor) == AGENT and actor.id == agent_id)
 
 
 # -- reading the entries ------------------------------------------------------------------------

@@ -103,3 +103,27 @@ def test_half_year_summary_page_and_docx(app, records):
     agent = logged_in(app, "agent-a")
     own = agent.get(f"/reports/appraisal-summary?year=2024&half=1&agent_id={records.agent_b.id}")
     assert own.status_code == 200 and "张丽" in own.text and "王强" not in own.text
+
+
+def test_the_collection_office_reads_bulletin_weekly_and_appraisal_but_changes_nothing(app, records):
+    from kb.users import NewUser, create_user
+
+    with app.extensions["kb_storage"].session_factory() as session:
+        create_user(session, None, NewUser(username="zgc", role="department", department="征管处", password=PASSWORD))
+        create_user(session, None, NewUser(username="jcj", role="department", department="稽查局", password=PASSWORD))
+        session.commit()
+    office = logged_in(app, "zgc")
+    bulletin = office.get("/reports/bulletin?month=2024-05")
+    assert bulletin.status_code == 200 and "李女士" not in bulletin.text and "13900000000" not in bulletin.text
+    assert office.get("/reports/weekly?week=2024-05-06").status_code == 200
+    listing = office.get("/reports/appraisal?month=2024-05")
+    assert listing.status_code == 200 and "王强" in listing.text and 'id="publish"' not in listing.text
+    sheet_url = f"/reports/appraisal/{records.agent_b.id}?month=2024-05"
+    sheet = office.get(sheet_url)
+    assert sheet.status_code == 200 and 'name="self_quality"' not in sheet.text and 'name="centre_quality"' not in sheet.text
+    assert office.post(sheet_url, data={"self_quality": "15", "csrf_token": csrf_token(sheet.text)}).status_code == 403
+    assert office.get(f"/reports/pay/{records.agent_b.id}?month=2024-05").status_code == 200
+    assert office.get("/reports/appraisal-summary?year=2024&half=1").status_code == 200
+    other = logged_in(app, "jcj")
+    for url in ("/reports/bulletin?month=2024-05", "/reports/appraisal?month=2024-05", sheet_url):
+        assert other.get(url).status_code == 403, url

@@ -14,7 +14,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 
 from kb.appraisal import (
-    ITEMS, MANUAL, AppraisalError, appraise, appraise_all, can_manage_appraisal, can_view_appraisal, publish_month,
+    ITEMS, MANUAL, AppraisalError, appraise, appraise_all, can_manage_appraisal, can_read_appraisals, can_view_appraisal,
+    publish_month,
     record_summary, save_centre_entries, save_self_score, set_veto, submit_report,
 )
 from kb.appraisal_history import HistoryError, build_summaries, summary_title
@@ -30,7 +31,7 @@ bp = Blueprint("appraisal", __name__, url_prefix="/reports")
 
 
 def _can_see_appraisals(actor) -> bool:
-    return can_manage_appraisal(actor) or role_of(actor) == AGENT
+    return can_read_appraisals(actor) or role_of(actor) == AGENT
 
 
 def _agent(agent_id: int):
@@ -44,17 +45,19 @@ def _agent(agent_id: int):
 @require(_can_see_appraisals)
 def appraisal_list():
     period = month_from_request()
-    if not can_manage_appraisal(current_user):
+    if not can_read_appraisals(current_user):
         return redirect(url_for("appraisal.appraisal_sheet", agent_id=current_user.id, month=period.key))
     appraisals = appraise_all(db_session(), period, report_now())
     return render_template("appraisal/list.html", period=period, appraisals=appraisals, items=ITEMS,
-                           published=any(a.published for a in appraisals))
+                           published=any(a.published for a in appraisals),
+                           director=can_manage_appraisal(current_user))
 
 
 def _render_sheet(agent, period, error=None):
     appraisal = appraise(db_session(), agent, period, report_now())
     return render_template("appraisal/sheet.html", a=appraisal, period=period, manual=MANUAL, error=error,
-                           director=can_manage_appraisal(current_user), form=request.form), (400 if error else 200)
+                           director=can_manage_appraisal(current_user), reader=can_read_appraisals(current_user),
+                           own=current_user.id == agent.id, form=request.form), (400 if error else 200)
 
 
 @bp.route("/appraisal/<int:agent_id>", methods=["GET", "POST"])
@@ -140,6 +143,7 @@ def _render_pay(agent, period, error=None):
     appraisal = appraise(db_session(), agent, period, report_now())
     return render_template("appraisal/pay.html", a=appraisal, pay=appraisal.pay, period=period, events=EVENTS,
                            slips=SLIPS, error=error, director=can_manage_appraisal(current_user),
+                           reader=can_read_appraisals(current_user),
                            form=request.form if error else {}), (400 if error else 200)
 
 
@@ -214,7 +218,7 @@ def _summary_request() -> dict:
         agent_id = int(args["agent_id"]) if (args.get("agent_id") or "").strip() else None
     except ValueError:
         abort(400, description="年份、期间或咨询服务员参数无效")
-    if not can_manage_appraisal(current_user):
+    if not can_read_appraisals(current_user):
         agent_id = current_user.id
     return {"year": year, "half": half, "agent_id": agent_id, "now": report_now()}
 
