@@ -2,7 +2,8 @@
 amounts of 绩效工资 and 目标责任制, ``kb.appraisal_rules``), ``appraisal_events`` (the 绩效工资
 entries: attendance, leave with its slip, complaints, praise…, ``kb.pay``), and on
 ``appraisal_sheets`` the published rating, flags and pay, the hand-in of the month's statistics,
-the written report and the 一票否决.
+the written report and the 一票否决; ``official_calendars`` (the State Council's holiday notice of a
+year the ``chinese_calendar`` package does not cover yet, ``kb.official_calendar``).
 
 Revision ID: 0006_i16
 Revises: 0005
@@ -64,9 +65,20 @@ def upgrade() -> None:
     op.create_index('ix_appraisal_events_month', 'appraisal_events', ['month'])
     for name, kind in SHEET_COLUMNS:
         op.add_column('appraisal_sheets', sa.Column(name, kind, nullable=True))
+    op.create_table('official_calendars',
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('holidays', sa.JSON(), nullable=False),
+    sa.Column('workdays', sa.JSON(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('entered_at', sa.DateTime(), nullable=False),
+    sa.Column('entered_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['entered_by_id'], ['users.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('year'),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('official_calendars')
     with op.batch_alter_table('appraisal_sheets') as batch:
         for name, _ in reversed(SHEET_COLUMNS):
             batch.drop_column(name)
