@@ -16,10 +16,13 @@ from kb.calls import (
 from kb.departments import TAX_TYPES, department_names
 from kb.director_reports import record_escalated_call
 from kb.errors import KbError
+from kb.lawful_answers import REASON, can_review_answers, unsupported_answers
+from kb.periods import PeriodError, parse_month, previous_month
 from kb.redaction import REDACTED_CONTENT, caller_view, can_view_identity
 from kb.referrals import awaiting_feedback, can_open_referral
 from kb.routing import CATEGORIES
 from kb.users import can_read_library
+from kb.workdays import beijing_now
 from webapp.auth import require
 from webapp.storage import db_session
 
@@ -102,6 +105,19 @@ def record():
 def today():
     calls = [call_row(c, current_user) for c in calls_today(db_session(), current_user)]
     return render_template("calls/today.html", calls=calls)
+
+
+@bp.get("/unsupported")
+@require(can_review_answers)
+def unsupported():
+    """依法答复核查: the month's on-the-spot answers without a citation."""
+    text = (request.args.get("month") or "").strip()
+    try:
+        period = parse_month(text) if text else previous_month(beijing_now().date())
+    except PeriodError as error:
+        return render_template("calls/unsupported.html", rows=[], period=None, error=str(error), reason=REASON), 400
+    rows = unsupported_answers(db_session(), current_user, period)
+    return render_template("calls/unsupported.html", rows=rows, period=period, error=None, reason=REASON)
 
 
 @bp.get("/<int:call_id>")
