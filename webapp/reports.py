@@ -9,11 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from kb.bulletin import SECTIONS, TITLE, WEEKLY_SECTIONS, build_bulletin, build_weekly, can_view_bulletin, can_view_weekly
+from kb.bulletin import (
+    SECTIONS, TITLE, WEEKLY_SECTIONS, build_bulletin, build_weekly, can_read_issue, can_view_bulletin, can_view_weekly,
+)
+from kb.bulletin_issues import IssueError, can_edit_issue, issues_shared_with, save_editorial, share_issue
+from kb.departments import department_names
 from kb.periods import Period, PeriodError, parse_month, parse_week, previous_month, week_period
+from kb.permissions import department_of, role_of
+from kb.users import DEPARTMENT
 from kb.workdays import beijing_now
 from webapp.auth import require
 from webapp.storage import db_session
@@ -42,32 +48,79 @@ def render_bulletin_html(bulletin, standalone: bool) -> str:
     if standalone:
         css = (Path(current_app.static_folder) / "reports.css").read_text(encoding="utf-8")
         return render_template("reports/bulletin_print.html", b=bulletin, title=TITLE, sections=SECTIONS, css=css)
-    return render_template("reports/bulletin.html", b=bulletin, title=TITLE, sections=SECTIONS)
+    departments = sorted(department_names(db_session())) if can_edit_issue(current_user) else []
+    return render_template("reports/bulletin.html", b=bulletin, title=TITLE, sections=SECTIONS, departments=departments,
+                           editor=can_edit_issue(current_user))
+
+
+def _can_open_reports(actor) -> bool:
+    return can_view_weekly(actor) or role_of(actor) == DEPARTMENT
 
 
 @bp.get("/")
-@require(can_view_weekly)
+@require(_can_open_reports)
 def index():
     if can_view_bulletin(current_user):
         return redirect(url_for("reports.bulletin"))
+    if role_of(current_user) == DEPARTMENT:
+        issues = issues_shared_with(db_session(), department_of(current_user))
+        return render_template("reports/shared.html", issues=issues, title=TITLE)
     return redirect(url_for("reports.weekly"))
 
 
+def _readable_month() -> Period:
+    """The month asked for, when the user may read that issue (a department: only the ones shared with it)."""
+    period = month_from_request()
+    if not can_read_issue(db_session(), current_user, period.key):
+        abort(403)
+    return period
+
+
 @bp.get("/bulletin")
-@require(can_view_bulletin)
+@require(_can_open_reports)
 def bulletin():
-    bulletin = build_bulletin(db_session(), month_from_request(), report_now())
+    bulletin = build_bulletin(db_session(), _readable_month(), report_now())
     return render_bulletin_html(bulletin, standalone=False)
 
 
+@bp.post("/bulletin/editorial")
+@require(can_edit_issue)
+def bulletin_editorial():
+    period, form = month_from_request(), request.form
+    try:
+        save_editorial(db_session(), current_user, {
+            "period": period, "at": report_now(),
+            "commentary": {str(n): form.get(f"comment_{n}") for n in range(1, len(SECTIONS) + 1)},
+            "outcomes": {key[len("outcome_"):]: value for key, value in form.items() if key.startswith("outcome_")}})
+    except IssueError as problem:
+        flash(str(problem), "error")
+    else:
+        flash("加工提炼已保存。", "success")
+    return redirect(url_for("reports.bulletin", month=period.key))
+
+
+@bp.post("/bulletin/share")
+@require(can_edit_issue)
+def bulletin_share():
+    period = month_from_request()
+    try:
+        issue = share_issue(db_session(), current_user, {"period": period, "at": report_now(),
+                                                         "departments": request.form.getlist("departments")})
+    except IssueError as problem:
+        flash(str(problem), "error")
+    else:
+        flash(f"已报送：{'、'.join(issue.shared_with)}" if issue.shared_with else "已取消报送。", "success")
+    return redirect(url_for("reports.bulletin", month=period.key))
+
+
 @bp.get("/bulletin.docx")
-@require(can_view_bulletin)
+@require(_can_open_reports)
 def bulletin_docx():
     from io import BytesIO
 
     from webapp.bulletin_docx import bulletin_docx as render_docx
 
-    period = month_from_request()
+    period = _readable_month()
     data = render_docx(build_bulletin(db_session(), period, report_now()))
     return send_file(BytesIO(data), mimetype=DOCX_MIME, as_attachment=True,
                      download_name=f"12366信息专报-{period.key}.docx")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, g
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kb.db import create_schema, make_engine, make_session_factory
@@ -43,7 +44,10 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _calendar():
-        storage().refresh_calendar()
+        try:
+            storage().refresh_calendar()
+        except SQLAlchemyError:  # the database is down: keep the calendar held; /healthz reports the outage
+            pass
 
     @app.after_request
     def _commit(response):

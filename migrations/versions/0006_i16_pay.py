@@ -3,7 +3,8 @@ amounts of 绩效工资 and 目标责任制, ``kb.appraisal_rules``), ``appraisa
 entries: attendance, leave with its slip, complaints, praise…, ``kb.pay``), and on
 ``appraisal_sheets`` the published rating, flags and pay, the hand-in of the month's statistics,
 the written report and the 一票否决; ``official_calendars`` (the State Council's holiday notice of a
-year the ``chinese_calendar`` package does not cover yet, ``kb.official_calendar``).
+year the ``chinese_calendar`` package does not cover yet, ``kb.official_calendar``); ``bulletin_issues``
+(the director's 加工提炼 of a 信息专报 and the departments it is shared with, ``kb.bulletin_issues``).
 
 Revision ID: 0006_i16
 Revises: 0005
@@ -65,6 +66,17 @@ def upgrade() -> None:
     op.create_index('ix_appraisal_events_month', 'appraisal_events', ['month'])
     for name, kind in SHEET_COLUMNS:
         op.add_column('appraisal_sheets', sa.Column(name, kind, nullable=True))
+    op.create_table('bulletin_issues',
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('commentary', sa.JSON(), nullable=False),
+    sa.Column('outcomes', sa.JSON(), nullable=False),
+    sa.Column('shared_with', sa.JSON(), nullable=False),
+    sa.Column('shared_at', sa.DateTime(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=True),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('month'),
+    )
     op.create_table('official_calendars',
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('holidays', sa.JSON(), nullable=False),
@@ -79,6 +91,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('official_calendars')
+    op.drop_table('bulletin_issues')
     with op.batch_alter_table('appraisal_sheets') as batch:
         for name, _ in reversed(SHEET_COLUMNS):
             batch.drop_column(name)
