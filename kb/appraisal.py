@@ -245,9 +245,10 @@ def agents_for(session: Session, period: Period) -> list[User]:
 
 
 def appraise_all(session: Session, period: Period, now: dt.datetime, agents: list[User] | None = None,
-                 with_history: bool = True) -> list[Appraisal]:
+                 with_history: bool = True, previous: dict[int, str] | None = None) -> list[Appraisal]:
     """Every agent's sheet for the month (one pass over the records for all of them), each with its
-    绩效工资 sheet and, ``with_history``, the previous month's rating (for the written report)."""
+    绩效工资 sheet and, ``with_history``, the previous month's rating (for the written report):
+    ``previous`` (agent id -> rating) when the caller has it, else computed."""
     agents = agents_for(session, period) if agents is None else agents
     rules = rules_for(session, TARGET, period.key)
     promises = check_promises(session, period, now)
@@ -261,7 +262,8 @@ def appraise_all(session: Session, period: Period, now: dt.datetime, agents: lis
     sheets = {s.agent_id: s for s in session.scalars(
         select(AppraisalSheet).where(AppraisalSheet.month == period.key))}
     pays = {p.agent.id: p for p in pay_sheets(session, period, now, agents, promises)}
-    previous = _previous_ratings(session, period, now, agents) if with_history and agents else {}
+    if previous is None:
+        previous = _previous_ratings(session, period, now, agents) if with_history and agents else {}
     return [_appraisal(agent, period.key, rules, faults.get(agent.id, {}), adopted.get(agent.id, []),
                        sheets.get(agent.id), pays[agent.id], previous.get(agent.id))
             for agent in agents]

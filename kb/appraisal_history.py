@@ -91,8 +91,11 @@ def build_summaries(session: Session, actor, data: dict) -> list[Summary]:
     year, half = int(data["year"]), data.get("half")
     title = summary_title(year, half)
     summaries: dict[int, Summary] = {}
+    previous = None   # each month's ratings serve the next one (computed for the first)
     for period in summary_months(year, half, now):
-        for a in appraise_all(session, period, now, agents):
+        appraisals = appraise_all(session, period, now, agents, previous=previous)
+        previous = {a.agent.id: a.rating for a in appraisals}
+        for a in appraisals:
             summary = summaries.setdefault(a.agent.id, Summary(a.agent, title))
             summary.months.append(MonthRecord(
                 period.key, period.label, a.pay.points, a.pay.pay_yuan, a.pay.flags, a.total, a.rating, a.flags,
