@@ -25,7 +25,7 @@ from kb import workdays
 from kb.db import Base
 from kb.errors import KbError
 from kb.permissions import Forbidden, role_of
-from kb.referrals import SENT, Referral
+from kb.referrals import SENT, Referral, ReferralEvent
 from kb.users import DIRECTOR
 
 REMIND_FROM_MONTH = 11
@@ -113,15 +113,18 @@ def enter_calendar(session: Session, actor, data: dict) -> OfficialCalendar:
 
 
 def recompute_due_times(session: Session, year: int) -> int:
-    """Referrals still awaiting their answer whose due time was counted across ``year``: counted again
-    on the calendar now known. Returns how many changed."""
+    """Referrals still awaiting their answer whose due time was counted across ``year``: the due time and
+    the time limit of the last 催办 counted again on the calendar now known. Returns how many changed."""
     changed = 0
     start, end = dt.datetime(year - 1, 12, 1), dt.datetime(year + 1, 1, 1)
     for referral in session.scalars(select(Referral).where(
             Referral.state == SENT, Referral.sent_at.is_not(None), Referral.sent_at >= start, Referral.sent_at < end)):
         due = workdays.due_at(referral.sent_at)
-        if due != referral.due_at:
-            referral.due_at = due
+        reminded_at = session.scalar(select(func.max(ReferralEvent.at)).where(
+            ReferralEvent.referral_id == referral.id, ReferralEvent.kind == "reminder"))
+        reminder_due = workdays.due_at(reminded_at, 1) if reminded_at is not None else referral.reminder_due_at
+        if (due, reminder_due) != (referral.due_at, referral.reminder_due_at):
+            referral.due_at, referral.reminder_due_at = due, reminder_due
             changed += 1
     session.flush()
     return changed

@@ -11,6 +11,7 @@ from kb.appraisal_rules import deadline
 from kb.official_calendar import CalendarError, calendar_reminder, check_against_package, enter_calendar, parse_days
 from kb.permissions import Forbidden
 from kb.referrals import NewReferral, open_referral, send_referral
+from kb.reminders import send_reminders
 from kb.users import NewUser, create_user
 from tests.web_helpers import csrf_token, login
 
@@ -40,6 +41,12 @@ def test_an_uncovered_year_counts_monday_to_friday_until_entered(session):
     send_referral(session, agent, {"referral_id": referral.id, "at": friday})
     assert referral.due_at == dt.datetime(2027, 2, 9, 18, 0)      # through the Spring Festival: wrong
     assert deadline("2027-01", 5) == dt.date(2027, 2, 5)
+    reminded = open_referral(session, agent, NewReferral(caller_name="李女士", caller_contact="13900000000",
+                                                         question="年前的申报逾期了怎么办", department="征管处",
+                                                         at=dt.datetime(2027, 1, 28, 10, 0)))
+    send_referral(session, agent, {"referral_id": reminded.id, "at": dt.datetime(2027, 1, 28, 10, 0)})
+    assert send_reminders(session, dt.datetime(2027, 2, 4, 10, 0)).reminded == [reminded]
+    assert reminded.reminder_due_at == dt.datetime(2027, 2, 5, 18, 0)
 
     with pytest.raises(Forbidden):
         enter_calendar(session, agent, {"year": 2027, "holidays": HOLIDAYS_2027})
@@ -50,6 +57,8 @@ def test_an_uncovered_year_counts_monday_to_friday_until_entered(session):
     # Friday 5 February is a holiday: day 0 is Sunday the 14th (调休), due Tuesday the 16th
     assert workdays.due_at(friday) == dt.datetime(2027, 2, 16, 18, 0)
     assert referral.due_at == dt.datetime(2027, 2, 16, 18, 0)     # the referral awaiting its answer, counted again
+    assert reminded.due_at == dt.datetime(2027, 2, 1, 18, 0)
+    assert reminded.reminder_due_at == dt.datetime(2027, 2, 14, 18, 0)  # the 催办's time limit too
     assert deadline("2027-01", 5) == dt.date(2027, 2, 14)         # the 5th is off: moved to the next working day
 
 
