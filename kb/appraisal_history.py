@@ -75,8 +75,8 @@ def summary_months(year: int, half: int | None, now: dt.datetime) -> list[Period
 
 
 def build_summaries(session: Session, actor, data: dict) -> list[Summary]:
-    """``{"year", "half" (1, 2 or None for the year), "agent_id"?, "now"}``: the director gets every agent
-    (or the one named), an agent their own."""
+    """``{"year", "half" (1, 2 or None for the year), "agent_id"?, "now"}``: the director and 征管处 get every
+    agent (or the one named) and every ended month; an agent their own, published months only."""
     now = data["now"]
     agent_id = data.get("agent_id")
     if not can_read_appraisals(actor):
@@ -96,6 +96,8 @@ def build_summaries(session: Session, actor, data: dict) -> list[Summary]:
         appraisals = appraise_all(session, period, now, agents, previous=previous)
         previous = {a.agent.id: a.rating for a in appraisals}
         for a in appraisals:
+            if not a.published and not can_read_appraisals(actor):
+                continue
             summary = summaries.setdefault(a.agent.id, Summary(a.agent, title))
             summary.months.append(MonthRecord(
                 period.key, period.label, a.pay.points, a.pay.pay_yuan, a.pay.flags, a.total, a.rating, a.flags,

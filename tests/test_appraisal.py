@@ -165,7 +165,7 @@ def test_half_year_summary_gathers_each_month(session):
     save_centre_entries(session, director, {"agent_id": b.id, "month": MONTH.key, "inputs": {"rule_breaches": 4},
                                             "at": NOW})
     publish_month(session, director, {"period": parse_month("2024-04"), "now": NOW})
-    [summary] = build_summaries(session, b, {"year": 2024, "half": 1, "agent_id": b.id, "now": NOW})
+    [summary] = build_summaries(session, director, {"year": 2024, "half": 1, "agent_id": b.id, "now": NOW})
     assert summary.title == "2024年上半年小结"
     assert [m.month for m in summary.months] == ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05"]  # June: not over
     april, may = summary.months[3], summary.months[4]
@@ -173,6 +173,8 @@ def test_half_year_summary_gathers_each_month(session):
     assert not may.published and may.total == 78 and may.flags == [WARNING, REPORT]
     assert may.pay_points == 98 and summary.pay_yuan == -10
     assert summary.poor_months == ["2024年4月", "2024年5月"] and summary.flags == [WARNING, REPORT]
+    [own] = build_summaries(session, b, {"year": 2024, "half": 1, "agent_id": b.id, "now": NOW})
+    assert [m.month for m in own.months] == ["2024-04"]                  # the agent: published months only
     with pytest.raises(Forbidden):
         build_summaries(session, b, {"year": 2024, "half": 1, "agent_id": records.agent_a.id, "now": NOW})
     everyone = build_summaries(session, director, {"year": 2024, "half": None, "now": NOW})

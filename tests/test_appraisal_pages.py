@@ -48,7 +48,7 @@ def test_agents_see_their_own_pay_and_cannot_enter(app, records):
     agent = logged_in(app, "agent-a")
     own = f"/reports/pay/{records.agent_a.id}?month=2024-05"
     page = agent.get(own)
-    assert page.status_code == 200 and 'id="event-form"' not in page.text
+    assert page.status_code == 200 and 'id="event-form"' not in page.text and 'id="pay-total"' not in page.text
     assert agent.get(f"/reports/pay/{records.agent_b.id}?month=2024-05").status_code == 403
     response = agent.post(own, data={"day": "2024-05-20", "event": "praise_letter", "csrf_token": csrf_token(page.text)})
     assert response.status_code == 403
@@ -86,7 +86,9 @@ def test_hand_in_and_written_report_forms(app, records):
                           data={"csrf_token": csrf_token(page.text)})
     assert response.status_code == 302
     assert "月汇总于" in agent.get(own).text
-    pay = agent.get(f"/reports/pay/{records.agent_b.id}?month=2024-05")   # handed in today: years late
+    pay_url = f"/reports/pay/{records.agent_b.id}?month=2024-05"
+    assert "尚未公布" in agent.get(pay_url).text                        # the agent sees the pay once published
+    pay = logged_in(app, "director").get(pay_url)                         # handed in today: years late
     assert "月统计未按时上交" in pay.text and "截止 2024-06-05" in pay.text
 
 
