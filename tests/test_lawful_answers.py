@@ -4,11 +4,11 @@ from __future__ import annotations
 import pytest
 
 from kb.calls import NewCall, record_call
-from kb.lawful_answers import unsupported_answers
+from kb.lawful_answers import ReviewError, review_answer, unsupported_answers
 from kb.permissions import Forbidden
 from kb.promises import STAFF_NO, check_promises
 from tests.report_records import MONTH, NOW, at, build_month
-from tests.web_helpers import login
+from tests.web_helpers import csrf_token, login
 
 
 def test_policy_answers_without_a_citation_are_flagged(session):
@@ -23,9 +23,21 @@ def test_policy_answers_without_a_citation_are_flagged(session):
     assert records.calls["c1"].id in ids and records.calls["c4"].id in ids
     assert cited.id not in ids and complaint.id not in ids
     assert records.calls["c7"].id not in ids                    # referred, not answered on the spot
-    assert flagged[0].staff_no == "1001"
+    assert flagged[0].staff_no == "1001" and flagged[0].verdict_label == "待核查"
     with pytest.raises(Forbidden):
         unsupported_answers(session, records.agent_a, MONTH)
+    with pytest.raises(Forbidden):
+        review_answer(session, records.agent_a, {"call_id": records.calls["c1"].id, "verdict": "ok"})
+    with pytest.raises(ReviewError, match="核查结论"):
+        review_answer(session, records.director, {"call_id": records.calls["c1"].id, "verdict": "好"})
+    with pytest.raises(ReviewError, match="不是需核查"):
+        review_answer(session, records.director, {"call_id": cited.id, "verdict": "ok"})
+    review_answer(session, records.director, {"call_id": records.calls["c1"].id, "verdict": "error",
+                                              "note": "起征点说成每月3500元"})
+    review_answer(session, records.director, {"call_id": records.calls["c1"].id, "verdict": "error",
+                                              "note": "起征点说成每月3500元，已纠正"})
+    again = {row.call_id: row for row in unsupported_answers(session, records.director, MONTH)}
+    assert again[records.calls["c1"].id].verdict_label == "差错" and "已纠正" in again[records.calls["c1"].id].note
 
 
 def test_the_staff_number_rule_says_what_the_record_cannot_prove(session):
@@ -44,6 +56,10 @@ def test_review_page_for_the_director_only(app):
     page = director.get("/calls/unsupported?month=2024-05")
     assert page.status_code == 200 and f'href="/calls/{first}"' in page.text and "个税起征点是多少" in page.text
     assert director.get("/calls/unsupported?month=2024-13").status_code == 400
+    response = director.post(f"/calls/unsupported/{first}/review?month=2024-05",
+                             data={"verdict": "ok", "csrf_token": csrf_token(page.text)})
+    assert response.status_code == 302
+    assert "<span class=\"muted\">有据</span>" in director.get("/calls/unsupported?month=2024-05").text
     agent = app.test_client()
     assert login(agent, "agent-a", "password-123").status_code == 302
     assert agent.get("/calls/unsupported?month=2024-05").status_code == 403

@@ -16,7 +16,7 @@ from kb.calls import (
 from kb.departments import TAX_TYPES, department_names
 from kb.director_reports import record_escalated_call
 from kb.errors import KbError
-from kb.lawful_answers import REASON, can_review_answers, unsupported_answers
+from kb.lawful_answers import REASON, VERDICTS, ReviewError, can_review_answers, review_answer, unsupported_answers
 from kb.periods import PeriodError, parse_month, previous_month
 from kb.redaction import REDACTED_CONTENT, caller_view, can_view_identity
 from kb.referrals import awaiting_feedback, can_open_referral
@@ -117,7 +117,21 @@ def unsupported():
     except PeriodError as error:
         return render_template("calls/unsupported.html", rows=[], period=None, error=str(error), reason=REASON), 400
     rows = unsupported_answers(db_session(), current_user, period)
-    return render_template("calls/unsupported.html", rows=rows, period=period, error=None, reason=REASON)
+    return render_template("calls/unsupported.html", rows=rows, period=period, error=None, reason=REASON,
+                           verdicts=VERDICTS)
+
+
+@bp.post("/unsupported/<int:call_id>/review")
+@require(can_review_answers)
+def review(call_id: int):
+    try:
+        review_answer(db_session(), current_user, {"call_id": call_id, "verdict": request.form.get("verdict"),
+                                                   "note": request.form.get("note"), "at": beijing_now()})
+    except ReviewError as problem:
+        flash(str(problem), "error")
+    else:
+        flash(f"来电 {call_id} 已核查。", "success")
+    return redirect(url_for("calls.unsupported", month=request.args.get("month") or ""))
 
 
 @bp.get("/<int:call_id>")

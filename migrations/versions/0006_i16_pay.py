@@ -4,7 +4,8 @@ entries: attendance, leave with its slip, complaints, praise…, ``kb.pay``), an
 ``appraisal_sheets`` the published rating, flags and pay, the hand-in of the month's statistics,
 the written report and the 一票否决; ``official_calendars`` (the State Council's holiday notice of a
 year the ``chinese_calendar`` package does not cover yet, ``kb.official_calendar``); ``bulletin_issues``
-(the director's 加工提炼 of a 信息专报 and the departments it is shared with, ``kb.bulletin_issues``).
+(the director's 加工提炼 of a 信息专报 and the departments it is shared with, ``kb.bulletin_issues``);
+``answer_reviews`` (the director's verdict on an on-the-spot answer without a citation, ``kb.lawful_answers``).
 
 Revision ID: 0006_i16
 Revises: 0005
@@ -77,6 +78,16 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('month'),
     )
+    op.create_table('answer_reviews',
+    sa.Column('call_id', sa.Integer(), nullable=False),
+    sa.Column('verdict', sa.String(length=10), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('reviewed_at', sa.DateTime(), nullable=False),
+    sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['call_id'], ['calls.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reviewed_by_id'], ['users.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('call_id'),
+    )
     op.create_table('official_calendars',
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('holidays', sa.JSON(), nullable=False),
@@ -91,6 +102,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('official_calendars')
+    op.drop_table('answer_reviews')
     op.drop_table('bulletin_issues')
     with op.batch_alter_table('appraisal_sheets') as batch:
         for name, _ in reversed(SHEET_COLUMNS):
