@@ -7,8 +7,8 @@ year the ``chinese_calendar`` package does not cover yet, ``kb.official_calendar
 (the director's 加工提炼 of a 信息专报 and the departments it is shared with, ``kb.bulletin_issues``);
 ``answer_reviews`` (the director's verdict on an on-the-spot answer without a citation, ``kb.lawful_answers``).
 
-Revision ID: 0006_i16
-Revises: 0005
+Revision ID: 0007i16
+Revises: 0006i13
 Created: 2026-11-30
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006_i16'
-down_revision = '0005'
+revision = '0007i16'
+down_revision = '0006i13'
 branch_labels = None
 depends_on = None
 
