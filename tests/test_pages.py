@@ -163,7 +163,8 @@ def test_service_phrases_come_from_the_hotline_rules(app, session_factory, agent
 
 def test_service_phrases_fall_back_to_the_shipped_list(agent):
     page = agent.get("/").text
-    assert "服务用语" in page and "对不起，让您久等了。" in page
+    assert "服务用语" in page and "对不起,让您久等了。" in page and "您好,国税“12366”,请讲。" in page  # the rules' words
+    assert "对方打错电话" in page
 
 
 def test_unknown_pages_and_units_get_chinese_error_pages(agent):
