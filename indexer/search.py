@@ -18,7 +18,7 @@ from pathlib import Path
 from whoosh.query import And, NumericRange, Or, Term
 from whoosh.scoring import BM25F
 
-from indexer.citation_query import DocumentNames, find_citations
+from indexer.citation_query import DocumentNames, look_up
 from indexer.faq_entries import best_faq, exclude_faq
 from indexer.query import ParsedQuery, QueryBuilder
 from indexer.scoring import FastScorer, FastSearcher, Unsupported
@@ -79,10 +79,11 @@ class SearchResponse:
     as_of: str | None = None
     suggestion: str | None = None  # did-you-mean (homophone typos corrected)
     words: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # e.g. a cited article that does not exist
 
     def to_dict(self) -> dict:
         return {"query": self.query, "results": [r.to_dict() for r in self.results],
-                "took_ms": round(self.took_ms, 2), "suggestion": self.suggestion}
+                "took_ms": round(self.took_ms, 2), "suggestion": self.suggestion, "notices": self.notices}
 
 
 class _SearcherSlot:
@@ -219,10 +220,9 @@ class SearchIndex:
 
         cited: list[SearchResult] = []
         seen: set[str] = set()
-        names = self.document_names(searcher)
-        for ref in find_citations(text, names):
-            lookup = And([Term("doc_names", ref.name), Term("article_no", ref.article)])
-            hits = [convert(h, 0.0, "citation") for h in searcher.search(lookup, limit=20, filter=filters)]
+        groups, notices = look_up(searcher, text, self.document_names(searcher), filters,
+                                  lambda hit: convert(hit, 0.0, "citation"))
+        for hits in groups:
             current = [r for r in hits if r.validity != OUTDATED]
             hits = hits if include_old or not current else current
             rank = {IN_FORCE: 0, "pending": 1, OUTDATED: 2}
@@ -252,7 +252,7 @@ class SearchIndex:
             r.snippet = make_snippet(r.snippet, parsed.marks)
         took = (time.perf_counter() - started) * 1000
         return SearchResponse(query=text, results=results, took_ms=took, as_of=as_of.isoformat() if as_of else None,
-                              suggestion=parsed.suggestion, words=parsed.words)
+                              suggestion=parsed.suggestion, words=parsed.words, notices=notices)
 
     def _top(self, searcher, query, limit: int, filters, mask) -> list[tuple[int, float]]:
         """(docnum, score) of the best ``limit`` entries: numpy BM25F, or Whoosh for other queries."""
