@@ -33,5 +33,5 @@ def test_every_title_of_the_library_gets_its_comparable_name_and_no_bare_kind():
     titles = {row["title"] for row in csv.DictReader(CATALOG.open(encoding="utf-8"))}
     for title in titles:
         names = short_names_for(title)
-        assert title.removeprefix("中华人民共和国") in names or title == title.removeprefix("中华人民共和国")
+        assert title.removeprefix("中华人民共和国") in names + [title]
         assert not {"法", "条例", "细则", "办法", "实施条例"} & set(names)
