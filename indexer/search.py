@@ -19,6 +19,7 @@ from whoosh.query import And, NumericRange, Or, Term
 from whoosh.scoring import BM25F
 
 from indexer.citation_query import DocumentNames, look_up
+from indexer.confidence import RuleFile, Signals, signals
 from indexer.faq_entries import best_faq, exclude_faq
 from indexer.query import ParsedQuery, QueryBuilder
 from indexer.scoring import FastScorer, FastSearcher, Unsupported
@@ -80,10 +81,13 @@ class SearchResponse:
     suggestion: str | None = None  # did-you-mean (homophone typos corrected)
     words: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # e.g. a cited article that does not exist
+    confidence: str = "high"  # "low": the library may not answer the question (``indexer.confidence``)
+    signals: Signals = field(default_factory=Signals)
 
     def to_dict(self) -> dict:
         return {"query": self.query, "results": [r.to_dict() for r in self.results],
-                "took_ms": round(self.took_ms, 2), "suggestion": self.suggestion, "notices": self.notices}
+                "took_ms": round(self.took_ms, 2), "suggestion": self.suggestion, "notices": self.notices,
+                "confidence": self.confidence}
 
 
 class _SearcherSlot:
@@ -112,6 +116,7 @@ class SearchIndex:
         weakref.finalize(self, self._slot.close)
         self._names: tuple[int, DocumentNames] | None = None
         self._typos: tuple[tuple, TypoFinder] | None = None
+        self.confidence = RuleFile(self.data_dir)
 
     # -- writing ------------------------------------------------------------------------------
     # ``indexer.feeding`` loads SQLAlchemy and the ORM: imported on the first write, so that a
@@ -248,11 +253,14 @@ class SearchIndex:
         if faq is not None:  # the answer card first
             faq.put_matching_first(found)
             results = [faq] + results[:limit - 1]
+        found_signals = signals(parsed, results, searcher.reader(), self.synonyms)  # before snippets cut the text
+        confidence = self.confidence.rule().judge(found_signals)
         for r in results:
             r.snippet = make_snippet(r.snippet, parsed.marks)
         took = (time.perf_counter() - started) * 1000
         return SearchResponse(query=text, results=results, took_ms=took, as_of=as_of.isoformat() if as_of else None,
-                              suggestion=parsed.suggestion, words=parsed.words, notices=notices)
+                              suggestion=parsed.suggestion, words=parsed.words, notices=notices,
+                              confidence=confidence, signals=found_signals)
 
     def _top(self, searcher, query, limit: int, filters, mask) -> list[tuple[int, float]]:
         """(docnum, score) of the best ``limit`` entries: numpy BM25F, or Whoosh for other queries."""

@@ -68,10 +68,34 @@
     var faq = (data.results || []).filter(function (r) { return r.type === "faq"; })[0] || null;
     if (window.kbFaq) window.kbFaq.show(faq, query); /* the answer card: faq.js */
     articles.forEach(function (r) { list.appendChild(renderResult(r)); });
+    var low = !!query && !data.error && data.confidence === "low";
+    list.classList.toggle("unsure", low);
     if (data.error) status.textContent = data.error;
     else if (!query) status.textContent = "";
+    else if (articles.length && low) status.textContent = "以下 " + articles.length + " 条仅供参考";
     else if (articles.length) status.textContent = "找到 " + articles.length + " 条结果";
     else status.textContent = "没有找到与“" + query + "”相关的条文，请换个说法或减少筛选条件";
+    showNotices(data.notices || []);
+    if (lowBox) {
+      lowBox.hidden = !low;
+      var refer = document.getElementById("low-refer");
+      if (refer) {
+        refer.href = refer.getAttribute("data-href") + "?" + new URLSearchParams({ question: query, searched: query }).toString();
+      }
+    }
+  }
+
+  var lowBox = document.getElementById("low-confidence");
+  var noticeBox = document.getElementById("notices");
+
+  function showNotices(notices) {
+    if (!noticeBox) return;
+    noticeBox.textContent = "";
+    notices.forEach(function (text) {
+      var p = el("p", "notice", text);
+      p.setAttribute("role", "alert");
+      noticeBox.appendChild(p);
+    });
   }
 
   function run(focusFirst) {
