@@ -12,7 +12,7 @@ probability that the library answers falls below a threshold set on out-of-fold 
 A citation found (征管法第32条) or an FAQ answer card is always high; no article at all is low.
 It is fitted (``fit_rule``) on the tune split of ``bench/data/confidence-questions.jsonl``
 by ``bench/confidence.py`` (the shipped ``data/confidence.json``) and refitted with the usage log
-by ``flask train-ranker`` (``<data folder>/confidence.json``, which wins when present).
+by ``flask train-ranker`` (``indexer.training``; the learned model, ``indexer.learned``, wins when present).
 """
 from __future__ import annotations
 
@@ -21,11 +21,10 @@ import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from indexer.segmenter import DATA_DIR, Throttle, file_mtime
+from indexer.segmenter import DATA_DIR
 
 HIGH, LOW = "high", "low"
 SHIPPED_PATH = DATA_DIR / "confidence.json"
-LEARNED_NAME = "confidence.json"  # in the data folder, written by ``flask train-ranker``
 TOP_ARTICLES = 3  # the best article for coverage is looked for among the first three
 MAX_FALSE_FLAG = 0.05  # the share of answerable questions a fitted rule may flag, at most
 
@@ -79,7 +78,10 @@ class ConfidenceRule:
 
     @classmethod
     def from_json(cls, text: str) -> "ConfidenceRule":
-        data = json.loads(text)
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ConfidenceRule":
         return cls(weights=[float(w) for w in data["weights"]], intercept=float(data["intercept"]),
                    means=[float(m) for m in data["means"]], scales=[float(x) for x in data["scales"]],
                    threshold=float(data["threshold"]), fitted=dict(data.get("fitted") or {}))
@@ -140,6 +142,13 @@ def signals(parsed, results, reader, synonyms) -> Signals:
     found.unknown_share = sum(weights[w] for w in words if w not in known) / mass
     found.score_per_word = found.top_score / mass
     return found
+
+
+def shipped_rule() -> ConfidenceRule:
+    try:
+        return ConfidenceRule.from_json(SHIPPED_PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError):
+        return ConfidenceRule()
 
 
 def flag_rates(rule: ConfidenceRule, rows: list[tuple[Signals, bool]]) -> dict:
@@ -205,26 +214,3 @@ def fit_rule(rows: list[tuple[Signals, bool]], max_false_flag: float = MAX_FALSE
     rule = _fit_model(judged)
     rule.threshold = answerable[allowed] if allowed < len(answerable) else 0.0
     return rule
-
-
-class RuleFile:
-    """The rule in force: the data folder's learned rule when present, else the shipped one;
-    re-read when the file changes (checked at most every few seconds)."""
-
-    def __init__(self, data_dir: Path | None):
-        self.learned = Path(data_dir) / LEARNED_NAME if data_dir else None
-        self._throttle = Throttle()
-        self._key: tuple | None = None
-        self._rule = ConfidenceRule()
-
-    def rule(self) -> ConfidenceRule:
-        if self._key is None or self._throttle.due():
-            path = self.learned if self.learned is not None and file_mtime(self.learned) else SHIPPED_PATH
-            key = (str(path), file_mtime(path))
-            if key != self._key:
-                self._key = key
-                try:
-                    self._rule = ConfidenceRule.from_json(path.read_text(encoding="utf-8"))
-                except (OSError, ValueError, KeyError):
-                    self._rule = ConfidenceRule()
-        return self._rule

@@ -19,7 +19,8 @@ from whoosh.query import And, NumericRange, Or, Term
 from whoosh.scoring import BM25F
 
 from indexer.citation_query import DocumentNames, look_up
-from indexer.confidence import RuleFile, Signals, signals
+from indexer.confidence import Signals, signals
+from indexer.learned import LearnedFile, LearnedModel
 from indexer.faq_entries import best_faq, exclude_faq
 from indexer.query import ParsedQuery, QueryBuilder
 from indexer.scoring import FastScorer, FastSearcher, Unsupported
@@ -116,7 +117,7 @@ class SearchIndex:
         weakref.finalize(self, self._slot.close)
         self._names: tuple[int, DocumentNames] | None = None
         self._typos: tuple[tuple, TypoFinder] | None = None
-        self.confidence = RuleFile(self.data_dir)
+        self.learned = LearnedFile(self.data_dir)  # the confidence rule and unit prior (``flask train-ranker``)
 
     # -- writing ------------------------------------------------------------------------------
     # ``indexer.feeding`` loads SQLAlchemy and the ORM: imported on the first write, so that a
@@ -200,14 +201,15 @@ class SearchIndex:
     def search(self, text: str, *, limit: int = 10, include_old: bool = False, as_of: dt.date | str | None = None,
                tax_type: str | None = None, level: str | None = None, status: str | None = None,
                date_from: dt.date | str | None = None, date_to: dt.date | str | None = None,
-               today_override: str | None = None) -> SearchResponse:
+               today_override: str | None = None, learned: LearnedModel | None = None) -> SearchResponse:
+        """``learned``: use this model instead of the data folder's (``indexer.training`` compares two)."""
         with self._lock:
             return self._search(text, limit=limit, include_old=include_old, as_of=as_of, tax_type=tax_type,
                                 level=level, status=status, date_from=date_from, date_to=date_to,
-                                today_override=today_override)
+                                today_override=today_override, learned=learned or self.learned.model())
 
     def _search(self, text: str, *, limit: int, include_old: bool, as_of, tax_type, level, status, date_from,
-                date_to, today_override) -> SearchResponse:
+                date_to, today_override, learned: LearnedModel) -> SearchResponse:
         started = time.perf_counter()
         as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
         day = as_of or today(today_override)
@@ -242,6 +244,7 @@ class SearchIndex:
                 if result.key in seen or (result.validity == OUTDATED and not include_old):
                     continue
                 result.score *= PENALTY[result.validity] * KIND_WEIGHT.get(result.kind, 1.0)
+                result.score *= learned.prior.factor(result.unit_id)
                 found.append(result)
         found = order_by_validity(found)
         top = max((r.score for r in found), default=0.0)
@@ -254,7 +257,7 @@ class SearchIndex:
             faq.put_matching_first(found)
             results = [faq] + results[:limit - 1]
         found_signals = signals(parsed, results, searcher.reader(), self.synonyms)  # before snippets cut the text
-        confidence = self.confidence.rule().judge(found_signals)
+        confidence = learned.confidence.judge(found_signals)
         for r in results:
             r.snippet = make_snippet(r.snippet, parsed.marks)
         took = (time.perf_counter() - started) * 1000

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.confidence import ConfidenceRule, Signals, fit_rule, flag_rates
+from indexer.learned import LearnedModel
 
 TODAY = "2026-11-27"
 
@@ -26,9 +27,8 @@ def test_a_learned_rule_in_the_data_folder_replaces_the_shipped_one(index, tmp_p
     assert index.search("增值税税率", today_override=TODAY).confidence == "high"
     strict = ConfidenceRule(weights=[0.0, 0.0, 0.0, 0.0], intercept=0.0, means=[0.0] * 4, scales=[1.0] * 4,
                             threshold=0.9)
-    (tmp_path / "confidence.json").write_text(strict.to_json(), encoding="utf-8")
-    index.confidence._throttle.due(force=True)
-    index.confidence._throttle.interval = 0
+    (tmp_path / "ranker.json").write_text(LearnedModel(confidence=strict).to_json(), encoding="utf-8")
+    index.learned.model(force=True)
     assert index.search("增值税税率", today_override=TODAY).confidence == "low"
     assert index.search("增值税法第十六条", today_override=TODAY).confidence == "high"  # a citation stays high
 

@@ -13,6 +13,7 @@ from kb.models import STATUSES
 from kb.phrases import service_phrases
 from kb.querylog import log_query
 from kb.referrals import can_open_referral
+from kb.search_feedback import FeedbackError, record_copy
 from kb.users import can_read_library
 from webapp import search_index
 from webapp.auth import require
@@ -101,6 +102,20 @@ def search_json():
                     "suggestion": response.suggestion if response else None,
                     "notices": response.notices if response else [],
                     "confidence": response.confidence if response else "high"})
+
+
+@bp.post("/search/copied")
+@require(can_read_library)
+def copied():
+    """The agent copied a result's legal basis after searching ``q``: a relevance judgement (learning from use)."""
+    unit_id = request.form.get("unit_id", "")
+    if not unit_id.isdigit() or int(unit_id) > 2**31 - 1:
+        return jsonify({"error": "缺少复制的条文编号"}), 400
+    try:
+        record_copy(db_session(), current_user.id, query=request.form.get("q", ""), unit_id=int(unit_id))
+    except FeedbackError as problem:
+        return jsonify({"error": str(problem)}), 400
+    return jsonify({"ok": True})
 
 
 @bp.get("/phrases")
