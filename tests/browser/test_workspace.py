@@ -35,8 +35,11 @@ def test_agent_finds_and_copies_the_legal_basis(live_server, new_page):
     assert "q=%E5%8F%91%E7%A5%A8" in page.url  # the address is the bookmarkable /search?q=…
     screenshot(page, "search-page.png")
 
-    # copy: the third action, one key on the selected result
-    page.keyboard.press("c")
+    # copy: the third action, one key on the selected result; the pair (query, unit) is logged for learning
+    assert page.is_hidden("#low-confidence")
+    with page.expect_response(lambda r: "/search/copied" in r.url) as logged:
+        page.keyboard.press("c")
+    assert logged.value.status == 200
     page.wait_for_selector("#toast:not([hidden])")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith(citation + "\n") and len(copied) > len(citation) + 10
