@@ -5,6 +5,7 @@ Signals of a response (``signals``), each independent of how a question is worde
 - ``coverage``: the share of the question's weight (each word weighted by its idf in the index,
   so a rare word counts more than a frequent one, and a word the library never uses counts most)
   that the best of the top articles contains, directly or through a synonym or typo correction;
+- ``unknown_share``: the share of that weight in words the library never uses (社保, APP);
 - ``top_score``: the first article's score; ``gap``: how far the second falls behind it (0..1).
 
 The rule (``ConfidenceRule``): a logistic regression on these signals (``FEATURES``), low when the
@@ -19,7 +20,6 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from indexer.segmenter import DATA_DIR
 
@@ -32,13 +32,9 @@ MAX_FALSE_FLAG = 0.05  # the share of answerable questions a fitted rule may fla
 @dataclass
 class Signals:
     coverage: float = 0.0  # idf-weighted share of the question's words in the best top article
-    known_coverage: float = 0.0  # the same over the words the library uses at all
     unknown_share: float = 0.0  # idf-weighted share of the question's words the library never uses
     top_score: float = 0.0
-    score_per_word: float = 0.0  # the top score over the question's idf mass
-    gap: float = 0.0
-    doc_share: float = 0.0  # share of the top ten articles from the first one's document
-    words: int = 0
+    gap: float = 0.0  # how far the second article's score falls behind the first's (0..1)
     cited: bool = False
     faq: bool = False
     articles: int = 0
@@ -125,22 +121,16 @@ def signals(parsed, results, reader, synonyms) -> Signals:
     found.top_score = articles[0].score
     if len(articles) > 1 and articles[0].score > 0:
         found.gap = max(0.0, 1.0 - articles[1].score / articles[0].score)
-    first_doc = articles[0].document_id
-    found.doc_share = sum(r.document_id == first_doc for r in articles[:10]) / min(10, len(articles))
     words = [w for w in dict.fromkeys(parsed.words) if len(w) > 1 or w.isdigit()] or list(dict.fromkeys(parsed.words))
     if not words:
         return found
-    found.words = len(words)
     total = reader.doc_count() or 1
     weights = {w: _idf(reader, w, total) for w in words}
     variants = {w: _variants(w, synonyms, parsed.corrections) for w in words}
     texts = [f"{r.doc_title} {r.snippet}".lower() for r in articles[:TOP_ARTICLES]]
-    known = [w for w in words if any(reader.doc_frequency("text", v) for v in variants[w])]
     found.coverage = max(coverage(words, weights, variants, t) for t in texts)
-    found.known_coverage = max(coverage(known, weights, variants, t) for t in texts) if known else 0.0
-    mass = sum(weights.values())
-    found.unknown_share = sum(weights[w] for w in words if w not in known) / mass
-    found.score_per_word = found.top_score / mass
+    unknown = [w for w in words if not any(reader.doc_frequency("text", v) for v in variants[w])]
+    found.unknown_share = sum(weights[w] for w in unknown) / sum(weights.values())
     return found
 
 
