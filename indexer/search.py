@@ -20,8 +20,8 @@ from whoosh.scoring import BM25F
 
 from indexer.citation_query import DocumentNames, look_up
 from indexer.confidence import Signals, signals
-from indexer.learned import LearnedFile, LearnedModel
 from indexer.faq_entries import best_faq, exclude_faq
+from indexer.learned import LearnedFile, LearnedModel
 from indexer.query import ParsedQuery, QueryBuilder
 from indexer.scoring import FastScorer, FastSearcher, Unsupported
 from indexer.segmenter import load_segmenter
