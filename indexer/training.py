@@ -1,8 +1,8 @@
 """Refitting what the search learns (``flask train-ranker``): the low-confidence rule and the unit prior.
 
 Data: labelled questions (``bench/data/confidence-questions.jsonl``: ``query``, ``answerable``,
-``split`` tune|test) and the pairs agents copied after a search (query, unit id, oldest first;
-``kb.search_feedback``), every one of them answerable.
+``split`` tune|test) and the pairs agents copied after a search or cited in a saved call (query, unit id, oldest first;
+``kb.search_feedback.learning_pairs``), every one of them answerable.
 
 Splits, fixed before anything is fitted: the questions by their own ``split``; the pairs by time, the
 oldest 60 % counted for the prior and joining the rule's fit as answerable, the next 20 % choosing the
@@ -127,14 +127,14 @@ def read_questions(text: str, source: str) -> list[dict]:
 
 def train_from_use(session, index, questions: list[dict], *, dry_run: bool = False,
                    today: str | None = None) -> TrainingResult:
-    """Refit from ``questions`` plus every copied pair in the database; when the new model is not worse
+    """Refit from ``questions`` plus every judgement from use in the database (copies, calls); when the new model is not worse
     (and not ``dry_run``), write it into the data folder and share it with the other hosts; record the
     training either way. The caller commits."""
     from indexer import vocabulary
-    from kb.search_feedback import copied_pairs, record_training
+    from kb.search_feedback import learning_pairs, record_training
     from kb.workdays import beijing_now
 
-    pairs = copied_pairs(session)
+    pairs = learning_pairs(session)
     result = train(index, questions, pairs, index.learned.model(force=True), today=today, now=beijing_now())
     replace = result.better and not dry_run
     if replace:

@@ -1,7 +1,9 @@
 """Learning from use: what agents copied after a search, and when the ranker was last trained.
 
 An agent who copies a result's legal basis (复制依据) after a search has judged that article
-relevant to the query: ``record_copy`` keeps the pair (query, unit, agent, time). ``flask
+relevant to the query: ``record_copy`` keeps the pair (query, unit, agent, time); a saved call
+record whose answer cites articles is the same judgement for the caller's question (``call_pairs``;
+calls of the confidential categories excepted). ``flask
 train-ranker`` refits what the search learns (``indexer.training``) from the labelled question sets
 plus these pairs, and ``record_training`` keeps what it scored; the director sees ``latest_training``.
 Domain operations: they never commit.
@@ -9,17 +11,22 @@ Domain operations: they never commit.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Optional
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from kb.calls import CONFIDENTIAL_CATEGORIES, Call
 from kb.db import Base
 from kb.errors import KbError
+from kb.library import find_article, find_document_by_name
 from kb.models import Unit
 from kb.workdays import beijing_now
 
 MAX_QUERY = 500
+# 《title》（2019年版，已修订）第三十二条第二款: the document and the article a call record cites.
+CITED_ARTICLE = re.compile(r"《([^》]+)》(?:（[^）]*）)?(第[零〇一二两三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)")
 
 
 class FeedbackError(KbError):
@@ -70,6 +77,43 @@ def copied_pairs(session: Session) -> list[tuple[str, int, dt.datetime]]:
     seen: set[tuple[str, int]] = set()
     pairs = []
     for query, unit_id, at in rows:
+        if (query, unit_id) not in seen:
+            seen.add((query, unit_id))
+            pairs.append((query, unit_id, at))
+    return pairs
+
+
+def call_pairs(session: Session) -> list[tuple[str, int, dt.datetime]]:
+    """(question, unit id, call time) for each article a saved call's answer cites, oldest first;
+    calls of confidential categories (举报, 投诉) are left out."""
+    units: dict[str, int | None] = {}
+    pairs = []
+    calls = session.scalars(select(Call).where(Call.category.not_in(CONFIDENTIAL_CATEGORIES))
+                            .order_by(Call.created_at, Call.id))
+    for call in calls:
+        question = (call.question or "").strip()[:MAX_QUERY]
+        for citation in call.citations or []:
+            if citation not in units:
+                units[citation] = _cited_unit(session, citation)
+            if question and units[citation] is not None:
+                pairs.append((question, units[citation], call.created_at))
+    return pairs
+
+
+def _cited_unit(session: Session, citation: str) -> int | None:
+    match = CITED_ARTICLE.search(citation or "")
+    document = find_document_by_name(session, match.group(1)) if match else None
+    unit = find_article(session, document, match.group(2)) if document is not None else None
+    return unit.id if unit is not None else None
+
+
+def learning_pairs(session: Session) -> list[tuple[str, int, dt.datetime]]:
+    """Every (query, unit id, time) judgement from use: copies after a search and cited articles of
+    saved calls, oldest first, each (query, unit) once."""
+    merged = sorted(copied_pairs(session) + call_pairs(session), key=lambda p: p[2])
+    seen: set[tuple[str, int]] = set()
+    pairs = []
+    for query, unit_id, at in merged:
         if (query, unit_id) not in seen:
             seen.add((query, unit_id))
             pairs.append((query, unit_id, at))

@@ -75,8 +75,8 @@ def test_train_ranker_refits_from_the_labelled_set_and_the_log(library, runner, 
         session.commit()
     result = runner.invoke(args=["train-ranker", "--questions", str(_questions(tmp_path))])
     assert result.exit_code == 0, result.output
-    assert "标注问题 20 条，复制记录 12 条" in result.output
-    assert "留出集指标" in result.output and "复制条文 MRR@10" in result.output
+    assert "标注问题 20 条，使用记录 12 条" in result.output
+    assert "留出集指标" in result.output and "使用记录条文 MRR@10" in result.output
     with session_factory() as session:
         training = session.scalars(select(RankerTraining)).one()
         assert training.pairs == 12 and training.after["pairs"] == 3
@@ -89,7 +89,7 @@ def test_train_ranker_refits_from_the_labelled_set_and_the_log(library, runner, 
         else:
             assert "沿用旧模型" in result.output
     page = client_as("director").get("/faq/gaps").text
-    assert "检索模型最近训练：" in page and "复制记录 12 条" in page and "留出集：无答案问题标出" in page
+    assert "检索模型最近训练：" in page and "使用记录 12 条" in page and "留出集：无答案问题标出" in page
 
 
 def test_train_ranker_keeps_the_old_model_when_the_new_one_is_worse(library, runner, session_factory, tmp_path):
@@ -115,3 +115,23 @@ def test_train_ranker_names_a_bad_line_of_the_question_set(library, runner, tmp_
 
 def test_director_page_says_when_the_ranker_was_never_trained(library, client_as):
     assert "检索模型尚未用使用记录训练过" in client_as("director").get("/faq/gaps").text
+
+
+def test_articles_cited_in_saved_calls_are_judgements_too_but_not_confidential_ones(library, session_factory):
+    from kb.calls import NewCall, record_call
+    from kb.search_feedback import learning_pairs
+    from kb.users import User
+    from tests.web_helpers import add_user
+
+    add_user(library, "agent-1", "agent")
+    with session_factory() as session:
+        agent = session.scalars(select(User).where(User.username == "agent-1")).one()
+        record_call(session, agent, NewCall(question="晚交税滞纳金怎么算", answer="按日加收万分之五", citations=[
+            "《中华人民共和国税收征收管理法》第三十二条", "《中华人民共和国税收征收管理法》第九百条"]))
+        record_call(session, agent, NewCall(question="举报某公司不开发票", category="举报", answer="已登记",
+                                           citations=["《中华人民共和国发票管理办法》第十九条"]))
+        session.commit()
+        unit = _unit_for(library, "征管法第三十二条")
+        record_copy(session, None, query="晚交税滞纳金怎么算", unit_id=unit)  # the same judgement: once
+        session.commit()
+        assert [(q, u) for q, u, _ in learning_pairs(session)] == [("晚交税滞纳金怎么算", unit)]

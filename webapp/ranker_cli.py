@@ -3,7 +3,7 @@
     flask --app webapp train-ranker [--questions FILE ...] [--dry-run]
 
 Refits the low-confidence rule and the per-unit prior from the labelled question sets plus the
-pairs agents copied after a search; prints the held-out figures of the model in force and of the new
+pairs agents copied after a search or cited in saved calls; prints the held-out figures of the model in force and of the new
 fit; keeps the old model when the new one is worse. Each run is recorded (the director's 缺口清单
 shows the latest).
 """
@@ -37,8 +37,8 @@ def _cell(value) -> str:
 def _print_figures(result) -> None:
     click.echo(f"{'留出集指标':<14}{'旧模型':>10}{'新模型':>10}")
     for key, label in (("unanswerable_flagged", "无答案问题标出率"), ("answerable_flagged", "有答案问题误标率"),
-                       ("J", "两者之差 J"), ("MRR@10", "复制条文 MRR@10"), ("unanswerable", "无答案问题数"),
-                       ("answerable", "有答案问题数"), ("pairs", "留出的复制记录")):
+                       ("J", "两者之差 J"), ("MRR@10", "使用记录条文 MRR@10"), ("unanswerable", "无答案问题数"),
+                       ("answerable", "有答案问题数"), ("pairs", "留出的使用记录")):
         before, after = result.before.get(key), result.after.get(key)
         if key in ("J", "MRR@10"):
             before, after = [f"{v:.3f}" if v is not None else None for v in (before, after)]
@@ -65,7 +65,7 @@ def train_ranker_command(paths, dry_run):
     with transaction(storage().session_factory) as session:
         result = train_from_use(session, index, questions, dry_run=dry_run,
                                 today=current_app.config.get("KB_TODAY") or None)
-    click.echo(f"标注问题 {len(questions)} 条，复制记录 {result.pairs} 条")
+    click.echo(f"标注问题 {len(questions)} 条，使用记录 {result.pairs} 条（检索后复制的依据、来电记录引用的条文）")
     _print_figures(result)
     if dry_run:
         click.echo("试运行：模型未替换")
