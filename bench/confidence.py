@@ -1,13 +1,14 @@
 """Knowing when it does not know: the low-confidence rule fitted on the tune split, measured held out.
 
-    python bench/confidence.py [--questions PATH] [--dev PATH] [--write] [--show]
+    python bench/confidence.py [--questions PATH] [--dev PATH] [--with-faq] [--write] [--show]
 
 Searches every question of ``bench/data/confidence-questions.jsonl`` (answerable or not, against the
 tax library) and of the dev set (all answerable, never tuned on) over ``policies/tax``; fits
 ``indexer.confidence.fit_rule`` on the tune split; prints, for the held-out test split and for the
 dev set, the share of unanswerable questions flagged low (target >= 90 %) and of answerable ones
 (target <= 5 %), beside a plain baseline fitted the same way on the top score alone.
-``--write`` saves the fitted rule as the shipped ``indexer/data/confidence.json``.
+``--with-faq`` also loads the FAQ starter set, as a deployed library has it (an answer card counts as
+high confidence). ``--write`` saves the fitted rule as the shipped ``indexer/data/confidence.json``.
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ def main() -> None:
     parser.add_argument("--library", type=Path, default=ROOT / "policies" / "tax")
     parser.add_argument("--write", action="store_true", help="save the fitted rule as indexer/data/confidence.json")
     parser.add_argument("--show", action="store_true", help="print each held-out question's signals")
+    parser.add_argument("--with-faq", action="store_true", help="also load the FAQ starter set")
     args = parser.parse_args()
 
     from indexer import SearchIndex
@@ -44,6 +46,10 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="kb-confidence-"))
     factory, _, _ = scratch_library(args.library, work)
+    if args.with_faq:
+        from relevance import load_starter_faq
+
+        load_starter_faq(factory)
     with factory() as session:
         build_index(work / "index", session)
     index = SearchIndex(work / "index", work)
