@@ -31,6 +31,7 @@ class CitationRef:
     start: int
     end: int  # span in the normalised query
     label: str = ""  # the article as statutes write it: 第三十二条, 第二百零五条之一
+    explicit: bool = True  # written with 第 or 条 (a bare number, 车船税法 2019, may mean something else)
 
 
 class DocumentNames:
@@ -71,7 +72,7 @@ def find_citations(query: str, names: DocumentNames) -> list[CitationRef]:
         sub = parse_number(match.group(4)) if match.group(4) else None
         start = before.rfind(name[0]) if name[0] in before else match.start()
         found.append(CitationRef(name=name, article=article_token(number, sub), start=start, end=match.end(),
-                                 label=article_label(number, sub)))
+                                 label=article_label(number, sub), explicit=has_di or has_tiao))
     return found
 
 
@@ -90,7 +91,7 @@ def look_up(searcher, text: str, names: DocumentNames, filters, convert) -> tupl
     for ref in find_citations(text, names):
         lookup = And([Term("doc_names", ref.name), Term("article_no", ref.article)])
         hits = [convert(h) for h in searcher.search(lookup, limit=20, filter=filters)]
-        if not hits and not len(searcher.search(lookup, limit=1)):
+        if not hits and ref.explicit and not len(searcher.search(lookup, limit=1)):
             notices.append(missing_article_notice(searcher, ref))
         groups.append(hits)
     return groups, list(dict.fromkeys(notices))

@@ -85,5 +85,6 @@ def test_citation_of_an_article_that_does_not_exist_says_so(index, query, notice
     assert response.to_dict()["notices"] == [notice]
 
 
-def test_an_existing_article_has_no_notice(index):
+def test_an_existing_article_or_a_bare_number_has_no_notice(index):
     assert index.search("征管法第九十四条", today_override=TODAY).notices == []
+    assert index.search("车购税法 2019", today_override=TODAY).notices == []  # a year, perhaps: no notice
