@@ -82,8 +82,10 @@ def update_documents(index_dir: str | Path, session: Session, document_ids: Iter
     document_ids = sorted(set(document_ids))
     if not document_ids:
         return 0
-    documents = list(_documents(session, document_ids))
-    entries = [unit_fields(unit, document) for document in documents for unit in document.units]
+    # Each entry is made while its document is still in the session: ``_documents`` expunges a
+    # batch once it has been consumed, and a successor chain may need a lazy load.
+    entries = [unit_fields(unit, document) for document in _documents(session, document_ids)
+               for unit in document.units]
     return _replace(index_dir, [("document_id", str(i)) for i in document_ids], entries)
 
 

@@ -66,7 +66,7 @@ def unit_fields(unit: Unit, document: Document) -> dict:
             "document_id": document.id,
             "seq": unit.seq,
             "kind": unit.kind,
-            "source": document.source_name,
+            "source": unit.source_name or document.source_name,
             "doc_title": document.title,
             "unit": unit.label,
             "chapter": unit.chapter,

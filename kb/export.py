@@ -12,7 +12,7 @@ from kb.models import Document, Unit
 
 def unit_record(unit: Unit, document: Document) -> dict:
     return {
-        "source": document.source_name,
+        "source": unit.source_name or document.source_name,
         "doc_title": document.title,
         "status": document.status,
         "unit": unit.label,

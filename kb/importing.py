@@ -6,9 +6,12 @@ a ``BatchReport`` and the ids of the documents whose search entries must be refr
 from __future__ import annotations
 
 import logging
+import multiprocessing
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,6 +21,9 @@ from kb.db import transaction
 from kb.errors import CatalogError, ImportFailed, KbError
 from kb.library import ImportOutcome, content_hash, import_document
 from kb.parsing import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, parse_file, suffix_of, too_large_message
+from kb.parsing.blocks import ParsedDocument
+
+AHEAD = 16  # files parsed ahead of storing, per worker process
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +31,14 @@ log = logging.getLogger(__name__)
 @dataclass
 class FileResult:
     name: str
-    action: str | None = None  # created | unchanged | replaced | updated, None when it failed
+    action: str | None = None  # created | unchanged | replaced | updated | joined, None when it failed
     document_id: int | None = None
     title: str | None = None
     articles: int = 0
     units: int = 0
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    internal: bool = False  # the error is the system's (database, defect), not the file's
 
 
 @dataclass
@@ -48,6 +55,12 @@ class BatchReport:
     def ok(self) -> bool:
         return not self.failed and not self.errors
 
+    @property
+    def import_failed(self) -> bool:
+        """Whether the import itself failed for some file (the database, a defect), as opposed to
+        files refused for what they hold."""
+        return any(f.internal for f in self.files)
+
     def summary(self) -> dict[str, int]:
         done = [f for f in self.files if not f.error]
         return {
@@ -56,6 +69,7 @@ class BatchReport:
             "created": sum(f.action == "created" for f in done),
             "replaced": sum(f.action == "replaced" for f in done),
             "updated": sum(f.action == "updated" for f in done),
+            "joined": sum(f.action == "joined" for f in done),
             "unchanged": sum(f.action == "unchanged" for f in done),
             "articles": sum(f.articles for f in done),
             "units": sum(f.units for f in done),
@@ -93,59 +107,109 @@ def load_catalog(path: str | Path) -> dict[str, DocumentMeta]:
         raise CatalogError(f"{path}：{error}") from None
 
 
-def import_one(
-    factory: sessionmaker[Session], name: str, data: bytes, meta: DocumentMeta | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-) -> tuple[FileResult, ImportOutcome | None]:
-    """Parse and store one file in its own transaction: all of it, or nothing when it fails."""
-    result = FileResult(name=name)
+@dataclass
+class ReadFile:
+    """A file read and parsed, not yet stored: what a parsing worker hands back."""
+
+    name: str
+    source_hash: str | None = None
+    parsed: ParsedDocument | None = None
+    error: str | None = None
+    internal: bool = False  # as in ``FileResult``
+
+
+def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadFile:
+    """Read and parse ``path``; a file over ``max_bytes`` is refused before it is read."""
     try:
-        parsed = parse_file(name, data, max_bytes=max_bytes)
+        size = path.stat().st_size
+        if size > max_bytes:
+            return ReadFile(path.name, error=str(ImportFailed(path.name, too_large_message(size, max_bytes))))
+        data = path.read_bytes()
+    except OSError as error:
+        return ReadFile(path.name, error=f"{path.name}：无法读取（{error.strerror}）")
+    return parse_bytes(path.name, data, max_bytes)
+
+
+def parse_bytes(name: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadFile:
+    try:
+        return ReadFile(name, content_hash(data), parse_file(name, data, max_bytes=max_bytes))
+    except KbError as error:
+        return ReadFile(name, error=str(error))
+    except Exception as error:  # a defect in a reader: this file fails, the batch goes on
+        log.exception("parsing %s failed", name)
+        return ReadFile(name, error=str(ImportFailed(name, f"导入时出现内部错误（{type(error).__name__}），本文件未导入")),
+                        internal=True)
+
+
+def store_read_file(factory: sessionmaker[Session], read: ReadFile,
+                    meta: DocumentMeta | None = None) -> tuple[FileResult, ImportOutcome | None]:
+    """Store a parsed file in its own transaction: all of it, or nothing when it fails."""
+    name = read.name
+    if read.parsed is None:
+        return FileResult(name=name, error=read.error, internal=read.internal), None
+    parsed = read.parsed
+    try:
         with transaction(factory) as session:
-            outcome = import_document(session, parsed, source_name=name, source_hash=content_hash(data), meta=meta)
-            result.action = outcome.action
-            result.document_id = outcome.document.id
-            result.title = outcome.document.title
-            result.articles = sum(u.kind == "article" for u in outcome.document.units)
-            result.units = len(outcome.document.units)
-            result.warnings = outcome.warnings
+            outcome = import_document(session, parsed, source_name=name, source_hash=read.source_hash, meta=meta)
+            result = FileResult(
+                name=name, action=outcome.action, document_id=outcome.document.id, title=outcome.document.title,
+                articles=sum(u.kind == "article" for u in parsed.units),  # this file's, not its code's
+                units=len(parsed.units), warnings=outcome.warnings)
         return result, outcome
     except KbError as error:
-        problem = str(error)
+        return FileResult(name=name, error=str(error)), None
     except SQLAlchemyError as error:
         reason = type(getattr(error, "orig", None) or error).__name__
         problem = str(ImportFailed(name, f"保存到数据库失败（{reason}），本文件未导入，其他文件不受影响"))
     except Exception as error:  # a defect must not lose the rest of a batch; the file is rolled back
         log.exception("importing %s failed", name)
         problem = str(ImportFailed(name, f"导入时出现内部错误（{type(error).__name__}），本文件未导入"))
-    return FileResult(name=name, error=problem), None
+    return FileResult(name=name, error=problem, internal=True), None
+
+
+def import_one(
+    factory: sessionmaker[Session], name: str, data: bytes, meta: DocumentMeta | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> tuple[FileResult, ImportOutcome | None]:
+    """Parse and store one file in its own transaction: all of it, or nothing when it fails."""
+    return store_read_file(factory, parse_bytes(name, data, max_bytes), meta)
+
+
+def read_files(files: list[Path], max_bytes: int = DEFAULT_MAX_BYTES, workers: int = 1) -> Iterator[ReadFile]:
+    """The files read and parsed, in order; with ``workers`` > 1 by that many processes, at most
+    ``AHEAD`` files per worker ahead of the caller (storing stays in the calling process)."""
+    if workers <= 1 or len(files) < 4 * workers:
+        for path in files:
+            yield read_file(path, max_bytes)
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        pending: deque = deque()
+        queued = iter(files)
+        for path in queued:
+            pending.append(pool.submit(read_file, path, max_bytes))
+            if len(pending) >= AHEAD * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def import_paths(
     factory: sessionmaker[Session], paths: Iterable[str | Path], catalog: dict[str, DocumentMeta] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES, progress: Callable[[FileResult], None] | None = None,
+    workers: int = 1,
 ) -> BatchReport:
+    """Import files and folders; ``workers`` processes parse while this one stores, file by file."""
     files, problems = collect_files(paths)
     report = BatchReport(errors=problems)
     catalog = catalog or {}
     names = {f.name for f in files}
     for missing in sorted(set(catalog) - names):
         report.errors.append(f"{missing}：目录文件中列出了此文件，但在导入的文件中找不到（文件缺失或未一同导入）")
-    for path in files:
-        outcome = None
-        try:
-            size = path.stat().st_size
-            # A file over the limit is refused before it is read into memory.
-            data = path.read_bytes() if size <= max_bytes else b""
-        except OSError as error:
-            result = FileResult(name=path.name, error=f"{path.name}：无法读取（{error.strerror}）")
-        else:
-            if size > max_bytes:
-                result = FileResult(name=path.name, error=str(ImportFailed(path.name, too_large_message(size, max_bytes))))
-            else:
-                result, outcome = import_one(factory, path.name, data, catalog.get(path.name), max_bytes)
-            if outcome is not None:
-                report.changed_document_ids |= outcome.changed_document_ids
+    for read in read_files(files, max_bytes, workers):
+        result, outcome = store_read_file(factory, read, catalog.get(read.name))
+        if outcome is not None:
+            report.changed_document_ids |= outcome.changed_document_ids
         report.files.append(result)
         if progress:
             progress(result)

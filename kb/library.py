@@ -6,7 +6,13 @@ Rules:
 - a document with the same title and a later date is a new revision: older versions still in
   force become 已修订 and point to the next one;
 - the same title and date with new content replaces the stored text (a corrected file);
-- a successor named by a catalog (``superseded_by``) is linked as soon as it is in the library.
+- a successor named by a catalog (``superseded_by``) is linked as soon as it is in the library;
+- a code published in several files (the Civil Code: 总则.md, 物权编.md… each titled
+  中华人民共和国民法典, each naming its part) is one document assembled from its parts: a file
+  that names a part, whose articles none of a same-titled assembled document's articles repeat,
+  joins it (``kb.code_parts``). A code is one law: one title, one numbering, one validity, cited
+  as 《中华人民共和国民法典》第五十六条 and revised as a whole; its units keep their part as 编
+  and the file they came from.
 """
 from __future__ import annotations
 
@@ -18,7 +24,9 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from kb.catalog import DocumentMeta
+from kb.code_parts import code_to_join, has_part, join_part, part_entry, start_code
 from kb.errors import NotFound
+from kb.import_lock import hold_library_lock
 from kb.models import (
     ATTACHMENT, TABLE_ROW, CURRENT_STATUSES, IN_FORCE, REPEALED, REVISED, STATUSES, Document, Reference, Unit,
 )
@@ -30,12 +38,13 @@ CREATED = "created"
 UNCHANGED = "unchanged"
 REPLACED = "replaced"
 UPDATED = "updated"
+JOINED = "joined"  # a part of a code, added to (or corrected in) the code's document
 
 
 @dataclass
 class ImportOutcome:
     document: Document
-    action: str  # created | unchanged | replaced | updated
+    action: str  # created | unchanged | replaced | updated | joined
     warnings: list[str] = field(default_factory=list)
     changed_document_ids: set[int] = field(default_factory=set)  # every document whose index entry is stale
 
@@ -48,18 +57,31 @@ def import_document(
     session: Session, parsed: ParsedDocument, *, source_name: str, source_hash: str,
     meta: DocumentMeta | None = None,
 ) -> ImportOutcome:
-    """Store ``parsed`` (from ``source_name``) with ``meta`` applied; see the module rules."""
+    """Store ``parsed`` (from ``source_name``) with ``meta`` applied; see the module rules.
+
+    Holds the library's import lock until the caller's commit (``kb.import_lock``)."""
+    hold_library_lock(session)
     meta = meta or DocumentMeta()
     title = meta.title or parsed.title
     version_date = meta.published_on or parsed.published_on
     same_title = _documents_titled(session, title)
 
-    existing = next((d for d in same_title if d.source_hash == source_hash), None)
+    existing = next((d for d in same_title if d.source_hash == source_hash or has_part(d, source_hash)), None)
+    code = None if existing is not None else code_to_join(same_title, parsed, source_name)
+    if code is not None:
+        join_part(session, code, make_units(parsed), part_entry(parsed, source_name, source_hash), parsed)
+        _apply_meta(code, meta)
+        session.flush()
+        _store_references(session, code, [u for u in code.units if u.source_name == source_name])
+        changed_ids = {code.id} | link_versions(session, title) | resolve_successors(session)
+        _flag_dependent_faq(session, changed_ids)
+        return ImportOutcome(document=code, action=JOINED, warnings=list(parsed.warnings),
+                             changed_document_ids=changed_ids)
     if existing is None:
         existing = next(
             (d for d in same_title if version_date and d.version_date == version_date), None
         ) or next((d for d in same_title if d.source_name == source_name and not version_date), None)
-    if existing is not None and existing.source_hash == source_hash:
+    if existing is not None and (existing.source_hash == source_hash or has_part(existing, source_hash)):
         changed = _apply_meta(existing, meta)
         action = UPDATED if changed else UNCHANGED
         document = existing
@@ -73,6 +95,8 @@ def import_document(
     else:
         document = Document(title=title, status=IN_FORCE)
         _fill(document, parsed, source_name, source_hash)
+        if parsed.part:  # the first part of a code: the others will join it
+            start_code(document, part_entry(parsed, source_name, source_hash))
         _apply_meta(document, meta)
         if not meta.published_on:
             document.published_on = parsed.published_on
@@ -108,7 +132,12 @@ def _fill(document: Document, parsed: ParsedDocument, source_name: str, source_h
     document.doc_number = document.doc_number or parsed.doc_number
     document.published_on = document.published_on or parsed.published_on
     document.short_names = document.short_names or []  # names given by a catalog; the derived ones: kb.titles
-    document.units = [
+    document.parts = []
+    document.units = make_units(parsed)
+
+
+def make_units(parsed: ParsedDocument) -> list[Unit]:
+    return [
         Unit(seq=seq, kind=u.kind, label=u.label, number=u.number, sub_number=u.sub_number,
              book=u.book, chapter=u.chapter, section=u.section, text=u.text, paragraphs=u.paragraphs)
         for seq, u in enumerate(parsed.units)
@@ -210,17 +239,21 @@ def resolve_successors(session: Session) -> set[int]:
     return changed
 
 
-def _store_references(session: Session, document: Document) -> None:
+def _store_references(session: Session, document: Document, units: list[Unit] | None = None) -> None:
     own_labels = {u.label for u in document.units if u.kind in (ATTACHMENT, TABLE_ROW)}
-    for unit in document.units:
+    references = []
+    for unit in document.units if units is None else units:
         for found in find_references(unit.paragraphs or [], own_labels):
             target_document_id = document.id if found.same_document else None
             target_label = found.target_label or (unit.label if found.same_unit else None)
-            unit.references.append(Reference(
-                kind=found.kind, mention=found.mention[:300], start=found.start, end=found.end,
+            # By the unit's id: appending to ``unit.references`` would load that collection, one
+            # query per unit of a document just stored.
+            references.append(Reference(
+                unit_id=unit.id, kind=found.kind, mention=found.mention[:300], start=found.start, end=found.end,
                 target_title=found.target_title, target_document_id=target_document_id,
                 target_label=target_label, target_paragraph=found.target_paragraph,
             ))
+    session.add_all(references)
     session.flush()
     resolve_pending_references(session, document_id=document.id)
 

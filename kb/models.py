@@ -54,6 +54,9 @@ class Document(Base):
     source_hash: Mapped[str] = mapped_column(String(64), index=True)
     source_format: Mapped[str] = mapped_column(String(20))
     history: Mapped[list] = mapped_column(JSON, default=list)  # adoption and revision lines
+    # A code published in several files is stored as one document assembled from its parts:
+    # [{"source": file name, "hash": sha256, "part": 总则}], in article order; empty otherwise.
+    parts: Mapped[list] = mapped_column(JSON, default=list)
     warnings: Mapped[list] = mapped_column(JSON, default=list)
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(
@@ -102,6 +105,8 @@ class Unit(Base):
     text: Mapped[str] = mapped_column(Text)
     # 款 and their 项: [{"text": "...", "items": [{"label": "（一）", "text": "..."}]}]
     paragraphs: Mapped[list] = mapped_column(JSON, default=list)
+    # The part file the unit came from, when its document is assembled from parts (总则.md).
+    source_name: Mapped[Optional[str]] = mapped_column(String(300))
 
     document: Mapped[Document] = relationship(back_populates="units")
     references: Mapped[list["Reference"]] = relationship(

@@ -189,3 +189,47 @@ def test_article_numbering_that_skips_or_repeats_imports_with_warnings_saying_wh
     assert stored.warnings == warnings
     clean, _ = import_one(session_factory, name, (TAX / name).read_bytes())
     assert clean.warnings == []
+
+
+def _docx_with_huge_document_xml(size: int) -> bytes:
+    """A real .docx whose word/document.xml is padded to ``size`` bytes: a small file that inflates."""
+    real = zipfile.ZipFile(io.BytesIO(make_docx(GOOD)))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member in real.infolist():
+            data = real.read(member)
+            if member.filename == "word/document.xml":
+                data = data.replace(b"</w:body>", b" " * (size - len(data)) + b"</w:body>", 1)
+            archive.writestr(member.filename, data)
+    return buffer.getvalue()
+
+
+def test_a_docx_that_inflates_past_the_limit_is_refused_from_its_declared_sizes():
+    bomb = _docx_with_huge_document_xml(30 * 1024 * 1024)
+    assert len(bomb) < 1024 * 1024
+    with pytest.raises(ImportFailed, match=r"Word 文档解压后过大（30\.\d MB），上限为 20 MB"):
+        parse_file("压缩炸弹.docx", bomb)
+    small = _docx_with_huge_document_xml(3 * 1024 * 1024)  # padding under the limit still imports
+    assert parse_file("正常.docx", small).articles
+
+
+def test_a_docx_part_that_inflates_past_its_declared_size_is_refused():
+    data = bytearray(_docx_with_huge_document_xml(200_000))
+    name = b"word/document.xml"
+    # Lower the size the central directory declares for document.xml: the part inflates past it.
+    entry = next(i for i in range(len(data)) if data[i:i + 4] == b"PK\x01\x02" and data[i + 46:i + 46 + len(name)] == name)
+    data[entry + 24:entry + 28] = (1000).to_bytes(4, "little")
+    with pytest.raises(ImportFailed, match="损坏"):
+        parse_file("谎报大小.docx", bytes(data))
+
+
+def test_a_text_of_one_endless_line_is_refused_before_it_is_parsed():
+    one_line = ("第一条 " + "纳税人应当依法缴纳税款" * 600_000).encode("utf-8")  # 6.6 million characters
+    with pytest.raises(ImportFailed, match=r"第 1 行过长（6,600,004 字），单行上限为 20,000 字"):
+        parse_file("一行.txt", one_line)
+
+
+def test_an_article_over_the_unit_limit_is_refused_naming_it():
+    lines = ["第一条 总则。", "第二条 " + "纳税人应当依法缴纳税款。", *["应当依法办理纳税申报。" * 100] * 40]
+    with pytest.raises(ImportFailed, match=r"第二条过长（\d{2},\d{3} 字），单个条文上限为 30,000 字"):
+        parse_file("超长条文.txt", "\n".join(lines).encode("utf-8"))

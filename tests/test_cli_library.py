@@ -84,3 +84,30 @@ def test_export_json_gives_every_unit_with_its_source(runner):
     phrases = [r for r in records if r["doc_title"] == "文明服务用语"]
     assert [r["unit"] for r in phrases][0] == "(一)接听电话"
     assert {r["source"] for r in records} >= {"文明服务用语.txt", "安全制度.txt"}
+
+
+def test_an_import_shows_its_progress_and_ends_with_the_summary_when_files_are_refused(runner, tmp_path):
+    for name in (INVOICE, "车船税法(2019-04-23).md"):
+        shutil.copy(TAX / name, tmp_path / name)
+    (tmp_path / "空白.txt").write_bytes(b"")
+    result = runner.invoke(args=["import-policies", str(tmp_path)])
+    assert result.exit_code == 1  # some files refused, the others imported
+    assert "导入中：3/3 个文件，条文 " in result.output and "未导入 1 个，已用 " in result.output
+    assert "正在更新检索索引（2 部文档）" in result.output
+    assert "新增 2" in result.output and "失败 1 个" in result.output
+
+
+def test_an_import_whose_index_cannot_be_written_exits_2_after_its_summary(tmp_path, database_url):
+    from webapp import create_app
+
+    blocked = tmp_path / "index-is-a-file"
+    blocked.write_text("not a folder")
+    app = create_app({"TESTING": True, "KB_DATA_DIR": str(tmp_path / "data"), "KB_DATABASE_URL": database_url,
+                      "KB_LOAD_SAMPLE": "0", "KB_SECRET_KEY": "test", "KB_INDEX_DIR": str(blocked)})
+    try:
+        result = app.test_cli_runner().invoke(args=["import-policies", str(TAX / INVOICE)])
+    finally:
+        app.extensions["kb_storage"].engine.dispose()
+    assert result.exit_code == 2, result.output
+    assert "错误 检索索引更新失败" in result.output and "check --repair" in result.output
+    assert "新增 1" in result.output  # the summary still comes: the document is stored

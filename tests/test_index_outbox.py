@@ -258,6 +258,8 @@ def test_two_apps_with_their_own_index_folders_follow_each_other(database_url, t
         search_index.index_documents(a, report.changed_document_ids)  # as an import does after its commit
         assert "中华人民共和国车船税法" in [r["doc_title"] for r in search_index.search(a, "车船税 车辆")]
         b.extensions["kb_index_follower"].checked_at = float("-inf")  # its next look is due
+        assert search_index.search(b, "车船税 车辆") == []  # answered at once; b's applier is woken
+        assert search_index.wait_until_applied(b, timeout=60)
         assert "中华人民共和国车船税法" in [r["doc_title"] for r in search_index.search(b, "车船税 车辆")]
         with b.extensions["kb_storage"].session_factory() as session:
             assert following.read_watermark(b.config["KB_INDEX_DIR"]) == latest_change_id(session)
@@ -291,6 +293,8 @@ def test_the_directors_vocabulary_reaches_every_host(database_url, tmp_path):
             vocabulary.push(session, a.config["KB_DATA_DIR"], vocabulary.OVERRIDE_NAME)
 
         b.extensions["kb_index_follower"].checked_at = float("-inf")  # b's next look is due
+        search_index.search(b, "钱袋子")  # wakes b's applier
+        assert search_index.wait_until_applied(b, timeout=60)
         assert "中华人民共和国发票管理办法" in [r["doc_title"] for r in search_index.search(b, "钱袋子")]
         for name in (vocabulary.USER_DICT_NAME, vocabulary.OVERRIDE_NAME):
             there = (tmp_path / "b" / name).read_text(encoding="utf-8")
@@ -321,8 +325,7 @@ def test_a_search_never_rebuilds_but_starts_a_rebuild_in_the_background(database
         follower = app.extensions["kb_index_follower"]
         follower.checked_at = float("-inf")
         assert search_index.search(app, "车船税 车辆") == []  # answered from the index as it was
-        follower.rebuilding.join(timeout=60)
-        assert not follower.rebuilding.is_alive()
+        assert search_index.wait_until_applied(app, timeout=60)
         assert "中华人民共和国车船税法" in [r["doc_title"] for r in search_index.search(app, "车船税 车辆")]
         with factory() as session:
             assert following.read_watermark(app.config["KB_INDEX_DIR"]) == latest_change_id(session)

@@ -121,3 +121,26 @@ def test_concurrent_writers_from_two_processes_do_not_corrupt_the_index(index, s
         assert len(keys) == len(set(keys))
     finally:
         fresh.close()
+
+
+def test_updating_a_document_whose_successor_was_revised_again(make_search_index, session_factory, tmp_path):
+    """A chain of three versions: re-indexing the oldest alone follows successor → successor's
+    successor, which the batch did not load (was: DetachedInstanceError at the end of an import)."""
+    from kb.importing import import_paths
+
+    index = make_search_index("发票管理办法(2019-03-02).md", "发票管理办法(2023-07-20).md")
+    from tests.conftest import TAX
+
+    later = tmp_path / "发票管理办法(2030-01-01).md"
+    later.write_text((TAX / "发票管理办法(2023-07-20).md").read_text(encoding="utf-8")
+                     + "\n第九十九条 本办法的新条文。\n", encoding="utf-8")
+    report = import_paths(session_factory, [later])
+    assert report.ok, report.failed
+    with session_factory() as session:
+        oldest = find_document_by_name(session, "发票管理办法(2019-03-02).md")
+        assert oldest.superseded_by.superseded_by is not None  # a chain of three
+        oldest_id = oldest.id
+    with session_factory() as session:
+        assert index.update_documents(session, {oldest_id}) > 0
+    stored = [hit for hit in index.searcher().documents(document_id=str(oldest_id))]
+    assert stored and all(len(hit["meta"]["successor_ids"]) == 2 for hit in stored)

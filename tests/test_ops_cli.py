@@ -1,6 +1,7 @@
 """Operations: backup → restore round trip on the real library, check/repair of the index, API tokens."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tarfile
 from pathlib import Path
@@ -194,3 +195,24 @@ def test_create_list_and_revoke_tokens(app, runner):
     assert "已吊销" in runner.invoke(args=["tokens"]).output
     missing = runner.invoke(args=["create-token", "nobody"])
     assert missing.exit_code != 0 and "不存在" in missing.output
+
+
+def test_check_names_documents_that_look_like_lost_parts_or_duplicates(runner, session_factory, tmp_path):
+    """What an older version left: a code's parts stored as versions of one another, and a file
+    stored twice by two imports at once. ``check`` names them."""
+    from kb.db import transaction
+    from kb.importing import import_paths
+    from kb.models import Document, Unit
+
+    older, newer = tmp_path / "示例法(2001-01-01).md", tmp_path / "示例法(2011-01-01).md"
+    older.write_text("# 示例法\n\n<!-- INFO END -->\n\n第一条 总则。\n\n第二条 定义。\n", encoding="utf-8")
+    newer.write_text("# 示例法\n\n<!-- INFO END -->\n\n第三条 附则。\n", encoding="utf-8")
+    assert import_paths(session_factory, [older, newer]).ok
+    with transaction(session_factory) as session:
+        for text in ("第一条 甲。", "第一条 乙。"):
+            session.add(Document(title="重复条例", status="有效", source_name="重复条例.md", source_hash=text,
+                                 source_format="markdown", published_on=dt.date(2020, 1, 1),
+                                 units=[Unit(seq=0, kind="article", label="第一条", number=1, text=text)]))
+    result = runner.invoke(args=["check"])
+    assert "提醒：疑似法典分编被当作不同版本：" in result.output and "《示例法》（2001-01-01，已修订，第1–2条）" in result.output
+    assert "提醒：疑似重复：" in result.output and "《重复条例》（2020-01-01，有效，第1–1条）" in result.output

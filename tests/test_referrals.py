@@ -85,8 +85,8 @@ def test_the_callers_name_and_contact_are_required(session, people):
 
 def test_the_agent_confirms_or_changes_the_department_before_sending(session, people):
     referral = open_referral(session, people["agent"], NewReferral(
-        question="这个问题比较复杂，需要专业部门答复", caller_name="李先生", caller_contact="028-1234"))
-    assert referral.department == "业务处室"  # a group: the agent must choose the office
+        question="我在区里的税务所交的材料，想问办到哪一步了", caller_name="李先生", caller_contact="028-1234"))
+    assert referral.department == "区（市、县）局"  # a group (no district named): the agent must choose
     with pytest.raises(ReferralError, match="具体的承办部门"):
         send_referral(session, people["agent"], {"referral_id": referral.id})
     with pytest.raises(Forbidden):

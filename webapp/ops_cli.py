@@ -3,7 +3,8 @@
     flask --app webapp backup -o FILE.tar.gz      database dump + data files + manifest (kb.backup)
     flask --app webapp restore FILE.tar.gz        into an empty database; then the index is rebuilt
     flask --app webapp check [--repair]           index against database (webapp.index_check); prunes
-                                                  the index outbox (kb.index_outbox)
+                                                  the index outbox (kb.index_outbox); names documents
+                                                  that look lost or duplicated (kb.library_findings)
     flask --app webapp create-token USER [--name] a token for the JSON API, shown once
     flask --app webapp revoke-token ID / tokens [USER]
 """
@@ -23,6 +24,7 @@ from kb.api_tokens import NewToken, create_token, list_tokens, revoke_token
 from kb.backup import BackupError, restore_backup, write_backup
 from kb.db import transaction
 from kb.errors import KbError
+from kb.library_findings import suspected_losses
 from webapp import index_check, search_index
 from webapp.storage import storage
 
@@ -77,6 +79,9 @@ def check_command(repair):
     pruned = search_index.prune(current_app)
     if pruned:
         click.echo(f"已清理 {pruned} 条过期的索引变更记录", err=True)
+    with storage().session_factory() as session:
+        for finding in suspected_losses(session):
+            click.echo(f"提醒：{finding.message}")
     report = index_check.inspect_index(current_app)
     if report.ok:
         click.echo(f"索引与数据库一致：条文单元 {report.units} 个，索引条目 {report.entries} 条")

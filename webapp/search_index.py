@@ -15,7 +15,8 @@ Stable API (the web pages, the CLI and the benchmarks rely on it):
 - ``search_response(app, query, **options) -> indexer.SearchResponse``: the same plus ``took_ms``
   and ``suggestion`` (did-you-mean).
 - ``index_documents(app, ids)``: refresh those documents' entries (after an import or an edit),
-  and the FAQ entries citing them; searchable at once, no rebuild. ``rebuild(app)``: the whole
+  and the FAQ entries citing them; searchable at once, no rebuild. In a request,
+  ``refresh_after_commit(document_ids, faq_ids)`` does it in the applier thread. ``rebuild(app)``: the whole
   index from the database. ``index_faq(app, ids)``: refresh those FAQ entries (published ones are
   indexed, others removed); ``index_faq_after_commit(id)`` does it after the request's commit.
 - A search may put one ``"type": "faq"`` item first: the answer card (``indexer.faq_entries``), with
@@ -28,15 +29,19 @@ and process; it reopens its searcher when another process commits.
 Following the other processes and hosts (``indexer.following``): every change to the library is
 recorded in the database's outbox (``kb.index_outbox``) in its own transaction. Before a search,
 at most every ``FOLLOW_EVERY`` seconds, ``follow`` looks up the newest outbox id (one indexed
-query) and, when the index is behind, applies the rows after its watermark. The process that made
-a change applies the outbox right after its commit (``index_documents`` / ``index_faq``: the
-given ids and every pending row), so the change is searchable there when the request returns;
+query) and, when the index is behind, wakes this process's applier thread, which applies the rows
+after the watermark. Indexing never runs in a request or a search: a document that takes a minute
+to index (or a rebuild) delays nobody's search. A request that changed the library hands its ids
+to the applier after its commit (``refresh_after_commit``) and waits for it at most
+``REQUEST_WAIT`` seconds, so its change is normally searchable when the response arrives. The
+command line (``index_documents`` / ``index_faq``) applies in its own thread and waits.
 ``rebuild`` moves the watermark to the newest row. Rows older than ``kb.index_outbox.KEEP_DAYS``
 are pruned (``prune``: by ``flask check``, on start and hourly by a following process).
 """
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 
@@ -49,8 +54,8 @@ from kb.index_outbox import latest_change_id, prune_changes
 from webapp.storage import Storage, after_commit
 
 FOLLOW_EVERY = 0.5  # seconds between two looks at the outbox before a search
-SEARCH_BATCH = 500  # outbox rows one search applies at most; the next search takes the rest
 PRUNE_EVERY = 3600.0  # seconds between two prunings of the outbox by a following process
+REQUEST_WAIT = 5.0  # seconds a request that changed the library waits for its change to be indexed
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -91,7 +96,6 @@ class _Follower:
         self.checked_at = float("-inf")
         self.pruned_at = time.monotonic()
         self.known = 0
-        self.rebuilding: threading.Thread | None = None
 
     def due(self, now: float) -> bool:
         with self.lock:
@@ -121,46 +125,116 @@ def _follower(app: Flask) -> _Follower:
     return follower
 
 
+class _Applier:
+    """Per app and process: the thread that applies the outbox (and the ids handed to it).
+
+    ``request`` queues ids and returns a ticket; the thread, started when there is work and ending
+    when there is none, applies every pending outbox row with the queued ids (rebuilding the index
+    when the outbox no longer reaches its watermark); ``wait`` waits for a ticket to be done."""
+
+    def __init__(self, app: Flask) -> None:
+        # The app itself, not ``current_app``: the thread runs outside any app context.
+        self.app = app._get_current_object() if hasattr(app, "_get_current_object") else app
+        self.pid = os.getpid()  # a forked worker makes its own (threads do not survive a fork)
+        self.condition = threading.Condition()
+        self.document_ids: set[int] = set()
+        self.faq_ids: set[int] = set()
+        self.requested = 0
+        self.done = 0
+        self.thread: threading.Thread | None = None
+
+    def request(self, document_ids=(), faq_ids=()) -> int:
+        with self.condition:
+            self.document_ids |= set(document_ids)
+            self.faq_ids |= set(faq_ids)
+            self.requested += 1
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="kb-index-applier", daemon=True)
+                self.thread.start()
+            return self.requested
+
+    def wait(self, ticket: int, timeout: float | None = None) -> bool:
+        with self.condition:
+            return self.condition.wait_for(lambda: self.done >= ticket, timeout)
+
+    def idle(self, timeout: float | None = None) -> bool:
+        """Wait until every request so far is done."""
+        with self.condition:
+            return self.wait(self.requested, timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self.condition:
+                if self.done >= self.requested:
+                    self.thread = None
+                    return
+                ticket, documents, faq = self.requested, self.document_ids, self.faq_ids
+                self.document_ids, self.faq_ids = set(), set()
+            try:
+                _apply(self.app, document_ids=documents, faq_ids=faq)
+            except Exception:  # logged; the ids stay in the outbox, applied by the next look
+                log.exception("applying the index outbox failed")
+            with self.condition:
+                self.done = ticket
+                self.condition.notify_all()
+
+
+def _applier(app: Flask) -> _Applier:
+    applier = app.extensions.get("kb_index_applier")
+    if applier is None or applier.pid != os.getpid():
+        with _lock:
+            applier = app.extensions.get("kb_index_applier")
+            if applier is None or applier.pid != os.getpid():
+                applier = app.extensions["kb_index_applier"] = _Applier(app)
+    return applier
+
+
 def _apply(app: Flask, **options) -> following.Applied:
     applied = following.apply_changes(get_index(app), _storage(app).session_factory, **options)
     _follower(app).saw(applied.watermark)
     return applied
 
 
-def follow(app: Flask) -> following.Applied | None:
-    """Before a search: apply the changes made by other processes and hosts since this index last
-    did (None when it was not time to look, or the index was up to date). Skipped while another
-    process of this host is applying them; a database error is logged and the search goes on."""
+def follow(app: Flask) -> bool:
+    """Before a search: when the outbox holds changes this index has not applied (made by another
+    process or host), wake the applier thread; the search goes on with the index as it is.
+    Returns whether the applier was woken. A database error is logged and the search goes on."""
     follower = _follower(app)
     now = time.monotonic()
     if not follower.due(now):
-        return None
+        return False
     try:
         with _storage(app).session_factory() as session:
             latest = latest_change_id(session)
-        applied = None
-        if latest > follower.known:
-            applied = _apply(app, limit=SEARCH_BATCH, wait=False, rebuild=False)
-            if applied.needs_rebuild:
-                _rebuild_in_background(app, follower)
+        woken = latest > follower.known
+        if woken:
+            _applier(app).request()
         if follower.prune_due(now):
             prune(app)
-        return applied
+        return woken
     except SQLAlchemyError:
         log.exception("could not follow the index outbox")
-        return None
+        return False
 
 
-def _rebuild_in_background(app: Flask, follower: "_Follower") -> None:
-    """The index is further behind than the outbox reaches (a node idle longer than
-    ``KEEP_DAYS``): rebuild it in a thread of this process, once, while searches go on with the
-    index as it is (the follow lock the rebuild holds makes the other followers skip)."""
-    with follower.lock:
-        if follower.rebuilding is not None and follower.rebuilding.is_alive():
-            return
-        log.warning("search index behind the outbox's oldest row: rebuilding it in the background")
-        follower.rebuilding = threading.Thread(target=catch_up, args=(app,), name="kb-index-rebuild", daemon=True)
-        follower.rebuilding.start()
+def wait_until_applied(app: Flask, timeout: float | None = None) -> bool:
+    """Wait until this process's applier has done everything asked of it so far."""
+    return _applier(app).idle(timeout)
+
+
+def refresh_after_commit(document_ids=(), faq_ids=(), wait: float | None = None) -> None:
+    """Within a request: once its changes are committed, have these documents and FAQ entries
+    re-indexed by the applier thread; the request waits for it at most ``wait`` seconds."""
+    app = current_app._get_current_object()
+    documents, faq = set(document_ids or ()), set(faq_ids or ())
+    wait = REQUEST_WAIT if wait is None else wait
+
+    def hand_over() -> None:
+        applier = _applier(app)
+        if not applier.wait(applier.request(documents, faq), wait):
+            log.warning("index refresh still running after %.0f s; the change will be searchable when it ends", wait)
+
+    after_commit(hand_over)
 
 
 def catch_up(app: Flask) -> following.Applied:
@@ -169,20 +243,20 @@ def catch_up(app: Flask) -> following.Applied:
 
 
 def index_documents(app: Flask, document_ids) -> int:
-    """After a commit that changed documents: apply the outbox (which holds them) and refresh
-    ``document_ids`` with it; return the number of entries written."""
+    """After a commit that changed documents (the command line): apply the outbox (which holds
+    them) and refresh ``document_ids`` with it; return the number of entries written."""
     return _apply(app, document_ids=set(document_ids or ())).entries
 
 
 def index_faq(app: Flask, entry_ids) -> int:
-    """After a commit that changed FAQ entries: apply the outbox and refresh ``entry_ids`` with it."""
+    """After a commit that changed FAQ entries (the command line): apply the outbox and refresh
+    ``entry_ids`` with it."""
     return _apply(app, faq_ids=set(entry_ids or ())).entries
 
 
 def index_faq_after_commit(entry_id: int) -> None:
     """Within a request: refresh the FAQ entry's index entry once the request's changes are committed."""
-    app = current_app._get_current_object()
-    after_commit(lambda: index_faq(app, {entry_id}))
+    refresh_after_commit(faq_ids={entry_id})
 
 
 def rebuild(app: Flask, procs: int = 1) -> int:

@@ -65,9 +65,7 @@ def _max_bytes() -> int:
 
 
 def _reindex_after_commit(document_ids: set[int]) -> None:
-    app = current_app._get_current_object()
-    ids = set(document_ids)
-    after_commit(lambda: search_index.index_documents(app, ids))
+    search_index.refresh_after_commit(document_ids)
 
 
 def _upload_error(message: str, status: int = 400):
@@ -131,7 +129,8 @@ def preview(token: str):
         else:
             _reindex_after_commit(outcome.changed_document_ids)
             after_commit(lambda: pending_uploads.discard(data_dir, token))
-            labels = {"created": "已导入", "replaced": "已更新正文", "updated": "已更新信息", "unchanged": "内容未变"}
+            labels = {"created": "已导入", "replaced": "已更新正文", "updated": "已更新信息", "unchanged": "内容未变",
+                      "joined": "已并入法典"}
             flash(f"《{outcome.document.title}》{labels.get(outcome.action, '已导入')}，可立即检索。", "success")
             return redirect(url_for("library.document", document_id=outcome.document.id))
     elif request.method == "POST":

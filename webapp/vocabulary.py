@@ -19,7 +19,7 @@ from indexer.analysis import TaxTokenizer
 from kb.vocabulary import can_edit_vocabulary, documents_containing, faq_entries_containing
 from webapp import search_index
 from webapp.auth import require
-from webapp.storage import after_commit, db_session
+from webapp.storage import db_session
 
 bp = Blueprint("vocabulary", __name__, url_prefix="/vocabulary")
 
@@ -88,15 +88,10 @@ def _publish(name: str, word: str | None = None) -> int:
     documents = documents_containing(session, word) if word else []
     entries = faq_entries_containing(session, word) if word else []
     vocabulary.push(session, _data_dir(), name, documents=documents, faq_entries=entries)
-    app = current_app._get_current_object()
-
-    def reindex() -> None:
-        search_index.index_documents(app, documents)  # applies the outbox: these and the FAQ entries
-        if documents or entries:
-            faq = f"、问答 {len(entries)} 条" if entries else ""
-            flash(f"已重新索引含“{word}”的文件 {len(documents)} 篇{faq}", "success")
-
-    after_commit(reindex)
+    search_index.refresh_after_commit(documents)  # the applier thread: these and the FAQ entries
+    if documents or entries:
+        faq = f"、问答 {len(entries)} 条" if entries else ""
+        flash(f"已重新索引含“{word}”的文件 {len(documents)} 篇{faq}", "success")
     if word and not documents and not entries:
         flash(f"库中没有含“{word}”的文件，无需重新索引", "success")
     return len(documents)

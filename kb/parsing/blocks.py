@@ -28,6 +28,7 @@ class RawDocument:
     history: list[str]
     blocks: list[Block]
     warnings: list[str] = field(default_factory=list)
+    part: str | None = None  # a code published in parts: this file's part (总则, 物权编…)
 
 
 @dataclass
@@ -52,6 +53,7 @@ class ParsedDocument:
     warnings: list[str] = field(default_factory=list)
     doc_number: str | None = None  # 文号 found in the text
     published_on: dt.date | None = None  # from the history lines or the file name
+    part: str | None = None  # one part of a code published in several files (民法典 总则, 物权编…)
 
     @property
     def articles(self) -> list[ParsedUnit]:

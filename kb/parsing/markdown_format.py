@@ -1,4 +1,7 @@
-"""Markdown as in the corpus: ``# title``, history lines, ``<!-- INFO END -->``, then the body."""
+"""Markdown as in the corpus: ``# title``, history lines, ``<!-- INFO END -->``, then the body.
+
+A code published in several files (the Civil Code: 总则.md, 物权编.md…) repeats the code's title
+and names the part in a second ``#`` heading before ``<!-- INFO END -->``: that is ``part``."""
 from __future__ import annotations
 
 import re
@@ -20,6 +23,8 @@ def read_markdown(text: str) -> RawDocument:
         header, body = "", text
     title_match = TITLE_RE.search(header) or TITLE_RE.search(body)
     title = title_match.group(1).strip() if title_match else ""
+    header_titles = [t.strip() for t in TITLE_RE.findall(header)]
+    part = next((t for t in header_titles[1:] if t and t != title), None)
     if title_match and not header:
         body = body[: title_match.start()] + body[title_match.end():]
     history = [
@@ -29,4 +34,5 @@ def read_markdown(text: str) -> RawDocument:
     ]
     html = markdown_lib.markdown(body, extensions=["tables"], output_format="html")
     soup = parse_html(f"<body>{html}</body>")
-    return RawDocument(format="markdown", title=title, history=history, blocks=html_to_blocks(soup.body))
+    return RawDocument(format="markdown", title=title, history=history, blocks=html_to_blocks(soup.body),
+                       part=part)

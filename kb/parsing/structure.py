@@ -18,7 +18,8 @@ from kb.parsing.blocks import HEADING, TABLE, Block, ParsedUnit, RawDocument
 _NUM = f"[{NUMERAL_CHARS}0-9０-９]+"
 SPACE = "\\s\u3000"
 ARTICLE_RE = re.compile(rf"^第({_NUM})条(?:之([一二三四五六七八九十]+))?(?:[{SPACE}]+|(?=\S)|$)(.*)$")
-HEADING_RE = re.compile(rf"^第({_NUM})(编|章|节)(?:[{SPACE}]+(.*)|$)")
+HEADING_RE = re.compile(rf"^第({_NUM})(分编|编|章|节)(?:[{SPACE}]+(.*)|$)")
+FIRST_NUMBER_WARNING = "条文编号不从第一条开始"
 # Numbered sections of internal rules without 条, by rank: the highest rank the text uses wins.
 SECTION_LEVELS = (
     re.compile(r"^([一二三四五六七八九十]+)、(.*)$"),
@@ -145,6 +146,9 @@ class _Builder:
         kind = match.group(2)
         if kind == "编":
             self.book, self.chapter, self.section = line, None, None
+        elif kind == "分编":  # 合同编 第一分编 通则: the 分编 belongs to the 编 before it
+            book = (self.book or "").split(" 第")[0] if self.book and "分编" in self.book else self.book
+            self.book, self.chapter, self.section = f"{book} {line}" if book else line, None, None
         elif kind == "章":
             self.chapter, self.section = line, None
         else:
@@ -323,7 +327,7 @@ def numbering_warnings(units: list[ParsedUnit]) -> list[str]:
         if key in seen:
             warnings.append(f"条文编号重复：{unit.label}出现不止一次{where}")
         elif previous is None and unit.number != 1 and not unit.sub_number:
-            warnings.append(f"条文编号不从第一条开始：首条为{unit.label}{where}")
+            warnings.append(f"{FIRST_NUMBER_WARNING}：首条为{unit.label}{where}")
         elif previous is not None and not unit.sub_number and unit.number > previous.number + 1:
             missing = article_label(previous.number + 1)
             if unit.number > previous.number + 2:

@@ -2,7 +2,7 @@
 search (relevance judgements from use) and the record of each ``flask train-ranker``.
 
 Revision ID: 0006_i12b
-Revises: 0005
+Revises: 0006_i18
 Created: 2026-11-30
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0006_i12b'
-down_revision = '0005'
+down_revision = '0006_i18'
 branch_labels = None
 depends_on = None
 
