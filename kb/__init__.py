@@ -9,11 +9,14 @@ How the pieces fit:
   tables and attachments.
 - ``library``: domain operations that store parsed documents (versions, idempotency,
   supersession, cross-references); ``catalog`` reads the catalog CSV.
-- ``citations`` / ``numerals``: citation text and Chinese numerals.
+- ``citations`` / ``numerals``: citation text and Chinese numerals; ``titles``: the comparable form
+  of a title and the short names derived from it by rule (``data/title_abbreviations.tsv``).
 - ``statuses``: validity statuses as plain constants (the search path imports no ORM).
 - ``index_outbox``: every committed change to what the search index shows, recorded in the same
   transaction, so that each host's index can follow; ``shared_files``: the director's dictionary
-  and synonym files, kept in the database for every host.
+  and synonym files (and what ``train-ranker`` learned), kept in the database for every host.
+- ``search_feedback``: citations agents copied after a search (relevance judgements from use) and
+  the record of each ``train-ranker`` run.
 - ``routing``: which department a request goes to: the director's rules (``routing_rules``) as
   overrides on top of the classifier (``routing_model``: words, character n-grams and the
   vocabulary groups of ``routing_lexicon``, with ``negation`` scopes), fitted on the labelled

@@ -190,3 +190,25 @@ def test_unexpected_errors_show_a_chinese_page_without_a_stack_trace(app, client
     assert response.status_code == 500
     assert "系统出错" in response.text
     assert "secret internal detail" not in response.text and "Traceback" not in response.text
+
+
+def test_a_question_outside_the_library_is_shown_as_low_confidence_with_a_referral(library, agent):
+    library(INVOICE_2023, COLLECTION)
+    data = agent.get("/search.json", query_string={"q": "灵活就业人员社保费怎么交"}).get_json()
+    assert data["confidence"] == "low"
+    page = agent.get("/search", query_string={"q": "灵活就业人员社保费怎么交"})
+    low = re.search(r'<div id="low-confidence"[^>]*>(.*?)</div>', page.text, re.S)
+    assert low and "hidden" not in low.group(0).split(">")[0]
+    assert "低置信度：政策库中可能没有答案" in low.group(1) and ">转办</a>" in low.group(1)
+    assert "仅供参考" in page.text and "找到 " not in page.text
+    sure = agent.get("/search", query_string={"q": "征管法第三十二条"})
+    assert agent.get("/search.json", query_string={"q": "征管法第三十二条"}).get_json()["confidence"] == "high"
+    assert re.search(r'<div id="low-confidence"[^>]*hidden', sure.text)
+
+
+def test_a_cited_article_that_does_not_exist_is_named_on_the_page(library, agent):
+    library(COLLECTION)
+    page = agent.get("/search", query_string={"q": "征管法第999条"})
+    assert "《中华人民共和国税收征收管理法》没有第九百九十九条，请核对条号" in page.text
+    data = agent.get("/search.json", query_string={"q": "征管法第999条"}).get_json()
+    assert data["notices"] == ["《中华人民共和国税收征收管理法》没有第九百九十九条，请核对条号"]
