@@ -100,10 +100,11 @@ class QueryBuilder:
         groups = rare or groups
         weights: dict[tuple[str, str], float] = {}
         extra: list[Query] = []
+        has_words = any(_weight(word) == 1.0 for word, _ in groups)
         for word, subs in groups:
             parsed.words.append(word)
             parsed.marks += [word] + subs
-            if _weight(word) < 1.0 and len(groups) > 1:
+            if _weight(word) < 1.0 and has_words:
                 continue  # a lone character among words: 税, 交, 报 (too common to help, slow)
             self.add_word(weights, word)
             for sub in subs:
