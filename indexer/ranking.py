@@ -80,8 +80,14 @@ def _has_any(scorer, terms, docs: np.ndarray, fields=FIELDS) -> np.ndarray:
         for term in terms:
             ids = scorer.term_ids(name, term)
             if len(ids):
-                found |= np.isin(docs, ids)
+                found |= _contains(ids, docs)
     return found
+
+
+def _contains(ids: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """Which of ``docs`` are in ``ids`` (ascending docnums, as postings are): a binary search each."""
+    at = np.minimum(np.searchsorted(ids, docs), len(ids) - 1)
+    return ids[at] == docs
 
 
 def _coverage(scorer, concepts: list[Concept], docs: np.ndarray) -> np.ndarray:
