@@ -1,7 +1,7 @@
 """Second stage: the candidates BM25F found, re-scored for how much of the question each one covers.
 
 BM25F adds up the words of a question one by one, so an article that repeats one frequent word
-(罚款 ten times) can outscore one that holds all of the question's rarer words once. Two factors
+(罚款 ten times) can outscore one that holds all of the question's rarer words once. Three factors
 multiply each candidate's score (all parameters chosen by cross-validation on the tune split of
 ``bench/data/tax-questions.jsonl``; see bench/README.md):
 
@@ -10,9 +10,8 @@ multiply each candidate's score (all parameters chosen by cross-validation on th
   ``COVERAGE_POWER``;
 - the rule asked for: a question that asks for a rate (税率, 交多少), a time limit (多久, 几天), a
   penalty (罚多少), a refund (能退吗) or an exemption (免不免) multiplies by ``1 + ASK_BOOST`` the
-  entries whose text states that kind of rule (税率/征收率, 之日起/期限, 罚款/罚金, 退还, 免征).
-
-- the document: an entry's score times (its document's best score / the best score of all) to the power
+  entries whose text states that kind of rule (税率/征收率, 之日起/期限, 罚款/罚金, 退还, 免征);
+- the document (``weigh_documents``, on the results after their stored fields are read): an entry's score times (its document's best score / the best score of all) to the power
   ``DOCUMENT_POWER``: an article of the law that matches the question as a whole beats a stray article
   of another law that shares one word with it.
 
@@ -47,7 +46,7 @@ ASKS = (
 
 @dataclass
 class Concept:
-    """One thing the question says: its words as they may appear in an article, and its weight."""
+    """One thing the question says: its words as they may appear in an article (weighed by idf in ``rerank``)."""
     word: str
     terms: list[str] = field(default_factory=list)
 
