@@ -11,9 +11,9 @@ multiply each candidate's score (all parameters chosen by cross-validation on th
 - the rule asked for: a question that asks for a rate (税率, 交多少), a time limit (多久, 几天), a
   penalty (罚多少), a refund (能退吗) or an exemption (免不免) multiplies by ``1 + ASK_BOOST`` the
   entries whose text states that kind of rule (税率/征收率, 之日起/期限, 罚款/罚金, 退还, 免征);
-- the document (``weigh_documents``, on the results after their stored fields are read): an entry's score times (its document's best score / the best score of all) to the power
-  ``DOCUMENT_POWER``: an article of the law that matches the question as a whole beats a stray article
-  of another law that shares one word with it.
+- the document (``weigh_documents``, once the results' stored fields are read): an entry's score
+  times (its document's best score / the best score of all) to the power ``DOCUMENT_POWER``: an
+  article of the law that matches the question as a whole beats a stray article of another law.
 
 The first two read the postings the first stage already scored (``scoring.FastScorer``'s cache): no stored
 field is read, so the second stage costs a fraction of a millisecond.
