@@ -37,14 +37,35 @@
     var searchForm = document.getElementById("search-form");
     if (searchForm && box) searchForm.addEventListener("submit", function () { remember(SEARCHED, box.value); });
 
+    /* 答复内容 filled by a copy (not typed by the agent) may be replaced by the answer card's */
+    answer.addEventListener("input", function () { answer.dataset.auto = ""; });
+    function fillAnswer(text, replaceCopied) {
+      var now = answer.value.trim();
+      if (!text || now && !(replaceCopied && now === answer.dataset.auto)) return;
+      answer.value = text;
+      answer.dataset.auto = text.trim();
+    }
+    function addCitations(more) {
+      var lines = citations.value.split("\n").map(function (l) { return l.trim(); }).filter(Boolean);
+      more.forEach(function (c) { c = c.trim(); if (c && lines.indexOf(c) < 0) lines.push(c); });
+      citations.value = lines.join("\n");
+    }
     function copied(element) {
       var holder = element && element.closest ? element.closest("[data-citation]") : null;
-      if (!holder || !holder.closest("#results")) return;
+      if (!holder) return;
+      if (holder.classList.contains("faq-card") && holder.closest("#faq-slot")) {
+        /* the answer card: its answer and every citation it gives */
+        var basis = (holder.getAttribute("data-basis") || "").split("\n");
+        basis.forEach(function (c) { remember(ARTICLES, c); });
+        addCitations(basis);
+        fillAnswer(holder.getAttribute("data-answer"), true);
+        return;
+      }
+      if (!holder.closest("#results")) return;
       var citation = holder.getAttribute("data-citation");
       remember(ARTICLES, citation);
-      var lines = citations.value.split("\n").map(function (l) { return l.trim(); }).filter(Boolean);
-      if (lines.indexOf(citation) < 0) { lines.push(citation); citations.value = lines.join("\n"); }
-      if (!answer.value.trim()) answer.value = holder.getAttribute("data-copy") || "";
+      addCitations([citation]);
+      fillAnswer(holder.getAttribute("data-answer"), false);  /* the matching 款, not the whole article */
     }
     /* 复制依据 by key goes through window.kb.copyFrom (search.js); by click through app.js's listener */
     if (window.kb && window.kb.copyFrom) {
@@ -52,7 +73,7 @@
       window.kb.copyFrom = function (element) { copyFrom(element); copied(element); };
     }
     document.addEventListener("click", function (event) {
-      var button = event.target.closest ? event.target.closest("#results button.copy") : null;
+      var button = event.target.closest ? event.target.closest("#results button.copy, #faq-slot button.copy") : null;
       if (button) copied(button);
       var link = event.target.closest ? event.target.closest("#results a.citation") : null;
       if (link) remember(ARTICLES, link.textContent);
@@ -97,7 +118,7 @@
           if (!result[0]) { status.className = "call-status error"; status.textContent = data.message || "保存失败"; return; }
           addRow(data.call);
           ["call-caller-name", "call-caller-phone"].forEach(function (id) { document.getElementById(id).value = ""; });
-          answer.value = ""; citations.value = ""; question.value = ""; question.dataset.edited = "";
+          answer.value = ""; answer.dataset.auto = ""; citations.value = ""; question.value = ""; question.dataset.edited = "";
           forget();
           status.textContent = data.message;
           if (data.refer_url) {
