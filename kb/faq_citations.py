@@ -79,6 +79,22 @@ def resolve_citation(session: Session, text: str) -> ResolvedCitation:
     return _resolve_in_document(session, document, rest, text)
 
 
+def library_citation_problem(session: Session, text: str) -> str | None:
+    """Why ``text`` is a wrong citation of a document the library holds (an article it does not
+    have, an ambiguous row), or None. A document the library does not hold (a 财税〔2018〕64号
+    notice) is not judged: department replies may cite it."""
+    try:
+        resolve_citation(session, text)
+    except CitationError as problem:
+        compact = re.sub(r"\s+", "", text or "")
+        match = _TITLE_FORM.match(compact)
+        if match and _document_by_title(session, match["title"], match["year"]) is not None:
+            return str(problem)
+        if "#" in compact and _document_by_source(session, compact.split("#", 1)[0]) is not None:
+            return str(problem)
+    return None
+
+
 def _document_by_title(session: Session, title: str, year: str | None) -> Document | None:
     document = find_document_by_name(session, title)
     if document is None or not year:

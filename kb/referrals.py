@@ -34,6 +34,7 @@ from kb.calls import CONFIDENTIAL_CATEGORIES, REFERRED, Call, NewCall, get_call,
 from kb.db import Base
 from kb.departments import CONFIDENTIAL_RECEIVERS, department_names, group_of
 from kb.errors import KbError, NotFound
+from kb.faq_citations import library_citation_problem
 from kb.permissions import Forbidden, department_of, role_of
 from kb.routing import CATEGORIES
 from kb.routing_rules import suggest_department
@@ -294,9 +295,13 @@ def reply_referral(session: Session, actor, data: dict) -> Referral:
     answer = _clean(data.get("answer"))
     if not answer:
         raise ReferralError("请填写答复意见")
+    citations = [c.strip() for c in data.get("citations") or () if c and c.strip()]
+    problems = [f"“{c}”：{problem}" for c in citations if (problem := library_citation_problem(session, c))]
+    if problems:
+        raise ReferralError("答复依据有误，请核对后重新填写：" + "；".join(problems))
     now = data.get("at") or beijing_now()
     referral.state, referral.answer, referral.answered_at, referral.answered_by_id = REPLIED, answer, now, actor.id
-    referral.answer_citations = [c.strip() for c in data.get("citations") or () if c and c.strip()]
+    referral.answer_citations = citations
     log_event(session, referral, actor, "replied", None, at=now)
     return referral
 

@@ -335,3 +335,15 @@ def test_the_director_edits_routing_rules(app, people):
         assert session.scalar(select(func.count(RoutingRule.id))) > 1  # the shipped rules were stored first
     suggestion = people("agent").get("/referrals/suggest.json", query_string={"question": "我的发票弄丢了"}).json
     assert suggestion["department"] == "征管处" and "发票丢失找征管处" in suggestion["reason"]
+
+
+def test_a_reply_citing_a_missing_article_is_refused_and_the_text_kept(app, people, referral_to, import_tax):
+    import_tax("行政复议法(2023-09-01).md")
+    referral_id = referral_to()
+    income = people("income")
+    url = f"/referrals/{referral_id}"
+    page = post_form(income, f"{url}/reply", {"answer": "可依法申请行政复议。", "citations": "《行政复议法》第九十九条"},
+                     url, follow_redirects=True).text
+    assert "答复依据有误" in page and "没有“第九十九条”" in page
+    assert ">可依法申请行政复议。</textarea>" in page and ">《行政复议法》第九十九条</textarea>" in page
+    assert _referral(app, referral_id).state == SENT
