@@ -10,6 +10,7 @@ form again, with the message). The caller's identity is shown only through
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import session as web_session
 from flask_login import current_user
 
 from kb import audit
@@ -21,6 +22,7 @@ from kb.errors import KbError
 from kb.faq import can_edit_faq
 from kb.permissions import Forbidden
 from kb.redaction import REDACTED_CONTENT, caller_view, can_view_identity
+from kb.referral_drafts import referral_draft
 from kb.referral_faq import faq_draft_from_referral
 from kb.referrals import (
     DRAFT, EVENT_LABELS, FEEDBACK, REPLIED, RETURNED, STATE_LABELS, STATES, NewReferral, awaiting_feedback,
@@ -100,23 +102,20 @@ def feedback():
 # -- the draft from an unanswered search -------------------------------------------------------------
 
 def _draft_fields(source) -> dict:
-    call_id = source.get("call_id", type=int) if hasattr(source, "getlist") else None
     return {
-        "question": (source.get("question") or "").strip(), "category": source.get("category") or "政策咨询",
-        "tax_type": source.get("tax_type") or "", "caller_name": source.get("caller_name") or "",
-        "caller_contact": source.get("caller_contact") or "", "department": source.get("department") or "",
-        "searched": [s for s in source.getlist("searched") if s.strip()],
-        "articles": [a for a in source.getlist("articles") if a.strip()], "call_id": call_id,
+        "question": source.get("question"), "category": source.get("category"), "tax_type": source.get("tax_type"),
+        "caller_name": source.get("caller_name"), "caller_contact": source.get("caller_contact"),
+        "department": source.get("department"), "searched": source.getlist("searched"),
+        "articles": source.getlist("articles"), "call_id": source.get("call_id", type=int),
     }
 
 
 def _draft_page(fields: dict, error: str | None = None, status: int = 200):
-    decision = suggest_department(db_session(), fields["question"], category=fields["category"],
-                                  tax_type=fields["tax_type"] or None) if fields["question"] else None
-    suggested = (decision.office or decision.department) if decision else None
+    draft = referral_draft(db_session(), current_user, fields)
     return render_template(
-        "referrals/new.html", fields=fields, decision=decision, suggested=suggested, error=error,
-        departments=_departments(), categories=CATEGORIES, tax_types=TAX_TYPES,
+        "referrals/new.html", fields=draft.fields, decision=draft.decision, suggested=draft.suggested,
+        caller_from_call=draft.caller_from_call, error=error, departments=_departments(), categories=CATEGORIES,
+        tax_types=TAX_TYPES,
     ), status
 
 
@@ -131,9 +130,10 @@ def new():
 def create():
     fields = _draft_fields(request.form)
     data = NewReferral(
-        caller_name=fields["caller_name"], caller_contact=fields["caller_contact"], question=fields["question"],
-        call_id=fields["call_id"], category=fields["category"], tax_type=fields["tax_type"] or None,
-        searched=fields["searched"], articles=fields["articles"], department=fields["department"] or None,
+        caller_name=fields["caller_name"] or "", caller_contact=fields["caller_contact"] or "",
+        question=fields["question"], call_id=fields["call_id"], category=fields["category"] or None,
+        tax_type=fields["tax_type"] or None, searched=[s for s in fields["searched"] if s.strip()],
+        articles=[a for a in fields["articles"] if a.strip()], department=fields["department"] or None,
     )
     send = request.form.get("action") == "send"
     try:
@@ -162,8 +162,10 @@ def _referral_page(referral_id: int):
     referral = get_referral_for(session, current_user, referral_id)
     caller = caller_view(session, current_user, referral)  # audited when shown in clear
     secret = referral.is_confidential and caller["redacted"]
+    typed = web_session.pop("referral_typed", None)
     return render_template(
         "referrals/referral.html", referral=referral, caller=caller, secret=secret,
+        typed=typed if typed and typed.get("referral_id") == referral.id else {},
         redacted_content=REDACTED_CONTENT, event_labels=EVENT_LABELS, departments=_departments(),
         overdue=referral.is_overdue(beijing_now()),
         can_send=can_follow_up(current_user, referral) and referral.state in (DRAFT, RETURNED),
@@ -180,9 +182,10 @@ def referral(referral_id: int):
     return _referral_page(referral_id)
 
 
-def _step(referral_id: int, operation, data: dict, done: str):
+def _step(referral_id: int, operation, data: dict, done: str, typed: dict | None = None):
     """Run one workflow step from a form on the referral's page; a refusal comes back as a message
-    (by redirect, so that the page shown next is audited and committed like any other view)."""
+    (by redirect, so that the page shown next is audited and committed like any other view), with
+    what was ``typed`` kept for the form."""
     try:
         operation(db_session(), current_user, {"referral_id": referral_id, **data})
     except Forbidden:
@@ -190,6 +193,8 @@ def _step(referral_id: int, operation, data: dict, done: str):
     except KbError as problem:
         db_session().rollback()
         flash(str(problem), "error")
+        if typed:
+            web_session["referral_typed"] = {"referral_id": referral_id, **typed}
     else:
         flash(done, "success")
     return redirect(url_for("referrals.referral", referral_id=referral_id))
@@ -205,7 +210,8 @@ def send(referral_id: int):
 @require(has_inbox)
 def reply(referral_id: int):
     return _step(referral_id, reply_referral, {"answer": request.form.get("answer"),
-                                               "citations": _lines(request.form.get("citations"))}, "已答复")
+                                               "citations": _lines(request.form.get("citations"))}, "已答复",
+                 typed={"answer": request.form.get("answer") or "", "citations": request.form.get("citations") or ""})
 
 
 @bp.post("/<int:referral_id>/return")
