@@ -107,6 +107,26 @@
       today.insertBefore(item, today.firstChild);
     }
 
+    /* a new call: an empty record, and no searches or articles of the previous one */
+    function clear() {
+      ["call-caller-name", "call-caller-phone"].forEach(function (id) { document.getElementById(id).value = ""; });
+      answer.value = ""; answer.dataset.auto = ""; citations.value = ""; question.value = ""; question.dataset.edited = "";
+      document.getElementById("call-category").selectedIndex = 0;
+      document.getElementById("call-tax-type").selectedIndex = 0;
+      document.getElementById("call-disposition").selectedIndex = 0;
+      document.getElementById("call-transferred-to").selectedIndex = 0;
+      forget();
+    }
+    var newCall = document.getElementById("new-call");
+    if (newCall) {
+      newCall.addEventListener("click", function () {
+        clear();
+        if (box) { box.value = ""; box.dispatchEvent(new Event("input")); box.focus(); }
+        status.className = "call-status";
+        status.textContent = "新来电：已清空接听记录和检索记录";
+      });
+    }
+
     function save() {
       status.className = "call-status";
       status.textContent = "保存中……";
@@ -117,13 +137,16 @@
           var data = result[1];
           if (!result[0]) { status.className = "call-status error"; status.textContent = data.message || "保存失败"; return; }
           addRow(data.call);
-          ["call-caller-name", "call-caller-phone"].forEach(function (id) { document.getElementById(id).value = ""; });
-          answer.value = ""; answer.dataset.auto = ""; citations.value = ""; question.value = ""; question.dataset.edited = "";
-          forget();
+          /* the saved call's own searches go with its referral; the next call starts with none */
+          var own = new URLSearchParams();
+          remembered(SEARCHED).forEach(function (s) { own.append("searched", s); });
+          remembered(ARTICLES).forEach(function (a) { own.append("articles", a); });
+          clear();
           status.textContent = data.message;
           if (data.refer_url) {
             var link = document.createElement("a");
-            link.href = data.refer_url;
+            link.id = "refer-saved-call";
+            link.href = data.refer_url + (own.toString() ? "&" + own.toString() : "");
             link.textContent = " 填写转办单";
             status.appendChild(link);
           }
