@@ -29,7 +29,7 @@ from kb.referrals import STATE_LABELS, Referral
 from kb.routing import CATEGORIES
 from kb.similarity import FaqMatcher, distinct_variants, group_questions, question_key
 from kb.users import ADMIN, AGENT, DIRECTOR, POLICY
-from kb.workdays import is_working_day
+from kb.workdays import is_working_day, working_days_late
 
 TOP_QUESTIONS = 20
 TOP_SEARCHES = 20
@@ -113,6 +113,11 @@ class OverdueReferral:
     hours_late: float
     reminders: int
     state: str
+    working_days_late: int = 0  # on the official calendar (kb.workdays)
+
+    @property
+    def late_label(self) -> str:
+        return f"{self.working_days_late} 个工作日" if self.working_days_late else "不足 1 个工作日"
 
 
 @dataclass
@@ -278,6 +283,7 @@ def _referrals(session: Session, bulletin: Bulletin, period: Period, now: dt.dat
             bulletin.overdue.append(OverdueReferral(
                 id=r.id, department=name, question=summary_of(r.category, r.question), sent_at=r.sent_at,
                 due_at=r.due_at, answered_at=r.answered_at, hours_late=(until - r.due_at).total_seconds() / 3600,
+                working_days_late=working_days_late(r.due_at, until),
                 reminders=r.reminder_count, state=STATE_LABELS.get(r.state, r.state)))
     bulletin.departments = sorted(figures.values(), key=lambda f: (-f.sent, f.department))
     bulletin.overdue.sort(key=lambda o: (-o.hours_late, o.id))

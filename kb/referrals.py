@@ -39,7 +39,7 @@ from kb.permissions import Forbidden, department_of, role_of
 from kb.routing import CATEGORIES
 from kb.routing_rules import suggest_department
 from kb.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
-from kb.workdays import beijing_now, due_at
+from kb.workdays import beijing_now, deadline_status, due_at
 
 DRAFT, SENT, REPLIED, RETURNED, FEEDBACK, CLOSED = "draft", "sent", "replied", "returned", "feedback", "closed"
 STATES = (DRAFT, SENT, REPLIED, RETURNED, FEEDBACK, CLOSED)
@@ -103,6 +103,10 @@ class Referral(Base):
 
     def is_overdue(self, now: dt.datetime) -> bool:
         return self.state == SENT and self.due_at is not None and now > self.due_at
+
+    def deadline_status(self, now: dt.datetime) -> str | None:
+        """While the department owes an answer: 剩 1 个工作日, 今日 18:00 到期, 已超期 2 个工作日."""
+        return deadline_status(self.due_at, now) if self.state == SENT and self.due_at is not None else None
 
     def __repr__(self) -> str:
         return f"<Referral {self.id} {self.state} → {self.department}>"

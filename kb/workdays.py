@@ -83,3 +83,23 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
         if is_working_day(day):
             count += 1
     return count
+
+
+def working_days_late(due: dt.datetime, until: dt.datetime) -> int:
+    """Whole working days past ``due`` at ``until``: the working days after the due day up to
+    ``until``'s day (0 when answered, or still open, later on the due day itself)."""
+    return working_days_between(due.date(), until.date()) if until > due else 0
+
+
+def deadline_status(due: dt.datetime, now: dt.datetime) -> str:
+    """What is left of a deadline, in working days: 剩 2 个工作日, 今日 18:00 到期, 已超期 1 个工作日."""
+    if now <= due:
+        left = working_days_between(now.date(), due.date())
+        if left == 0:
+            return f"今日 {due:%H:%M} 到期"
+        return f"剩 {left} 个工作日"
+    return late_label(working_days_late(due, now))
+
+
+def late_label(days: int) -> str:
+    return f"已超期 {days} 个工作日" if days else "已超期（不足 1 个工作日）"

@@ -62,6 +62,8 @@ def test_referrals_by_department_on_time_rate_and_overdue_list(month):
     assert d.average_hours == pytest.approx(sum(hours) / 5)
     assert [(o.id, o.hours_late, o.reminders) for o in b.overdue] == [
         (records.referrals["r10"].id, 40.0, 0), (records.referrals["r11"].id, 21.0, 1)]
+    # told in working days: due Wednesday 22 May 18:00, answered Friday 24 May; due 29 May, answered 30 May
+    assert [o.late_label for o in b.overdue] == ["2 个工作日", "1 个工作日"]
 
 
 def test_each_promise_names_the_records_that_break_it(month):

@@ -4,6 +4,7 @@ and the director's routing rules editor."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -347,3 +348,11 @@ def test_a_reply_citing_a_missing_article_is_refused_and_the_text_kept(app, peop
     assert "答复依据有误" in page and "没有“第九十九条”" in page
     assert ">可依法申请行政复议。</textarea>" in page and ">《行政复议法》第九十九条</textarea>" in page
     assert _referral(app, referral_id).state == SENT
+
+
+def test_what_is_left_of_the_deadline_is_shown_in_working_days(app, people, referral_to):
+    referral_id = referral_to()  # sent now: two working days after today (three after a rest day or 18:00)
+    inbox = people("income").get("/referrals/inbox").text
+    assert re.search(r'<small class="deadline">剩 [23] 个工作日</small>', inbox)
+    page = people("agent").get(f"/referrals/{referral_id}").text
+    assert re.search(r'<strong id="deadline" class="deadline">剩 [23] 个工作日</strong>', page)

@@ -90,7 +90,7 @@ def bulletin_docx(b: Bulletin) -> bytes:
     document.add_heading(f"超期转办件（{len(b.overdue)} 件）", level=2)
     _table(document, ["转办单", "承办部门", "问题", "答复期限", "答复时间", "超期", "催办"],
            [[f"#{o.id}", o.department, o.question, f"{o.due_at:%m-%d %H:%M}",
-             f"{o.answered_at:%m-%d %H:%M}" if o.answered_at else "未答复", f"{o.hours_late:.1f} 小时", o.reminders]
+             f"{o.answered_at:%m-%d %H:%M}" if o.answered_at else "未答复", o.late_label, o.reminders]
             for o in b.overdue], "没有超期的转办件。")
 
     document.add_heading(SECTIONS[5], level=1)

@@ -59,6 +59,7 @@ def referral_row(referral, actor, now) -> dict:
         "state_label": referral.state_label, "agent_staff_no": referral.agent_staff_no,
         "created_at": referral.created_at, "due_at": referral.due_at,
         "reminders": referral.reminder_count, "overdue": referral.is_overdue(now), "escalated": referral.escalated,
+        "deadline": referral.deadline_status(now),
         "url": url_for("referrals.referral", referral_id=referral.id),
     }
 
@@ -167,7 +168,7 @@ def _referral_page(referral_id: int):
         "referrals/referral.html", referral=referral, caller=caller, secret=secret,
         typed=typed if typed and typed.get("referral_id") == referral.id else {},
         redacted_content=REDACTED_CONTENT, event_labels=EVENT_LABELS, departments=_departments(),
-        overdue=referral.is_overdue(beijing_now()),
+        overdue=referral.is_overdue(beijing_now()), deadline=referral.deadline_status(beijing_now()),
         can_send=can_follow_up(current_user, referral) and referral.state in (DRAFT, RETURNED),
         can_answer=can_answer_referral(current_user, referral),
         can_feedback=can_follow_up(current_user, referral) and referral.state in (REPLIED, RETURNED, FEEDBACK),
