@@ -203,6 +203,9 @@ def test_a_reply_citing_an_article_that_does_not_exist_is_refused(appeal_law, se
     with pytest.raises(ReferralError, match="答复依据有误.*《行政复议法》第九十九条.*没有“第九十九条”"):
         reply_referral(session, people["income"], {"referral_id": referral.id, "answer": "可申请行政复议。",
                                                     "citations": ["《行政复议法》第九十九条"]})
+    with pytest.raises(ReferralError, match="没有“第九十九条”"):  # a short name without 《》 is checked too
+        reply_referral(session, people["income"], {"referral_id": referral.id, "answer": "可申请行政复议。",
+                                                    "citations": ["行政复议法第九十九条"]})
     assert referral.state == SENT and referral.answer is None
     reply_referral(session, people["income"], {  # a real article, and a notice the library does not hold
         "referral_id": referral.id, "answer": "可申请行政复议。",
