@@ -38,7 +38,8 @@ from kb.faq_citations import library_citation_problem
 from kb.permissions import Forbidden, department_of, role_of
 from kb.routing import CATEGORIES
 from kb.routing_rules import suggest_department
-from kb.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
+from kb.director_reports import write_no_receiver_report
+from kb.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY, User
 from kb.workdays import beijing_now, deadline_status, due_at
 
 DRAFT, SENT, REPLIED, RETURNED, FEEDBACK, CLOSED = "draft", "sent", "replied", "returned", "feedback", "closed"
@@ -101,6 +102,9 @@ class Referral(Base):
     def state_label(self) -> str:
         return STATE_LABELS[self.state]
 
+    # Set by ``send_referral`` when the department has no active user (the director is told).
+    warning = None
+
     def is_overdue(self, now: dt.datetime) -> bool:
         return self.state == SENT and self.due_at is not None and now > self.due_at
 
@@ -131,7 +135,7 @@ class ReferralEvent(Base):
 EVENT_LABELS = {
     "created": "创建转办单", "department": "改定承办部门", "sent": "转办", "reminder": "催办",
     "ineffective": "催办无效，报告中心主任", "replied": "部门答复", "returned": "部门退回",
-    "feedback": "回访反馈", "closed": "办结", "faq": "转为FAQ草稿",
+    "feedback": "回访反馈", "closed": "办结", "faq": "转为FAQ草稿", "no_receiver": "无人接收，已报中心主任",
 }
 
 
@@ -145,6 +149,12 @@ def log_event(session: Session, referral: Referral, actor, kind: str, note: str 
 
 
 # -- permissions --------------------------------------------------------------------------------
+
+def staffed_departments(session: Session) -> set[str]:
+    """Departments with at least one active department user (someone reads their inbox)."""
+    return set(session.scalars(select(User.department).where(
+        User.role == DEPARTMENT, User.active.is_(True), User.department.is_not(None)).distinct()))
+
 
 def can_open_referral(actor) -> bool:
     return role_of(actor) in (AGENT, DIRECTOR)
@@ -289,6 +299,10 @@ def send_referral(session: Session, actor, data: dict) -> Referral:
         referral.call.transferred_to = referral.department
     log_event(session, referral, actor, "sent",
               f"转{referral.department}，答复期限 {referral.due_at:%Y-%m-%d %H:%M}", at=now)
+    if referral.department not in staffed_departments(session):
+        report = write_no_receiver_report(session, referral, now)
+        log_event(session, referral, None, "no_receiver", f"报告 {report.id}", at=now)
+        referral.warning = f"{referral.department}目前没有在岗的系统用户，无人接收本转办单，已报告中心主任"
     return referral
 
 

@@ -356,3 +356,17 @@ def test_what_is_left_of_the_deadline_is_shown_in_working_days(app, people, refe
     assert re.search(r'<small class="deadline">剩 [23] 个工作日</small>', inbox)
     page = people("agent").get(f"/referrals/{referral_id}").text
     assert re.search(r'<strong id="deadline" class="deadline">剩 [23] 个工作日</strong>', page)
+
+
+def test_sending_to_a_department_without_users_warns_the_agent_and_the_director(app, people):
+    agent = people("agent")
+    people.user("income")
+    draft = agent.get("/referrals/new", query_string={"question": INCOME_QUESTION}).text
+    assert '<option value="所得税处" selected>所得税处</option>' in draft
+    assert '<option value="法规处" >法规处（无在岗用户）</option>' in draft
+    form = {"question": INCOME_QUESTION, "category": "政策咨询", "department": "法规处", "caller_name": "赵某",
+            "caller_contact": "13900000000", "action": "send", "csrf_token": csrf_token(draft)}
+    page = agent.post("/referrals/new", data=form, follow_redirects=True).text
+    assert "已转法规处" in page and "法规处目前没有在岗的系统用户，无人接收本转办单，已报告中心主任" in page
+    reports = people("director").get("/referrals/reports").text
+    assert "无人接收报告" in reports and "赵某" not in reports

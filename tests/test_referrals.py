@@ -8,7 +8,7 @@ import pytest
 from kb.calls import NewCall, record_call, CallError
 from kb.departments import seed_departments
 from kb.director_reports import (
-    DIFFICULTY, INEFFECTIVE, NewDifficultyReport, handle_report, open_reports, report_difficulty,
+    DIFFICULTY, INEFFECTIVE, NO_RECEIVER, NewDifficultyReport, handle_report, open_reports, report_difficulty,
 )
 from kb.permissions import Forbidden
 from kb.referrals import (
@@ -237,3 +237,29 @@ def test_a_reporters_identity_is_not_put_into_the_referral_form(session, people)
     referral = open_referral(session, people["agent"], NewReferral(
         call_id=call.id, caller_name="", caller_contact="", category=draft.fields["category"]))
     assert (referral.caller_name, referral.caller_contact) == ("李某", "13700000000")  # from the call
+
+
+def test_a_referral_to_a_department_nobody_works_in_warns_and_tells_the_director(session, people):
+    referral = _policy_referral(session, people)
+    send_referral(session, people["agent"], {"referral_id": referral.id, "department": "法规处"})
+    assert referral.state == SENT and "法规处目前没有在岗的系统用户" in referral.warning
+    [report] = open_reports(session, people["director"])
+    assert report.kind == NO_RECEIVER and report.referral_id == referral.id and "王女士" not in report.content
+    assert referral.events[-1].kind == "no_receiver"
+    people["goods"].active = False  # a department whose only user left is as empty
+    other = _policy_referral(session, people)
+    send_referral(session, people["agent"], {"referral_id": other.id, "department": "货物和劳务税处"})
+    assert other.warning and len(open_reports(session, people["director"])) == 2
+    staffed = _policy_referral(session, people)
+    send_referral(session, people["agent"], {"referral_id": staffed.id})  # 所得税处 has a user
+    assert staffed.warning is None and len(open_reports(session, people["director"])) == 2
+
+
+def test_a_call_is_transferred_only_to_a_department_of_the_list(session, people):
+    for wrong in ("稽査局", "不存在处"):
+        with pytest.raises(CallError, match=f"“{wrong}”不是部门列表中的部门"):
+            record_call(session, people["agent"], NewCall(question="举报虚开发票", category="举报",
+                                                          disposition="转接", transferred_to=wrong))
+    call = record_call(session, people["agent"], NewCall(question="举报虚开发票", category="举报",
+                                                         disposition="转接", transferred_to="稽查局"))
+    assert call.transferred_to == "稽查局"

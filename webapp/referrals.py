@@ -28,7 +28,7 @@ from kb.referrals import (
     DRAFT, EVENT_LABELS, FEEDBACK, REPLIED, RETURNED, STATE_LABELS, STATES, NewReferral, awaiting_feedback,
     can_answer_referral, can_follow_up, can_list_referrals, can_open_referral, close_referral, department_inbox,
     get_referral_for, has_inbox, list_referrals, record_feedback, refer_unanswered, reply_referral, return_referral,
-    send_referral,
+    send_referral, staffed_departments,
 )
 from kb.routing import CATEGORIES
 from kb.routing_rules import suggest_department
@@ -115,7 +115,8 @@ def _draft_page(fields: dict, error: str | None = None, status: int = 200):
     draft = referral_draft(db_session(), current_user, fields)
     return render_template(
         "referrals/new.html", fields=draft.fields, decision=draft.decision, suggested=draft.suggested,
-        caller_from_call=draft.caller_from_call, error=error, departments=_departments(), categories=CATEGORIES,
+        caller_from_call=draft.caller_from_call, error=error, departments=_departments(),
+        staffed=staffed_departments(db_session()), categories=CATEGORIES,
         tax_types=TAX_TYPES,
     ), status
 
@@ -143,6 +144,8 @@ def create():
         return _draft_page(fields, str(problem), 400)
     flash(f"转办单 {referral.id} 已转{referral.department}，答复期限 {referral.due_at:%Y-%m-%d %H:%M}" if send
           else f"转办单 {referral.id} 已保存为草稿", "success")
+    if referral.warning:
+        flash(referral.warning, "error")
     return redirect(url_for("referrals.referral", referral_id=referral.id))
 
 
@@ -168,6 +171,7 @@ def _referral_page(referral_id: int):
         "referrals/referral.html", referral=referral, caller=caller, secret=secret,
         typed=typed if typed and typed.get("referral_id") == referral.id else {},
         redacted_content=REDACTED_CONTENT, event_labels=EVENT_LABELS, departments=_departments(),
+        staffed=staffed_departments(session),
         overdue=referral.is_overdue(beijing_now()), deadline=referral.deadline_status(beijing_now()),
         can_send=can_follow_up(current_user, referral) and referral.state in (DRAFT, RETURNED),
         can_answer=can_answer_referral(current_user, referral),
@@ -188,7 +192,7 @@ def _step(referral_id: int, operation, data: dict, done: str, typed: dict | None
     (by redirect, so that the page shown next is audited and committed like any other view), with
     what was ``typed`` kept for the form."""
     try:
-        operation(db_session(), current_user, {"referral_id": referral_id, **data})
+        result = operation(db_session(), current_user, {"referral_id": referral_id, **data})
     except Forbidden:
         raise
     except KbError as problem:
@@ -198,6 +202,8 @@ def _step(referral_id: int, operation, data: dict, done: str, typed: dict | None
             web_session["referral_typed"] = {"referral_id": referral_id, **typed}
     else:
         flash(done, "success")
+        if getattr(result, "warning", None):
+            flash(result.warning, "error")
     return redirect(url_for("referrals.referral", referral_id=referral_id))
 
 
