@@ -390,13 +390,17 @@ def get_referral(session: Session, referral_id: int) -> Referral:
     return referral
 
 
-def department_inbox(session: Session, actor) -> list[Referral]:
-    """A department user's referrals: open ones first, oldest due first."""
+def department_inbox(session: Session, actor, done: bool | None = None) -> list[Referral]:
+    """A department user's referrals: open ones (待办, awaiting its answer) first, oldest due first;
+    ``done=False`` only those, ``done=True`` only the answered or returned (已办), latest first."""
     _require(has_inbox(actor), "只有部门用户有转办收件箱")
-    return list(session.scalars(
-        select(Referral).where(Referral.department == department_of(actor), Referral.state != DRAFT)
-        .order_by((Referral.state != SENT), Referral.due_at, Referral.id)
-    ))
+    query = select(Referral).where(Referral.department == department_of(actor), Referral.state != DRAFT)
+    if done is False:
+        return list(session.scalars(query.where(Referral.state == SENT).order_by(Referral.due_at, Referral.id)))
+    if done:
+        return list(session.scalars(query.where(Referral.state != SENT)
+                                    .order_by(Referral.answered_at.desc(), Referral.id.desc())))
+    return list(session.scalars(query.order_by((Referral.state != SENT), Referral.due_at, Referral.id)))
 
 
 def awaiting_feedback(session: Session, actor) -> list[Referral]:

@@ -370,3 +370,15 @@ def test_sending_to_a_department_without_users_warns_the_agent_and_the_director(
     assert "已转法规处" in page and "法规处目前没有在岗的系统用户，无人接收本转办单，已报告中心主任" in page
     reports = people("director").get("/referrals/reports").text
     assert "无人接收报告" in reports and "赵某" not in reports
+
+
+def test_the_inbox_has_to_do_and_done_tabs_oldest_deadline_first(app, people, referral_to):
+    first, second, answered = referral_to(), referral_to(), referral_to(reply_by="income")
+    with _db(app) as session:  # the second was sent earlier: its deadline comes first
+        session.get(Referral, second).due_at -= dt.timedelta(days=3)
+    income = people("income")
+    todo = income.get("/referrals/inbox").text
+    assert todo.index(f'data-id="{second}"') < todo.index(f'data-id="{first}"')
+    assert f'data-id="{answered}"' not in todo and 'id="tab-todo" aria-current="page"' in todo
+    done = income.get("/referrals/inbox?tab=done").text
+    assert f'data-id="{answered}"' in done and f'data-id="{first}"' not in done

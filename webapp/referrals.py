@@ -88,8 +88,9 @@ def index():
 @bp.get("/inbox")
 @require(has_inbox)
 def inbox():
-    referrals = _rows(department_inbox(db_session(), current_user))
-    return render_template("referrals/list.html", referrals=referrals, inbox=True,
+    done = request.args.get("tab") == "done"
+    referrals = _rows(department_inbox(db_session(), current_user, done=done))
+    return render_template("referrals/list.html", referrals=referrals, inbox=True, done=done,
                            title=f"转办收件箱 · {current_user.department}")
 
 
