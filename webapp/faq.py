@@ -89,6 +89,7 @@ def _values(entry) -> dict:
 
 # -- list, editor -----------------------------------------------------------------------------------
 
+@bp.get("/")
 @bp.get("")
 @require(can_edit_faq)
 def index():
