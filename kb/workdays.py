@@ -31,6 +31,14 @@ def beijing_now() -> dt.datetime:
     return dt.datetime.now(BEIJING).replace(tzinfo=None, microsecond=0)
 
 
+def beijing_from_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A naive UTC time (what the library's and the FAQ's ``*_at`` columns hold) in Beijing time, naive:
+    every page shows Beijing time."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.timezone.utc).astimezone(BEIJING).replace(tzinfo=None)
+
+
 def is_covered(day: dt.date) -> bool:
     """Whether the official calendar for ``day``'s year is known to ``chinese_calendar``."""
     try:
