@@ -35,14 +35,16 @@ def _flask(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 def _expected_articles(folder: Path, imported: set[str]) -> Counter:
+    """Article lines by (file name, label). A name found in several folders is one document (the
+    same law filed twice: identical, or the later copy replacing the earlier): counted once."""
     expected: Counter = Counter()
     for path in folder.rglob("*.md"):
         if path.name not in imported:
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         body = text.split("<!-- INFO END -->", 1)[-1]
-        for label in ARTICLE_LINE.findall(body):
-            expected[(path.name, label)] += 1
+        for label, n in Counter(ARTICLE_LINE.findall(body)).items():
+            expected[(path.name, label)] = max(expected[(path.name, label)], n)
     return expected
 
 

@@ -14,6 +14,11 @@ How the pieces fit:
 - ``index_outbox``: every committed change to what the search index shows, recorded in the same
   transaction, so that each host's index can follow; ``shared_files``: the director's dictionary
   and synonym files, kept in the database for every host.
+- ``routing``: which department a request goes to: the director's rules (``routing_rules``) as
+  overrides on top of the classifier (``routing_model``: words, character n-grams and the
+  vocabulary groups of ``routing_lexicon``, with ``negation`` scopes), fitted on the labelled
+  requests in ``data/routing_examples.jsonl``; ``routing_training`` refits it from the
+  referrals whose department was changed, keeping the old model when the new one is worse.
 
 ``kb`` imports neither Flask nor Whoosh: the web app and the indexer depend on it, never the
 other way round.

@@ -13,18 +13,21 @@ import secrets
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import DateTime, ForeignKey, String, select
+from sqlalchemy import DateTime, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from kb.db import Base
 from kb.errors import KbError, NotFound
-from kb.users import LoginFailure, User, can_manage_users, find_user, is_throttled
+from kb.users import (
+    FAILURE_WINDOW, MAX_ADDRESS_FAILURES, MAX_FAILURES, TOKEN_FAILURE_PREFIX, LoginFailure, User, can_manage_users,
+    find_user,
+)
 
 PREFIX = "kb_"
 # ``last_used_at`` is written at most this often, so reads do not turn into writes.
 TOUCH_INTERVAL = dt.timedelta(minutes=5)
-# Failed token presentations are throttled like logins, under this pseudo user name.
-THROTTLE_NAME = "(api-token)"
+# Failed token presentations are kept beside failed logins, under a pseudo user name per token.
+THROTTLE_NAME = TOKEN_FAILURE_PREFIX
 
 
 class TokenError(KbError):
@@ -133,10 +136,27 @@ def user_for_token(session: Session, secret: str, now: dt.datetime | None = None
     return token.user
 
 
-def token_throttled(session: Session, address: str) -> bool:
-    return is_throttled(session, THROTTLE_NAME, address)
+def _failure_name(secret: str) -> str:
+    """The pseudo user name under which failures of one presented token are counted."""
+    return THROTTLE_NAME + hash_token(secret or "")[:16]
 
 
-def record_token_failure(session: Session, address: str) -> None:
-    session.add(LoginFailure(username=THROTTLE_NAME, address=(address or "-")[:64], failed_at=_now()))
+def _recent_failures(session: Session, *where) -> int:
+    since = _now() - FAILURE_WINDOW
+    return session.scalar(select(func.count(LoginFailure.id)).where(LoginFailure.failed_at >= since, *where)) or 0
+
+
+def token_throttled(session: Session, address: str, secret: str) -> bool:
+    """This token was presented and refused too often (per credential, not per address: one
+    client's bad token does not lock out the good tokens of others behind the same proxy)."""
+    return _recent_failures(session, LoginFailure.username == _failure_name(secret)) >= MAX_FAILURES
+
+
+def record_token_failure(session: Session, address: str, secret: str) -> bool:
+    """Record a refused token; True when the address has refused tokens past the limit (the
+    caller answers 429 instead of 401). A valid token is never refused for others' failures:
+    tokens are 256-bit random strings, so there is nothing to guess."""
+    session.add(LoginFailure(username=_failure_name(secret), address=(address or "-")[:64], failed_at=_now()))
     session.flush()
+    return _recent_failures(session, LoginFailure.address == (address or "-")[:64],
+                            LoginFailure.username.startswith(THROTTLE_NAME)) > MAX_ADDRESS_FAILURES

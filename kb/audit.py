@@ -1,4 +1,5 @@
-"""An append-only log of who saw or changed confidential data (举报 and 投诉 callers' identity).
+"""An append-only log of who saw or changed confidential data (举报 and 投诉 callers' identity), and
+of who created, reset or switched the accounts (an account made to read informants names its maker).
 
 Entries are only ever added (``record``); there is no update or delete operation, and the
 database itself refuses UPDATE and DELETE on the table: a trigger on SQLite and on PostgreSQL
@@ -44,7 +45,7 @@ class AuditEntry(Base):
     actor_name: Mapped[str] = mapped_column(String(100))  # kept as written: users may be renamed
     actor_role: Mapped[Optional[str]] = mapped_column(String(20))
     action: Mapped[str] = mapped_column(String(30))
-    object_type: Mapped[str] = mapped_column(String(30))  # call | referral
+    object_type: Mapped[str] = mapped_column(String(30))  # call | referral | user (account made or changed)
     object_id: Mapped[int] = mapped_column(Integer, index=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 

@@ -31,7 +31,7 @@ from typing import Iterable, Iterator
 from sqlalchemy import Date, DateTime, Integer, LargeBinary, Table, create_engine, func, inspect, select, text, update
 from sqlalchemy.engine import Engine
 
-from kb.db import Base, register_models
+from kb.db import Base, make_private, register_models
 from kb.errors import KbError
 
 FORMAT = 1
@@ -111,6 +111,9 @@ def write_backup(engine: Engine, out_path: str | Path, files: Iterable[tuple[str
     manifest: dict = {"format": FORMAT, "product": "12366-kb", "created_at": _now(),
                       "database": {"dialect": engine.dialect.name, "tables": {}}, "files": []}
     partial = out_path.with_name(out_path.name + ".partial")
+    if partial.exists():
+        partial.unlink()
+    make_private(partial)  # the archive holds callers' identities and password hashes: 0600
     with tempfile.TemporaryDirectory() as work, tarfile.open(partial, "w:gz") as archive:
         if dump == "sqlite":
             copy = Path(work) / "kb.sqlite3"
@@ -157,6 +160,30 @@ def read_manifest(archive_path: str | Path) -> dict:
     return manifest
 
 
+def _plain_name(name) -> bool:
+    return (isinstance(name, str) and bool(name) and not name.startswith(".")
+            and not any(ch in name for ch in "/\\\0:") and ".." not in name)
+
+
+def check_manifest(manifest: dict) -> None:
+    """Refuse a manifest that names a table this product does not have, a file name with a path in
+    it, or row counts that are not numbers (a crafted archive must not write outside its folder)."""
+    database = manifest.get("database")
+    if not isinstance(database, dict) or not isinstance(database.get("tables"), dict):
+        raise BackupError("备份清单缺少数据库表的清单")
+    if database.get("dump") not in ("sqlite", "jsonl"):
+        raise BackupError(f"备份清单中的数据库格式“{database.get('dump')}”不受支持")
+    known = {table.name for table in _tables()}
+    unknown = [str(name)[:60] for name in database["tables"] if name not in known]
+    if unknown:
+        raise BackupError("备份清单中有本系统没有的表：" + "、".join(unknown))
+    if not all(isinstance(count, int) and count >= 0 for count in database["tables"].values()):
+        raise BackupError("备份清单中的行数无效")
+    files = manifest.get("files")
+    if not isinstance(files, list) or not all(_plain_name(name) for name in files):
+        raise BackupError("备份清单中的数据文件名无效（不能含路径）")
+
+
 def _extract(archive_path: Path, manifest: dict, folder: Path) -> None:
     """Extract only what the manifest names, as plain files (no links, no paths outside)."""
     wanted = {MANIFEST}
@@ -164,11 +191,14 @@ def _extract(archive_path: Path, manifest: dict, folder: Path) -> None:
         wanted.add(SQLITE_NAME)
     else:
         wanted |= {f"database/{name}.jsonl" for name in manifest["database"]["tables"]}
-    wanted |= {f"files/{name}" for name in manifest["files"] if "/" not in name and not name.startswith(".")}
+    wanted |= {f"files/{name}" for name in manifest["files"] if _plain_name(name)}
+    root = folder.resolve()
     with tarfile.open(archive_path, "r:gz") as archive:
         for member in archive.getmembers():
             if member.name in wanted and member.isfile():
                 target = folder / member.name
+                if not target.resolve().is_relative_to(root):
+                    raise BackupError(f"备份中的“{member.name[:60]}”指向恢复目录之外，已拒绝")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with archive.extractfile(member) as source, open(target, "wb") as out:
                     shutil.copyfileobj(source, out)
@@ -215,10 +245,13 @@ def _reset_sequences(connection, tables: list[Table]) -> None:
 def restore_backup(engine: Engine, archive_path: str | Path, data_dir: str | Path) -> dict[str, int]:
     """Load the archive into the empty database behind ``engine`` and its files into ``data_dir``.
 
-    Returns the row count of every table restored. Refuses a database that holds any row.
+    Returns the row count of every table restored. Refuses a database that holds any row, a
+    manifest that names unknown tables or file names with paths (``check_manifest``), and an
+    archive that restores nothing.
     """
     archive_path = Path(archive_path)
     manifest = read_manifest(archive_path)
+    check_manifest(manifest)
     filled = {name: count for name, count in table_counts(engine).items() if count}
     if filled:
         raise BackupError("目标数据库不是空的（" + "、".join(f"{n} {c} 行" for n, c in filled.items())
@@ -247,6 +280,8 @@ def restore_backup(engine: Engine, archive_path: str | Path, data_dir: str | Pat
                 expected = {n: c for n, c in manifest["database"]["tables"].items() if n in counts}
                 if {n: counts[n] for n in expected} != expected:
                     raise BackupError("恢复的行数与备份清单不一致，已撤销恢复")
+                if not any(counts.values()):
+                    raise BackupError("备份中没有可恢复的数据（0 行），已撤销恢复")
         finally:
             if source_engine is not None:
                 source_engine.dispose()

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kb.calls import CONFIDENTIAL_CATEGORIES, DISPOSITIONS, Call
+from kb.calls import DISPOSITIONS, Call, is_confidential_matter
 from kb.faq_models import PUBLISHED, FaqEntry
 from kb.periods import Period
 from kb.permissions import role_of
-from kb.promises import Promise, check_promises, summary_of
+from kb.promises import Promise, check_promises, referral_summary_of
 from kb.querylog import QueryLog
 from kb.referrals import STATE_LABELS, Referral
 from kb.routing import CATEGORIES
@@ -181,7 +181,7 @@ def build_bulletin(session: Session, period: Period, now: dt.datetime, weekly: b
     previous = _calls(session, period.previous())
     bulletin.total_calls, bulletin.previous_calls = len(rows), len(previous)
     _count_calls(bulletin, rows)
-    askable = [r.question for r in rows if r.category not in CONFIDENTIAL_CATEGORIES]
+    askable = [r.question for r in rows if not is_confidential_matter(r.category, r.transferred_to)]
     bulletin.top_questions = _top_questions(session, askable)
     bulletin.rising = _rising(rows, previous)
     _searches(session, bulletin, period)
@@ -197,7 +197,7 @@ def build_weekly(session: Session, period: Period, now: dt.datetime) -> Bulletin
 
 def _calls(session: Session, period: Period) -> list:
     return session.execute(
-        select(Call.created_at, Call.category, Call.tax_type, Call.disposition, Call.question)
+        select(Call.created_at, Call.category, Call.tax_type, Call.disposition, Call.question, Call.transferred_to)
         .where(Call.created_at >= period.start, Call.created_at < period.end)).all()
 
 
@@ -234,8 +234,8 @@ def _top_questions(session: Session, questions: list[str]) -> list[TopQuestion]:
 
 def _rising(rows, previous) -> list[RisingTopic]:
     """Question groups and tax types asked clearly more often than in the previous period."""
-    current_q = [r.question for r in rows if r.category not in CONFIDENTIAL_CATEGORIES]
-    previous_q = [r.question for r in previous if r.category not in CONFIDENTIAL_CATEGORIES]
+    current_q = [r.question for r in rows if not is_confidential_matter(r.category, r.transferred_to)]
+    previous_q = [r.question for r in previous if not is_confidential_matter(r.category, r.transferred_to)]
     groups = group_questions(current_q + previous_q)
     group_of = {key: n for n, group in enumerate(groups) for key in group.keys}
     now_counts = Counter(group_of[k] for k in map(question_key, current_q) if k in group_of)
@@ -263,8 +263,10 @@ def _referrals(session: Session, bulletin: Bulletin, period: Period, now: dt.dat
     """Referrals sent in the period, by receiving department."""
     figures: dict[str, DepartmentFigures] = {}
     for r in session.execute(
-            select(Referral.id, Referral.department, Referral.category, Referral.question, Referral.sent_at,
-                   Referral.due_at, Referral.answered_at, Referral.reminder_count, Referral.state)
+            select(Referral.id, Referral.department, Referral.suggested_department, Referral.category,
+                   Referral.question, Referral.sent_at, Referral.due_at, Referral.answered_at, Referral.reminder_count,
+                   Referral.state, Call.category.label("call_category"), Call.transferred_to)
+            .outerjoin(Call, Call.id == Referral.call_id)
             .where(Referral.sent_at >= period.start, Referral.sent_at < period.end)
             .order_by(Referral.sent_at, Referral.id)):
         name = r.department or "（未定部门）"
@@ -281,7 +283,7 @@ def _referrals(session: Session, bulletin: Bulletin, period: Period, now: dt.dat
         else:
             figure.late += 1
             bulletin.overdue.append(OverdueReferral(
-                id=r.id, department=name, question=summary_of(r.category, r.question), sent_at=r.sent_at,
+                id=r.id, department=name, question=referral_summary_of(r), sent_at=r.sent_at,
                 due_at=r.due_at, answered_at=r.answered_at, hours_late=(until - r.due_at).total_seconds() / 3600,
                 working_days_late=working_days_late(r.due_at, until),
                 reminders=r.reminder_count, state=STATE_LABELS.get(r.state, r.state)))

@@ -3,8 +3,11 @@
 ``record_call(session, actor, data)`` stores what the agent typed beside the search page: the
 caller (optional name and phone), category, tax type, question, the answer given with its
 citations, and the disposition (当场答复 / 转接 / 转办 / 重大疑难上报). The agent and the time
-are filled in automatically. For 举报 and 投诉 the caller's identity is confidential: see
-``kb.redaction`` (who may see it) and ``kb.audit`` (every view and change is logged).
+are filled in automatically. For 举报 and 投诉, and for anything put through or sent to 稽查局 or
+监察室, the caller's identity and the content are confidential (``is_confidential_matter``, the one
+rule for calls and referrals): see ``kb.redaction`` (who may see it) and ``kb.audit`` (every view
+and change is logged). A call is used again (a referral, a 重大疑难上报) only by the agent who took
+it or the director (``can_use_call``).
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb import audit
 from kb.db import Base
-from kb.departments import TAX_TYPES, department_names
+from kb.departments import CONFIDENTIAL_RECEIVERS, TAX_TYPES, department_names, group_of
 from kb.errors import KbError, NotFound
 from kb.permissions import Forbidden, role_of
 from kb.routing import CATEGORIES
@@ -25,6 +28,13 @@ from kb.users import AGENT, DIRECTOR
 from kb.workdays import beijing_now
 
 CONFIDENTIAL_CATEGORIES = ("举报", "投诉")
+
+
+def is_confidential_matter(category: str | None, *departments: str | None) -> bool:
+    """The one confidentiality rule for calls, referrals and reports: a 举报 or 投诉, or anything
+    put through (转接) or sent (转办) to 稽查局 or 监察室."""
+    return category in CONFIDENTIAL_CATEGORIES or any(
+        group_of(d) in CONFIDENTIAL_RECEIVERS for d in departments if d)
 
 ANSWERED = "当场答复"
 TRANSFERRED = "转接"      # put through by phone to the department
@@ -57,7 +67,7 @@ class Call(Base):
 
     @property
     def is_confidential(self) -> bool:
-        return self.category in CONFIDENTIAL_CATEGORIES
+        return is_confidential_matter(self.category, self.transferred_to)
 
     def __repr__(self) -> str:
         return f"<Call {self.id} {self.category} {self.disposition}>"
@@ -79,6 +89,21 @@ class NewCall:
 
 def can_record_calls(actor) -> bool:
     return role_of(actor) in (AGENT, DIRECTOR)
+
+
+def can_use_call(actor, call: Call) -> bool:
+    """Whether ``actor`` may turn ``call`` into a referral or a 重大疑难上报: the agent who took it,
+    or the director (a call of another agent may be a 举报 whose caller must stay hidden)."""
+    role = role_of(actor)
+    return role == DIRECTOR or (role == AGENT and call.agent_id is not None and call.agent_id == actor.id)
+
+
+def get_call_for_use(session: Session, actor, call_id: int) -> Call:
+    """The call ``actor`` turns into a referral or a report (``Forbidden`` for another agent's call)."""
+    call = get_call(session, call_id)
+    if not can_use_call(actor, call):
+        raise Forbidden(f"接听记录 {call_id} 不是您接听的，不能据此填写转办单或上报")
+    return call
 
 
 def _clean(value: str | None) -> str | None:

@@ -1,10 +1,13 @@
 """Storage plumbing: the declarative base, engines and sessions.
 
 Domain operations take a ``Session`` and never commit; the caller (the end of a web request,
-or a CLI command) owns the single commit point.
+or a CLI command) owns the single commit point. A SQLite file holds callers' identities and
+password hashes: it is made readable by its owner only (0600), and so are its ``-wal`` and
+``-shm`` files, which SQLite creates with the database file's permissions.
 """
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -22,9 +25,34 @@ def sqlite_url(data_dir: str | Path) -> str:
     return f"sqlite:///{Path(data_dir) / 'kb.sqlite3'}"
 
 
+PRIVATE_MODE = 0o600
+
+
+def make_private(path: str | Path) -> None:
+    """Create ``path`` when missing, readable and writable by its owner only (0600)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_MODE)
+    try:
+        os.fchmod(fd, PRIVATE_MODE)
+    finally:
+        os.close(fd)
+
+
+def _private_sqlite_files(database: str | None) -> None:
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.is_dir():
+        return
+    make_private(path)  # an empty file is an empty SQLite database
+    for companion in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if companion.exists():
+            os.chmod(companion, PRIVATE_MODE)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
+        _private_sqlite_files(engine.url.database)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -39,7 +67,7 @@ def make_engine(url: str) -> Engine:
 
 
 # Modules that define tables; importing them registers the tables on Base.metadata.
-MODEL_MODULES = ("kb.models", "kb.users", "kb.faq_models", "kb.departments", "kb.routing_rules", "kb.calls", "kb.referrals", "kb.director_reports", "kb.audit", "kb.querylog", "kb.api_tokens", "kb.appraisal_models", "kb.demo_data", "kb.shared_files", "kb.import_lock")
+MODEL_MODULES = ("kb.models", "kb.users", "kb.faq_models", "kb.departments", "kb.routing_rules", "kb.routing_training", "kb.calls", "kb.referrals", "kb.director_reports", "kb.audit", "kb.querylog", "kb.api_tokens", "kb.appraisal_models", "kb.demo_data", "kb.shared_files", "kb.import_lock")
 
 
 def register_models() -> None:

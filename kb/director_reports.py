@@ -16,7 +16,7 @@ from typing import Optional
 from sqlalchemy import DateTime, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.calls import ESCALATED, Call, NewCall, get_call, record_call
+from kb.calls import ESCALATED, Call, NewCall, get_call_for_use, record_call
 from kb.db import Base
 from kb.errors import KbError, NotFound
 from kb.permissions import Forbidden, role_of
@@ -76,7 +76,7 @@ def report_difficulty(session: Session, actor, data: NewDifficultyReport) -> Dir
     content = (data.content or "").strip()
     if not content:
         raise ReportError("请写明重大、疑难问题的内容")
-    call = get_call(session, data.call_id) if data.call_id else None
+    call = get_call_for_use(session, actor, data.call_id) if data.call_id else None
     if call is not None:
         call.disposition = ESCALATED
     report = DirectorReport(kind=DIFFICULTY, created_at=data.at or beijing_now(), created_by_id=actor.id,

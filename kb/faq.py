@@ -3,7 +3,9 @@
 Operations take ``(session, actor, data)``, change state, record a version and never commit.
 ``actor`` is a ``kb.users.User`` or None (the command line and the import path: "系统").
 Rules:
-- status moves draft → in_review → published → retired (see ``TRANSITIONS``);
+- status moves draft → in_review → published → retired (see ``TRANSITIONS``); only the director
+  or an admin publishes, so an edit of a published entry's content by the policy office sends it
+  back to review (``update_entry``, ``load_entry``): agents never read an unreviewed answer;
 - a published entry cites at least one unit of a document in force;
 - when a cited document is repealed or superseded, or the cited text changes, the entries citing it
   are flagged 需复核 (``flag_entries_citing``, called by the import path) until someone reviews them.
@@ -123,16 +125,38 @@ def create_entry(session: Session, actor, data: FaqData, status: str = DRAFT) ->
     return entry
 
 
+# What agents read: a change to any of these on a published entry needs a publisher's review.
+CONTENT_FIELDS = ("question", "phrasings", "answer", "citations", "references", "tax_types")
+BACK_TO_REVIEW = "已发布问答的内容经修改，待中心主任或管理员审核后重新发布"
+
+
+def _content(entry: FaqEntry) -> dict:
+    current = snapshot(entry)
+    return {key: current[key] for key in CONTENT_FIELDS}
+
+
+def _needs_publisher(actor, entry: FaqEntry, before: dict) -> bool:
+    """A published entry's content changed by someone who may not publish (the policy office)."""
+    return (actor is not None and entry.status == PUBLISHED and not can_publish_faq(actor)
+            and _content(entry) != before)
+
+
 def update_entry(session: Session, actor, entry: FaqEntry, data: FaqData) -> FaqEntry:
+    """Edit an entry. The policy office's edit of a published entry's content takes it off the
+    agents' screens and back to review (``IN_REVIEW``) until the director or an admin publishes it."""
     if actor is not None:
         _require(can_edit_faq(actor), "只有政策法规岗、中心主任或管理员可以修改问答")
+    before = _content(entry)
     _apply(session, entry, data)
     if not entry.question:
         raise FaqError("问题不能为空")
     if entry.status == PUBLISHED:
         _check_publishable(entry)
+    back_to_review = _needs_publisher(actor, entry, before)
+    if back_to_review:
+        entry.status = IN_REVIEW
     session.flush()
-    _record(session, actor, entry, "edited")
+    _record(session, actor, entry, "edited", BACK_TO_REVIEW if back_to_review else None)
     return entry
 
 
@@ -146,12 +170,14 @@ def load_entry(session: Session, actor, data: FaqData, status: str) -> tuple[Faq
         _require(can_edit_faq(actor), "只有政策法规岗、中心主任或管理员可以导入问答")
         if PUBLISHED in (status, entry.status) and status != entry.status:
             _require(can_publish_faq(actor), "只有中心主任或管理员可以发布或撤下问答")
-    before = snapshot(entry)
+    before, content = snapshot(entry), _content(entry)
     _apply(session, entry, data)
     if status == PUBLISHED:
         _check_publishable(entry)
         if entry.status != PUBLISHED:
             entry.published_at = _utcnow()
+    if status == PUBLISHED and _needs_publisher(actor, entry, content):
+        status = IN_REVIEW
     entry.status = status
     if snapshot(entry) == before:
         return entry, "unchanged"

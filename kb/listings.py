@@ -60,7 +60,7 @@ def list_documents(session: Session, data: DocumentFilter) -> Page:
     if data.level:
         query = query.where(Document.level == data.level)
     if data.title:
-        query = query.where(Document.title.contains(data.title.strip()))
+        query = query.where(Document.title.contains(data.title.strip(), autoescape=True))  # % and _ are text
     documents = list(session.scalars(query.order_by(Document.level, Document.title, Document.published_on,
                                                     Document.id)))
     if data.tax_type:  # a JSON list column: filtered here, the same on SQLite and PostgreSQL

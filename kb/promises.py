@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kb.calls import ANSWERED, CONFIDENTIAL_CATEGORIES, ESCALATED, REFERRED, TRANSFERRED, Call
+from kb.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED, Call, is_confidential_matter
 from kb.director_reports import DIFFICULTY, DirectorReport
 from kb.periods import Period
 from kb.referrals import Referral, ReferralEvent
@@ -92,11 +92,20 @@ class Promise:
         return self.kept / self.checked if self.checked else 1.0
 
 
-def summary_of(category: str, question: str | None) -> str:
-    if category in CONFIDENTIAL_CATEGORIES:
+def summary_of(category: str, question: str | None, *departments: str | None) -> str:
+    """The first words of a question; nothing of a confidential one (``is_confidential_matter``)."""
+    if is_confidential_matter(category, *departments):
         return SECRET
     text = (question or "").strip()
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+def referral_summary_of(row) -> str:
+    """``summary_of`` for a referral row with ``department``, ``suggested_department`` and its call's
+    ``call_category`` and ``transferred_to`` (outer-joined): the same rule as ``Referral.is_confidential``."""
+    if is_confidential_matter(row.call_category, row.transferred_to):
+        return SECRET
+    return summary_of(row.category, row.question, row.department, row.suggested_department)
 
 
 def check_promises(session: Session, period: Period, now: dt.datetime) -> dict[str, Promise]:
@@ -119,7 +128,7 @@ def check_promises(session: Session, period: Period, now: dt.datetime) -> dict[s
 
     def breach(code, call, reason):
         promises[code].breaches.append(Breach(code, CALL, call.id, call.created_at, call.agent_id,
-                                              call.agent_staff_no, summary_of(call.category, call.question), reason))
+                                              call.agent_staff_no, summary_of(call.category, call.question, call.transferred_to), reason))
 
     for call in calls:
         promises[STAFF_NO].checked += 1
@@ -192,14 +201,17 @@ def _check_referrals(session: Session, promises, period: Period, now: dt.datetim
     rows = session.execute(
         select(Referral.id, Referral.call_id, Referral.sent_at, Referral.due_at, Referral.answered_at,
                Referral.agent_id, Referral.agent_staff_no, Referral.category, Referral.question,
-               Referral.reminder_count, Referral.reminder_due_at, Referral.escalated, first_reminder.c.at)
+               Referral.department, Referral.suggested_department, Call.category.label("call_category"),
+               Call.transferred_to, Referral.reminder_count, Referral.reminder_due_at, Referral.escalated,
+               first_reminder.c.at)
         .outerjoin(first_reminder, first_reminder.c.referral_id == Referral.id)
+        .outerjoin(Call, Call.id == Referral.call_id)
         .where(Referral.sent_at >= period.start, Referral.sent_at < period.end).order_by(Referral.sent_at, Referral.id))
     recorded, followed = promises[RECORDED], promises[FOLLOWED_UP]
     for row in rows:
         def breach(promise, code, reason, row=row):
             promise.breaches.append(Breach(code, REFERRAL, row.id, row.sent_at, row.agent_id, row.agent_staff_no,
-                                           summary_of(row.category, row.question), reason))
+                                           referral_summary_of(row), reason))
 
         recorded.checked += 1
         if row.call_id is None:

@@ -11,6 +11,11 @@ export and every report (``export_referral`` / ``export_call`` always redact the
 content of the report or complaint). For other calls and referrals, hotline staff and the
 receiving department see the caller (they call back).
 
+The content of a confidential record (the question, the department's answer and citations, the
+queries and articles the agent looked at, the routing reason, the return reason, the feedback and
+the history notes that repeat them) follows the same rule (``can_view_content``); pages and the
+API show a referral's content only through ``referral_content``.
+
 ``caller_view(session, actor, record)`` is the only way to show a caller: it returns the clear
 or the redacted identity and, for a confidential record shown in clear, appends an entry to the
 audit log (``kb.audit``).
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 from typing import Union
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb import audit
@@ -26,7 +32,7 @@ from kb.calls import Call
 from kb.departments import CONFIDENTIAL_RECEIVERS, group_of
 from kb.permissions import Forbidden, department_of, role_of
 from kb.referrals import STATE_LABELS, Referral, can_view_referral
-from kb.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
+from kb.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY, User
 
 REDACTED = "（已隐去）"
 REDACTED_CONTENT = "（举报、投诉内容保密，已隐去）"
@@ -49,6 +55,40 @@ def can_view_identity(actor, record: Record) -> bool:
             return True
         return is_receiver and group_of(receiving) in CONFIDENTIAL_RECEIVERS
     return role in (AGENT, POLICY, DIRECTOR, ADMIN) or is_receiver
+
+
+def can_view_content(actor, record: Record) -> bool:
+    """Whether ``actor`` may read what a call or referral says: always, unless it is confidential;
+    then only those who may see the caller (a 举报's content identifies the informant as surely as
+    the name does)."""
+    return not record.is_confidential or can_view_identity(actor, record)
+
+
+# History entries whose note repeats the content (the routing reason quotes the question).
+CONTENT_EVENTS = ("created", "returned", "feedback")
+
+
+def referral_content(actor, referral: Referral) -> dict:
+    """The content of ``referral`` as ``actor`` may read it: every content field, and the history
+    notes in the order of ``referral.events``, redacted when ``can_view_content`` says no."""
+    if can_view_content(actor, referral):
+        return {
+            "redacted": False, "question": referral.question, "answer": referral.answer,
+            "answer_citations": list(referral.answer_citations or []), "searched": list(referral.searched or []),
+            "articles": list(referral.articles or []), "suggestion_reason": referral.suggestion_reason,
+            "return_reason": referral.return_reason, "feedback": referral.feedback,
+            "notes": [e.note for e in referral.events],
+        }
+
+    def hidden(value):
+        return REDACTED_CONTENT if value else value
+
+    return {
+        "redacted": True, "question": REDACTED_CONTENT, "answer": hidden(referral.answer), "answer_citations": [],
+        "searched": [], "articles": [], "suggestion_reason": hidden(referral.suggestion_reason),
+        "return_reason": hidden(referral.return_reason), "feedback": hidden(referral.feedback),
+        "notes": [hidden(e.note) if e.kind in CONTENT_EVENTS else e.note for e in referral.events],
+    }
 
 
 def can_view_record(actor, record: Record) -> bool:
@@ -119,3 +159,17 @@ def export_call(call: Call) -> dict:
         "citations": list(call.citations or ()),
         "disposition": call.disposition,
     }
+
+
+def identity_viewers(session: Session, actor) -> list[dict]:
+    """The active accounts that can see informants' identities (directors, users of 稽查局 and 监察室),
+    each with who created it and when: ``{"user", "created_by", "created_at"}``. For the director."""
+    if not audit.can_read_audit_log(actor):
+        raise Forbidden("只有中心主任可以查看能看到举报人身份的账号")
+    users = [u for u in session.scalars(select(User).where(User.active.is_(True)).order_by(User.role, User.username))
+             if u.role == DIRECTOR or (u.role == DEPARTMENT and group_of(u.department) in CONFIDENTIAL_RECEIVERS)]
+    created = {e.object_id: e for e in session.scalars(
+        select(audit.AuditEntry).where(audit.AuditEntry.object_type == "user", audit.AuditEntry.action == audit.CREATE,
+                                       audit.AuditEntry.object_id.in_([u.id for u in users])))}
+    return [{"user": u, "created_by": created[u.id].actor_name if u.id in created else "（无记录）",
+             "created_at": created[u.id].at if u.id in created else u.created_at} for u in users]

@@ -3,9 +3,9 @@
 "填写转办单" after saving a call (处理方式 转办) opens the form with the call's id only; the form
 starts with the call's question, category, tax type, caller and the citations the agent copied,
 and shows the department the router suggests (``kb.routing_rules.suggest_department``) before the
-agent chooses among the departments. The caller of a confidential call (举报/投诉) is shown only
-to those who may see it (``kb.redaction.caller_view``, audited); for the others the form says the
-call's own record is used (``open_referral`` takes it from the call).
+agent chooses among the departments. The caller and the content of a confidential call (举报/投诉)
+are shown only to those who may see them (``kb.redaction``, audited); for the others the form
+says the call's own record is used (``open_referral`` takes both from the call).
 """
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from kb.calls import get_call
+from kb.calls import get_call_for_use
 from kb.permissions import Forbidden
-from kb.redaction import caller_view
+from kb.redaction import caller_view, can_view_content
 from kb.referrals import can_open_referral
 from kb.routing import RouteDecision
 from kb.routing_rules import suggest_department
@@ -26,6 +26,7 @@ class ReferralDraft:
     fields: dict                      # question, category, tax_type, caller_name, caller_contact, ...
     decision: RouteDecision | None    # the router's suggestion, when there is a question
     caller_from_call: bool = False    # the call's caller is used without being shown (confidential)
+    content_from_call: bool = False   # the call's question too (a 举报's content identifies the informant)
 
     @property
     def suggested(self) -> str | None:
@@ -49,10 +50,15 @@ def referral_draft(session: Session, actor, data: dict) -> ReferralDraft:
         "articles": [a.strip() for a in data.get("articles") or [] if a and a.strip()],
         "call_id": data.get("call_id"),
     }
-    caller_from_call = False
+    caller_from_call = content_from_call = False
+    routed_question = fields["question"]
     if fields["call_id"]:
-        call = get_call(session, fields["call_id"])
-        fields["question"] = fields["question"] or call.question
+        call = get_call_for_use(session, actor, fields["call_id"])  # another agent's call: Forbidden
+        if fields["question"] or can_view_content(actor, call):
+            fields["question"] = fields["question"] or call.question
+        else:
+            content_from_call = True
+        routed_question = fields["question"] or call.question
         fields["category"] = fields["category"] or call.category
         fields["tax_type"] = fields["tax_type"] or call.tax_type or ""
         for citation in call.citations or []:
@@ -65,6 +71,7 @@ def referral_draft(session: Session, actor, data: dict) -> ReferralDraft:
             else:
                 fields["caller_name"], fields["caller_contact"] = caller["name"] or "", caller["contact"] or ""
     fields["category"] = fields["category"] or "政策咨询"
-    decision = suggest_department(session, fields["question"], category=fields["category"],
-                                  tax_type=fields["tax_type"] or None) if fields["question"] else None
-    return ReferralDraft(fields=fields, decision=decision, caller_from_call=caller_from_call)
+    decision = suggest_department(session, routed_question, category=fields["category"],
+                                  tax_type=fields["tax_type"] or None) if routed_question else None
+    return ReferralDraft(fields=fields, decision=decision, caller_from_call=caller_from_call,
+                         content_from_call=content_from_call)

@@ -30,9 +30,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from kb import audit
 from kb.audit import actor_label
-from kb.calls import CONFIDENTIAL_CATEGORIES, REFERRED, Call, NewCall, get_call, record_call
+from kb.calls import (
+    CONFIDENTIAL_CATEGORIES, REFERRED, Call, NewCall, get_call_for_use, is_confidential_matter, record_call,
+)
 from kb.db import Base
-from kb.departments import CONFIDENTIAL_RECEIVERS, department_names, group_of
+from kb.departments import department_names
 from kb.errors import KbError, NotFound
 from kb.faq_citations import library_citation_problem
 from kb.permissions import Forbidden, department_of, role_of
@@ -86,17 +88,17 @@ class Referral(Base):
     feedback_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     closed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
 
-    call: Mapped[Optional[Call]] = relationship()
+    call: Mapped[Optional[Call]] = relationship(lazy="selectin")  # read by ``is_confidential``
     events: Mapped[list["ReferralEvent"]] = relationship(
         back_populates="referral", cascade="all, delete-orphan", order_by="ReferralEvent.id"
     )
 
     @property
     def is_confidential(self) -> bool:
-        """举报 and 投诉, or anything addressed to 稽查局 / 监察室."""
-        return self.category in CONFIDENTIAL_CATEGORIES or any(
-            group_of(d) in CONFIDENTIAL_RECEIVERS for d in (self.department, self.suggested_department) if d
-        )
+        """举报 and 投诉, anything addressed to 稽查局 / 监察室, and anything copied from a confidential
+        call (``kb.calls.is_confidential_matter``, the same rule as for calls)."""
+        return is_confidential_matter(self.category, self.department, self.suggested_department) or (
+            self.call is not None and self.call.is_confidential)
 
     @property
     def state_label(self) -> str:
@@ -223,7 +225,7 @@ def _clean(value: str | None) -> str | None:
 def open_referral(session: Session, actor, data: NewReferral) -> Referral:
     """A draft referral with the suggested department and its reason."""
     _require(can_open_referral(actor), "只有咨询服务员和中心主任可以填写转办单")
-    call = get_call(session, data.call_id) if data.call_id else None
+    call = get_call_for_use(session, actor, data.call_id) if data.call_id else None
     question = _clean(data.question) or (call.question if call else None)
     name, contact = _clean(data.caller_name), _clean(data.caller_contact)
     if call is not None:
@@ -235,6 +237,8 @@ def open_referral(session: Session, actor, data: NewReferral) -> Referral:
     category = data.category or (call.category if call else None) or "政策咨询"
     if category not in CATEGORIES:
         raise ReferralError(f"来电类别“{category}”无效")
+    if call is not None and call.category in CONFIDENTIAL_CATEGORIES and category != call.category:
+        raise ReferralError(f"接听记录 {call.id} 为{call.category}，转办单的类别须同为“{call.category}”（保密）")
     tax_type = _clean(data.tax_type) or (call.tax_type if call else None)
     decision = suggest_department(session, question, category=category, tax_type=tax_type)
     suggested = decision.office or decision.department

@@ -18,6 +18,7 @@ from kb.departments import department_names
 from kb.errors import NotFound
 from kb.permissions import Forbidden, role_of
 from kb.routing import Rule, RouteDecision, RuleError, route, rule_from_dict, shipped_rules
+from kb.routing_training import active_model
 from kb.users import ADMIN, DIRECTOR
 from kb.workdays import beijing_now
 
@@ -73,7 +74,7 @@ def load_rules(session: Session) -> list[Rule]:
 
 def suggest_department(session: Session, text: str, category: str | None = None,
                        tax_type: str | None = None) -> RouteDecision:
-    return route(text, category=category, tax_type=tax_type, rules=load_rules(session))
+    return route(text, category=category, tax_type=tax_type, rules=load_rules(session), model=active_model(session))
 
 
 def save_rule(session: Session, actor, data: dict) -> RoutingRule:

@@ -3,6 +3,11 @@
 Roles: 咨询服务员 (agent, with a 工号), 政策法规岗 (the policy office), 中心主任 (director),
 部门用户 (a department user, bound to one department) and 管理员 (admin). Permissions are small
 predicates (``can_upload(actor)``) that the web layer applies through one decorator.
+
+Sessions are revocable on the server: a login session names the user *and* the user's
+``session_generation`` (``User.get_id``); ``end_sessions`` moves the generation on, so every
+cookie issued before stops working. Logging out, changing or resetting a password and switching
+an account off all end the user's sessions (``session_user`` is the check the web layer runs).
 Domain operations take ``(session, actor, data)`` and never commit.
 """
 from __future__ import annotations
@@ -12,12 +17,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import Boolean, DateTime, String, delete, func, select
+from sqlalchemy import Boolean, DateTime, Integer, String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kb.db import Base
 from kb.errors import KbError
+from kb.password_policy import MIN_LENGTH, password_problem
 
 AGENT = "agent"
 POLICY = "policy"
@@ -33,9 +39,16 @@ ROLE_LABELS = {
     ADMIN: "管理员",
 }
 
-MIN_PASSWORD_LENGTH = 8
-# Login throttling: this many failures for one username from one address within the window.
+MIN_PASSWORD_LENGTH = MIN_LENGTH
+# Login throttling, within the window: this many failures for one username from one address, for
+# one username from any address (a guesser who changes address), and from one address over any
+# usernames (a guesser who tries one password on many accounts).
 MAX_FAILURES = 5
+MAX_USER_FAILURES = 10
+MAX_ADDRESS_FAILURES = 20
+# Failed API tokens are kept in the same table under user names that start with this (see
+# ``kb.api_tokens``); they do not count towards an address's failed logins.
+TOKEN_FAILURE_PREFIX = "(api-token)"
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 
 
@@ -57,6 +70,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
     last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    # Moved on by ``end_sessions``: a session cookie names the generation it was issued for.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # Flask-Login reads these; they carry no web dependency.
     @property
@@ -67,7 +82,8 @@ class User(Base):
     is_anonymous = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What a session stores: ``"<id>:<session generation>"``."""
+        return f"{self.id}:{self.session_generation or 0}"
 
     @property
     def role_label(self) -> str:
@@ -135,9 +151,24 @@ def one_time_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def _check_new_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符")
+def _check_new_password(password: str, *user_inputs: str | None) -> None:
+    problem = password_problem(password, list(user_inputs))
+    if problem:
+        raise AccountError(problem)
+
+
+_DUMMY_HASH: list[str] = []
+
+
+def _equal_time_check(user: User | None, password: str) -> bool:
+    """Check a password in the same time whether the account exists or not: an unknown user name
+    is checked against a dummy hash, so timing does not tell which accounts exist."""
+    if user is None:
+        if not _DUMMY_HASH:
+            _DUMMY_HASH.append(hash_password(secrets.token_urlsafe(16)))
+        check_password_hash(_DUMMY_HASH[0], password)
+        return False
+    return check_password(user, password)
 
 
 # -- operations ---------------------------------------------------------------------------------
@@ -162,18 +193,31 @@ def create_user(session: Session, actor, data: NewUser) -> tuple[User, str]:
         raise AccountError(f"用户名“{username}”已存在")
     generated = data.password is None
     password = one_time_password() if generated else data.password
-    if not generated:
-        _check_new_password(password)
+    if not generated and actor is not None:  # the command line's --password stays as operators set it
+        _check_new_password(password, username, data.display_name, data.staff_no)
+    elif not generated and len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符")
+    # A password an admin chose is known to the admin: it is changed at first login (the command
+    # line's --password is for operators and automation, and stays as given).
+    must_change = generated or actor is not None
     user = User(
         username=username, role=data.role, display_name=(data.display_name or "").strip() or None,
         department=(data.department or "").strip() or None, staff_no=(data.staff_no or "").strip() or None,
         password_hash=hash_password(password),
-        must_change_password=generated if data.must_change_password is None else data.must_change_password,
+        must_change_password=must_change if data.must_change_password is None else data.must_change_password,
         active=True,
     )
     session.add(user)
     session.flush()
+    _audit_account(session, actor, user, "create", {"role": user.role, "department": user.department})
     return user, password
+
+
+def _audit_account(session: Session, actor, user: User, action: str, detail: dict) -> None:
+    """Who created, reset or switched an account: in the audit log beside the views it allows."""
+    from kb import audit  # kb.audit reads the role names from here
+
+    audit.record(session, actor, action, "user", user.id, {"username": user.username, **detail})
 
 
 def ensure_admin(session: Session) -> str | None:
@@ -189,11 +233,32 @@ def change_password(session: Session, actor: User, current: str, new: str) -> Us
         raise AccountError("当前密码不正确")
     if new == current:
         raise AccountError("新密码不能与当前密码相同")
-    _check_new_password(new)
+    _check_new_password(new, actor.username, actor.display_name, actor.staff_no)
     actor.password_hash = hash_password(new)
     actor.must_change_password = False
-    session.flush()
+    end_sessions(session, actor)  # a stolen cookie stops working; the caller logs the actor in again
     return actor
+
+
+def end_sessions(session: Session, user: User) -> User:
+    """End every login session of ``user`` (on every browser): the cookies they hold stop working."""
+    user.session_generation = (user.session_generation or 0) + 1
+    session.flush()
+    return user
+
+
+def session_user(session: Session, session_id: str) -> User | None:
+    """The user a login session (``User.get_id``) stands for: None when the account is unknown or
+    switched off, or when its sessions were ended after this one began."""
+    user_id, _, generation = (session_id or "").partition(":")
+    try:
+        user = session.get(User, int(user_id))
+        generation_number = int(generation)
+    except ValueError:
+        return None
+    if user is None or not user.active or (user.session_generation or 0) != generation_number:
+        return None
+    return user
 
 
 def find_user(session: Session, username: str) -> User | None:
@@ -214,7 +279,8 @@ def set_active(session: Session, actor, user: User, active: bool) -> User:
     if user.id == actor.id and not active:
         raise AccountError("不能停用自己的账号")
     user.active = active
-    session.flush()
+    end_sessions(session, user)
+    _audit_account(session, actor, user, "change", {"active": "启用" if active else "停用"})
     return user
 
 
@@ -225,21 +291,30 @@ def _now() -> dt.datetime:
 
 
 def is_throttled(session: Session, username: str, address: str, now: dt.datetime | None = None) -> bool:
+    """Too many recent failures for this username from this address, for this username from any
+    address, or from this address over any usernames."""
     since = (now or _now()) - FAILURE_WINDOW
-    failures = session.scalar(select(func.count(LoginFailure.id)).where(
-        LoginFailure.username == username, LoginFailure.address == address, LoginFailure.failed_at >= since))
-    return (failures or 0) >= MAX_FAILURES
+    recent = LoginFailure.failed_at >= since
+
+    def count(*where) -> int:
+        return session.scalar(select(func.count(LoginFailure.id)).where(recent, *where)) or 0
+
+    return (count(LoginFailure.username == username, LoginFailure.address == address) >= MAX_FAILURES
+            or count(LoginFailure.username == username) >= MAX_USER_FAILURES
+            or count(LoginFailure.address == address, ~LoginFailure.username.startswith(TOKEN_FAILURE_PREFIX)) >= MAX_ADDRESS_FAILURES)
 
 
 def authenticate(session: Session, username: str, password: str, address: str,
                  now: dt.datetime | None = None) -> User:
-    """Check a login; record failures and refuse while throttled. Raise AccountError with the reason."""
+    """Check a login; record failures and refuse while throttled. Raise AccountError with the reason.
+
+    An unknown user name costs the same time as a wrong password (``_equal_time_check``)."""
     username = (username or "").strip()
     now = now or _now()
     if is_throttled(session, username, address, now):
         raise AccountError("登录失败次数过多，请 15 分钟后再试")
     user = find_user(session, username) if username else None
-    if user is None or not user.active or not check_password(user, password or ""):
+    if not _equal_time_check(user, password or "") or not user.active:
         session.add(LoginFailure(username=username[:80], address=address[:64], failed_at=now))
         session.flush()
         raise AccountError("用户名或密码不正确")
@@ -261,5 +336,6 @@ def reset_password(session: Session, actor, user: User) -> str:
     user.password_hash = hash_password(password)
     user.must_change_password = True
     session.execute(delete(LoginFailure).where(LoginFailure.username == user.username))
-    session.flush()
+    end_sessions(session, user)
+    _audit_account(session, actor, user, "change", {"password": "重置为一次性密码"})
     return password

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run the product: install, create the database, load the sample library on first start, serve.
+# Run the product: install (into .venv), create the database, load the sample library on first
+# start, serve.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec python3 -m flask --app webapp serve "$@"
+exec .venv/bin/python -m flask --app webapp serve "$@"

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Install what a fresh machine lacks. Python packages always; with --system (and root), Debian's
-# chromium (browser tests) and postgresql (the PostgreSQL test run) too.
+# Install what a fresh machine lacks. The Python packages always, into the virtual environment
+# .venv (created with Python 3.11 when it is missing); with --system (and root), Debian's chromium
+# (browser tests), postgresql (the PostgreSQL test run) and a Chinese font too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements.txt
+if [ ! -x .venv/bin/python ]; then
+  python=$(command -v python3.11 || command -v python3)
+  "$python" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 if [ "${1:-}" = "--system" ] && [ "$(id -u)" = 0 ]; then
   need=()
   command -v chromium >/dev/null 2>&1 || need+=(chromium)

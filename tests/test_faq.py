@@ -75,15 +75,32 @@ def test_lifecycle_from_draft_to_retired_records_who_changed_what(import_tax, se
     assert entry.status == PUBLISHED and entry.published_at is not None
     update_entry(session, author, entry, FaqData(answer="可以处二千元以下的罚款；情节严重的，可以处二千元以上一万元以下的罚款。",
                                                  citations=[LATE_FILING, LATE_FEE]))
+    assert entry.status == IN_REVIEW  # the policy office's edit of a published answer goes back to review
+    publish_entry(session, director, entry)
     retire_entry(session, director, entry, note="合并到新条目")
     assert entry.status == RETIRED
     assert [(v.number, v.action, v.actor_name) for v in entry.versions] == [
         (1, "created", "fagui"), (2, "submitted", "fagui"), (3, "published", "zhuren"),
-        (4, "edited", "fagui"), (5, "retired", "zhuren")]
+        (4, "edited", "fagui"), (5, "published", "zhuren"), (6, "retired", "zhuren")]
     edit = entry.versions[3]
-    assert set(edit.changed_fields) == {"answer", "citations"}
+    assert set(edit.changed_fields) == {"answer", "citations", "status"}
     assert f"+法律依据：{LATE_FEE}" in edit.diff and "-答案：可以处二千元以下的罚款。" in edit.diff
-    assert "-状态：已发布" in entry.versions[4].diff and entry.versions[4].note == "合并到新条目"
+    assert "+状态：待审核" in edit.diff and "待中心主任或管理员审核" in edit.note
+    assert "-状态：已发布" in entry.versions[5].diff and entry.versions[5].note == "合并到新条目"
+
+
+@pytest.mark.parametrize("role, stays_published", [("policy", False), ("director", True), ("admin", True)])
+def test_an_edit_of_a_published_answer_is_reviewed_unless_a_publisher_made_it(
+        import_tax, session, make_faq_entry, make_user, role, stays_published):
+    import_tax("税收征收管理法(2015-04-24).md")
+    director, editor = make_user("zhuren", "director"), make_user(f"user-{role}", role)
+    entry = make_faq_entry(director)
+    submit_entry(session, director, entry)
+    publish_entry(session, director, entry)
+    update_entry(session, editor, entry, FaqData(review_by=dt.date(2030, 1, 1)))  # not the content: no review
+    assert entry.status == PUBLISHED
+    update_entry(session, editor, entry, FaqData(answer="逾期申报一律免罚。"))
+    assert (entry.status == PUBLISHED) == stays_published
 
 
 def test_an_edit_that_changes_nothing_adds_no_version(import_tax, session, make_faq_entry):

@@ -154,7 +154,7 @@ def test_from_an_unanswered_search_to_closure(app, people):
     draft = agent.get("/referrals/new", query_string={
         "question": INCOME_QUESTION, "searched": ["子女教育 扣除", "专项附加扣除 填报"],
         "articles": ["《中华人民共和国个人所得税法》第六条"]})
-    assert "所得税处" in draft.text and "政策疑难：所得税" in draft.text  # the suggestion and its reason
+    assert "所得税处" in draft.text and "模型判断" in draft.text  # the suggestion and its reason
     form = {"question": INCOME_QUESTION, "category": "政策咨询", "tax_type": "", "department": "所得税处",
             "searched": ["子女教育 扣除", "专项附加扣除 填报"], "articles": ["《中华人民共和国个人所得税法》第六条"],
             "caller_name": "", "caller_contact": "13900000000", "action": "send",
@@ -319,12 +319,12 @@ def test_the_director_edits_routing_rules(app, people):
     director = people("director")
     page = director.get("/routing/rules")
     assert "当前为系统内置规则" in page.text
-    name = "偷税、逃税、骗税、虚开发票等税收违法举报"
+    name = "行政复议口头申请"
     form = director.get("/routing/rules/edit", query_string={"name": name})
     assert form.status_code == 200 and name in form.text
     token = csrf_token(form.text)
-    bad = director.post("/routing/rules", data={"original_name": name, "name": name, "department": "稽查局",
-                                                 "priority": "很高", "words": "举报", "enabled": "1",
+    bad = director.post("/routing/rules", data={"original_name": name, "name": name, "department": "法规处",
+                                                 "priority": "很高", "words": "复议", "enabled": "1",
                                                  "csrf_token": token})
     assert bad.status_code == 400 and "优先级必须是整数" in bad.text
     new_rule = {"name": "发票丢失找征管处", "department": "征管处", "priority": "90", "category": "",
@@ -382,3 +382,21 @@ def test_the_inbox_has_to_do_and_done_tabs_oldest_deadline_first(app, people, re
     assert f'data-id="{answered}"' not in todo and 'id="tab-todo" aria-current="page"' in todo
     done = income.get("/referrals/inbox?tab=done").text
     assert f'data-id="{answered}"' in done and f'data-id="{first}"' not in done
+
+
+def test_below_the_threshold_the_draft_offers_the_two_likeliest_departments(app, people):
+    agent = people("agent")
+    vague = "有个情况想跟你们说一下"
+    page = agent.get("/referrals/new", query_string={"question": vague}).text
+    box = page[page.index('id="suggestion-choice"'):page.index("</ul>", page.index('id="suggestion-choice"'))]
+    assert "hidden" not in box.split(">")[0] and "系统把握不足" in box
+    assert box.count('class="choose-department"') == 2 and box.count("模型判断") == 2
+    select = page[page.index('<select id="department"'):page.index("</select>", page.index('<select id="department"'))]
+    assert "selected" not in select  # the agent chooses: nothing is preselected
+    suggestion = agent.get("/referrals/suggest.json", query_string={"question": vague}).json
+    assert suggestion["needs_choice"] and len(suggestion["choices"]) == 2
+    assert all(c["reason"] and c["label"] for c in suggestion["choices"])
+
+    sure = agent.get("/referrals/new", query_string={"question": REPORT_QUESTION}).text
+    assert 'id="suggestion-choice" hidden' in sure and 'class="choose-department"' not in sure
+    assert agent.get("/referrals/suggest.json", query_string={"question": REPORT_QUESTION}).json["choices"] == []

@@ -86,8 +86,8 @@ def test_the_callers_name_and_contact_are_required(session, people):
 
 def test_the_agent_confirms_or_changes_the_department_before_sending(session, people):
     referral = open_referral(session, people["agent"], NewReferral(
-        question="这个问题比较复杂，需要专业部门答复", caller_name="李先生", caller_contact="028-1234"))
-    assert referral.department == "业务处室"  # a group: the agent must choose the office
+        question="我在区里的税务所交的材料，想问办到哪一步了", caller_name="李先生", caller_contact="028-1234"))
+    assert referral.department == "区（市、县）局"  # a group (no district named): the agent must choose
     with pytest.raises(ReferralError, match="具体的承办部门"):
         send_referral(session, people["agent"], {"referral_id": referral.id})
     with pytest.raises(Forbidden):
@@ -223,7 +223,7 @@ def test_the_referral_form_from_a_saved_call_is_filled_with_the_suggestion(sessi
     assert (draft.fields["caller_name"], draft.fields["caller_contact"]) == ("王女士", "13800000000")
     assert draft.fields["articles"] == ["《企业所得税法实施条例》第九十五条"]
     assert draft.fields["searched"] == ["研发费用 加计扣除"]
-    assert draft.suggested == "所得税处" and "企业所得税" in draft.decision.reason  # the call's tax type
+    assert draft.suggested == "所得税处" and "加计扣除" in draft.decision.reason
     assert not draft.caller_from_call
 
 
@@ -233,10 +233,14 @@ def test_a_reporters_identity_is_not_put_into_the_referral_form(session, people)
         caller_name="李某", caller_phone="13700000000"))
     draft = referral_draft(session, people["agent"], {"call_id": call.id})
     assert draft.caller_from_call and draft.fields["caller_name"] == "" == draft.fields["caller_contact"]
-    assert draft.suggested == "稽查局"
+    assert draft.content_from_call and draft.fields["question"] == ""  # a report's content identifies its author
+    assert draft.fields["category"] == "举报" and draft.suggested == "稽查局"  # routed on the call's own words
+    with pytest.raises(Forbidden):  # another agent's call
+        referral_draft(session, people["agent2"], {"call_id": call.id})
     referral = open_referral(session, people["agent"], NewReferral(
         call_id=call.id, caller_name="", caller_contact="", category=draft.fields["category"]))
     assert (referral.caller_name, referral.caller_contact) == ("李某", "13700000000")  # from the call
+    assert referral.question == "我要举报某公司虚开增值税发票"
 
 
 def test_a_referral_to_a_department_nobody_works_in_warns_and_tells_the_director(session, people):

@@ -12,7 +12,11 @@ def test_route_one_text_as_json(runner):
     result = runner.invoke(args=["route", "我想举报一家公司虚开增值税发票", "--json"])
     assert result.exit_code == 0, result.output
     record = json.loads(result.output)
-    assert record["department"] == "稽查局" and "虚开" in record["reason"]
+    assert record["department"] == "稽查局" and "举报" in record["reason"] and "模型判断" in record["reason"]
+    assert 0.5 < record["confidence"] <= 1 and record["source"] == "model"
+    assert [a["department"] for a in record["alternatives"]] and "稽查局" not in [
+        a["department"] for a in record["alternatives"]]
+    assert all(a["reason"] and 0 <= a["confidence"] <= 1 for a in record["alternatives"])
 
 
 def test_route_reads_one_request_per_line_from_stdin(runner):
@@ -50,3 +54,14 @@ def test_route_uses_the_directors_rules(app, runner):
     result = runner.invoke(args=["route", "专用发票丢失了怎么办", "--json"])
     record = json.loads(result.output)
     assert record["department"] == "征管处" and record["rule"] == "发票丢失"
+    assert record["source"] == "rule" and "优先于模型" in record["reason"] and record["confidence"] == 1.0
+
+
+def test_route_in_plain_text_offers_the_second_choice_below_the_threshold(runner):
+    result = runner.invoke(args=["route", "有个情况想跟你们说一下"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1].startswith("理由：模型判断") and "请坐席在" in lines[1]
+    assert lines[2].startswith("或：") and lines[3].startswith("理由：模型判断")
+    sure = runner.invoke(args=["route", "我要举报一家公司虚开增值税发票"]).output
+    assert "或：" not in sure

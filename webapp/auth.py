@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import time
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
@@ -17,7 +18,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from kb import users
-from kb.users import AccountError, authenticate, get_user
+from kb.users import AccountError, authenticate, end_sessions, session_user
 from webapp.storage import db_session
 
 bp = Blueprint("auth", __name__)
@@ -55,11 +56,9 @@ def init_app(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):
-    try:
-        return get_user(db_session(), int(user_id))
-    except ValueError:
-        return None
+def _load_user(session_id: str):
+    """The session's user, unless its sessions were ended since (logout, password change, switched off)."""
+    return session_user(db_session(), session_id)
 
 
 def _check_session():
@@ -99,10 +98,21 @@ def require(predicate):
     return decorate
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("search.home")
+def safe_next(target: str | None) -> str:
+    """Where to go after logging in: a path of this site, else ``/``.
+
+    Browsers drop tabs and newlines from a URL and read ``\\`` as ``/``, so ``/\t/evil.example``
+    would leave the site: a target with any control character, space or backslash, or one that is
+    not a plain absolute path (``//host``, ``http:``), is refused.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if any(ord(ch) < 0x21 or ord(ch) == 0x7F or ch == "\\" for ch in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -124,7 +134,7 @@ def login():
             session["seen"] = time.time()
             if user.must_change_password:
                 return redirect(url_for("auth.change_password"))
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
     elif request.method == "POST":
         error = "；".join(e for errors in form.errors.values() for e in errors)
         status = 400
@@ -133,6 +143,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        end_sessions(db_session(), current_user)  # a copy of the cookie is worthless from now on
     logout_user()
     session.clear()
     flash("已退出登录。", "info")
@@ -150,10 +162,12 @@ def change_password():
             error = "两次输入的新密码不一致"
         else:
             try:
-                users.change_password(db_session(), current_user, form.current.data, form.new.data)
+                user = users.change_password(db_session(), current_user._get_current_object(), form.current.data,
+                                             form.new.data)
             except AccountError as problem:
                 error = str(problem)
             else:
+                login_user(user)  # the password change ended every session; this one goes on
                 flash("密码已修改。", "success")
                 return redirect(url_for("search.home"))
     elif request.method == "POST":

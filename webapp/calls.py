@@ -10,17 +10,18 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_login import current_user
 
 from kb.calls import (
-    ANSWERED, CONFIDENTIAL_CATEGORIES, DISPOSITIONS, ESCALATED, REFERRED, NewCall, calls_today, can_record_calls,
+    ANSWERED, DISPOSITIONS, ESCALATED, REFERRED, NewCall, calls_today, can_record_calls,
     get_call, record_call,
 )
 from kb.departments import TAX_TYPES, department_names
 from kb.director_reports import record_escalated_call
 from kb.errors import KbError
-from kb.redaction import REDACTED_CONTENT, caller_view, can_view_identity
+from kb.redaction import REDACTED_CONTENT, caller_view, can_view_content
 from kb.referrals import awaiting_feedback, can_open_referral
 from kb.routing import CATEGORIES
 from kb.users import can_read_library
 from webapp.auth import require
+from webapp.security import no_store
 from webapp.storage import db_session
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
@@ -42,7 +43,7 @@ def call_form_data(form) -> NewCall:
 
 def call_row(call, actor) -> dict:
     """A call as lists show it: no identity, and no content of 举报/投诉 unless the actor may see it."""
-    secret = call.is_confidential and not can_view_identity(actor, call)
+    secret = not can_view_content(actor, call)
     return {
         "id": call.id, "time": f"{call.created_at:%H:%M}", "category": call.category,
         "question": REDACTED_CONTENT if secret else call.question, "disposition": call.disposition,
@@ -107,8 +108,9 @@ def today():
 @bp.get("/<int:call_id>")
 @require(can_read_library)
 def call(call_id: int):
+    no_store()  # the caller's identity may be on it
     record_ = get_call(db_session(), call_id)
     caller = caller_view(db_session(), current_user, record_)  # Forbidden → 403; audited when in clear
-    secret = record_.category in CONFIDENTIAL_CATEGORIES and caller["redacted"]
+    secret = not can_view_content(current_user, record_)
     return render_template("calls/call.html", call=record_, caller=caller, secret=secret,
                            redacted_content=REDACTED_CONTENT)

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from kb.errors import KbError
 from kb.faq import (
-    TRANSITIONS, FaqData, ReviewData, can_edit_faq, can_publish_faq, change_status, create_entry, get_entry,
+    BACK_TO_REVIEW, TRANSITIONS, FaqData, ReviewData, can_edit_faq, can_publish_faq, change_status, create_entry, get_entry,
     list_entries, publishable_problems, record_usage, render_answer, review_entry, review_queue, snapshot,
     update_entry,
 )
@@ -120,13 +120,14 @@ def edit(entry_id: int):
     entry = get_entry(db_session(), entry_id)
     if request.method == "GET":
         return _editor(entry)
+    was_published = entry.status == PUBLISHED
     try:
         update_entry(db_session(), current_user, entry, _form_data(request.form))
     except KbError as problem:
         db_session().rollback()
         return _editor(get_entry(db_session(), entry_id), dict(request.form), str(problem), 400)
     search_index.index_faq_after_commit(entry.id)
-    flash("已保存", "success")
+    flash(f"已保存；{BACK_TO_REVIEW}" if was_published and entry.status == IN_REVIEW else "已保存", "success")
     return redirect(url_for("faq.edit", entry_id=entry.id))
 
 

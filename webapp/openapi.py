@@ -87,7 +87,7 @@ SCHEMAS: dict[str, dict] = {
 }
 _REFERRAL_SUMMARY = {
     "id": INT, "created_at": STR, "agent_staff_no": STR_N, "category": STR, "tax_type": STR_N, "question": STR,
-    "confidential": BOOL, "suggested_department": STR_N, "suggestion_reason": STR_N, "department": STR_N,
+    "confidential": BOOL, "content_redacted": BOOL, "suggested_department": STR_N, "suggestion_reason": STR_N, "department": STR_N,
     "state": STR, "state_label": STR, "sent_at": STR_N, "due_at": STR_N, "answer": STR_N, "answered_at": STR_N,
     "closed_at": STR_N,
 }

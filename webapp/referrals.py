@@ -21,7 +21,7 @@ from kb.director_reports import (
 from kb.errors import KbError
 from kb.faq import can_edit_faq
 from kb.permissions import Forbidden
-from kb.redaction import REDACTED_CONTENT, caller_view, can_view_identity
+from kb.redaction import REDACTED_CONTENT, caller_view, can_view_content, identity_viewers, referral_content
 from kb.referral_drafts import referral_draft
 from kb.referral_faq import faq_draft_from_referral
 from kb.referrals import (
@@ -35,6 +35,7 @@ from kb.routing_rules import suggest_department
 from kb.users import AGENT, can_read_library
 from kb.workdays import beijing_now
 from webapp.auth import require
+from webapp.security import no_store
 from webapp.storage import db_session
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
@@ -52,7 +53,7 @@ def _departments() -> list[str]:
 
 def referral_row(referral, actor, now) -> dict:
     """A referral as lists show it: no identity; the content of 举报/投诉 only to those who may see it."""
-    secret = referral.is_confidential and not can_view_identity(actor, referral)
+    secret = not can_view_content(actor, referral)
     return {
         "id": referral.id, "category": referral.category, "department": referral.department,
         "question": REDACTED_CONTENT if secret else referral.question, "state": referral.state,
@@ -113,18 +114,20 @@ def _draft_fields(source) -> dict:
 
 
 def _draft_page(fields: dict, error: str | None = None, status: int = 200):
-    draft = referral_draft(db_session(), current_user, fields)
+    no_store()  # the caller's name and contact are in the form
+    draft = referral_draft(db_session(), current_user, fields)  # another agent's call: Forbidden (403)
     return render_template(
         "referrals/new.html", fields=draft.fields, decision=draft.decision, suggested=draft.suggested,
-        caller_from_call=draft.caller_from_call, error=error, departments=_departments(),
-        staffed=staffed_departments(db_session()), categories=CATEGORIES,
-        tax_types=TAX_TYPES,
+        choices=draft.decision.choices() if draft.decision else [], caller_from_call=draft.caller_from_call,
+        content_from_call=draft.content_from_call, error=error, departments=_departments(),
+        staffed=staffed_departments(db_session()), categories=CATEGORIES, tax_types=TAX_TYPES,
     ), status
 
 
 @bp.get("/new")
 @require(can_open_referral)
 def new():
+    # from a call record: its category (a 举报 stays a 举报), question, caller; another agent's call: 403
     return _draft_page(_draft_fields(request.args))
 
 
@@ -141,6 +144,8 @@ def create():
     send = request.form.get("action") == "send"
     try:
         referral = refer_unanswered(db_session(), current_user, data, send=send)
+    except Forbidden:
+        raise  # another agent's call: 403, not the form again
     except KbError as problem:
         return _draft_page(fields, str(problem), 400)
     flash(f"转办单 {referral.id} 已转{referral.department}，答复期限 {referral.due_at:%Y-%m-%d %H:%M}" if send
@@ -157,22 +162,24 @@ def suggest():
                                   category=request.args.get("category") or None,
                                   tax_type=request.args.get("tax_type") or None)
     return jsonify({"department": decision.office or decision.department, "group": decision.department,
-                    "reason": decision.reason})
+                    "reason": decision.reason, "confidence": decision.confidence,
+                    "needs_choice": decision.needs_choice, "choices": decision.choices()})
 
 
 # -- one referral ------------------------------------------------------------------------------------
 
 def _referral_page(referral_id: int):
+    no_store()  # the caller's identity may be on it
     session = db_session()
     referral = get_referral_for(session, current_user, referral_id)
     caller = caller_view(session, current_user, referral)  # audited when shown in clear
-    secret = referral.is_confidential and caller["redacted"]
+    content = referral_content(current_user, referral)
     typed = web_session.pop("referral_typed", None)
     return render_template(
-        "referrals/referral.html", referral=referral, caller=caller, secret=secret,
+        "referrals/referral.html", referral=referral, caller=caller, secret=content["redacted"], content=content,
+        history=list(zip(referral.events, content["notes"])),
         typed=typed if typed and typed.get("referral_id") == referral.id else {},
-        redacted_content=REDACTED_CONTENT, event_labels=EVENT_LABELS, departments=_departments(),
-        staffed=staffed_departments(session),
+        event_labels=EVENT_LABELS, departments=_departments(), staffed=staffed_departments(session),
         overdue=referral.is_overdue(beijing_now()), deadline=referral.deadline_status(beijing_now()),
         can_send=can_follow_up(current_user, referral) and referral.state in (DRAFT, RETURNED),
         can_answer=can_answer_referral(current_user, referral),
@@ -285,6 +292,8 @@ def new_report():
     try:
         report = report_difficulty(db_session(), current_user, NewDifficultyReport(
             content=content, call_id=request.form.get("call_id", type=int)))
+    except Forbidden:
+        raise
     except KbError as problem:
         return render_template("referrals/report_new.html", content=content, error=str(problem)), 400
     flash(f"重大疑难问题报告单 {report.id} 已报中心主任", "success")
@@ -294,5 +303,6 @@ def new_report():
 @bp.get("/audit")
 @require(audit.can_read_audit_log)
 def audit_log():
+    no_store()
     return render_template("referrals/audit.html", entries=audit.recent_entries(db_session(), current_user),
-                           labels=audit.ACTION_LABELS)
+                           labels=audit.ACTION_LABELS, viewers=identity_viewers(db_session(), current_user))

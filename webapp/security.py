@@ -5,11 +5,12 @@
 - X-Content-Type-Options, Referrer-Policy, X-Frame-Options (for old browsers).
 - Session cookie: HttpOnly, SameSite=Lax, and Secure when ``KB_COOKIE_SECURE`` is set (behind
   HTTPS), which also turns on Strict-Transport-Security.
-- API responses are not cached (they can carry a caller's identity).
+- API responses are not cached (they can carry a caller's identity), nor are the pages that show
+  one (a view calls ``no_store()``): no copy stays in the browser's cache or back/forward cache.
 """
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, g, request
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
@@ -30,6 +31,11 @@ HEADERS = {
     "X-Frame-Options": "DENY",
 }
 HSTS = "max-age=31536000"
+
+
+def no_store() -> None:
+    """Mark the response being made as not to be cached (it shows a caller's identity)."""
+    g.no_store = True
 
 
 def is_on(value) -> bool:
@@ -53,6 +59,6 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(name, value)
         if secure:
             response.headers.setdefault("Strict-Transport-Security", HSTS)
-        if request.path.startswith("/api/"):
-            response.headers.setdefault("Cache-Control", "no-store")
+        if request.path.startswith("/api/") or g.get("no_store"):
+            response.headers["Cache-Control"] = "no-store"
         return response

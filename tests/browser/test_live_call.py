@@ -91,7 +91,8 @@ def test_each_call_keeps_its_own_searches_up_to_its_referral(live_server, new_pa
     page.wait_for_selector("#refer-saved-call")
     page.click("#refer-saved-call")
     page.wait_for_url(re.compile(r"/referrals/new\?call_id=\d+"))
-    assert page.input_value("#question") == "举报某公司虚开增值税发票"
+    assert page.input_value("#question") == ""  # a report's content stays in the call record
+    assert "内容保密" in page.get_attribute("#question", "placeholder")
     assert page.input_value("#category") == "举报"
     assert page.inner_text("#suggested-department") == "稽查局"  # shown before the agent chooses
     assert page.input_value("#department") == "稽查局"

@@ -81,3 +81,23 @@ def test_a_call_goes_from_search_to_referral_reply_feedback_and_closure(live_ser
     agent.wait_for_selector("#call-status:has-text('工号 1001')")
     assert "发票丢了怎么办" in agent.inner_text("#calls-today")
     assert QUESTION[:10] in agent.inner_text("#calls-today")  # the referred call was recorded too
+
+
+def test_below_the_threshold_the_agent_picks_one_of_two_departments(live_server, new_page):
+    live_server.create_user("agent1", "agent", AGENT_PASSWORD, "--staff-no", "1001")
+    agent = new_page()
+    log_in(agent, live_server, "agent1", AGENT_PASSWORD)
+    agent.goto(f"{live_server.url}/referrals/new?question=有个情况想跟你们说一下")
+    choices = agent.locator("#suggestion-choices .choose-department")
+    assert agent.is_visible("#suggestion-choice") and choices.count() == 2
+    assert agent.input_value("#department") == ""  # nothing chosen for the agent
+    second = choices.nth(1).get_attribute("data-department")
+    choices.nth(1).click()
+    assert agent.input_value("#department") == second
+    screenshot(agent, "referral-two-choices.png")
+
+    agent.fill("#question", "")
+    agent.type("#question", "我要举报一家公司虚开增值税发票")
+    agent.wait_for_selector("#suggestion-choice", state="hidden")
+    assert agent.inner_text("#suggested-department") == "稽查局"
+    assert agent.input_value("#department") == second  # the agent's choice is kept

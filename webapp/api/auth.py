@@ -2,9 +2,10 @@
 
 A token acts as its user, with the same permission predicates as the pages. Token calls carry no
 cookie, so they are exempt from CSRF; calls made with the session cookie (the pages' own scripts)
-still need the CSRF token on POST/PATCH/DELETE. Failed tokens are throttled per address like
-logins, and the failure is recorded in its own short transaction because the response is an error
-(the request's own session is rolled back).
+still need the CSRF token on POST/PATCH/DELETE. Failed tokens are throttled per token (the same
+bad token again gets 429) and an address with many refused tokens gets 429 instead of 401 for
+them, while a valid token always works (``kb.api_tokens``). The failure is recorded in its own
+short transaction because the response is an error (the request's own session is rolled back).
 """
 from __future__ import annotations
 
@@ -36,12 +37,14 @@ def authenticate() -> None:
         raise ApiProblem(401, "Authorization 头格式应为“Bearer <令牌>”")
     address = request.remote_addr or "-"
     session = db_session()
-    if token_throttled(session, address):
+    if token_throttled(session, address, secret):
         raise ApiProblem(429, "API 令牌校验失败次数过多，请 15 分钟后再试")
     user = user_for_token(session, secret)
     if user is None:
         with transaction(storage().session_factory) as failures:
-            record_token_failure(failures, address)
+            crowded = record_token_failure(failures, address, secret)
+        if crowded:
+            raise ApiProblem(429, "API 令牌校验失败次数过多，请 15 分钟后再试")
         raise ApiProblem(401, "API 令牌无效、已吊销或账号已停用")
     login_manager._update_request_context_with_user(user)
     g.api_token = True

@@ -1,8 +1,10 @@
 """API views on referrals (转办单): list, read and open, with the pages' role rules.
 
 The caller's identity goes through ``kb.redaction.caller_view``: redacted unless the reader may
-see it, and every clear view of a 举报/投诉 caller is written to the audit log. Lists carry no
-identity at all; read one referral to see it.
+see it, and every clear view of a 举报/投诉 caller is written to the audit log. The content of a
+confidential referral (question, answer, feedback, return reason, what was searched) is redacted
+for the same readers (``kb.redaction.referral_content``). Lists carry no identity at all; read one
+referral to see it.
 """
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ def referral_list():
     page = list_referrals(db_session(), current_user, ReferralFilter(
         state=choice_arg("state", STATES), limit=int_arg("limit", 50, 1, 200), offset=int_arg("offset", 0, 0, MAX_ID)))
     return jsonify({"total": page.total, "limit": page.limit, "offset": page.offset,
-                    "referrals": [referral_summary(r) for r in page.items]})
+                    "referrals": [referral_summary(current_user, r) for r in page.items]})
 
 
 @operation(bp, "/referrals/<int:referral_id>", "GET", summary="一张转办单；来电人身份按保密规则显示或隐去，明文查看记入审计日志",
@@ -57,7 +59,7 @@ def referral_get(referral_id: int):
 
 @operation(bp, "/referrals", "POST", summary="填写转办单（草稿，附系统建议的承办部门）", tag="转办",
            response="Referral", body="ReferralInput", roles="咨询服务员、中心主任", status=201,
-           errors=(404,))  # call_id of no call
+           errors=(403, 404))  # call_id of another agent's call / of no call
 @api_require(can_open_referral)
 def referral_create():
     body = json_body()

@@ -5,7 +5,7 @@ import datetime as dt
 
 from kb.citations import document_citation, unit_citation
 from kb.faq import render_answer
-from kb.redaction import caller_view
+from kb.redaction import caller_view, referral_content
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -92,23 +92,27 @@ def faq_entry(entry) -> dict:
     }
 
 
-def referral_summary(referral) -> dict:
+def referral_summary(actor, referral, content: dict | None = None) -> dict:
+    """A referral without its caller; the content of 举报/投诉 only for those who may read it
+    (``kb.redaction.referral_content``, the pages' rule)."""
+    content = content or referral_content(actor, referral)
     return {
         "id": referral.id,
         "created_at": _iso(referral.created_at),
         "agent_staff_no": referral.agent_staff_no,
         "category": referral.category,
         "tax_type": referral.tax_type,
-        "question": referral.question,
+        "question": content["question"],
         "confidential": referral.is_confidential,
+        "content_redacted": content["redacted"],
         "suggested_department": referral.suggested_department,
-        "suggestion_reason": referral.suggestion_reason,
+        "suggestion_reason": content["suggestion_reason"],
         "department": referral.department,
         "state": referral.state,
         "state_label": referral.state_label,
         "sent_at": _iso(referral.sent_at),
         "due_at": _iso(referral.due_at),
-        "answer": referral.answer,
+        "answer": content["answer"],
         "answered_at": _iso(referral.answered_at),
         "closed_at": _iso(referral.closed_at),
     }
@@ -116,9 +120,10 @@ def referral_summary(referral) -> dict:
 
 def referral_full(session, actor, referral) -> dict:
     """One referral with its caller as ``actor`` may see it (a clear view of 举报/投诉 is audited)."""
-    return {**referral_summary(referral), "caller": caller_view(session, actor, referral),
-            "searched": list(referral.searched or []), "articles": list(referral.articles or []),
-            "answer_citations": list(referral.answer_citations or []),
-            "return_reason": referral.return_reason, "feedback": referral.feedback,
-            "events": [{"at": _iso(e.at), "kind": e.kind, "actor": e.actor_name, "note": e.note}
-                       for e in referral.events]}
+    content = referral_content(actor, referral)
+    return {**referral_summary(actor, referral, content), "caller": caller_view(session, actor, referral),
+            "searched": content["searched"], "articles": content["articles"],
+            "answer_citations": content["answer_citations"],
+            "return_reason": content["return_reason"], "feedback": content["feedback"],
+            "events": [{"at": _iso(e.at), "kind": e.kind, "actor": e.actor_name, "note": note}
+                       for e, note in zip(referral.events, content["notes"])]}

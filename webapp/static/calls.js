@@ -213,9 +213,31 @@
           var known = Array.from(department.options).some(function (o) { return o.value === data.department; });
           document.getElementById("suggested-department").textContent = known ? data.department : data.department + "（请选定承办处室）";
           document.getElementById("suggestion-reason").textContent = data.reason;
-          if (!changedByAgent) department.value = known ? data.department : "";
+          var choices = data.choices || [];
+          showChoices(choices);
+          if (!changedByAgent) department.value = known && !choices.length ? data.department : "";
         });
     }
+    /* Below the router's confidence: the two likeliest departments, each with its reason. */
+    var choiceBox = document.getElementById("suggestion-choice"), choiceList = document.getElementById("suggestion-choices");
+    function showChoices(choices) {
+      choiceList.textContent = "";
+      choices.forEach(function (choice) {
+        var item = document.createElement("li"), button = document.createElement("button"), note = document.createElement("span");
+        button.type = "button"; button.className = "choose-department";
+        button.setAttribute("data-department", choice.department); button.textContent = choice.label;
+        note.className = "note"; note.textContent = " " + choice.reason;
+        item.appendChild(button); item.appendChild(note); choiceList.appendChild(item);
+      });
+      choiceBox.hidden = !choices.length;
+    }
+    choiceList.addEventListener("click", function (event) {
+      var button = event.target.closest(".choose-department");
+      if (!button) return;
+      department.value = button.getAttribute("data-department");
+      changedByAgent = true;
+      department.focus();
+    });
     ["question", "category", "tax_type"].forEach(function (id) {
       document.getElementById(id).addEventListener(id === "question" ? "input" : "change", function () {
         clearTimeout(timer);
