@@ -167,6 +167,13 @@ class Bulletin:
         return [(p.name, p.rate) for p in self.promises]
 
     @property
+    def rising_note(self) -> str:
+        """What the 上升的话题 section says when it lists nothing."""
+        if not self.previous_calls:
+            return f"上期（{self.period.previous().label}）没有来电记录，无法比较上升的话题。"
+        return "本期没有明显上升的话题。"
+
+    @property
     def rising_rows(self) -> list[tuple[str, int]]:
         return [(f"{t.kind}：{t.label}", t.change) for t in self.rising]
 
@@ -183,7 +190,7 @@ def build_bulletin(session: Session, period: Period, now: dt.datetime, weekly: b
     _count_calls(bulletin, rows)
     askable = [r.question for r in rows if not is_confidential_matter(r.category, r.transferred_to)]
     bulletin.top_questions = _top_questions(session, askable)
-    bulletin.rising = _rising(rows, previous)
+    bulletin.rising = _rising(rows, previous) if previous else []  # nothing to compare with: no "+583 vs 0"
     _searches(session, bulletin, period)
     if not weekly:
         _referrals(session, bulletin, period, now)

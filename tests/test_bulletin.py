@@ -111,6 +111,31 @@ def test_docx_opens_and_holds_every_section(month):
     assert "虚开" not in text
 
 
+def test_docx_is_a4_in_government_fonts_with_page_numbers(month):
+    from docx.oxml.ns import qn
+
+    from webapp.bulletin_docx import bulletin_docx
+
+    _records, b = month
+    document = docx.Document(io.BytesIO(bulletin_docx(b)))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4, not US Letter
+    assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)
+
+    def east_asian(style):
+        return style.element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia"))
+    assert east_asian(document.styles["Normal"]) == "仿宋" and east_asian(document.styles["Heading 1"]) == "黑体"
+    footer = section.footer.paragraphs[0]._p.xml
+    assert "PAGE" in footer and "fldChar" in footer  # a page number field
+
+
+def test_rising_topics_need_a_previous_month_to_compare_with(session):
+    build_month(session)  # April has a few calls, March none
+    april = build_bulletin(session, parse_month("2024-04"), NOW)
+    assert april.total_calls > 0 and april.previous_calls == 0
+    assert april.rising == [] and april.rising_note == "上期（2024年3月）没有来电记录，无法比较上升的话题。"
+
+
 def test_weekly_summary_covers_one_week(session):
     build_month(session)
     summary = build_weekly(session, week_period(dt.date(2024, 5, 7)), NOW)

@@ -9,8 +9,9 @@ import io
 
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor
 
 from kb.bulletin import SECTIONS, TITLE, Bulletin
 
@@ -35,15 +36,68 @@ def _table(document, header: list[str], rows: list[list], empty: str = "无") ->
             cell.text = str(value)
 
 
+# GB/T 9704 (党政机关公文格式) where it applies: A4; margins 37 / 35 / 28 / 26 mm; body in 仿宋,
+# headings in 黑体, the title in 小标宋 (宋体 where it is missing); page numbers "— 1 —" at the foot.
+BODY_FONT, HEADING_FONT, TITLE_FONT = "仿宋", "黑体", "方正小标宋简体"
+
+
+def _set_east_asian(style_or_run, name: str) -> None:
+    element = style_or_run.element
+    r_pr = element.get_or_add_rPr()
+    r_fonts = r_pr.find(qn("w:rFonts"))
+    if r_fonts is None:
+        r_fonts = OxmlElement("w:rFonts")
+        r_pr.append(r_fonts)
+    for attribute in ("w:eastAsia", "w:ascii", "w:hAnsi"):
+        r_fonts.set(qn(attribute), name)
+
+
+def _page(document) -> None:
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("— ")
+    run = footer.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            field = OxmlElement("w:fldChar")
+            field.set(qn("w:fldCharType"), kind)
+        else:
+            field = OxmlElement("w:instrText")
+            field.set(qn("xml:space"), "preserve")
+            field.text = text
+        run._r.append(field)
+    footer.add_run(" —")
+    for piece in footer.runs:
+        piece.font.size = Pt(14)
+        _set_east_asian(piece, "宋体")
+
+
 def _font(document) -> None:
     style = document.styles["Normal"]
-    style.font.name = "宋体"
-    style.font.size = Pt(10.5)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    style.font.name = BODY_FONT
+    style.font.size = Pt(12)
+    _set_east_asian(style, BODY_FONT)
+    for name in ("Heading 1", "Heading 2"):
+        heading = document.styles[name]
+        heading.font.name = HEADING_FONT
+        heading.font.color.rgb = RGBColor(0, 0, 0)
+        heading.font.size = Pt(16 if name == "Heading 1" else 14)
+        _set_east_asian(heading, HEADING_FONT)
+    title = document.styles["Title"]
+    title.font.name = TITLE_FONT
+    title.font.size = Pt(22)
+    _set_east_asian(title, TITLE_FONT)
+    table = document.styles["Table Grid"]
+    table.font.size = Pt(10.5)
 
 
 def bulletin_docx(b: Bulletin) -> bytes:
     document = docx.Document()
+    _page(document)
     _font(document)
     heading = document.add_heading(TITLE, level=0)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -74,7 +128,7 @@ def bulletin_docx(b: Bulletin) -> bytes:
 
     document.add_heading(SECTIONS[2], level=1)
     _table(document, ["类型", "话题", "本期", "上期", "增加"],
-           [[t.kind, t.label, t.count, t.previous, f"+{t.change}"] for t in b.rising], "本期没有明显上升的话题。")
+           [[t.kind, t.label, t.count, t.previous, f"+{t.change}"] for t in b.rising], b.rising_note)
 
     document.add_heading(SECTIONS[3], level=1)
     document.add_paragraph(f"本期检索 {b.searches} 次，其中 {b.zero_searches} 次没有找到结果（{_pct(b.zero_rate)}）。")
