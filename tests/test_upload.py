@@ -167,3 +167,5 @@ def test_the_preview_infers_level_issuer_status_and_tax_types(app, office):
     assert 'value="国务院"' in preview and "自动识别（文中有“国务院令”），请核对" in preview
     assert re.search(r'<option selected value="有效">|value="有效" selected', preview)  # new documents are in force
     assert 'value="增值税"' in preview
+    # 本文件取代: a checkbox list with a filter box, not a Ctrl-click multiple select
+    assert 'id="supersedes-filter"' in preview and '<ul id="supersedes">' in preview

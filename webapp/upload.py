@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from kb.articles import all_documents
 from kb.catalog import DocumentMeta, split_list
@@ -38,7 +39,8 @@ class MetadataForm(FlaskForm):
     effective_on = DateField("施行日期", validators=[Optional()])
     status = SelectField("效力状态", choices=[SelectChoice("", "（不变）")] + [SelectChoice(v) for v in STATUSES], validators=[Optional()])
     tax_types = StringField("税种（用顿号或逗号分隔）", validators=[Optional()])
-    supersedes = SelectMultipleField("本文件取代（可多选）", coerce=int, validators=[Optional()])
+    supersedes = SelectMultipleField("本文件取代（可多选）", coerce=int, validators=[Optional()],
+                                     widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
 
     def to_meta(self) -> DocumentMeta:
         def text(field):
