@@ -127,6 +127,9 @@ def test_docx_is_a4_in_government_fonts_with_page_numbers(month):
     assert east_asian(document.styles["Normal"]) == "仿宋" and east_asian(document.styles["Heading 1"]) == "黑体"
     footer = section.footer.paragraphs[0]._p.xml
     assert "PAGE" in footer and "fldChar" in footer  # a page number field
+    assert len(document.inline_shapes) == 1  # 每日来电 as a chart, not a table of 31 rows
+    assert not any(t.rows[0].cells[0].text == "日期" for t in document.tables)
+    assert any(p.text.startswith("图：5月1日至5月31日每日来电") for p in document.paragraphs)
 
 
 def test_rising_topics_need_a_previous_month_to_compare_with(session):

@@ -1,7 +1,7 @@
 """The 《12366信息专报》 as a Word document (python-docx): the format the leadership receives.
 
-Every section of ``kb.bulletin.SECTIONS`` is present, in order, with its figures as tables (Word
-readers get tables; the charts are on the web page).
+Every section of ``kb.bulletin.SECTIONS`` is present, in order, with its figures as tables, and
+每日来电 as a bar chart (``webapp.png_chart``); the page's other charts stay on the web page.
 """
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from kb.bulletin import SECTIONS, TITLE, Bulletin
+from kb.workdays import is_working_day
+from webapp.png_chart import bar_chart_png
 
 
 def _pct(value) -> str:
@@ -111,7 +113,18 @@ def bulletin_docx(b: Bulletin) -> bytes:
         f"本期来电 {b.total_calls} 个（上期 {b.previous_calls} 个）；转办 {b.referrals_sent} 件，按期答复率 "
         f"{_pct(b.on_time_rate)}；检索 {b.searches} 次，无结果 {_pct(b.zero_rate)}；热点问题有FAQ答案的占 {_pct(b.faq_coverage)}。")
     document.add_heading("每日来电", level=2)
-    _table(document, ["日期", "来电"], [[f"{d.month}月{d.day}日", n] for d, n in b.by_day])
+    if b.by_day:  # a chart, not a table of 31 rows
+        counts = [n for _d, n in b.by_day]
+        document.add_picture(io.BytesIO(bar_chart_png(counts, [not is_working_day(d) for d, _n in b.by_day])),
+                             width=Mm(150))
+        busiest = max(b.by_day, key=lambda pair: pair[1])
+        first, last = b.by_day[0][0], b.by_day[-1][0]
+        caption = document.add_paragraph(
+            f"图：{first.month}月{first.day}日至{last.month}月{last.day}日每日来电（浅色为休息日，网格线为最高值的四分之一）；"
+            f"最多 {busiest[0].month}月{busiest[0].day}日 {busiest[1]} 个，日均 {sum(counts) / len(counts):.1f} 个。")
+        caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    else:
+        document.add_paragraph("本期没有来电。")
     document.add_heading("按来电类别", level=2)
     _table(document, ["类别", "来电"], [[c, n] for c, n in b.by_category])
     document.add_heading("按税种", level=2)
