@@ -34,3 +34,8 @@ def test_the_list_is_filtered(library, session):
     assert [(d.title, d.version_date.year) for d in invoices] == [("中华人民共和国发票管理办法", 2023)]
     assert [d.level for d in all_documents(session, {"level": "内部制度"})] == ["内部制度"]
     assert all_documents(session, {"q": "不存在的办法"}) == []
+
+
+def test_each_version_carries_the_number_of_the_decision_that_revised_it(library, session):
+    numbers = {d.version_date.year: d.doc_number for d in all_documents(session, {"q": "发票管理办法"})}
+    assert numbers == {2019: "国务院令第709号", 2023: "国务院令第764号"}  # not 1993's 财政部令第6号
