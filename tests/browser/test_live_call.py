@@ -104,3 +104,17 @@ def test_each_call_keeps_its_own_searches_up_to_its_referral(live_server, new_pa
     page.wait_for_url(re.compile(r"/referrals/\d+$"))
     assert page.inner_text("#referral-state") == "已转办"
     assert "滞纳金" not in page.inner_text("body")
+
+
+def test_a_department_without_users_is_marked_and_the_send_warns(live_server, new_page):
+    page = _agent(live_server, new_page)
+    live_server.create_user("income1", "department", "income-pass-1", "--department", "所得税处")
+    page.goto(f"{live_server.url}/referrals/new?question=个人所得税专项附加扣除怎么填报")
+    assert page.locator("#department option[value='法规处']").inner_text() == "法规处（无在岗用户）"
+    assert page.locator("#department option[value='所得税处']").inner_text() == "所得税处"
+    page.fill("#caller_name", "赵某")
+    page.fill("#caller_contact", "13900000000")
+    page.select_option("#department", "法规处")
+    page.click("#send-referral")
+    page.wait_for_url(re.compile(r"/referrals/\d+$"))
+    assert "法规处目前没有在岗的系统用户，无人接收本转办单，已报告中心主任" in page.inner_text(".flashes")
