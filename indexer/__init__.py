@@ -18,10 +18,15 @@ How the pieces fit (a pipeline of small modules):
   the changes recorded after its watermark, whichever process or host made them.
 - query side: ``synonyms`` (shipped ``data/synonyms.tsv`` + the director's override),
   ``typos`` (homophone typos by pinyin), ``citation_query`` (征管法第32条 straight to the
-  article), ``query`` (the Whoosh query), ``validity`` (in force / pending / outdated on the
+  article, by every short name ``kb.titles`` derives; a notice when the article does not exist), ``query`` (the Whoosh query), ``validity`` (in force / pending / outdated on the
   reference date, and ordering by it), ``snippets`` (highlighting), ``scoring`` (the query's
   top entries: Whoosh's BM25F computed term at a time with numpy, ~10x faster than Whoosh's
   matchers on OR queries of common words, the same scores).
+- what is learned: ``confidence`` (a response's signals and the rule that says ``"high"`` or
+  ``"low"``: the library may not answer), ``unit_prior`` (articles agents copy often rank a little
+  higher), ``learned`` (both, as ``ranker.json`` in the data folder; the shipped rule otherwise),
+  ``training`` (``flask train-ranker``: refit from labelled questions plus the copy log, compare
+  held out, keep the better).
 - ``search``: ``SearchIndex`` and its ``search(...) -> SearchResponse``: the one core that the
   CLI, the web pages and the benchmarks call.
 
@@ -33,6 +38,7 @@ Public API::
     response = index.search("征管法第32条", limit=10, include_old=False, as_of=None,
                             tax_type=None, level=None, status=None, date_from=None, date_to=None)
     [r.to_dict() for r in response.results]     # the CLI's JSON results
+    response.confidence, response.notices       # "high" | "low"; e.g. 《…》没有第九百九十九条
 
 FAQ entries are a second kind of entry (``type="faq"``, key ``faq:<id>``, the same display
 fields; ``faq_entries`` picks the answer card): the query and ranking code does not depend on the kind.

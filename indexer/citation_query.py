@@ -1,15 +1,19 @@
-"""Citation lookup: 征管法第32条, 征管法三十二条, 增值税法 9条, 《个人所得税法》第六条.
+"""Citation lookup: 征管法第32条, 征管法三十二条, 增值税法 9条, 《个人所得税法》第六条, 刑法第205条之一.
 
-A query naming a document (its title or a short name, as indexed in ``doc_names``) followed by an
-article number (Arabic or Chinese numerals, with or without 第 and 条) goes straight to that
-article. The names come from the index itself, so every imported document is citable.
+A query naming a document (its title or a short name, as indexed in ``doc_names``: the names
+``kb.titles.short_names_for`` derives from every title) followed by an article number (Arabic or
+Chinese numerals, with or without 第 and 条, with 之N) goes straight to that article. The names come
+from the index itself, so every imported document is citable. A cited article that the document
+does not have gets a notice (征管法第999条: 《…》没有第九百九十九条) instead of silence.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from kb.numerals import parse_number
+from whoosh.query import And, Term
+
+from kb.numerals import article_label, parse_number
 from indexer.analysis import article_token, normalise_text
 
 _NUM = r"[0-9]+|[零〇一二两三四五六七八九十百千]+"
@@ -26,6 +30,8 @@ class CitationRef:
     article: str  # article token, 第32条
     start: int
     end: int  # span in the normalised query
+    label: str = ""  # the article as statutes write it: 第三十二条, 第二百零五条之一
+    explicit: bool = True  # written with 第 or 条 (a bare number, 车船税法 2019, may mean something else)
 
 
 class DocumentNames:
@@ -65,5 +71,27 @@ def find_citations(query: str, names: DocumentNames) -> list[CitationRef]:
             continue
         sub = parse_number(match.group(4)) if match.group(4) else None
         start = before.rfind(name[0]) if name[0] in before else match.start()
-        found.append(CitationRef(name=name, article=article_token(number, sub), start=start, end=match.end()))
+        found.append(CitationRef(name=name, article=article_token(number, sub), start=start, end=match.end(),
+                                 label=article_label(number, sub), explicit=has_di or has_tiao))
     return found
+
+
+def missing_article_notice(searcher, ref: CitationRef) -> str:
+    """The message for a cited article the named document does not have (in any version)."""
+    hits = searcher.search(Term("doc_names", ref.name), limit=1)
+    title = hits[0]["meta"]["doc_title"] if len(hits) else ref.name
+    return f"《{title}》没有{ref.label}，请核对条号"
+
+
+def look_up(searcher, text: str, names: DocumentNames, filters, convert) -> tuple[list[list], list[str]]:
+    """For each citation in ``text``: the converted hits of its article (``convert(hit)``), and the
+    notices for cited articles that do not exist (looked up without ``filters``, which may only hide them)."""
+    groups: list[list] = []
+    notices: list[str] = []
+    for ref in find_citations(text, names):
+        lookup = And([Term("doc_names", ref.name), Term("article_no", ref.article)])
+        hits = [convert(h) for h in searcher.search(lookup, limit=20, filter=filters)]
+        if not hits and ref.explicit and not len(searcher.search(lookup, limit=1)):
+            notices.append(missing_article_notice(searcher, ref))
+        groups.append(hits)
+    return groups, list(dict.fromkeys(notices))

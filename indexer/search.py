@@ -18,8 +18,10 @@ from pathlib import Path
 from whoosh.query import And, NumericRange, Or, Term
 from whoosh.scoring import BM25F
 
-from indexer.citation_query import DocumentNames, find_citations
+from indexer.citation_query import DocumentNames, look_up
+from indexer.confidence import Signals, signals
 from indexer.faq_entries import best_faq, exclude_faq
+from indexer.learned import LearnedFile, LearnedModel
 from indexer.query import ParsedQuery, QueryBuilder
 from indexer.scoring import FastScorer, FastSearcher, Unsupported
 from indexer.segmenter import load_segmenter
@@ -79,10 +81,14 @@ class SearchResponse:
     as_of: str | None = None
     suggestion: str | None = None  # did-you-mean (homophone typos corrected)
     words: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # e.g. a cited article that does not exist
+    confidence: str = "high"  # "low": the library may not answer the question (``indexer.confidence``)
+    signals: Signals = field(default_factory=Signals)
 
     def to_dict(self) -> dict:
         return {"query": self.query, "results": [r.to_dict() for r in self.results],
-                "took_ms": round(self.took_ms, 2), "suggestion": self.suggestion}
+                "took_ms": round(self.took_ms, 2), "suggestion": self.suggestion, "notices": self.notices,
+                "confidence": self.confidence}
 
 
 class _SearcherSlot:
@@ -111,6 +117,7 @@ class SearchIndex:
         weakref.finalize(self, self._slot.close)
         self._names: tuple[int, DocumentNames] | None = None
         self._typos: tuple[tuple, TypoFinder] | None = None
+        self.learned = LearnedFile(self.data_dir)  # the confidence rule and unit prior (``flask train-ranker``)
 
     # -- writing ------------------------------------------------------------------------------
     # ``indexer.feeding`` loads SQLAlchemy and the ORM: imported on the first write, so that a
@@ -194,14 +201,15 @@ class SearchIndex:
     def search(self, text: str, *, limit: int = 10, include_old: bool = False, as_of: dt.date | str | None = None,
                tax_type: str | None = None, level: str | None = None, status: str | None = None,
                date_from: dt.date | str | None = None, date_to: dt.date | str | None = None,
-               today_override: str | None = None) -> SearchResponse:
+               today_override: str | None = None, learned: LearnedModel | None = None) -> SearchResponse:
+        """``learned``: use this model instead of the data folder's (``indexer.training`` compares two)."""
         with self._lock:
             return self._search(text, limit=limit, include_old=include_old, as_of=as_of, tax_type=tax_type,
                                 level=level, status=status, date_from=date_from, date_to=date_to,
-                                today_override=today_override)
+                                today_override=today_override, learned=learned or self.learned.model())
 
     def _search(self, text: str, *, limit: int, include_old: bool, as_of, tax_type, level, status, date_from,
-                date_to, today_override) -> SearchResponse:
+                date_to, today_override, learned: LearnedModel) -> SearchResponse:
         started = time.perf_counter()
         as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
         day = as_of or today(today_override)
@@ -219,10 +227,9 @@ class SearchIndex:
 
         cited: list[SearchResult] = []
         seen: set[str] = set()
-        names = self.document_names(searcher)
-        for ref in find_citations(text, names):
-            lookup = And([Term("doc_names", ref.name), Term("article_no", ref.article)])
-            hits = [convert(h, 0.0, "citation") for h in searcher.search(lookup, limit=20, filter=filters)]
+        groups, notices = look_up(searcher, text, self.document_names(searcher), filters,
+                                  lambda hit: convert(hit, 0.0, "citation"))
+        for hits in groups:
             current = [r for r in hits if r.validity != OUTDATED]
             hits = hits if include_old or not current else current
             rank = {IN_FORCE: 0, "pending": 1, OUTDATED: 2}
@@ -237,6 +244,7 @@ class SearchIndex:
                 if result.key in seen or (result.validity == OUTDATED and not include_old):
                     continue
                 result.score *= PENALTY[result.validity] * KIND_WEIGHT.get(result.kind, 1.0)
+                result.score *= learned.prior.factor(result.unit_id)
                 found.append(result)
         found = order_by_validity(found)
         top = max((r.score for r in found), default=0.0)
@@ -248,11 +256,14 @@ class SearchIndex:
         if faq is not None:  # the answer card first
             faq.put_matching_first(found)
             results = [faq] + results[:limit - 1]
+        found_signals = signals(parsed, results, searcher.reader(), self.synonyms)  # before snippets cut the text
+        confidence = learned.confidence.judge(found_signals)
         for r in results:
             r.snippet = make_snippet(r.snippet, parsed.marks)
         took = (time.perf_counter() - started) * 1000
         return SearchResponse(query=text, results=results, took_ms=took, as_of=as_of.isoformat() if as_of else None,
-                              suggestion=parsed.suggestion, words=parsed.words)
+                              suggestion=parsed.suggestion, words=parsed.words, notices=notices,
+                              confidence=confidence, signals=found_signals)
 
     def _top(self, searcher, query, limit: int, filters, mask) -> list[tuple[int, float]]:
         """(docnum, score) of the best ``limit`` entries: numpy BM25F, or Whoosh for other queries."""

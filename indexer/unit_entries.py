@@ -9,7 +9,7 @@ import datetime as dt
 from kb.citations import unit_citation
 from kb.library import valid_until
 from kb.models import ARTICLE, Document, Unit
-from kb.titles import normalise_title
+from kb.titles import abbreviated_titles, normalise_title, short_names_for
 from indexer.analysis import article_token, find_exact_spans, normalise_text
 from indexer.schema import ARTICLE_TYPE, date_number
 
@@ -29,8 +29,18 @@ def successor_chain(document: Document) -> list[int]:
 
 
 def document_names(document: Document) -> list[str]:
-    names = [normalise_title(document.title), document.title] + list(document.short_names or [])
+    """The names the ``title`` field holds: the title, its comparable form, its abbreviated forms
+    (个税法: a query's 个税 matches the title) and the short names the catalog gave."""
+    names = [normalise_title(document.title), document.title] + abbreviated_titles(document.title)
+    names += list(document.short_names or [])
     return list(dict.fromkeys(normalise_text(n) for n in names if n))
+
+
+def citable_names(document: Document) -> list[str]:
+    """Every name a citation may use (``doc_names``): the above and the names the title rules derive
+    now (``kb.titles.short_names_for``), so a rule added later reaches documents imported earlier."""
+    names = document_names(document) + [normalise_text(n) for n in short_names_for(document.title)]
+    return list(dict.fromkeys(names))
 
 
 def unit_fields(unit: Unit, document: Document) -> dict:
@@ -44,7 +54,7 @@ def unit_fields(unit: Unit, document: Document) -> dict:
         "key": f"{ARTICLE_TYPE}:{unit.id}",
         "type": ARTICLE_TYPE,
         "document_id": str(document.id),
-        "doc_names": ",".join(n.replace(",", " ") for n in names),
+        "doc_names": ",".join(n.replace(",", " ") for n in citable_names(document)),
         "title": " ".join(names),
         "chapter": chapter,
         "text": unit.text or "",

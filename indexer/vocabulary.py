@@ -29,6 +29,7 @@ from kb.errors import KbError
 from kb.index_outbox import DOCUMENT, FAQ, FILES, record_changes
 from kb.shared_files import save_shared_file, shared_files
 from indexer.segmenter import DEFAULT_FREQ, SHIPPED_DICT, USER_DICT_NAME, load_segmenter, read_dictionary
+from indexer.learned import LEARNED_NAME
 from indexer.synonyms import OVERRIDE_NAME, SHIPPED_TABLE, read_rows
 from indexer.writing import file_lock
 
@@ -334,7 +335,7 @@ def apply_now(data_dir) -> None:
 
 # -- sharing with the other hosts ------------------------------------------------------------------
 
-SHARED_NAMES = (USER_DICT_NAME, OVERRIDE_NAME)
+SHARED_NAMES = (USER_DICT_NAME, OVERRIDE_NAME, LEARNED_NAME)  # and what train-ranker learned (indexer.learned)
 
 
 def pull(session, data_dir, *, for_update: bool = False) -> bool:

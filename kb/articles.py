@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from kb.citations import unit_citation
 from kb.models import ARTICLE, LEVELS, SECTION, Document, Unit
+from kb.titles import short_names_for
 
 READABLE_KINDS = (ARTICLE, SECTION)
 
@@ -73,7 +74,7 @@ def all_documents(session: Session, data: dict | None = None) -> list[Document]:
     level, status, tax_type = data.get("level"), data.get("status"), data.get("tax_type")
 
     def keep(d: Document) -> bool:
-        text = " ".join([d.title or "", d.doc_number or "", *(d.short_names or [])])
+        text = " ".join([d.title or "", d.doc_number or "", *(d.short_names or []), *short_names_for(d.title or "")])
         return (all(w in text for w in words) and (not level or (d.level or "") == level)
                 and (not status or d.status == status) and (not tax_type or tax_type in (d.tax_types or [])))
 

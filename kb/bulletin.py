@@ -5,7 +5,8 @@ a ``Bulletin``: calls by day, category, tax type and disposition; the most asked
 by similarity (``kb.similarity``), each with the published FAQ entry that answers it or none;
 topics rising against the previous period; searches that found nothing; referrals by department
 (on-time rate, average handling time, the overdue list); the five 100% promises with the records
-that break them (``kb.promises``). ``build_weekly`` is the agents' weekly summary: the same figures
+that break them (``kb.promises``); the director's 加工提炼 and the callers' 意见建议 with what became of
+each (``kb.bulletin_issues``). ``build_weekly`` is the agents' weekly summary: the same figures
 for one week, without the management sections.
 
 Content of 举报 and 投诉 calls never appears (they are counted, not quoted).
@@ -19,16 +20,17 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kb.bulletin_issues import SUGGESTIONS_SECTION, Editorial, build_editorial, get_issue
 from kb.calls import DISPOSITIONS, Call, is_confidential_matter
 from kb.faq_models import PUBLISHED, FaqEntry
 from kb.periods import Period
-from kb.permissions import role_of
+from kb.permissions import department_of, is_supervising_department, role_of
 from kb.promises import Promise, check_promises, referral_summary_of
 from kb.querylog import QueryLog
 from kb.referrals import STATE_LABELS, Referral
 from kb.routing import CATEGORIES
 from kb.similarity import FaqMatcher, distinct_variants, group_questions, question_key
-from kb.users import ADMIN, AGENT, DIRECTOR, POLICY
+from kb.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
 from kb.workdays import is_working_day, working_days_late
 
 TOP_QUESTIONS = 20
@@ -40,17 +42,27 @@ NO_TAX_TYPE = "未分税种"
 TITLE = "12366信息专报"
 # The sections of the bulletin, in order, as every rendering titles them (weekly: the first four).
 SECTIONS = ("一、来电总体情况", "二、来电最多的问题", "三、上升的话题", "四、未检索到结果的搜索",
-            "五、转办件办理情况", "六、五个100%服务承诺")
+            "五、转办件办理情况", "六、五个100%服务承诺", SUGGESTIONS_SECTION)
 WEEKLY_SECTIONS = SECTIONS[:4]
 
 
 def can_view_bulletin(actor) -> bool:
-    """The director compiles it; the policy office and the admin may read it."""
-    return role_of(actor) in (DIRECTOR, POLICY, ADMIN)
+    """The director compiles it; the policy office, the admin and 征管处 (in charge) may read it."""
+    return role_of(actor) in (DIRECTOR, POLICY, ADMIN) or is_supervising_department(actor)
+
+
+def can_read_issue(session: Session, actor, month: str) -> bool:
+    """The bulletin readers, and a department the director shared that month's issue with."""
+    if can_view_bulletin(actor):
+        return True
+    if role_of(actor) != DEPARTMENT or not department_of(actor):
+        return False
+    issue = get_issue(session, month)
+    return issue is not None and issue.shared_at is not None and department_of(actor) in (issue.shared_with or [])
 
 
 def can_view_weekly(actor) -> bool:
-    return role_of(actor) in (AGENT, DIRECTOR, POLICY, ADMIN)
+    return role_of(actor) in (AGENT, DIRECTOR, POLICY, ADMIN) or is_supervising_department(actor)
 
 
 @dataclass
@@ -138,6 +150,7 @@ class Bulletin:
     departments: list[DepartmentFigures] = field(default_factory=list)
     overdue: list[OverdueReferral] = field(default_factory=list)
     promises: list[Promise] = field(default_factory=list)
+    editorial: Editorial | None = None   # the director's 加工提炼 and the 意见建议 section (monthly only)
 
     @property
     def referrals_sent(self) -> int:
@@ -195,6 +208,7 @@ def build_bulletin(session: Session, period: Period, now: dt.datetime, weekly: b
     if not weekly:
         _referrals(session, bulletin, period, now)
         bulletin.promises = list(check_promises(session, period, now).values())
+        bulletin.editorial = build_editorial(session, period)
     return bulletin
 
 

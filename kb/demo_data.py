@@ -282,14 +282,17 @@ _TABLES = (("referral_events", ReferralEvent), ("director_reports", DirectorRepo
 
 
 def remove_demo_data(session: Session) -> dict[str, int]:
-    """Delete every demo row (and the demo agents' appraisal sheets); return counts by table."""
-    from kb.appraisal_models import AppraisalSheet
+    """Delete every demo row (and the demo agents' appraisal sheets and entries); return counts by table."""
+    from kb.appraisal_models import AppraisalEvent, AppraisalSheet
+    from kb.lawful_answers import AnswerReview
 
     removed: dict[str, int] = {}
     demo_users = select(DemoRecord.row_id).where(DemoRecord.table_name == "users")
     session.execute(delete(AppraisalSheet).where(AppraisalSheet.agent_id.in_(demo_users)))
+    session.execute(delete(AppraisalEvent).where(AppraisalEvent.agent_id.in_(demo_users)))
     referral_ids = select(DemoRecord.row_id).where(DemoRecord.table_name == "referrals")
     call_ids = select(DemoRecord.row_id).where(DemoRecord.table_name == "calls")
+    session.execute(delete(AnswerReview).where(AnswerReview.call_id.in_(call_ids)))
     for name, model in _TABLES:
         condition = model.id.in_(select(DemoRecord.row_id).where(DemoRecord.table_name == name))
         # What the real workflow later added to a demo record goes too (a 催办, a 催办无效报告).

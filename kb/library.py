@@ -131,7 +131,7 @@ def _fill(document: Document, parsed: ParsedDocument, source_name: str, source_h
     document.warnings = list(parsed.warnings)
     document.doc_number = document.doc_number or parsed.doc_number
     document.published_on = document.published_on or parsed.published_on
-    document.short_names = document.short_names or short_names_for(document.title)
+    document.short_names = document.short_names or []  # names given by a catalog; the derived ones: kb.titles
     document.parts = []
     document.units = make_units(parsed)
 
@@ -213,7 +213,7 @@ def find_document_by_name(session: Session, name: str) -> Document | None:
     if not candidates:
         candidates = [
             d for d in session.scalars(select(Document)).all()
-            if key in (d.short_names or [])
+            if key in (d.short_names or []) or key in short_names_for(d.title)
         ]
     if date_match:
         wanted = dt.date(*map(int, date_match.groups()))

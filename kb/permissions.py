@@ -5,6 +5,7 @@ An actor is a ``kb.users.User`` (or anything with ``id``, ``role``, ``department
 """
 from __future__ import annotations
 
+from kb.departments import COLLECTION
 from kb.errors import KbError
 
 
@@ -20,3 +21,9 @@ def role_of(actor) -> str | None:
 
 def department_of(actor) -> str | None:
     return getattr(actor, "department", None) if role_of(actor) else None
+
+
+def is_supervising_department(actor) -> bool:
+    """征管处, the department in charge of the hotline (管理办法第三条): it reads the 信息专报, the weekly
+    summary with the promises, and the appraisal; never an informant's identity (``kb.redaction``)."""
+    return role_of(actor) == "department" and department_of(actor) == COLLECTION

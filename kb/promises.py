@@ -7,7 +7,9 @@ limit has not passed by ``now`` is *pending*: neither kept nor broken, and not c
 1. 100%受理 — every call of the period entered a handling path: 当场答复 and 转接 are handled on
    the call; a 转办 call has a referral (``Referral.call_id``) that was sent, by 18:00 of the next
    working day after the call; a 重大疑难上报 call has a 重大疑难问题报告单 (``DirectorReport.call_id``).
-2. 100%报工号 — every call of the period carries the agent's 工号 (``Call.agent_staff_no``).
+2. 100%报工号 — every call of the period carries the agent's 工号 (``Call.agent_staff_no``). That is
+   all the record proves: whether the agent said the 工号 on the call cannot be checked from it, and
+   the rule shown with the figure says so.
 3. 100%有记录 — every call record writes down the answer or the handling (当场答复: the answer
    text; 转接: the department; a 转办's department is on its 转办单, see 1.), and every referral
    sent in the period comes from a call record (``Referral.call_id`` set).
@@ -43,7 +45,7 @@ PROMISE_NAMES = {
 }
 PROMISE_RULES = {
     ACCEPTED: "每个来电均进入办理程序：当场答复、转接即为受理；转办的须在来电次一工作日18:00前发出转办单；重大疑难的须有报告单。",
-    STAFF_NO: "每条接听记录均登记了咨询服务员工号。",
+    STAFF_NO: "每条接听记录均登记了咨询服务员工号。记录只能证明登记了工号；通话中是否向纳税人报了工号，接听记录无法核查。",
     RECORDED: "接听记录写明答复或处理情况（当场答复写答复内容，转接写承办部门）；本期发出的每件转办单均有对应的接听记录。",
     ANSWERED_OR_FEEDBACK: "当场答复、转接的来电当场答复；转办的须在部门答复后一个工作日内回访反馈（部门逾期未答复的即为未答复）；"
                           "重大疑难的须在报告后两个工作日内有中心主任处理意见。期限未到的计为在办，不计入。",

@@ -1,4 +1,5 @@
-"""Data files every host must hold alike, kept in the database: the director's vocabulary.
+"""Data files every host must hold alike, kept in the database: the director's vocabulary and what
+``flask train-ranker`` learned.
 
 The director's dictionary (``user_dict.txt``) and synonym table (``synonyms.tsv``) are files in a
 host's data folder, read by the search of that host (``indexer.segmenter``, ``indexer.synonyms``).
@@ -17,7 +18,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from kb.db import Base
 from kb.models import utcnow
 
-NAMES = ("user_dict.txt", "synonyms.tsv")  # = indexer.segmenter.USER_DICT_NAME, indexer.synonyms.OVERRIDE_NAME
+# = indexer.segmenter.USER_DICT_NAME, indexer.synonyms.OVERRIDE_NAME, indexer.learned.LEARNED_NAME
+NAMES = ("user_dict.txt", "synonyms.tsv", "ranker.json")
 
 
 class SharedFile(Base):

@@ -2,7 +2,8 @@
 
 Working days come from ``chinese_calendar`` (the State Council's yearly holiday notices: public
 holidays off, 调休 make-up working days on, even on a Saturday or Sunday). For a year the
-package does not cover yet, Monday to Friday are working days (``is_covered`` tells which).
+package does not cover yet, the notice the director entered (``kb.official_calendar``), else
+Monday to Friday: such a deadline is provisional (``is_provisional``).
 
 The deadline rule (《转办单》“原则上在两天内”答复, counted in working days):
 
@@ -39,6 +40,22 @@ def beijing_from_utc(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(tzinfo=dt.timezone.utc).astimezone(BEIJING).replace(tzinfo=None)
 
 
+# Years entered by the director from the State Council's notice (``kb.official_calendar``):
+# year -> (holidays, 调休 working days). Used only for years the package does not cover.
+_OFFICIAL: dict[int, tuple[frozenset[dt.date], frozenset[dt.date]]] = {}
+
+
+def set_official_days(years: dict[int, tuple]) -> None:
+    """Replace the entered years: ``{year: (holidays, working days)}``."""
+    _OFFICIAL.clear()
+    for year, (holidays, extra) in years.items():
+        set_official_day(year, holidays, extra)
+
+
+def set_official_day(year: int, holidays, extra) -> None:
+    _OFFICIAL[year] = (frozenset(holidays), frozenset(extra))
+
+
 def is_covered(day: dt.date) -> bool:
     """Whether the official calendar for ``day``'s year is known to ``chinese_calendar``."""
     try:
@@ -48,11 +65,29 @@ def is_covered(day: dt.date) -> bool:
     return True
 
 
+def is_known(day: dt.date) -> bool:
+    """Whether ``day``'s year is covered by the package or entered by the director."""
+    return is_covered(day) or day.year in _OFFICIAL
+
+
+def is_provisional(day: dt.date) -> bool:
+    """A deadline on ``day`` is provisional: its year's holidays are not known (Monday to Friday assumed)."""
+    return not is_known(day)
+
+
 def is_working_day(day: dt.date) -> bool:
     try:
         return chinese_calendar.is_workday(day)
-    except NotImplementedError:  # a year not yet published: Monday to Friday
-        return day.weekday() < 5
+    except NotImplementedError:
+        pass
+    official = _OFFICIAL.get(day.year)
+    if official is not None:
+        holidays, extra = official
+        if day in extra:
+            return True
+        if day in holidays:
+            return False
+    return day.weekday() < 5  # a year not yet published nor entered: Monday to Friday
 
 
 def next_working_day(day: dt.date) -> dt.date:
@@ -61,6 +96,11 @@ def next_working_day(day: dt.date) -> dt.date:
     while not is_working_day(day):
         day += dt.timedelta(days=1)
     return day
+
+
+def first_working_day_from(day: dt.date) -> dt.date:
+    """``day`` if it is a working day, else the next one (休息天顺延)."""
+    return day if is_working_day(day) else next_working_day(day)
 
 
 def add_working_days(day: dt.date, count: int) -> dt.date:

@@ -32,7 +32,8 @@ def test_search_gives_what_the_cli_gives_and_is_logged(app, api_library, token_f
     assert response.status_code == 200
     body = response.get_json()
     cli = json.loads(runner.invoke(args=["search", "征管法第32条", "--json", "--limit", "3"]).output)
-    assert set(body) == set(cli) == {"query", "results", "took_ms", "suggestion"}
+    assert set(body) == set(cli) == {"query", "results", "took_ms", "suggestion", "notices", "confidence"}
+    assert body["confidence"] == cli["confidence"] == "high" and body["notices"] == []
     assert body["results"] == cli["results"]
     assert body["results"][0]["citation"] == "《中华人民共和国税收征收管理法》第三十二条"
     with app.extensions["kb_storage"].session_factory() as session:

@@ -125,3 +125,19 @@ def test_assessment_form_rows_are_units(library, session):
 def test_shipped_library_loads_tax_and_hotline_documents(library, session):
     levels = session.scalars(select(Document.level)).all()
     assert len(levels) == 57 and levels.count("内部制度") == 10
+
+
+def test_the_fallback_phrases_are_the_rules_word_for_word(session):
+    from kb.phrases import SHIPPED, service_phrases
+
+    lines = (HOTLINE / "文明服务用语.txt").read_text(encoding="utf-8").splitlines()
+    written = [line[2:] for line in lines if line.startswith("——")] + [
+        line[1:-1] for line in lines if line.startswith("(") and line.endswith(")")]
+    shipped = [phrase for group in SHIPPED for phrase in group.phrases]
+    assert len(SHIPPED) == 8 and len(shipped) == 16
+    assert sorted(shipped) == sorted(written)
+    situations = [re.sub(r"^\([一二三四五六七八]\)", "", line) for line in lines if re.match(r"^\([一二三四五六七八]\)", line)]
+    assert [group.situation for group in SHIPPED] == situations
+    cases = [re.sub(r"^\d、", "", line) for line in lines if re.match(r"^\d、", line)]
+    assert list(SHIPPED[-1].cases.values()) == cases
+    assert service_phrases(session) == list(SHIPPED)          # an empty library: the rules' own list

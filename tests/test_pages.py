@@ -163,7 +163,8 @@ def test_service_phrases_come_from_the_hotline_rules(app, session_factory, agent
 
 def test_service_phrases_fall_back_to_the_shipped_list(agent):
     page = agent.get("/").text
-    assert "服务用语" in page and "对不起，让您久等了。" in page
+    assert "服务用语" in page and "对不起,让您久等了。" in page and "您好,国税“12366”,请讲。" in page  # the rules' words
+    assert "对方打错电话" in page
 
 
 def test_unknown_pages_and_units_get_chinese_error_pages(agent):
@@ -206,3 +207,25 @@ def test_the_library_list_is_searchable_and_laws_come_first(library, agent):
     assert 'class="nowrap">2023-07-20<' in page
     found = agent.get("/documents?q=征管法").text
     assert "中华人民共和国税收征收管理法" in found and "中华人民共和国发票管理办法" not in found
+
+
+def test_a_question_outside_the_library_is_shown_as_low_confidence_with_a_referral(library, agent):
+    library(INVOICE_2023, COLLECTION)
+    data = agent.get("/search.json", query_string={"q": "灵活就业人员社保费怎么交"}).get_json()
+    assert data["confidence"] == "low"
+    page = agent.get("/search", query_string={"q": "灵活就业人员社保费怎么交"})
+    low = re.search(r'<div id="low-confidence"[^>]*>(.*?)</div>', page.text, re.S)
+    assert low and "hidden" not in low.group(0).split(">")[0]
+    assert "低置信度：政策库中可能没有答案" in low.group(1) and ">转办</a>" in low.group(1)
+    assert "仅供参考" in page.text and "找到 " not in page.text
+    sure = agent.get("/search", query_string={"q": "征管法第三十二条"})
+    assert agent.get("/search.json", query_string={"q": "征管法第三十二条"}).get_json()["confidence"] == "high"
+    assert re.search(r'<div id="low-confidence"[^>]*hidden', sure.text)
+
+
+def test_a_cited_article_that_does_not_exist_is_named_on_the_page(library, agent):
+    library(COLLECTION)
+    page = agent.get("/search", query_string={"q": "征管法第999条"})
+    assert "《中华人民共和国税收征收管理法》没有第九百九十九条，请核对条号" in page.text
+    data = agent.get("/search.json", query_string={"q": "征管法第999条"}).get_json()
+    assert data["notices"] == ["《中华人民共和国税收征收管理法》没有第九百九十九条，请核对条号"]

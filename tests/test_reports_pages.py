@@ -90,11 +90,12 @@ def test_agent_self_scores_director_scores_and_publishes(app, records):
                                          "csrf_token": csrf_token(sheet.text)})
     assert response.status_code == 302
     listing = director.get("/reports/appraisal?month=2024-05")
-    assert "100" in listing.text and "+0" in listing.text  # A: 100 − 5 (quality) + 5 (praise)
+    assert "<strong>102</strong>" in listing.text  # A: 102 − 5 (quality) + 5 (praise); the 催办 is send-reminders'
+    assert "+0" in listing.text                     # A's 绩效工资: no entries, 100 points
     bad = director.post(own, data={"centre_quality": "abc", "csrf_token": csrf_token(sheet.text)})
     assert bad.status_code == 400 and "不是数字" in bad.text
     response = director.post("/reports/appraisal/publish?month=2024-05", data={"csrf_token": csrf_token(listing.text)})
     assert response.status_code == 302
 
     page = agent.get(own)
-    assert "已于" in page.text and "中心评分 <strong>100</strong>" in page.text and "name=\"self_quality\"" not in page.text
+    assert "已于" in page.text and "中心评分 <strong>102</strong>" in page.text and "name=\"self_quality\"" not in page.text

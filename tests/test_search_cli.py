@@ -34,6 +34,16 @@ def test_json_search_gives_the_contract_fields(library, runner):
         "article", "税收征收管理法(2015-04-24).md", "第三十二条", "有效")
     assert first["citation"] == "《中华人民共和国税收征收管理法》第三十二条"
     assert first["outdated"] is False and first["unit_id"] and first["document_id"]
+    assert record["confidence"] == "high" and record["notices"] == []
+
+
+def test_json_and_readable_search_say_when_the_library_may_not_answer(library, runner):
+    record = json.loads(runner.invoke(args=["search", "个税APP注册收不到验证码", "--json"]).output)
+    assert record["confidence"] == "low"
+    readable = runner.invoke(args=["search", "个税APP注册收不到验证码"]).output
+    assert "低置信度：政策库中可能没有答案" in readable
+    missing = runner.invoke(args=["search", "征管法第999条"]).output
+    assert "《中华人民共和国税收征收管理法》没有第九百九十九条，请核对条号" in missing
 
 
 def test_stdin_gives_one_json_line_per_query(library, runner):

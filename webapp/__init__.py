@@ -51,7 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     storage.init_app(app)
 
     from webapp import admin, auth, calls, errors, faq, library, present, referrals, reports, routing_admin, search, upload
-    from webapp import vocabulary
+    from webapp import appraisal, calendar_admin, vocabulary
 
     from webapp import api, health, logging_setup, security
 
@@ -61,9 +61,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     present.init_app(app)
     for blueprint in (search.bp, library.bp, upload.bp, admin.bp, calls.bp, referrals.bp, routing_admin.bp, reports.bp,
-                      faq.bp):
+                      appraisal.bp, faq.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(vocabulary.bp)
+    app.register_blueprint(calendar_admin.bp)
+    calendar_admin.init_app(app)
     app.register_blueprint(health.bp)
     api.init_app(app)
 

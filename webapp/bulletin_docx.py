@@ -97,6 +97,14 @@ def _font(document) -> None:
     table.font.size = Pt(10.5)
 
 
+def _comment(document, b: Bulletin, section: int) -> None:
+    text = b.editorial.comment(section) if b.editorial else None
+    if text:
+        paragraph = document.add_paragraph()
+        run = paragraph.add_run(f"【点评】{text}")
+        run.italic = True
+
+
 def bulletin_docx(b: Bulletin) -> bytes:
     document = docx.Document()
     _page(document)
@@ -109,6 +117,7 @@ def bulletin_docx(b: Bulletin) -> bytes:
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     document.add_heading(SECTIONS[0], level=1)
+    _comment(document, b, 1)
     document.add_paragraph(
         f"本期来电 {b.total_calls} 个（上期 {b.previous_calls} 个）；转办 {b.referrals_sent} 件，按期答复率 "
         f"{_pct(b.on_time_rate)}；检索 {b.searches} 次，无结果 {_pct(b.zero_rate)}；热点问题有FAQ答案的占 {_pct(b.faq_coverage)}。")
@@ -134,22 +143,26 @@ def bulletin_docx(b: Bulletin) -> bytes:
     _table(document, ["处理方式", "来电"], [[d, n] for d, n in b.by_disposition])
 
     document.add_heading(SECTIONS[1], level=1)
+    _comment(document, b, 2)
     _table(document, ["序号", "问题（其他问法）", "次数", "答复的FAQ"],
            [[i, q.wording + (f"（{'；'.join(q.variants)}）" if q.variants else ""), q.count,
              f"FAQ #{q.faq_id} {q.faq_question}" if q.faq_id else "无（建议编写FAQ）"]
             for i, q in enumerate(b.top_questions, 1)], "本期没有来电。")
 
     document.add_heading(SECTIONS[2], level=1)
+    _comment(document, b, 3)
     _table(document, ["类型", "话题", "本期", "上期", "增加"],
            [[t.kind, t.label, t.count, t.previous, f"+{t.change}"] for t in b.rising], b.rising_note)
 
     document.add_heading(SECTIONS[3], level=1)
+    _comment(document, b, 4)
     document.add_paragraph(f"本期检索 {b.searches} 次，其中 {b.zero_searches} 次没有找到结果（{_pct(b.zero_rate)}）。")
     _table(document, ["序号", "检索词（其他写法）", "次数"],
            [[i, z.wording + (f"（{'；'.join(z.variants)}）" if z.variants else ""), z.count]
             for i, z in enumerate(b.zero_groups, 1)], "本期没有无结果的检索。")
 
     document.add_heading(SECTIONS[4], level=1)
+    _comment(document, b, 5)
     _table(document, ["承办部门", "转办", "已答复", "按期", "超期", "在办", "按期率", "平均办理时间"],
            [[d.department, d.sent, d.answered, d.on_time, d.late, d.pending, _pct(d.on_time_rate),
              f"{d.average_hours:.1f} 小时" if d.average_hours is not None else "—"] for d in b.departments],
@@ -161,6 +174,7 @@ def bulletin_docx(b: Bulletin) -> bytes:
             for o in b.overdue], "没有超期的转办件。")
 
     document.add_heading(SECTIONS[5], level=1)
+    _comment(document, b, 6)
     _table(document, ["承诺", "计算方法", "核查", "在办", "未做到", "达成率"],
            [[p.name, p.rule, p.checked, p.pending, len(p.breaches), _pct(p.rate)] for p in b.promises])
     for p in b.promises:
@@ -169,6 +183,12 @@ def bulletin_docx(b: Bulletin) -> bytes:
             _table(document, ["记录", "时间", "工号", "内容", "问题"],
                    [[f"{x.kind} #{x.record_id}", f"{x.at:%m-%d %H:%M}", x.staff_no or "（无）", x.summary, x.reason]
                     for x in p.breaches])
+    if b.editorial is not None:
+        document.add_heading(SECTIONS[6], level=1)
+        _comment(document, b, 7)
+        _table(document, ["来电", "时间", "意见建议", "办理情况（记录）", "结果"],
+               [[f"#{x.call_id}", f"{x.at:%m-%d %H:%M}", x.question, x.handling, x.outcome or "—"]
+                for x in b.editorial.suggestions], "本期没有纳税人意见建议。")
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -16,10 +16,13 @@ from kb.calls import (
 from kb.departments import TAX_TYPES, department_names
 from kb.director_reports import record_escalated_call
 from kb.errors import KbError
+from kb.lawful_answers import REASON, VERDICTS, ReviewError, can_review_answers, review_answer, unsupported_answers
+from kb.periods import PeriodError, parse_month, previous_month
 from kb.redaction import REDACTED_CONTENT, caller_view, can_view_content
 from kb.referrals import awaiting_feedback, can_open_referral
 from kb.routing import CATEGORIES
 from kb.users import can_read_library
+from kb.workdays import beijing_now
 from webapp.auth import require
 from webapp.security import no_store
 from webapp.storage import db_session
@@ -103,6 +106,33 @@ def record():
 def today():
     calls = [call_row(c, current_user) for c in calls_today(db_session(), current_user)]
     return render_template("calls/today.html", calls=calls)
+
+
+@bp.get("/unsupported")
+@require(can_review_answers)
+def unsupported():
+    """依法答复核查: the month's on-the-spot answers without a citation."""
+    text = (request.args.get("month") or "").strip()
+    try:
+        period = parse_month(text) if text else previous_month(beijing_now().date())
+    except PeriodError as error:
+        return render_template("calls/unsupported.html", rows=[], period=None, error=str(error), reason=REASON), 400
+    rows = unsupported_answers(db_session(), current_user, period)
+    return render_template("calls/unsupported.html", rows=rows, period=period, error=None, reason=REASON,
+                           verdicts=VERDICTS)
+
+
+@bp.post("/unsupported/<int:call_id>/review")
+@require(can_review_answers)
+def review(call_id: int):
+    try:
+        review_answer(db_session(), current_user, {"call_id": call_id, "verdict": request.form.get("verdict"),
+                                                   "note": request.form.get("note"), "at": beijing_now()})
+    except ReviewError as problem:
+        flash(str(problem), "error")
+    else:
+        flash(f"来电 {call_id} 已核查。", "success")
+    return redirect(url_for("calls.unsupported", month=request.args.get("month") or ""))
 
 
 @bp.get("/<int:call_id>")

@@ -22,6 +22,7 @@ from kb.faq import (
 from kb.faq_models import DRAFT, IN_REVIEW, PUBLISHED, RETIRED, STATUS_LABELS, STATUSES
 from kb.gaps import gap_queue
 from kb.querylog import mark_unresolved
+from kb.search_feedback import latest_training
 from kb.users import ADMIN, DIRECTOR, POLICY, can_read_library, list_users
 from indexer.faq_entries import gap_key
 from indexer.validity import today
@@ -181,7 +182,8 @@ def queue():
 @require(can_edit_faq)
 def gaps():
     key = gap_key(search_index.get_index(current_app))
-    return render_template("faq/gaps.html", gaps=gap_queue(db_session(), key=key))
+    return render_template("faq/gaps.html", gaps=gap_queue(db_session(), key=key),
+                           training=latest_training(db_session()))
 
 
 @bp.get("/usage")

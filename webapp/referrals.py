@@ -30,6 +30,7 @@ from kb.referrals import (
     get_referral_for, has_inbox, list_referrals, record_feedback, refer_unanswered, reply_referral, return_referral,
     send_referral, staffed_departments,
 )
+from kb.report_referrals import pass_report
 from kb.routing import CATEGORIES
 from kb.routing_rules import suggest_department
 from kb.users import AGENT, can_read_library
@@ -268,7 +269,8 @@ def capture(referral_id: int):
 @bp.get("/reports")
 @require(can_handle_reports)
 def reports():
-    return render_template("referrals/reports.html", reports=list_reports(db_session(), current_user))
+    return render_template("referrals/reports.html", reports=list_reports(db_session(), current_user),
+                           departments=_departments())
 
 
 @bp.post("/reports/<int:report_id>/handle")
@@ -281,6 +283,21 @@ def handle(report_id: int):
         return redirect(url_for("referrals.reports"))
     flash(f"报告 {report_id} 的处理意见已记录", "success")
     return redirect(url_for("referrals.reports"))
+
+
+@bp.post("/reports/<int:report_id>/pass")
+@require(can_handle_reports)
+def pass_to_department(report_id: int):
+    form = request.form
+    try:
+        referral = pass_report(db_session(), current_user, {
+            "report_id": report_id, "department": form.get("department"), "caller_name": form.get("caller_name"),
+            "caller_contact": form.get("caller_contact")})
+    except KbError as problem:
+        flash(str(problem), "error")
+        return redirect(url_for("referrals.reports"))
+    flash(f"报告 {report_id} 已转{referral.department}办理（转办单 {referral.id}）", "success")
+    return redirect(url_for("referrals.referral", referral_id=referral.id))
 
 
 @bp.route("/reports/new", methods=["GET", "POST"])

@@ -1,8 +1,8 @@
-"""The director's desk: the 《12366信息专报》 page (inline-SVG charts, print-ready), its .docx, the
-agents' weekly summary, and the monthly appraisal (目标责任制考核表).
+"""The director's desk: the 《12366信息专报》 page (inline-SVG charts, print-ready), its .docx and the
+agents' weekly summary (the monthly appraisal has its own blueprint, ``webapp.appraisal``).
 
 Views parse the month or week, call one ``kb`` function and render; the figures live in
-``kb.bulletin`` and ``kb.appraisal``.
+``kb.bulletin``.
 """
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from kb.appraisal import (
-    ITEMS, MANUAL, YUAN_PER_POINT, AppraisalError, appraise, appraise_all, can_manage_appraisal, can_view_appraisal,
-    publish_month, save_centre_entries, save_self_score,
+from kb.bulletin import (
+    SECTIONS, TITLE, WEEKLY_SECTIONS, build_bulletin, build_weekly, can_read_issue, can_view_bulletin, can_view_weekly,
 )
-from kb.bulletin import SECTIONS, TITLE, WEEKLY_SECTIONS, build_bulletin, build_weekly, can_view_bulletin, can_view_weekly
+from kb.bulletin_issues import IssueError, can_edit_issue, issues_shared_with, save_editorial, share_issue
+from kb.departments import department_names
 from kb.periods import Period, PeriodError, parse_month, parse_week, previous_month, week_period
-from kb.permissions import role_of
-from kb.users import AGENT, get_user
+from kb.permissions import department_of, role_of
+from kb.users import DEPARTMENT
 from kb.workdays import beijing_now
 from webapp.auth import require
 from webapp.storage import db_session
@@ -32,7 +32,7 @@ def report_now() -> dt.datetime:
     return beijing_now()
 
 
-def _month(default_previous: bool = True) -> Period:
+def month_from_request(default_previous: bool = True) -> Period:
     text = (request.args.get("month") or request.form.get("month") or "").strip()
     if not text:
         today = report_now().date()
@@ -48,32 +48,79 @@ def render_bulletin_html(bulletin, standalone: bool) -> str:
     if standalone:
         css = (Path(current_app.static_folder) / "reports.css").read_text(encoding="utf-8")
         return render_template("reports/bulletin_print.html", b=bulletin, title=TITLE, sections=SECTIONS, css=css)
-    return render_template("reports/bulletin.html", b=bulletin, title=TITLE, sections=SECTIONS)
+    departments = sorted(department_names(db_session())) if can_edit_issue(current_user) else []
+    return render_template("reports/bulletin.html", b=bulletin, title=TITLE, sections=SECTIONS, departments=departments,
+                           editor=can_edit_issue(current_user))
+
+
+def _can_open_reports(actor) -> bool:
+    return can_view_weekly(actor) or role_of(actor) == DEPARTMENT
 
 
 @bp.get("/")
-@require(can_view_weekly)
+@require(_can_open_reports)
 def index():
     if can_view_bulletin(current_user):
         return redirect(url_for("reports.bulletin"))
+    if role_of(current_user) == DEPARTMENT:
+        issues = issues_shared_with(db_session(), department_of(current_user))
+        return render_template("reports/shared.html", issues=issues, title=TITLE)
     return redirect(url_for("reports.weekly"))
 
 
+def _readable_month() -> Period:
+    """The month asked for, when the user may read that issue (a department: only the ones shared with it)."""
+    period = month_from_request()
+    if not can_read_issue(db_session(), current_user, period.key):
+        abort(403)
+    return period
+
+
 @bp.get("/bulletin")
-@require(can_view_bulletin)
+@require(_can_open_reports)
 def bulletin():
-    bulletin = build_bulletin(db_session(), _month(), report_now())
+    bulletin = build_bulletin(db_session(), _readable_month(), report_now())
     return render_bulletin_html(bulletin, standalone=False)
 
 
+@bp.post("/bulletin/editorial")
+@require(can_edit_issue)
+def bulletin_editorial():
+    period, form = month_from_request(), request.form
+    try:
+        save_editorial(db_session(), current_user, {
+            "period": period, "at": report_now(),
+            "commentary": {str(n): form.get(f"comment_{n}") for n in range(1, len(SECTIONS) + 1)},
+            "outcomes": {key[len("outcome_"):]: value for key, value in form.items() if key.startswith("outcome_")}})
+    except IssueError as problem:
+        flash(str(problem), "error")
+    else:
+        flash("加工提炼已保存。", "success")
+    return redirect(url_for("reports.bulletin", month=period.key))
+
+
+@bp.post("/bulletin/share")
+@require(can_edit_issue)
+def bulletin_share():
+    period = month_from_request()
+    try:
+        issue = share_issue(db_session(), current_user, {"period": period, "at": report_now(),
+                                                         "departments": request.form.getlist("departments")})
+    except IssueError as problem:
+        flash(str(problem), "error")
+    else:
+        flash(f"已报送：{'、'.join(issue.shared_with)}" if issue.shared_with else "已取消报送。", "success")
+    return redirect(url_for("reports.bulletin", month=period.key))
+
+
 @bp.get("/bulletin.docx")
-@require(can_view_bulletin)
+@require(_can_open_reports)
 def bulletin_docx():
     from io import BytesIO
 
     from webapp.bulletin_docx import bulletin_docx as render_docx
 
-    period = _month()
+    period = _readable_month()
     data = render_docx(build_bulletin(db_session(), period, report_now()))
     return send_file(BytesIO(data), mimetype=DOCX_MIME, as_attachment=True,
                      download_name=f"12366信息专报-{period.key}.docx")
@@ -90,62 +137,3 @@ def weekly():
     summary = build_weekly(db_session(), period, report_now())
     return render_template("reports/weekly.html", b=summary, sections=WEEKLY_SECTIONS,
                            previous=period.previous(), following=week_period(period.end.date()))
-
-
-# -- appraisal ----------------------------------------------------------------------------------
-
-def _can_see_appraisals(actor) -> bool:
-    return can_manage_appraisal(actor) or role_of(actor) == AGENT
-
-
-@bp.get("/appraisal")
-@require(_can_see_appraisals)
-def appraisal_list():
-    period = _month()
-    if not can_manage_appraisal(current_user):
-        return redirect(url_for("reports.appraisal_sheet", agent_id=current_user.id, month=period.key))
-    appraisals = appraise_all(db_session(), period, report_now())
-    return render_template("reports/appraisal_list.html", period=period, appraisals=appraisals, items=ITEMS,
-                           published=any(a.published for a in appraisals))
-
-
-@bp.route("/appraisal/<int:agent_id>", methods=["GET", "POST"])
-@require(_can_see_appraisals)
-def appraisal_sheet(agent_id: int):
-    if not can_view_appraisal(current_user, agent_id):
-        abort(403)
-    session = db_session()
-    agent = get_user(session, agent_id)
-    if agent is None or agent.role != AGENT:
-        abort(404)
-    period = _month()
-    error = None
-    if request.method == "POST":
-        form = request.form
-        try:
-            if can_manage_appraisal(current_user):
-                save_centre_entries(session, current_user, {
-                    "agent_id": agent_id, "month": period.key, "note": form.get("note"),
-                    "inputs": {m.key: form.get(f"input_{m.key}") for m in MANUAL},
-                    "centre_scores": {i.code: form.get(f"centre_{i.code}") for i in ITEMS}})
-            else:
-                save_self_score(session, current_user, {
-                    "month": period.key, "note": form.get("note"),
-                    "scores": {i.code: form.get(f"self_{i.code}") for i in ITEMS}})
-        except AppraisalError as problem:
-            error = str(problem)
-        else:
-            flash("考核表已保存。", "success")
-            return redirect(url_for("reports.appraisal_sheet", agent_id=agent_id, month=period.key))
-    appraisal = appraise(session, agent, period, report_now())
-    return render_template("reports/appraisal_sheet.html", a=appraisal, period=period, manual=MANUAL, error=error,
-                           director=can_manage_appraisal(current_user), yuan=YUAN_PER_POINT), (400 if error else 200)
-
-
-@bp.post("/appraisal/publish")
-@require(can_manage_appraisal)
-def appraisal_publish():
-    period = _month()
-    publish_month(db_session(), current_user, {"period": period, "now": report_now()})
-    flash(f"{period.label}考核结果已公布。", "success")
-    return redirect(url_for("reports.appraisal_list", month=period.key))

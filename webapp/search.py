@@ -7,10 +7,13 @@ import time
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_login import current_user
 
+from indexer import SearchResponse
 from kb.articles import library_tax_types, units_by_ids
 from kb.models import STATUSES
 from kb.phrases import service_phrases
 from kb.querylog import log_query
+from kb.referrals import can_open_referral
+from kb.search_feedback import FeedbackError, record_copy
 from kb.users import can_read_library
 from webapp import search_index
 from webapp.auth import require
@@ -41,8 +44,9 @@ def _options(args) -> tuple[dict, list[str]]:
     return options, problems
 
 
-def run_search(query: str, options: dict) -> tuple[list[dict], float, str | None]:
-    """Search through ``webapp.search_index``; return (results as shown, time taken, did-you-mean)."""
+def run_search(query: str, options: dict) -> tuple[list[dict], float, SearchResponse | None]:
+    """Search through ``webapp.search_index``; return (results as shown, time taken, the response:
+    did-you-mean, notices, confidence)."""
     if not query:
         return [], 0.0, None
     started = time.perf_counter()
@@ -51,7 +55,7 @@ def run_search(query: str, options: dict) -> tuple[list[dict], float, str | None
     units = units_by_ids(db_session(), [r["unit_id"] for r in results if r.get("unit_id") and r["type"] != "faq"])
     shown = [present_faq(r) if r["type"] == "faq" else present_result(r, units.get(r.get("unit_id")))
              for r in results]
-    return shown, (time.perf_counter() - started) * 1000, response.suggestion
+    return shown, (time.perf_counter() - started) * 1000, response
 
 
 def _log(query: str, results: list[dict], took_ms: float) -> None:
@@ -73,13 +77,14 @@ def home():
 def search_page():
     query = (request.args.get("q") or "").strip()
     options, problems = _options(request.args)
-    results, took_ms, suggestion = run_search(query, options) if not problems else ([], 0.0, None)
+    results, took_ms, response = run_search(query, options) if not problems else ([], 0.0, None)
     faq = next((r for r in results if r["type"] == "faq"), None)
     return render_template(
         "search/search.html", query=query, options=options, problems=problems, faq=faq,
-        results=[r for r in results if r["type"] != "faq"],
-        took_ms=took_ms, suggestion=suggestion, tax_types=library_tax_types(db_session()), statuses=STATUSES,
-        phrases=service_phrases(db_session()),
+        results=[r for r in results if r["type"] != "faq"], took_ms=took_ms,
+        suggestion=response.suggestion if response else None, notices=response.notices if response else [],
+        confidence=response.confidence if response else "high", can_refer=can_open_referral(current_user),
+        tax_types=library_tax_types(db_session()), statuses=STATUSES, phrases=service_phrases(db_session()),
     )
 
 
@@ -90,10 +95,27 @@ def search_json():
     options, problems = _options(request.args)
     if problems:
         return jsonify({"query": query, "error": "；".join(problems), "results": []}), 400
-    results, took_ms, suggestion = run_search(query, options)
+    results, took_ms, response = run_search(query, options)
     if request.args.get("log") == "1":  # the agent submitted the search (Enter), not a keystroke
         _log(query, results, took_ms)
-    return jsonify({"query": query, "results": results, "took_ms": round(took_ms, 1), "suggestion": suggestion})
+    return jsonify({"query": query, "results": results, "took_ms": round(took_ms, 1),
+                    "suggestion": response.suggestion if response else None,
+                    "notices": response.notices if response else [],
+                    "confidence": response.confidence if response else "high"})
+
+
+@bp.post("/search/copied")
+@require(can_read_library)
+def copied():
+    """The agent copied a result's legal basis after searching ``q``: a relevance judgement (learning from use)."""
+    unit_id = request.form.get("unit_id", "")
+    if not unit_id.isdigit() or int(unit_id) > 2**31 - 1:
+        return jsonify({"error": "缺少复制的条文编号"}), 400
+    try:
+        record_copy(db_session(), current_user.id, query=request.form.get("q", ""), unit_id=int(unit_id))
+    except FeedbackError as problem:
+        return jsonify({"error": str(problem)}), 400
+    return jsonify({"ok": True})
 
 
 @bp.get("/phrases")

@@ -22,6 +22,7 @@ from kb.querylog import log_query
 from webapp import search_index
 from webapp.storage import storage
 
+LOW_CONFIDENCE = "低置信度：政策库中可能没有答案，可考虑转办"
 VALIDITY_LABELS = {"in_force": "", "pending": "【尚未施行】", "outdated": "【已失效/已修订】"}
 
 
@@ -54,6 +55,10 @@ def _run(query: str, options: dict) -> dict:
 def _print_readable(record: dict) -> None:
     results = record["results"]
     click.echo(f"“{record['query']}”：{len(results)} 条结果（{record['took_ms']} 毫秒）")
+    for notice in record.get("notices") or []:
+        click.echo(notice)
+    if record.get("confidence") == "low":
+        click.echo(LOW_CONFIDENCE)
     if record.get("suggestion"):
         click.echo(f"您是不是要找：{record['suggestion']}")
     for i, r in enumerate(results, 1):

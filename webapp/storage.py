@@ -1,25 +1,53 @@
 """Database engine and session per app; one commit point at the end of each request."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kb.db import create_schema, make_engine, make_session_factory
+from kb.official_calendar import calendar_stamp, load_calendars
+
+CALENDAR_CHECK_SECONDS = 30.0
 
 
 @dataclass
 class Storage:
     engine: Engine
     session_factory: sessionmaker[Session]
+    calendar_stamp: tuple | None = None
+    calendar_checked: float = float("-inf")
+
+    def refresh_calendar(self, force: bool = False) -> None:
+        """Reload the director's holiday notices into ``kb.workdays`` when they changed (another worker or
+        host may have entered one); checked at most every ``CALENDAR_CHECK_SECONDS``."""
+        now = time.monotonic()
+        if not force and now - self.calendar_checked < CALENDAR_CHECK_SECONDS:
+            return
+        self.calendar_checked = now
+        with self.session_factory() as session:
+            stamp = calendar_stamp(session)
+            if force or stamp != self.calendar_stamp:
+                load_calendars(session)
+                self.calendar_stamp = stamp
 
 
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["KB_DATABASE_URL"])
     create_schema(engine)
     app.extensions["kb_storage"] = Storage(engine=engine, session_factory=make_session_factory(engine))
+    app.extensions["kb_storage"].refresh_calendar(force=True)
+
+    @app.before_request
+    def _calendar():
+        try:
+            storage().refresh_calendar()
+        except SQLAlchemyError:  # the database is down: keep the calendar held; /healthz reports the outage
+            pass
 
     @app.after_request
     def _commit(response):

@@ -38,8 +38,11 @@ def test_agent_finds_and_copies_the_legal_basis(live_server, new_page):
     assert "q=%E5%8F%91%E7%A5%A8" in page.url  # the address is the bookmarkable /search?q=…
     screenshot(page, "search-page.png")
 
-    # copy: the third action, one key on the selected result
-    page.keyboard.press("c")
+    # copy: the third action, one key on the selected result; the pair (query, unit) is logged for learning
+    assert page.is_hidden("#low-confidence")
+    with page.expect_response(lambda r: "/search/copied" in r.url) as logged:
+        page.keyboard.press("c")
+    assert logged.value.status == 200
     page.wait_for_selector("#toast:not([hidden])")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith(citation + "\n") and len(copied) > len(citation) + 10
@@ -71,6 +74,33 @@ def test_results_update_while_typing(live_server, new_page):
     page.click("button.phrase >> nth=0")  # one click copies a service phrase
     wait_until(page, "navigator.clipboard.readText().then(t => t.length > 0)")
     assert page.evaluate("navigator.clipboard.readText()") == page.locator("button.phrase").first.inner_text()
+
+
+def test_a_question_outside_the_library_says_so_and_offers_a_referral(live_server, new_page):
+    live_server.create_user("agent1", "agent", AGENT_PASSWORD, "--staff-no", "1001")
+    page = new_page()
+    log_in(page, live_server, "agent1", AGENT_PASSWORD)
+    page.keyboard.type("灵活就业人员社保费怎么交")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#low-confidence:not([hidden])")
+    assert "低置信度：政策库中可能没有答案" in page.inner_text("#low-confidence")
+    assert "仅供参考" in page.inner_text("#result-status")
+    refer = page.locator("#low-refer")
+    assert "question=%E7%81%B5%E6%B4%BB" in refer.get_attribute("href")  # the question goes into the draft
+    screenshot(page, "search-low-confidence.png")
+    # a question the library answers: the warning goes away
+    page.fill("#q", "征管法第999条")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#notices .notice")
+    assert "没有第九百九十九条" in page.inner_text("#notices")
+    page.fill("#q", "滞纳金按日加收万分之五")
+    page.keyboard.press("Enter")
+    wait_until(page, "document.querySelectorAll('#notices .notice').length === 0")
+    assert page.is_hidden("#low-confidence") and "找到" in page.inner_text("#result-status")
+    page.goto(live_server.url + "/search?q=" + "灵活就业人员社保费怎么交")
+    page.click("#low-refer")
+    page.wait_for_url(re.compile(r"/referrals/new"))
+    assert page.input_value("#question") == "灵活就业人员社保费怎么交"
 
 
 def test_policy_office_uploads_a_docx_that_an_agent_then_finds(live_server, new_page, tmp_path):

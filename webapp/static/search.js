@@ -33,6 +33,7 @@
     item.setAttribute("data-citation", r.citation);
     item.setAttribute("data-answer", r.answer_text || "");
     item.setAttribute("data-url", r.url || "");
+    item.setAttribute("data-unit-id", r.unit_id || "");
     var head = el("div", "result-head");
     var link = el("a", "citation", r.citation);
     link.href = r.url || "#";
@@ -55,8 +56,33 @@
   }
 
   var suggestion = document.getElementById("suggestion");
+  var shownQuery = box.value.trim(); /* the query whose results are listed */
+
+  /* Copying a result's legal basis after a search is a relevance judgement: the server keeps the pair. */
+  function reportCopy(element) {
+    var item = element && element.closest ? element.closest("#results .result") : null;
+    var unitId = item ? item.getAttribute("data-unit-id") : "";
+    var slot = document.getElementById("faq-slot");
+    if (!unitId || !shownQuery || !form.getAttribute("data-copied")) return;
+    var body = new FormData();
+    body.append("q", shownQuery);
+    body.append("unit_id", unitId);
+    if (slot && slot.getAttribute("data-csrf")) body.append("csrf_token", slot.getAttribute("data-csrf"));
+    fetch(form.getAttribute("data-copied"), { method: "POST", body: body, credentials: "same-origin",
+                                               headers: { "Accept": "application/json" } }).catch(function () {});
+  }
+  if (window.kb && window.kb.copyFrom) {
+    var copyFrom = window.kb.copyFrom;
+    window.kb.copyFrom = function (element) { copyFrom(element); reportCopy(element); };
+  }
+  /* 复制依据 by key goes through window.kb.copyFrom; by click through app.js's own listener */
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("#results button.copy") : null;
+    if (button) reportCopy(button);
+  });
 
   function show(data, query) {
+    shownQuery = query;
     list.textContent = "";
     if (suggestion) {
       suggestion.hidden = !data.suggestion;
@@ -70,10 +96,34 @@
     var faq = (data.results || []).filter(function (r) { return r.type === "faq"; })[0] || null;
     if (window.kbFaq) window.kbFaq.show(faq, query); /* the answer card: faq.js */
     articles.forEach(function (r) { list.appendChild(renderResult(r)); });
+    var low = !!query && !data.error && data.confidence === "low";
+    list.classList.toggle("unsure", low);
     if (data.error) status.textContent = data.error;
     else if (!query) status.textContent = "";
+    else if (articles.length && low) status.textContent = "以下 " + articles.length + " 条仅供参考";
     else if (articles.length) status.textContent = "找到 " + articles.length + " 条结果";
     else status.textContent = "没有找到与“" + query + "”相关的条文，请换个说法或减少筛选条件";
+    showNotices(data.notices || []);
+    if (lowBox) {
+      lowBox.hidden = !low;
+      var refer = document.getElementById("low-refer");
+      if (refer) {
+        refer.href = refer.getAttribute("data-href") + "?" + new URLSearchParams({ question: query, searched: query }).toString();
+      }
+    }
+  }
+
+  var lowBox = document.getElementById("low-confidence");
+  var noticeBox = document.getElementById("notices");
+
+  function showNotices(notices) {
+    if (!noticeBox) return;
+    noticeBox.textContent = "";
+    notices.forEach(function (text) {
+      var p = el("p", "notice", text);
+      p.setAttribute("role", "alert");
+      noticeBox.appendChild(p);
+    });
   }
 
   function run(focusFirst) {

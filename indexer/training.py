@@ -1,0 +1,147 @@
+"""Refitting what the search learns (``flask train-ranker``): the low-confidence rule and the unit prior.
+
+Data: labelled questions (``bench/data/confidence-questions.jsonl``: ``query``, ``answerable``,
+``split`` tune|test) and the pairs agents copied after a search or cited in a saved call (query, unit id, oldest first;
+``kb.search_feedback.learning_pairs``), every one of them answerable.
+
+Splits, fixed before anything is fitted: the questions by their own ``split``; the pairs by time, the
+oldest 60 % counted for the prior and joining the rule's fit as answerable, the next 20 % choosing the
+prior's weight (and joining the rule's fit), the newest 20 % held out.
+
+Held-out figures, for the model in force (``before``) and the new fit (``after``), on the test
+questions plus the held-out pairs: the share of unanswerable questions flagged low, of answerable ones
+flagged low, their difference ``J``, and MRR@10 of the copied unit for the held-out pairs. The new model
+replaces the old only when neither ``J`` nor MRR@10 gets worse.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from indexer.confidence import ConfidenceRule, fit_rule, flag_rates
+from indexer.learned import LEARNED_NAME, LearnedModel
+from indexer.unit_prior import WEIGHTS, UnitPrior, count_copies
+
+MIN_PAIRS_FOR_PRIOR = 20  # fewer copied pairs than this: no prior is learned
+TOLERANCE = 1e-9
+
+
+@dataclass
+class TrainingResult:
+    model: LearnedModel  # the new fit
+    before: dict  # held-out figures of the model in force
+    after: dict  # held-out figures of the new fit
+    better: bool  # the new fit is not worse on any figure: it replaces the old
+    pairs: int
+
+
+def split_pairs(pairs: list) -> tuple[list, list, list]:
+    """(counted, choosing, held out): the oldest 60 %, the next 20 %, the newest 20 %."""
+    first, second = int(len(pairs) * 0.6), int(len(pairs) * 0.8)
+    return pairs[:first], pairs[first:second], pairs[second:]
+
+
+def _search(index, query: str, learned: LearnedModel, today: str | None):
+    return index.search(query, limit=10, learned=learned, today_override=today)
+
+
+def mrr(index, pairs: list, learned: LearnedModel, today: str | None) -> float | None:
+    """MRR@10 of each pair's unit among the results of its query (None without pairs)."""
+    if not pairs:
+        return None
+    total = 0.0
+    for query, unit_id, *_ in pairs:
+        units = [r.unit_id for r in _search(index, query, learned, today).results if r.type != "faq"]
+        total += 1.0 / (units.index(unit_id) + 1) if unit_id in units else 0.0
+    return round(total / len(pairs), 4)
+
+
+def _rows(index, questions: list[dict], pairs: list, learned: LearnedModel, today: str | None):
+    rows = [(_search(index, q["query"], learned, today).signals, bool(q["answerable"])) for q in questions]
+    rows += [(_search(index, query, learned, today).signals, True) for query, *_ in pairs]
+    return rows
+
+
+def evaluate(index, questions: list[dict], pairs: list, learned: LearnedModel, today: str | None) -> dict:
+    """The held-out figures of ``learned`` on ``questions`` (labelled) and ``pairs`` (copied, answerable)."""
+    rates = flag_rates(learned.confidence, _rows(index, questions, pairs, learned, today))
+    rates["J"] = round(rates["unanswerable_flagged"] - rates["answerable_flagged"], 4)
+    rates["MRR@10"] = mrr(index, pairs, learned, today)
+    rates["pairs"] = len(pairs)
+    return rates
+
+
+def fit_prior(index, counted: list, choosing: list, rule: ConfidenceRule, today: str | None) -> UnitPrior:
+    """The weight (of ``unit_prior.WEIGHTS``) with the best MRR@10 on ``choosing``, copies counted on
+    ``counted``; then counted again over both. No prior with too few pairs."""
+    if len(counted) + len(choosing) < MIN_PAIRS_FOR_PRIOR or not choosing:
+        return UnitPrior()
+    copies = count_copies(counted)
+    best_weight, best_mrr = 0.0, -1.0
+    for weight in WEIGHTS:
+        score = mrr(index, choosing, LearnedModel(confidence=rule, prior=UnitPrior(weight, copies)), today)
+        if score > best_mrr + TOLERANCE:
+            best_weight, best_mrr = weight, score
+    return UnitPrior(best_weight, count_copies(counted + choosing)) if best_weight else UnitPrior()
+
+
+def train(index, questions: list[dict], pairs: list, current: LearnedModel, *, today: str | None = None,
+          now: dt.datetime | None = None) -> TrainingResult:
+    """Fit a new model on the tune questions and the older pairs; compare it with ``current`` held out."""
+    tune = [q for q in questions if q.get("split") != "test"]
+    test = [q for q in questions if q.get("split") == "test"]
+    counted, choosing, held = split_pairs(list(pairs))
+    prior = fit_prior(index, counted, choosing, current.confidence, today)
+    fitting = LearnedModel(confidence=current.confidence, prior=prior)
+    rule = fit_rule(_rows(index, tune, counted + choosing, fitting, today))
+    new = LearnedModel(confidence=rule, prior=prior,
+                       trained_at=(now or dt.datetime.now()).isoformat(sep=" ", timespec="minutes"))
+    before = evaluate(index, test, held, current, today)
+    after = evaluate(index, test, held, new, today)
+    new.scores = after
+    better = after["J"] >= before["J"] - TOLERANCE and (
+        after["MRR@10"] is None or before["MRR@10"] is None or after["MRR@10"] >= before["MRR@10"] - TOLERANCE)
+    return TrainingResult(model=new, before=before, after=after, better=better, pairs=len(pairs))
+
+
+# -- with the database: ``flask train-ranker`` ---------------------------------------------------------
+
+def read_questions(text: str, source: str) -> list[dict]:
+    """The labelled questions of a JSON-lines file; a bad line is named in the error (Chinese)."""
+    from kb.errors import KbError
+
+    questions = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            if not isinstance(row.get("query"), str) or not isinstance(row.get("answerable"), bool):
+                raise ValueError
+        except (ValueError, AttributeError):
+            raise KbError(f"{source} 第 {number} 行格式不正确：应为含 query（文字）和 answerable（true/false）的 JSON") from None
+        questions.append(row)
+    return questions
+
+
+def train_from_use(session, index, questions: list[dict], *, dry_run: bool = False,
+                   today: str | None = None) -> TrainingResult:
+    """Refit from ``questions`` plus every judgement from use in the database (copies, calls); when the new model is not worse
+    (and not ``dry_run``), write it into the data folder and share it with the other hosts; record the
+    training either way. The caller commits."""
+    from indexer import vocabulary
+    from kb.search_feedback import learning_pairs, record_training
+    from kb.workdays import beijing_now
+
+    pairs = learning_pairs(session)
+    result = train(index, questions, pairs, index.learned.model(force=True), today=today, now=beijing_now())
+    replace = result.better and not dry_run
+    if replace:
+        vocabulary.write_atomically(index.data_dir / LEARNED_NAME, result.model.to_json() + "\n")
+        vocabulary.push(session, index.data_dir, LEARNED_NAME)
+        index.learned.model(force=True)
+    note = "试运行，未替换" if dry_run else (None if replace else "新模型留出集成绩不如旧模型，沿用旧模型")
+    record_training(session, kept_new=replace, pairs=result.pairs, before=result.before, after=result.after,
+                    note=note)
+    return result

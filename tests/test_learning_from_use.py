@@ -1,0 +1,137 @@
+"""Learning from use: a citation copied after a search is logged (query, unit, agent, time), and
+``flask train-ranker`` refits what is learned, keeps the old model when the new one is worse, and
+the director sees when it was trained and what it scored."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from kb.search_feedback import CitationCopy, RankerTraining, record_copy
+from kb.shared_files import shared_files
+from tests.web_helpers import client_as, csrf_token  # noqa: F401  (fixture)
+
+TODAY = "2026-11-27"
+FILES = ("税收征收管理法(2015-04-24).md", "税收征收管理法实施细则(2016-02-06).md", "增值税法(2024-12-25).md",
+         "个人所得税法(2018-08-31).md", "发票管理办法(2023-07-20).md", "车辆购置税法(2018-12-29).md")
+# Labelled questions: answerable by these six documents, or outside the library altogether.
+ANSWERABLE = ["晚交税每天加收多少滞纳金", "发票丢了要不要报告税务机关", "增值税税率有哪几档", "买车车辆购置税税率多少",
+              "个税每年减除费用六万吗", "账簿要保存多少年", "纳税人可以申请延期缴纳税款吗", "扣缴义务人应扣未扣怎么处理",
+              "个人所得税汇算清缴时间", "税务登记在领取营业执照后几天内办理", "发票存根保存几年", "增值税小规模纳税人征收率"]
+OUTSIDE = ["公积金怎么提取", "护照去哪里办", "医保卡余额怎么查", "驾驶证扣分怎么消", "孩子上学户口迁移",
+           "股票买哪只好", "社保断缴有什么影响", "快递到哪了"]
+
+
+@pytest.fixture
+def library(app, runner, monkeypatch):
+    monkeypatch.setenv("KB_TODAY", TODAY)
+    app.config["KB_TODAY"] = TODAY
+    result = runner.invoke(args=["import-policies", *[f"policies/tax/{name}" for name in FILES],
+                                 "--catalog", "policies/tax/catalog.csv"])
+    assert "导入完成" in result.output, result.output
+    return app
+
+
+def _questions(tmp_path, invert_tune: bool = False):
+    rows = []
+    for i, query in enumerate(ANSWERABLE + OUTSIDE):
+        answerable = query in ANSWERABLE
+        split = "test" if i % 3 == 2 else "tune"
+        rows.append({"query": query, "answerable": answerable != (invert_tune and split == "tune"), "split": split})
+    path = tmp_path / "questions.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    return path
+
+
+def _unit_for(app, query):
+    from webapp import search_index
+
+    return search_index.search_response(app, query, limit=1, today_override=TODAY).results[0].unit_id
+
+
+def test_copying_a_result_after_a_search_logs_the_pair(library, client_as, session):
+    agent = client_as("agent")
+    page = agent.get("/search", query_string={"q": "滞纳金"})
+    assert 'data-copied="/search/copied"' in page.text and 'data-unit-id="' in page.text
+    unit_id = agent.get("/search.json", query_string={"q": "滞纳金"}).get_json()["results"][0]["unit_id"]
+    token = csrf_token(page.text)
+    response = agent.post("/search/copied", data={"q": "滞纳金", "unit_id": str(unit_id), "csrf_token": token})
+    assert response.status_code == 200
+    copy = session.scalars(select(CitationCopy)).one()
+    assert (copy.query, copy.unit_id, copy.user_id is not None, copy.copied_at is not None) == ("滞纳金", unit_id, True, True)
+    bad = agent.post("/search/copied", data={"q": "滞纳金", "unit_id": "999999", "csrf_token": token})
+    assert bad.status_code == 400 and "条文不存在" in bad.get_json()["error"]
+    empty = agent.post("/search/copied", data={"q": " ", "unit_id": str(unit_id), "csrf_token": token})
+    assert empty.status_code == 400 and "检索内容" in empty.get_json()["error"]
+    assert session.scalars(select(CitationCopy)).all() == [copy]
+
+
+def test_train_ranker_refits_from_the_labelled_set_and_the_log(library, runner, session_factory, tmp_path, client_as):
+    with session_factory() as session:
+        for query in ANSWERABLE * 2:  # the same pair copied twice counts once
+            record_copy(session, None, query=query, unit_id=_unit_for(library, query))
+        session.commit()
+    result = runner.invoke(args=["train-ranker", "--questions", str(_questions(tmp_path))])
+    assert result.exit_code == 0, result.output
+    assert "标注问题 20 条，使用记录 12 条" in result.output
+    assert "留出集指标" in result.output and "使用记录条文 MRR@10" in result.output
+    with session_factory() as session:
+        training = session.scalars(select(RankerTraining)).one()
+        assert training.pairs == 12 and training.after["pairs"] == 3
+        assert set(training.before) >= {"unanswerable_flagged", "answerable_flagged", "J", "MRR@10"}
+        learned = (library.config["KB_DATA_DIR"] + "/ranker.json")
+        if training.kept_new:  # the new model is in force here and shared with the other hosts
+            assert "已启用新模型" in result.output
+            assert json.loads(shared_files(session)["ranker.json"])["trained_at"]
+            assert json.loads(Path(learned).read_text(encoding="utf-8"))["scores"] == training.after
+        else:
+            assert "沿用旧模型" in result.output
+    page = client_as("director").get("/faq/gaps").text
+    assert "检索模型最近训练：" in page and "使用记录 12 条" in page and "留出集：无答案问题标出" in page
+
+
+def test_train_ranker_keeps_the_old_model_when_the_new_one_is_worse(library, runner, session_factory, tmp_path):
+    # tune labels inverted: the fit learns the opposite of the truth, and the held-out split shows it
+    result = runner.invoke(args=["train-ranker", "--questions", str(_questions(tmp_path, invert_tune=True))])
+    assert result.exit_code == 0, result.output
+    assert "新模型在留出集上不如旧模型：沿用旧模型" in result.output
+    with session_factory() as session:
+        training = session.scalars(select(RankerTraining)).one()
+        assert not training.kept_new and training.after["J"] < training.before["J"]
+        assert "ranker.json" not in shared_files(session)
+    import os
+
+    assert not os.path.exists(os.path.join(library.config["KB_DATA_DIR"], "ranker.json"))
+
+
+def test_train_ranker_names_a_bad_line_of_the_question_set(library, runner, tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"query": "增值税税率", "answerable": true}\n{"query": "x"}\n', encoding="utf-8")
+    result = runner.invoke(args=["train-ranker", "--questions", str(path)])
+    assert result.exit_code != 0 and "bad.jsonl 第 2 行格式不正确" in result.output
+
+
+def test_director_page_says_when_the_ranker_was_never_trained(library, client_as):
+    assert "检索模型尚未用使用记录训练过" in client_as("director").get("/faq/gaps").text
+
+
+def test_articles_cited_in_saved_calls_are_judgements_too_but_not_confidential_ones(library, session_factory):
+    from kb.calls import NewCall, record_call
+    from kb.search_feedback import learning_pairs
+    from kb.users import User
+    from tests.web_helpers import add_user
+
+    add_user(library, "agent-1", "agent")
+    with session_factory() as session:
+        agent = session.scalars(select(User).where(User.username == "agent-1")).one()
+        record_call(session, agent, NewCall(question="晚交税滞纳金怎么算", answer="按日加收万分之五", citations=[
+            "《中华人民共和国税收征收管理法》第三十二条", "《中华人民共和国税收征收管理法》第九百条"]))
+        record_call(session, agent, NewCall(question="举报某公司不开发票", category="举报", answer="已登记",
+                                           citations=["《中华人民共和国发票管理办法》第十九条"]))
+        session.commit()
+        unit = _unit_for(library, "征管法第三十二条")
+        record_copy(session, None, query="晚交税滞纳金怎么算", unit_id=unit)  # the same judgement: once
+        session.commit()
+        assert [(q, u) for q, u, _ in learning_pairs(session)] == [("晚交税滞纳金怎么算", unit)]

@@ -1,0 +1,65 @@
+"""The official calendar page: the State Council's holiday notice of a year the ``chinese_calendar``
+package does not cover yet, entered by the director (``kb.official_calendar``); and the reminder the
+director sees on every page from November when next year's notice is missing."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from kb.official_calendar import (
+    CalendarError, calendar_reminder, calendars, can_enter_calendar, check_against_package, enter_calendar,
+)
+from kb.permissions import role_of
+from kb.users import ADMIN, DIRECTOR
+from kb.workdays import beijing_now, is_provisional
+from webapp.auth import require
+from webapp.storage import db_session
+
+bp = Blueprint("calendar", __name__, url_prefix="/calendar")
+
+
+def _can_view(actor) -> bool:
+    return role_of(actor) in (DIRECTOR, ADMIN)
+
+
+def _render(error=None):
+    session = db_session()
+    return render_template("calendar/index.html", years=calendars(session), mismatches=check_against_package(session),
+                           error=error, editable=can_enter_calendar(current_user),
+                           reminder=calendar_reminder(beijing_now().date()), form=request.form if error else {}), \
+        (400 if error else 200)
+
+
+@bp.route("", methods=["GET", "POST"])
+@require(_can_view)
+def index():
+    if request.method == "POST":
+        form = request.form
+        try:
+            row = enter_calendar(db_session(), current_user, {
+                "year": form.get("year"), "holidays": form.get("holidays"), "workdays": form.get("workdays"),
+                "note": form.get("note"), "at": beijing_now()})
+        except CalendarError as problem:
+            return _render(str(problem))
+        flash(f"{row.year}年节假日安排已保存。", "success")
+        return redirect(url_for("calendar.index"))
+    return _render()
+
+
+def provisional(value) -> bool:
+    """For templates: a deadline whose year's holidays are not known (counted Monday to Friday)."""
+    if value is None:
+        return False
+    return is_provisional(value.date() if isinstance(value, dt.datetime) else value)
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_global(provisional, "provisional")
+
+    @app.context_processor
+    def _reminder():
+        if getattr(current_user, "is_authenticated", False) and role_of(current_user) == DIRECTOR:
+            return {"calendar_reminder": calendar_reminder(beijing_now().date())}
+        return {}

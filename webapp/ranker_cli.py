@@ -1,0 +1,75 @@
+"""``flask train-ranker``: refit what the search learns from use (``indexer.training``).
+
+    flask --app webapp train-ranker [--questions FILE ...] [--dry-run]
+
+Refits the low-confidence rule and the per-unit prior from the labelled question sets plus the
+pairs agents copied after a search or cited in saved calls; prints the held-out figures of the model in force and of the new
+fit; keeps the old model when the new one is worse. Each run is recorded (the director's 缺口清单
+shows the latest).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from indexer.training import read_questions, train_from_use
+from kb.db import transaction
+from kb.errors import KbError
+from webapp import search_index
+from webapp.storage import storage
+
+QUESTIONS = Path(__file__).resolve().parent.parent / "bench" / "data" / "confidence-questions.jsonl"
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(train_ranker_command)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1%}" if isinstance(value, float) else str(value)
+
+
+def _print_figures(result) -> None:
+    click.echo(f"{'留出集指标':<14}{'旧模型':>10}{'新模型':>10}")
+    for key, label in (("unanswerable_flagged", "无答案问题标出率"), ("answerable_flagged", "有答案问题误标率"),
+                       ("J", "两者之差 J"), ("MRR@10", "使用记录条文 MRR@10"), ("unanswerable", "无答案问题数"),
+                       ("answerable", "有答案问题数"), ("pairs", "留出的使用记录")):
+        before, after = result.before.get(key), result.after.get(key)
+        if key in ("J", "MRR@10"):
+            before, after = [f"{v:.3f}" if v is not None else None for v in (before, after)]
+        click.echo(f"{label:<14}{_cell(before):>10}{_cell(after):>10}")
+
+
+@click.command("train-ranker")
+@click.option("--questions", "paths", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="labelled question set (JSON lines: query, answerable, split); default: the shipped set")
+@click.option("--dry-run", is_flag=True, help="measure only; keep the model in force")
+@with_appcontext
+def train_ranker_command(paths, dry_run):
+    """Refit the low-confidence rule and the unit prior from the labelled sets and the copy log."""
+    questions = []
+    for path in paths or (QUESTIONS,):
+        try:
+            questions += read_questions(path.read_text(encoding="utf-8"), path.name)
+        except OSError:
+            raise click.ClickException(f"无法读取标注问题集 {path}") from None
+        except KbError as problem:
+            raise click.ClickException(str(problem)) from None
+    index = search_index.get_index(current_app)
+    search_index.catch_up(current_app)
+    with transaction(storage().session_factory) as session:
+        result = train_from_use(session, index, questions, dry_run=dry_run,
+                                today=current_app.config.get("KB_TODAY") or None)
+    click.echo(f"标注问题 {len(questions)} 条，使用记录 {result.pairs} 条（检索后复制的依据、来电记录引用的条文）")
+    _print_figures(result)
+    if dry_run:
+        click.echo("试运行：模型未替换")
+    elif result.better:
+        click.echo(f"已启用新模型（训练于 {result.model.trained_at}）")
+    else:
+        click.echo("新模型在留出集上不如旧模型：沿用旧模型")
