@@ -21,7 +21,9 @@ How the pieces fit (a pipeline of small modules):
   article, by every short name ``kb.titles`` derives; a notice when the article does not exist), ``query`` (the Whoosh query), ``validity`` (in force / pending / outdated on the
   reference date, and ordering by it), ``snippets`` (highlighting), ``scoring`` (the query's
   top entries: Whoosh's BM25F computed term at a time with numpy, ~10x faster than Whoosh's
-  matchers on OR queries of common words, the same scores).
+  matchers on OR queries of common words, the same scores), ``ranking`` (the second stage: the
+  candidates re-scored for how much of the question they cover, the kind of rule asked for and
+  their document's best score; parameters chosen by cross-validation, see bench/README.md).
 - what is learned: ``confidence`` (a response's signals and the rule that says ``"high"`` or
   ``"low"``: the library may not answer), ``unit_prior`` (articles agents copy often rank a little
   higher), ``learned`` (both, as ``ranker.json`` in the data folder; the shipped rule otherwise),

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from whoosh.query import And, Or, Query, Term
 
 from indexer.analysis import find_exact_spans, normalise_text, stopwords
+from indexer.ranking import Concept
 from indexer.synonyms import SynonymTable
 from indexer.typos import Correction, TypoFinder, apply_corrections
 
@@ -39,6 +40,7 @@ class ParsedQuery:
     marks: list[str] = field(default_factory=list)  # words to highlight in snippets
     corrections: list[Correction] = field(default_factory=list)
     query: Query | None = None
+    concepts: list[Concept] = field(default_factory=list)  # for the second stage (``ranking``)
 
     @property
     def suggestion(self) -> str | None:
@@ -98,14 +100,19 @@ class QueryBuilder:
         groups = rare or groups
         weights: dict[tuple[str, str], float] = {}
         extra: list[Query] = []
+        has_words = any(_weight(word) == 1.0 for word, _ in groups)
         for word, subs in groups:
             parsed.words.append(word)
             parsed.marks += [word] + subs
-            if _weight(word) < 1.0 and len(groups) > 1:
+            if _weight(word) < 1.0 and has_words:
                 continue  # a lone character among words: 税, 交, 报 (too common to help, slow)
             self.add_word(weights, word)
             for sub in subs:
                 self.add_word(weights, sub, SUB_WORD_WEIGHT)
+            concept = Concept(word, [word] + subs)
+            for expansion in self.synonyms.expansions(word):
+                concept.terms += [w for w, _ in analyse(self.analyzer, expansion)]
+            parsed.concepts.append(concept)
         tokenizer = self.analyzer[0]
         words = [(w, start, end) for w, start, end, sub in tokenizer.words(text) if not sub]
         for _first, _last, expansions in self.synonyms.find([w for w, _, _ in words]):
@@ -117,6 +124,7 @@ class QueryBuilder:
             for correction in parsed.corrections:
                 if self.add_phrase(weights, extra, correction.word, CORRECTION_WEIGHT):
                     parsed.marks.append(correction.word)
+                    parsed.concepts.append(Concept(correction.word, [w for w, _ in analyse(self.analyzer, correction.word)]))
                 for synonym in self.synonyms.expansions(correction.word):
                     self.add_phrase(weights, extra, synonym, SYNONYM_WEIGHT)
         for *_span, token, kind in find_exact_spans(text):

@@ -59,6 +59,7 @@ class FastScorer:
         self._scored: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._scored_size = 0
         self._averages: dict[str, float] = {}
+        self._frequencies: dict[tuple[str, str], int] = {}
         self._last: tuple[Query, np.ndarray] | None = None  # the article search and best_faq score one query
 
     # -- per-index arrays (built on first use, kept for the searcher's life) ---------------------
@@ -187,6 +188,20 @@ class FastScorer:
             _, (old, _) = self._scored.popitem(last=False)
             self._scored_size -= len(old)
         return ids, scores
+
+    def term_ids(self, fieldname: str, text: str) -> np.ndarray:
+        """The docnums holding a term (from the scored-postings cache; what ``ranking`` checks)."""
+        return self._term(fieldname, text)[0]
+
+    def idf(self, fieldname: str, text: str) -> float:
+        """Whoosh's BM25 idf of a term, 0 when no entry holds it."""
+        key = (fieldname, text)
+        frequency = self._frequencies.get(key)
+        if frequency is None:
+            frequency = self._frequencies[key] = self.searcher.reader().doc_frequency(fieldname, text)
+            if len(self._frequencies) > CACHE_TERMS:
+                self._frequencies.clear()
+        return math.log(self.size / (frequency + 1)) + 1 if frequency else 0.0
 
     def _score_term(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         ids, weights, frequency = self.postings(fieldname, text)

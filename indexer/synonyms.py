@@ -1,7 +1,8 @@
 """Synonyms, abbreviations and colloquial phrasing, applied at query time.
 
 The shipped table is ``indexer/data/synonyms.tsv`` (columns ``term``, ``expansions`` separated by
-``|``, ``kind``: ``abbr`` one way, ``syn`` every word for every other). The director overrides or
+``|``, ``kind``: ``abbr`` one way, ``syn`` every word for every other; ``group``: abbreviation,
+statute or everyday, what the line is, so that each group's effect can be measured). The director overrides or
 extends it with ``synonyms.tsv`` in the data folder: its lines replace the shipped lines of the
 same term, and a line with an empty expansion column removes the term. The override's mtime is
 checked at most once a second, so edits apply without a restart; ``indexer.vocabulary`` edits the
@@ -36,6 +37,21 @@ def read_rows(path: Path) -> list[tuple[str, list[str], str]]:
     return rows
 
 
+def read_groups(path: Path) -> dict[str, str]:
+    """{term: group} of a table file's lines (the optional fourth column; "" when absent)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    groups = {}
+    for line in text.splitlines():
+        cells = line.split("\t")
+        if line.startswith("#") or not cells[0].strip() or cells[0].strip() == "term":
+            continue
+        groups[cells[0].strip()] = cells[3].strip() if len(cells) > 3 else ""
+    return groups
+
+
 def build_table(rows) -> dict[str, list[str]]:
     """{term: expansions} from (term, expansions, kind) rows; rows without expansions are skipped."""
     table: dict[str, list[str]] = {}
@@ -67,9 +83,13 @@ def read_table(path: Path) -> dict[str, list[str] | None]:
 
 
 class SynonymTable:
-    def __init__(self, override: Path | None = None):
+    def __init__(self, override: Path | None = None, groups: set[str] | None = None):
+        """``groups``: keep only the shipped lines of these groups (None: all); for measuring them."""
         self.override = Path(override) if override else None
         self._shipped = read_rows(SHIPPED_TABLE)
+        if groups is not None:
+            group_of = read_groups(SHIPPED_TABLE)
+            self._shipped = [row for row in self._shipped if group_of.get(row[0]) in groups]
         self._mtime: float | None = None
         self._throttle = Throttle()
         self.table: dict[str, list[str]] = {}

@@ -63,3 +63,18 @@ def test_director_override_applies_at_query_time(index, tmp_path):
     (tmp_path / "synonyms.tsv").write_text("钱袋子\t滞纳金\tabbr\n", encoding="utf-8")
     index.synonyms.refresh(force=True)
     assert index.search("钱袋子", today_override=TODAY).results[0].doc_title == "中华人民共和国税收征收管理法"
+
+
+def test_every_shipped_line_says_which_group_it_belongs_to():
+    from indexer.synonyms import SHIPPED_TABLE, read_groups, read_rows
+
+    groups = read_groups(SHIPPED_TABLE)
+    assert {term for term, _, _ in read_rows(SHIPPED_TABLE)} == set(groups)
+    assert set(groups.values()) == {"abbreviation", "statute", "everyday"}
+
+
+def test_a_table_of_some_groups_leaves_the_others_out():
+    table = SynonymTable(groups={"abbreviation"})
+    assert table.expansions("个税") == ["个人所得税"]
+    assert table.expansions("房子") == [] and table.expansions("免税") == []
+    assert SynonymTable(groups={"everyday"}).expansions("房子")

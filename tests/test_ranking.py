@@ -1,0 +1,48 @@
+"""The second stage (``indexer.ranking``): coverage of the question and the rule asked for, on the tax library."""
+from __future__ import annotations
+
+import pytest
+
+from indexer import ranking
+
+TODAY = "2026-11-27"
+
+
+@pytest.fixture
+def index(make_search_index):
+    return make_search_index("车辆购置税法(2018-12-29).md", "税收征收管理法(2015-04-24).md",
+                             "税收征收管理法实施细则(2016-02-06).md", "船舶吨税法(2018-10-26).md",
+                             "发票管理办法(2023-07-20).md", "个人所得税法(2018-08-31).md")
+
+
+def _first(index, text: str) -> str:
+    return index.search(text, today_override=TODAY).results[0].citation
+
+
+def test_asks(monkeypatch):
+    assert [name for name, _ in ranking.asks("车辆购置税 多少天内申报")] == ["time_limit"]
+    assert [name for name, _ in ranking.asks("资源税 税率")] == ["rate"]
+    assert [name for name, _ in ranking.asks("应扣未扣 罚多少")] == ["penalty"]
+    assert ranking.asks("纳税人") == []
+
+
+def test_a_time_limit_question_finds_the_article_that_sets_the_limit(index, monkeypatch):
+    # 第十一条 (where to file) says 车辆购置税 and 申报 as often; 第十二条 states the sixty days.
+    assert _first(index, "车辆购置税 多少天内申报") == "《中华人民共和国车辆购置税法》第十二条"
+    monkeypatch.setattr(ranking, "ASK_BOOST", 0.0)
+    monkeypatch.setattr(ranking, "DOCUMENT_POWER", 0.0)
+    assert _first(index, "车辆购置税 多少天内申报") != "《中华人民共和国车辆购置税法》第十二条"
+
+
+def test_an_article_holding_all_of_the_question_beats_one_repeating_part_of_it(index, monkeypatch):
+    # 细则第十五条 holds 注销 and the settling of taxes; 第七十六条 (欠税公告) only says 欠税 more often.
+    text = "注销前要把欠的税交清吗"
+    assert _first(index, text) == "《中华人民共和国税收征收管理法实施细则》第十五条"
+    monkeypatch.setattr(ranking, "COVERAGE_POWER", 0.0)
+    monkeypatch.setattr(ranking, "DOCUMENT_POWER", 0.0)
+    assert _first(index, text) != "《中华人民共和国税收征收管理法实施细则》第十五条"
+
+
+def test_a_question_of_single_characters_still_finds_articles(index):
+    results = index.search("免吨税的船", today_override=TODAY).results
+    assert results and results[0].doc_title == "中华人民共和国船舶吨税法"
