@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from kb.appraisal_models import AppraisalSheet
@@ -238,10 +238,12 @@ def can_view_appraisal(actor, agent_id: int) -> bool:
 # -- computing ----------------------------------------------------------------------------------
 
 def agents_for(session: Session, period: Period) -> list[User]:
-    """Active agents, and any agent who took calls in the period."""
+    """Active agents whose account existed in the period, and any agent who took calls in it (an
+    agent created in November is not on October's sheet)."""
     callers = select(Call.agent_id).where(Call.created_at >= period.start, Call.created_at < period.end)
+    existed = and_(User.active.is_(True), or_(User.created_at.is_(None), User.created_at < period.end))
     return list(session.scalars(select(User).where(
-        User.role == AGENT, or_(User.active.is_(True), User.id.in_(callers))).order_by(User.staff_no, User.username)))
+        User.role == AGENT, or_(existed, User.id.in_(callers))).order_by(User.staff_no, User.username)))
 
 
 def appraise_all(session: Session, period: Period, now: dt.datetime, agents: list[User] | None = None,

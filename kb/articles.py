@@ -1,13 +1,15 @@
 """Reading the library for the article and document pages: neighbours, outline, feed, copy text."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.citations import unit_citation
-from kb.models import ARTICLE, SECTION, Document, Unit
+from kb.models import ARTICLE, LEVELS, SECTION, Document, Unit
+from kb.titles import short_names_for
 
 READABLE_KINDS = (ARTICLE, SECTION)
 
@@ -58,8 +60,26 @@ def recent_documents(session: Session, limit: int = 30) -> list[Document]:
         select(Document).order_by(Document.updated_at.desc(), Document.imported_at.desc(), Document.id.desc()).limit(limit)))
 
 
-def all_documents(session: Session) -> list[Document]:
-    return list(session.scalars(select(Document).order_by(Document.level, Document.title, Document.published_on)))
+def _level_rank(level: str | None) -> int:
+    """Laws first, then 行政法规, 部门规章 … 内部制度 last (the order of ``LEVELS``)."""
+    return next((i for i, known in enumerate(LEVELS) if level and known in level), len(LEVELS))
+
+
+def all_documents(session: Session, data: dict | None = None) -> list[Document]:
+    """The library's documents, laws first; ``data`` filters by ``q`` (words of the title, 文号 or a
+    short name), ``level``, ``status`` and ``tax_type``."""
+    data = data or {}
+    documents = session.scalars(select(Document)).all()
+    words = (data.get("q") or "").split()
+    level, status, tax_type = data.get("level"), data.get("status"), data.get("tax_type")
+
+    def keep(d: Document) -> bool:
+        text = " ".join([d.title or "", d.doc_number or "", *(d.short_names or []), *short_names_for(d.title or "")])
+        return (all(w in text for w in words) and (not level or (d.level or "") == level)
+                and (not status or d.status == status) and (not tax_type or tax_type in (d.tax_types or [])))
+
+    return sorted((d for d in documents if keep(d)), key=lambda d: (
+        _level_rank(d.level), d.title, -(d.version_date or d.published_on or dt.date.min).toordinal()))
 
 
 def library_tax_types(session: Session) -> list[str]:

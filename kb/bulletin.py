@@ -31,7 +31,7 @@ from kb.referrals import STATE_LABELS, Referral
 from kb.routing import CATEGORIES
 from kb.similarity import FaqMatcher, distinct_variants, group_questions, question_key
 from kb.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
-from kb.workdays import is_working_day
+from kb.workdays import is_working_day, working_days_late
 
 TOP_QUESTIONS = 20
 TOP_SEARCHES = 20
@@ -125,6 +125,11 @@ class OverdueReferral:
     hours_late: float
     reminders: int
     state: str
+    working_days_late: int = 0  # on the official calendar (kb.workdays)
+
+    @property
+    def late_label(self) -> str:
+        return f"{self.working_days_late} 个工作日" if self.working_days_late else "不足 1 个工作日"
 
 
 @dataclass
@@ -175,6 +180,13 @@ class Bulletin:
         return [(p.name, p.rate) for p in self.promises]
 
     @property
+    def rising_note(self) -> str:
+        """What the 上升的话题 section says when it lists nothing."""
+        if not self.previous_calls:
+            return f"上期（{self.period.previous().label}）没有来电记录，无法比较上升的话题。"
+        return "本期没有明显上升的话题。"
+
+    @property
     def rising_rows(self) -> list[tuple[str, int]]:
         return [(f"{t.kind}：{t.label}", t.change) for t in self.rising]
 
@@ -191,7 +203,7 @@ def build_bulletin(session: Session, period: Period, now: dt.datetime, weekly: b
     _count_calls(bulletin, rows)
     askable = [r.question for r in rows if not is_confidential_matter(r.category, r.transferred_to)]
     bulletin.top_questions = _top_questions(session, askable)
-    bulletin.rising = _rising(rows, previous)
+    bulletin.rising = _rising(rows, previous) if previous else []  # nothing to compare with: no "+583 vs 0"
     _searches(session, bulletin, period)
     if not weekly:
         _referrals(session, bulletin, period, now)
@@ -294,6 +306,7 @@ def _referrals(session: Session, bulletin: Bulletin, period: Period, now: dt.dat
             bulletin.overdue.append(OverdueReferral(
                 id=r.id, department=name, question=referral_summary_of(r), sent_at=r.sent_at,
                 due_at=r.due_at, answered_at=r.answered_at, hours_late=(until - r.due_at).total_seconds() / 3600,
+                working_days_late=working_days_late(r.due_at, until),
                 reminders=r.reminder_count, state=STATE_LABELS.get(r.state, r.state)))
     bulletin.departments = sorted(figures.values(), key=lambda f: (-f.sent, f.department))
     bulletin.overdue.sort(key=lambda o: (-o.hours_late, o.id))

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb import audit
 from kb.db import Base
-from kb.departments import CONFIDENTIAL_RECEIVERS, TAX_TYPES, group_of
+from kb.departments import CONFIDENTIAL_RECEIVERS, TAX_TYPES, department_names, group_of
 from kb.errors import KbError, NotFound
 from kb.permissions import Forbidden, role_of
 from kb.routing import CATEGORIES
@@ -126,13 +126,16 @@ def record_call(session: Session, actor, data: NewCall) -> Call:
         raise CallError(f"税种“{tax_type}”无效")
     if data.disposition == ANSWERED and not _clean(data.answer):
         raise CallError("当场答复的来电请填写答复内容")
+    transferred_to = _clean(data.transferred_to)
+    if transferred_to and transferred_to not in department_names(session):
+        raise CallError(f"“{transferred_to}”不是部门列表中的部门，请从列表中选择转接部门")
     call = Call(
         created_at=data.at or beijing_now(), agent_id=actor.id,
         agent_staff_no=getattr(actor, "staff_no", None), caller_name=_clean(data.caller_name),
         caller_phone=_clean(data.caller_phone), category=data.category, tax_type=tax_type,
         question=question, answer=_clean(data.answer),
         citations=[c.strip() for c in data.citations if c and c.strip()],
-        disposition=data.disposition, transferred_to=_clean(data.transferred_to),
+        disposition=data.disposition, transferred_to=transferred_to,
     )
     session.add(call)
     session.flush()

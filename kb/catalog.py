@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from kb.errors import CatalogError
 from kb.models import LEVELS, STATUSES
 
-COLUMNS = ("file", "title", "level", "issuer", "published", "effective", "status", "superseded_by", "tax_types")
+COLUMNS = ("file", "title", "level", "issuer", "published", "effective", "status", "superseded_by", "tax_types",
+           "doc_number")  # doc_number (optional): the 文号 of this version, e.g. the revising decision's
 REQUIRED = ("file",)
 
 
@@ -87,4 +88,5 @@ def _row_meta(row: dict) -> DocumentMeta:
         status=status,
         superseded_by=(row.get("superseded_by") or "").strip() or None,
         tax_types=split_list(row.get("tax_types")) or None,
+        doc_number=(row.get("doc_number") or "").strip() or None,
     )

@@ -4,6 +4,8 @@
   straight to the director (工作细则 四、2(3)), who records how it was handled.
 - 催办无效报告 (``INEFFECTIVE``): written by ``kb.reminders`` when a referral is still unanswered
   after its second 催办. It names the referral, never the caller (reports are always redacted).
+- 无人接收报告 (``NO_RECEIVER``): written when a referral is sent to a department without an
+  active user (its inbox would stay unread and 催办 would reach nobody).
 """
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ from kb.workdays import beijing_now
 
 DIFFICULTY = "difficulty"
 INEFFECTIVE = "ineffective"
-KIND_LABELS = {DIFFICULTY: "重大疑难问题报告单", INEFFECTIVE: "催办无效报告"}
+NO_RECEIVER = "no_receiver"
+KIND_LABELS = {DIFFICULTY: "重大疑难问题报告单", INEFFECTIVE: "催办无效报告", NO_RECEIVER: "无人接收报告"}
 
 
 class DirectorReport(Base):
@@ -89,6 +92,17 @@ def write_ineffective_report(session: Session, referral, at: dt.datetime) -> Dir
                f"已于 {referral.sent_at:%Y-%m-%d %H:%M} 转办，答复期限 {referral.due_at:%Y-%m-%d %H:%M}，"
                f"经 {referral.reminder_count} 次催办仍未答复，请中心主任协调处理。")
     report = DirectorReport(kind=INEFFECTIVE, created_at=at, referral_id=referral.id,
+                            call_id=referral.call_id, content=content)
+    session.add(report)
+    session.flush()
+    return report
+
+
+def write_no_receiver_report(session: Session, referral, at: dt.datetime) -> DirectorReport:
+    """The system's report that ``referral`` went to a department with no active user (no caller in it)."""
+    content = (f"转办单 {referral.id}（{referral.category}）于 {at:%Y-%m-%d %H:%M} 转{referral.department}，"
+               f"该部门没有在岗的系统用户，无人接收，催办也无人可达；请中心主任指定承办人或改派部门。")
+    report = DirectorReport(kind=NO_RECEIVER, created_at=at, referral_id=referral.id,
                             call_id=referral.call_id, content=content)
     session.add(report)
     session.flush()

@@ -3,6 +3,7 @@
 Accepted forms (one citation each):
 
 - ``《中华人民共和国税收征收管理法》第三十二条`` (short titles too; ``第二款`` is kept as the 款);
+- ``征管法第二十一条``: a title or short name the search knows, without the 《》;
 - ``《中华人民共和国会计法》（2017年版）第二十三条`` picks that year's version;
 - ``税收征收管理法(2015-04-24).md#第三十二条``: the file name and the unit label;
 - table rows: ``…附《印花税税目税率表》（借款合同）`` or ``印花税法(2021-06-10).md#印花税税目税率表（借款合同）``,
@@ -26,6 +27,7 @@ from kb.numerals import article_label, parse_chinese_number
 
 _TITLE_FORM = re.compile(r"^《(?P<title>[^》]+)》(?:[（(](?P<year>\d{4})年版[^）)]*[）)])?(?P<rest>.*)$")
 _ATTACHED = re.compile(r"^附?《(?P<label>[^》]+)》(?P<rest>.*)$")
+_BARE_FORM = re.compile(r"^(?P<title>[^《》#]+?)(?P<rest>第[零〇一二三四五六七八九十百千\d]+条.*)$")
 _ORDINAL = re.compile(r"^\[(\d+)\]$")
 _KEY = re.compile(r"^[（(](.+)[）)]$")
 _PARAGRAPH = re.compile(r"^(?P<article>第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)"
@@ -72,11 +74,36 @@ def resolve_citation(session: Session, text: str) -> ResolvedCitation:
         document = _document_by_source(session, source)
         if document is None:
             raise CitationError(f"政策库中没有文件“{source}”")
+    elif _BARE_FORM.match(text):  # 征管法第二十一条: a short name the search knows, without 《》
+        match = _BARE_FORM.match(text)
+        document = _document_by_title(session, match["title"], None)
+        if document is None:
+            raise CitationError(f"政策库中没有《{match['title']}》")
+        rest = match["rest"]
     else:
         raise CitationError(f"无法识别的引用“{text}”，应写作《法规名称》第X条 或 文件名.md#第X条")
     if not rest:
         raise CitationError(f"引用“{text}”没有写明条文")
     return _resolve_in_document(session, document, rest, text)
+
+
+def library_citation_problem(session: Session, text: str) -> str | None:
+    """Why ``text`` is a wrong citation of a document the library holds (an article it does not
+    have, an ambiguous row), or None. A document the library does not hold (a 财税〔2018〕64号
+    notice) is not judged: department replies may cite it."""
+    try:
+        resolve_citation(session, text)
+    except CitationError as problem:
+        compact = re.sub(r"\s+", "", text or "")
+        match = _TITLE_FORM.match(compact)
+        if match and _document_by_title(session, match["title"], match["year"]) is not None:
+            return str(problem)
+        bare = _BARE_FORM.match(compact)
+        if not match and bare and _document_by_title(session, bare["title"], None) is not None:
+            return str(problem)
+        if "#" in compact and _document_by_source(session, compact.split("#", 1)[0]) is not None:
+            return str(problem)
+    return None
 
 
 def _document_by_title(session: Session, title: str, year: str | None) -> Document | None:

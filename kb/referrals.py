@@ -36,11 +36,13 @@ from kb.calls import (
 from kb.db import Base
 from kb.departments import department_names
 from kb.errors import KbError, NotFound
+from kb.faq_citations import library_citation_problem
 from kb.permissions import Forbidden, department_of, role_of
 from kb.routing import CATEGORIES
 from kb.routing_rules import suggest_department
-from kb.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
-from kb.workdays import beijing_now, due_at
+from kb.director_reports import write_no_receiver_report
+from kb.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY, User
+from kb.workdays import beijing_now, deadline_status, due_at
 
 DRAFT, SENT, REPLIED, RETURNED, FEEDBACK, CLOSED = "draft", "sent", "replied", "returned", "feedback", "closed"
 STATES = (DRAFT, SENT, REPLIED, RETURNED, FEEDBACK, CLOSED)
@@ -102,8 +104,15 @@ class Referral(Base):
     def state_label(self) -> str:
         return STATE_LABELS[self.state]
 
+    # Set by ``send_referral`` when the department has no active user (the director is told).
+    warning = None
+
     def is_overdue(self, now: dt.datetime) -> bool:
         return self.state == SENT and self.due_at is not None and now > self.due_at
+
+    def deadline_status(self, now: dt.datetime) -> str | None:
+        """While the department owes an answer: 剩 1 个工作日, 今日 18:00 到期, 已超期 2 个工作日."""
+        return deadline_status(self.due_at, now) if self.state == SENT and self.due_at is not None else None
 
     def __repr__(self) -> str:
         return f"<Referral {self.id} {self.state} → {self.department}>"
@@ -128,7 +137,7 @@ class ReferralEvent(Base):
 EVENT_LABELS = {
     "created": "创建转办单", "department": "改定承办部门", "sent": "转办", "reminder": "催办",
     "ineffective": "催办无效，报告中心主任", "replied": "部门答复", "returned": "部门退回",
-    "feedback": "回访反馈", "closed": "办结", "faq": "转为FAQ草稿",
+    "feedback": "回访反馈", "closed": "办结", "faq": "转为FAQ草稿", "no_receiver": "无人接收，已报中心主任",
 }
 
 
@@ -142,6 +151,12 @@ def log_event(session: Session, referral: Referral, actor, kind: str, note: str 
 
 
 # -- permissions --------------------------------------------------------------------------------
+
+def staffed_departments(session: Session) -> set[str]:
+    """Departments with at least one active department user (someone reads their inbox)."""
+    return set(session.scalars(select(User.department).where(
+        User.role == DEPARTMENT, User.active.is_(True), User.department.is_not(None)).distinct()))
+
 
 def can_open_referral(actor) -> bool:
     return role_of(actor) in (AGENT, DIRECTOR)
@@ -288,6 +303,10 @@ def send_referral(session: Session, actor, data: dict) -> Referral:
         referral.call.transferred_to = referral.department
     log_event(session, referral, actor, "sent",
               f"转{referral.department}，答复期限 {referral.due_at:%Y-%m-%d %H:%M}", at=now)
+    if referral.department not in staffed_departments(session):
+        report = write_no_receiver_report(session, referral, now)
+        log_event(session, referral, None, "no_receiver", f"报告 {report.id}", at=now)
+        referral.warning = f"{referral.department}目前没有在岗的系统用户，无人接收本转办单，已报告中心主任"
     return referral
 
 
@@ -298,9 +317,13 @@ def reply_referral(session: Session, actor, data: dict) -> Referral:
     answer = _clean(data.get("answer"))
     if not answer:
         raise ReferralError("请填写答复意见")
+    citations = [c.strip() for c in data.get("citations") or () if c and c.strip()]
+    problems = [f"“{c}”：{problem}" for c in citations if (problem := library_citation_problem(session, c))]
+    if problems:
+        raise ReferralError("答复依据有误，请核对后重新填写：" + "；".join(problems))
     now = data.get("at") or beijing_now()
     referral.state, referral.answer, referral.answered_at, referral.answered_by_id = REPLIED, answer, now, actor.id
-    referral.answer_citations = [c.strip() for c in data.get("citations") or () if c and c.strip()]
+    referral.answer_citations = citations
     log_event(session, referral, actor, "replied", None, at=now)
     return referral
 
@@ -371,13 +394,17 @@ def get_referral(session: Session, referral_id: int) -> Referral:
     return referral
 
 
-def department_inbox(session: Session, actor) -> list[Referral]:
-    """A department user's referrals: open ones first, oldest due first."""
+def department_inbox(session: Session, actor, done: bool | None = None) -> list[Referral]:
+    """A department user's referrals: open ones (待办, awaiting its answer) first, oldest due first;
+    ``done=False`` only those, ``done=True`` only the answered or returned (已办), latest first."""
     _require(has_inbox(actor), "只有部门用户有转办收件箱")
-    return list(session.scalars(
-        select(Referral).where(Referral.department == department_of(actor), Referral.state != DRAFT)
-        .order_by((Referral.state != SENT), Referral.due_at, Referral.id)
-    ))
+    query = select(Referral).where(Referral.department == department_of(actor), Referral.state != DRAFT)
+    if done is False:
+        return list(session.scalars(query.where(Referral.state == SENT).order_by(Referral.due_at, Referral.id)))
+    if done:
+        return list(session.scalars(query.where(Referral.state != SENT)
+                                    .order_by(Referral.answered_at.desc(), Referral.id.desc())))
+    return list(session.scalars(query.order_by((Referral.state != SENT), Referral.due_at, Referral.id)))
 
 
 def awaiting_feedback(session: Session, actor) -> list[Referral]:

@@ -32,6 +32,14 @@ def beijing_now() -> dt.datetime:
     return dt.datetime.now(BEIJING).replace(tzinfo=None, microsecond=0)
 
 
+def beijing_from_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A naive UTC time (what the library's and the FAQ's ``*_at`` columns hold) in Beijing time, naive:
+    every page shows Beijing time."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.timezone.utc).astimezone(BEIJING).replace(tzinfo=None)
+
+
 # Years entered by the director from the State Council's notice (``kb.official_calendar``):
 # year -> (holidays, 调休 working days). Used only for years the package does not cover.
 _OFFICIAL: dict[int, tuple[frozenset[dt.date], frozenset[dt.date]]] = {}
@@ -123,3 +131,23 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
         if is_working_day(day):
             count += 1
     return count
+
+
+def working_days_late(due: dt.datetime, until: dt.datetime) -> int:
+    """Whole working days past ``due`` at ``until``: the working days after the due day up to
+    ``until``'s day (0 when answered, or still open, later on the due day itself)."""
+    return working_days_between(due.date(), until.date()) if until > due else 0
+
+
+def deadline_status(due: dt.datetime, now: dt.datetime) -> str:
+    """What is left of a deadline, in working days: 剩 2 个工作日, 今日 18:00 到期, 已超期 1 个工作日."""
+    if now <= due:
+        left = working_days_between(now.date(), due.date())
+        if left == 0:
+            return f"今日 {due:%H:%M} 到期"
+        return f"剩 {left} 个工作日"
+    return late_label(working_days_late(due, now))
+
+
+def late_label(days: int) -> str:
+    return f"已超期 {days} 个工作日" if days else "已超期（不足 1 个工作日）"

@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
-# Install what a fresh machine lacks. The Python packages always, into the virtual environment
-# .venv (created with Python 3.11 when it is missing); with --system (and root), Debian's chromium
-# (browser tests), postgresql (the PostgreSQL test run) and a Chinese font too.
+# Install what a fresh machine lacks. The runtime Python packages always (requirements.txt), into
+# the virtual environment .venv (created with Python 3.11 when it is missing); with --tests the
+# test command's packages too (requirements-test.txt: pytest, playwright, hypothesis, schemathesis…);
+# with --system (and root), Debian's chromium (browser tests), postgresql (the PostgreSQL test run)
+# and a Chinese font.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+tests=0 system=0
+for arg in "$@"; do
+  case "$arg" in
+    --tests) tests=1 ;;
+    --system) system=1 ;;
+  esac
+done
 if [ ! -x .venv/bin/python ]; then
   python=$(command -v python3.11 || command -v python3)
   "$python" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-if [ "${1:-}" = "--system" ] && [ "$(id -u)" = 0 ]; then
+requirements=requirements.txt
+[ "$tests" = 1 ] && requirements=requirements-test.txt
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+if [ "$system" = 1 ] && [ "$(id -u)" = 0 ]; then
   need=()
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)

@@ -3,7 +3,7 @@
 # here (always in CI, where Debian's postgresql is installed by setup.sh --system).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --system
+bash scripts/setup.sh --tests --system
 .venv/bin/python -m pytest -q "$@"
 if [ -z "${KB_TEST_DATABASE_URL:-}" ] && url=$(bash scripts/start-postgres.sh); then
   echo "== PostgreSQL run ($url)"

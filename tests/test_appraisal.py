@@ -7,13 +7,14 @@ import datetime as dt
 import pytest
 
 from kb.appraisal import (
-    FAIR, ITEMS, LATE_SELF_SCORE, POOR, REPORT, VETO, WARNING, AppraisalError, appraise, appraise_all, pay_difference,
-    publish_month, save_centre_entries, save_self_score, set_veto, submit_report,
+    FAIR, ITEMS, LATE_SELF_SCORE, POOR, REPORT, VETO, WARNING, AppraisalError, agents_for, appraise, appraise_all,
+    pay_difference, publish_month, save_centre_entries, save_self_score, set_veto, submit_report,
 )
 from kb.appraisal_history import build_summaries
 from kb.appraisal_rules import TARGET, set_rules
 from kb.periods import parse_month
 from kb.permissions import Forbidden
+from kb.users import User
 from tests.report_records import MONTH, NOW, build_month
 
 
@@ -88,6 +89,17 @@ def test_an_item_never_falls_below_zero(session):
         "agent_id": records.agent_b.id, "month": MONTH.key, "inputs": {"rule_breaches": 5}})
     result = appraise(session, records.agent_b, MONTH, NOW)
     assert {i.item.code: i.computed for i in result.items}["discipline"] == 0
+
+
+def test_an_agent_created_after_the_month_is_not_on_its_sheet(session):
+    records = build_month(session)
+    newcomer = User(username="newcomer", role="agent", staff_no="1099", password_hash="-",
+                    created_at=dt.datetime(2024, 6, 3, 9, 0))  # joined in June, took no call in May
+    session.add(newcomer)
+    session.flush()
+    in_may = agents_for(session, MONTH)
+    assert newcomer not in in_may and {records.agent_a, records.agent_b} <= set(in_may)
+    assert newcomer in agents_for(session, parse_month("2024-06"))
 
 
 def test_a_score_above_the_items_points_is_refused(session):

@@ -62,6 +62,8 @@ def test_referrals_by_department_on_time_rate_and_overdue_list(month):
     assert d.average_hours == pytest.approx(sum(hours) / 5)
     assert [(o.id, o.hours_late, o.reminders) for o in b.overdue] == [
         (records.referrals["r10"].id, 40.0, 0), (records.referrals["r11"].id, 21.0, 1)]
+    # told in working days: due Wednesday 22 May 18:00, answered Friday 24 May; due 29 May, answered 30 May
+    assert [o.late_label for o in b.overdue] == ["2 个工作日", "1 个工作日"]
 
 
 def test_each_promise_names_the_records_that_break_it(month):
@@ -107,6 +109,34 @@ def test_docx_opens_and_holds_every_section(month):
     text = "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
     assert "个税起征点是多少？" in text and "FAQ #" in text and "所得税处" in text and "超过答复期限未催办" in text
     assert "虚开" not in text
+
+
+def test_docx_is_a4_in_government_fonts_with_page_numbers(month):
+    from docx.oxml.ns import qn
+
+    from webapp.bulletin_docx import bulletin_docx
+
+    _records, b = month
+    document = docx.Document(io.BytesIO(bulletin_docx(b)))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4, not US Letter
+    assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)
+
+    def east_asian(style):
+        return style.element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia"))
+    assert east_asian(document.styles["Normal"]) == "仿宋" and east_asian(document.styles["Heading 1"]) == "黑体"
+    footer = section.footer.paragraphs[0]._p.xml
+    assert "PAGE" in footer and "fldChar" in footer  # a page number field
+    assert len(document.inline_shapes) == 1  # 每日来电 as a chart, not a table of 31 rows
+    assert not any(t.rows[0].cells[0].text == "日期" for t in document.tables)
+    assert any(p.text.startswith("图：5月1日至5月31日每日来电") for p in document.paragraphs)
+
+
+def test_rising_topics_need_a_previous_month_to_compare_with(session):
+    build_month(session)  # April has a few calls, March none
+    april = build_bulletin(session, parse_month("2024-04"), NOW)
+    assert april.total_calls > 0 and april.previous_calls == 0
+    assert april.rising == [] and april.rising_note == "上期（2024年3月）没有来电记录，无法比较上升的话题。"
 
 
 def test_weekly_summary_covers_one_week(session):

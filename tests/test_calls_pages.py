@@ -72,6 +72,18 @@ def test_without_javascript_the_form_comes_back_to_the_search_page(app):
     assert response.location.endswith(f"/referrals/new?call_id={call_id}")  # 转办: the referral form next
 
 
+def test_the_referral_form_of_a_saved_call_starts_filled_with_the_suggestion(app):
+    agent = _client(app, "agent1", "agent", staff_no="1001")
+    saved = _save(agent, question="委托境外研发费用加计扣除怎么算", disposition="转办", tax_type="企业所得税",
+                  caller_name="王女士", caller_phone="13800000000")
+    assert saved.status_code == 200
+    page = agent.get(saved.json["refer_url"]).text  # 填写转办单
+    assert ">委托境外研发费用加计扣除怎么算</textarea>" in page
+    assert 'value="王女士"' in page and 'value="13800000000"' in page
+    assert '<strong id="suggested-department">所得税处</strong>' in page
+    assert "hidden" not in page.split('id="suggestion-box"', 1)[1].split(">", 1)[0]  # shown before choosing
+
+
 def test_a_difficult_call_is_reported_to_the_director(app):
     agent = _client(app, "agent1", "agent", staff_no="1001")
     response = _save(agent, question="纳税人称将集体上访，要求答复历史欠税处理口径", disposition="重大疑难上报")

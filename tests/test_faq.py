@@ -160,6 +160,17 @@ def test_publishing_needs_a_citation_to_a_unit_in_force(import_tax, session, mak
         update_entry(session, None, repealed_only, FaqData(citations=[]))
 
 
+def test_short_names_the_search_knows_are_accepted_without_brackets(import_tax, session, make_faq_entry):
+    import_tax("税收征收管理法(2015-04-24).md", "税收征收管理法实施细则(2016-02-06).md")
+    entry = make_faq_entry(citations=["征管法第二十一条", "征管法细则第75条"])
+    assert [(c.unit.document.title, c.unit.label) for c in entry.citations] == [
+        ("中华人民共和国税收征收管理法", "第二十一条"), ("中华人民共和国税收征收管理法实施细则", "第七十五条")]
+    with pytest.raises(FaqError, match="中没有“第九百条”"):
+        make_faq_entry(citations=["征管法第九百条"])
+    with pytest.raises(FaqError, match="政策库中没有《契税法》"):
+        make_faq_entry(citations=["契税法第三条"])
+
+
 def test_unknown_citations_are_refused(import_tax, session, make_faq_entry):
     import_tax("税收征收管理法(2015-04-24).md")
     with pytest.raises(FaqError, match="中没有“第九百条”"):

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from kb.db import make_engine, make_session_factory
 from kb.models import Unit
 from tests.api_helpers import api_library  # noqa: F401  (fixture)
+from tests.web_helpers import client_as  # noqa: F401  (fixture)
 from webapp.storage import Storage
 
 
@@ -56,3 +57,10 @@ def test_an_unreadable_index_gives_503(database_url, tmp_path):
     assert response.status_code == 503
     assert response.get_json()["index"] == {"ok": False, "error": "检索索引不可读"}
     assert response.get_json()["database"]["ok"] is True
+
+
+def test_the_favicon_and_the_faq_address_with_a_slash_answer(app, client_as):
+    icon = app.test_client().get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
+    director = client_as("director")
+    assert director.get("/faq/").status_code == 200 and director.get("/faq").status_code == 200

@@ -216,3 +216,16 @@ def test_check_names_documents_that_look_like_lost_parts_or_duplicates(runner, s
     result = runner.invoke(args=["check"])
     assert "提醒：疑似法典分编被当作不同版本：" in result.output and "《示例法》（2001-01-01，已修订，第1–2条）" in result.output
     assert "提醒：疑似重复：" in result.output and "《重复条例》（2020-01-01，有效，第1–1条）" in result.output
+
+
+def test_serve_refuses_a_port_in_use_before_any_first_start_work(runner, app):
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        result = runner.invoke(args=["serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"无法在 127.0.0.1:{port} 上启动：端口已被占用" in result.output and "--port" in result.output
+    assert not (Path(app.config["KB_DATA_DIR"]) / "index").exists()  # no index built for nothing

@@ -192,6 +192,23 @@ def test_unexpected_errors_show_a_chinese_page_without_a_stack_trace(app, client
     assert "secret internal detail" not in response.text and "Traceback" not in response.text
 
 
+def test_search_json_gives_the_matching_paragraph_for_the_call_record(library, agent):
+    library(INVOICE_2023)
+    data = agent.get("/search.json?q=丢失发票怎么处罚").get_json()
+    article = next(r for r in data["results"] if r["citation"] == "《中华人民共和国发票管理办法》第三十四条")
+    assert article["answer_text"] == "根据《中华人民共和国发票管理办法》第三十四条第二款：丢失发票或者擅自损毁发票的，依照前款规定处罚。"
+    assert "空白发票" in article["copy_text"]  # the clipboard keeps the whole article
+
+
+def test_the_library_list_is_searchable_and_laws_come_first(library, agent):
+    library(INVOICE_2023, COLLECTION)
+    page = agent.get("/documents").text
+    assert page.index("中华人民共和国税收征收管理法") < page.index("中华人民共和国发票管理办法")
+    assert 'class="nowrap">2023-07-20<' in page
+    found = agent.get("/documents?q=征管法").text
+    assert "中华人民共和国税收征收管理法" in found and "中华人民共和国发票管理办法" not in found
+
+
 def test_a_question_outside_the_library_is_shown_as_low_confidence_with_a_referral(library, agent):
     library(INVOICE_2023, COLLECTION)
     data = agent.get("/search.json", query_string={"q": "灵活就业人员社保费怎么交"}).get_json()

@@ -4,6 +4,7 @@ and the director's routing rules editor."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -335,6 +336,52 @@ def test_the_director_edits_routing_rules(app, people):
         assert session.scalar(select(func.count(RoutingRule.id))) > 1  # the shipped rules were stored first
     suggestion = people("agent").get("/referrals/suggest.json", query_string={"question": "我的发票弄丢了"}).json
     assert suggestion["department"] == "征管处" and "发票丢失找征管处" in suggestion["reason"]
+
+
+def test_a_reply_citing_a_missing_article_is_refused_and_the_text_kept(app, people, referral_to, import_tax):
+    import_tax("行政复议法(2023-09-01).md")
+    referral_id = referral_to()
+    income = people("income")
+    url = f"/referrals/{referral_id}"
+    page = post_form(income, f"{url}/reply", {"answer": "可依法申请行政复议。", "citations": "《行政复议法》第九十九条"},
+                     url, follow_redirects=True).text
+    assert "答复依据有误" in page and "没有“第九十九条”" in page
+    assert ">可依法申请行政复议。</textarea>" in page and ">《行政复议法》第九十九条</textarea>" in page
+    assert _referral(app, referral_id).state == SENT
+
+
+def test_what_is_left_of_the_deadline_is_shown_in_working_days(app, people, referral_to):
+    referral_id = referral_to()  # sent now: two working days after today (three after a rest day or 18:00)
+    inbox = people("income").get("/referrals/inbox").text
+    assert re.search(r'<small class="deadline">剩 [23] 个工作日</small>', inbox)
+    page = people("agent").get(f"/referrals/{referral_id}").text
+    assert re.search(r'<strong id="deadline" class="deadline">剩 [23] 个工作日</strong>', page)
+
+
+def test_sending_to_a_department_without_users_warns_the_agent_and_the_director(app, people):
+    agent = people("agent")
+    people.user("income")
+    draft = agent.get("/referrals/new", query_string={"question": INCOME_QUESTION}).text
+    assert '<option value="所得税处" selected>所得税处</option>' in draft
+    assert '<option value="法规处" >法规处（无在岗用户）</option>' in draft
+    form = {"question": INCOME_QUESTION, "category": "政策咨询", "department": "法规处", "caller_name": "赵某",
+            "caller_contact": "13900000000", "action": "send", "csrf_token": csrf_token(draft)}
+    page = agent.post("/referrals/new", data=form, follow_redirects=True).text
+    assert "已转法规处" in page and "法规处目前没有在岗的系统用户，无人接收本转办单，已报告中心主任" in page
+    reports = people("director").get("/referrals/reports").text
+    assert "无人接收报告" in reports and "赵某" not in reports
+
+
+def test_the_inbox_has_to_do_and_done_tabs_oldest_deadline_first(app, people, referral_to):
+    first, second, answered = referral_to(), referral_to(), referral_to(reply_by="income")
+    with _db(app) as session:  # the second was sent earlier: its deadline comes first
+        session.get(Referral, second).due_at -= dt.timedelta(days=3)
+    income = people("income")
+    todo = income.get("/referrals/inbox").text
+    assert todo.index(f'data-id="{second}"') < todo.index(f'data-id="{first}"')
+    assert f'data-id="{answered}"' not in todo and 'id="tab-todo" aria-current="page"' in todo
+    done = income.get("/referrals/inbox?tab=done").text
+    assert f'data-id="{answered}"' in done and f'data-id="{first}"' not in done
 
 
 def test_below_the_threshold_the_draft_offers_the_two_likeliest_departments(app, people):

@@ -8,7 +8,7 @@ import pytest
 from kb.calls import NewCall, record_call, CallError
 from kb.departments import seed_departments
 from kb.director_reports import (
-    DIFFICULTY, INEFFECTIVE, NewDifficultyReport, handle_report, open_reports, report_difficulty,
+    DIFFICULTY, INEFFECTIVE, NO_RECEIVER, NewDifficultyReport, handle_report, open_reports, report_difficulty,
 )
 from kb.permissions import Forbidden
 from kb.referrals import (
@@ -16,6 +16,7 @@ from kb.referrals import (
     change_department, close_referral, department_inbox, open_referral, record_feedback, reply_referral,
     return_referral, send_referral,
 )
+from kb.referral_drafts import referral_draft
 from kb.reminders import send_reminders
 from kb.users import User
 
@@ -188,3 +189,81 @@ def test_a_major_difficult_question_goes_straight_to_the_director(session, peopl
         handle_report(session, people["agent"], {"report_id": report.id, "handling": "x"})
     handle_report(session, people["director"], {"report_id": report.id, "handling": "已报信息中心，延长申报期"})
     assert report.handled_by_id == people["director"].id and report.handled_at is not None
+
+
+@pytest.fixture
+def appeal_law(import_tax):
+    """The 行政复议法 in the library (imported before the test's session starts writing)."""
+    import_tax("行政复议法(2023-09-01).md")
+
+
+def test_a_reply_citing_an_article_that_does_not_exist_is_refused(appeal_law, session, people):
+    referral = _policy_referral(session, people)
+    send_referral(session, people["agent"], {"referral_id": referral.id})
+    with pytest.raises(ReferralError, match="答复依据有误.*《行政复议法》第九十九条.*没有“第九十九条”"):
+        reply_referral(session, people["income"], {"referral_id": referral.id, "answer": "可申请行政复议。",
+                                                    "citations": ["《行政复议法》第九十九条"]})
+    with pytest.raises(ReferralError, match="没有“第九十九条”"):  # a short name without 《》 is checked too
+        reply_referral(session, people["income"], {"referral_id": referral.id, "answer": "可申请行政复议。",
+                                                    "citations": ["行政复议法第九十九条"]})
+    assert referral.state == SENT and referral.answer is None
+    reply_referral(session, people["income"], {  # a real article, and a notice the library does not hold
+        "referral_id": referral.id, "answer": "可申请行政复议。",
+        "citations": ["《行政复议法》第二十条", "财税〔2018〕64号 第一条"]})
+    assert referral.state == REPLIED
+    assert referral.answer_citations == ["《行政复议法》第二十条", "财税〔2018〕64号 第一条"]
+
+
+def test_the_referral_form_from_a_saved_call_is_filled_with_the_suggestion(session, people):
+    call = record_call(session, people["agent"], NewCall(
+        question="委托境外机构研发的费用，加计扣除的比例和限额怎么算？", disposition="转办", tax_type="企业所得税",
+        caller_name="王女士", caller_phone="13800000000", citations=["《企业所得税法实施条例》第九十五条"]))
+    draft = referral_draft(session, people["agent"], {"call_id": call.id, "searched": ["研发费用 加计扣除"]})
+    assert draft.fields["question"] == call.question and draft.fields["tax_type"] == "企业所得税"
+    assert (draft.fields["caller_name"], draft.fields["caller_contact"]) == ("王女士", "13800000000")
+    assert draft.fields["articles"] == ["《企业所得税法实施条例》第九十五条"]
+    assert draft.fields["searched"] == ["研发费用 加计扣除"]
+    assert draft.suggested == "所得税处" and "加计扣除" in draft.decision.reason
+    assert not draft.caller_from_call
+
+
+def test_a_reporters_identity_is_not_put_into_the_referral_form(session, people):
+    call = record_call(session, people["agent"], NewCall(
+        question="我要举报某公司虚开增值税发票", category="举报", disposition="转办",
+        caller_name="李某", caller_phone="13700000000"))
+    draft = referral_draft(session, people["agent"], {"call_id": call.id})
+    assert draft.caller_from_call and draft.fields["caller_name"] == "" == draft.fields["caller_contact"]
+    assert draft.content_from_call and draft.fields["question"] == ""  # a report's content identifies its author
+    assert draft.fields["category"] == "举报" and draft.suggested == "稽查局"  # routed on the call's own words
+    with pytest.raises(Forbidden):  # another agent's call
+        referral_draft(session, people["agent2"], {"call_id": call.id})
+    referral = open_referral(session, people["agent"], NewReferral(
+        call_id=call.id, caller_name="", caller_contact="", category=draft.fields["category"]))
+    assert (referral.caller_name, referral.caller_contact) == ("李某", "13700000000")  # from the call
+    assert referral.question == "我要举报某公司虚开增值税发票"
+
+
+def test_a_referral_to_a_department_nobody_works_in_warns_and_tells_the_director(session, people):
+    referral = _policy_referral(session, people)
+    send_referral(session, people["agent"], {"referral_id": referral.id, "department": "法规处"})
+    assert referral.state == SENT and "法规处目前没有在岗的系统用户" in referral.warning
+    [report] = open_reports(session, people["director"])
+    assert report.kind == NO_RECEIVER and report.referral_id == referral.id and "王女士" not in report.content
+    assert referral.events[-1].kind == "no_receiver"
+    people["goods"].active = False  # a department whose only user left is as empty
+    other = _policy_referral(session, people)
+    send_referral(session, people["agent"], {"referral_id": other.id, "department": "货物和劳务税处"})
+    assert other.warning and len(open_reports(session, people["director"])) == 2
+    staffed = _policy_referral(session, people)
+    send_referral(session, people["agent"], {"referral_id": staffed.id})  # 所得税处 has a user
+    assert staffed.warning is None and len(open_reports(session, people["director"])) == 2
+
+
+def test_a_call_is_transferred_only_to_a_department_of_the_list(session, people):
+    for wrong in ("稽査局", "不存在处"):
+        with pytest.raises(CallError, match=f"“{wrong}”不是部门列表中的部门"):
+            record_call(session, people["agent"], NewCall(question="举报虚开发票", category="举报",
+                                                          disposition="转接", transferred_to=wrong))
+    call = record_call(session, people["agent"], NewCall(question="举报虚开发票", category="举报",
+                                                         disposition="转接", transferred_to="稽查局"))
+    assert call.transferred_to == "稽查局"

@@ -38,6 +38,8 @@ def test_bulletin_page_has_every_section_charts_and_the_breaking_records(app, re
     assert f"来电 #{records.calls['c9'].id}" in html and f"转办单 #{records.referrals['r13'].id}" in html
     assert "虚开" not in html  # 举报 content stays confidential
     assert "reports.css" in html and "<style" not in html  # the CSP allows no inline style
+    overdue = html.split('id="overdue"', 1)[1].split("</table>", 1)[0]
+    assert '<td class="num">2 个工作日</td>' in overdue and "小时" not in overdue  # working days, not hours
 
 
 def test_bulletin_docx_download(app, records):
@@ -46,6 +48,8 @@ def test_bulletin_docx_download(app, records):
     assert response.status_code == 200 and response.mimetype.endswith("wordprocessingml.document")
     headings = [p.text for p in docx.Document(io.BytesIO(response.data)).paragraphs]
     assert all(section in headings for section in SECTIONS)
+    cells = {c.text for t in docx.Document(io.BytesIO(response.data)).tables for row in t.rows for c in row.cells}
+    assert "2 个工作日" in cells  # the overdue table counts working days
 
 
 def test_bad_month_is_refused(app, records):

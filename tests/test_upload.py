@@ -158,3 +158,14 @@ def test_bad_metadata_is_explained(app, office, import_tax):
     document_id = import_tax("车船税法(2019-04-23).md").files[0].document_id
     response = post_form(office, f"/documents/{document_id}/edit", {"published_on": "2019年前后", "status": "有效"})
     assert response.status_code == 400 and "日期" in response.text
+
+
+def test_the_preview_infers_level_issuer_status_and_tax_types(app, office):
+    response = _upload(office, "增值税暂行条例.docx", docx_from_corpus(TAX / "增值税暂行条例(2017-11-19).md"))
+    preview = office.get(response.location).text
+    assert '<option selected value="行政法规">' in preview or 'value="行政法规" selected' in preview
+    assert 'value="国务院"' in preview and "自动识别（文中有“国务院令”），请核对" in preview
+    assert re.search(r'<option selected value="有效">|value="有效" selected', preview)  # new documents are in force
+    assert 'value="增值税"' in preview
+    # 本文件取代: a checkbox list with a filter box, not a Ctrl-click multiple select
+    assert 'id="supersedes-filter"' in preview and '<ul id="supersedes">' in preview

@@ -5,7 +5,10 @@ import datetime as dt
 
 import pytest
 
-from kb.workdays import add_working_days, due_at, is_covered, is_working_day, start_day, working_days_between
+from kb.workdays import (
+    add_working_days, deadline_status, due_at, is_covered, is_working_day, start_day, working_days_between,
+    working_days_late,
+)
 
 D = dt.date
 T = dt.datetime
@@ -53,3 +56,15 @@ def test_a_year_the_calendar_does_not_cover_falls_back_to_monday_to_friday():
     assert not is_covered(D(2099, 1, 5))
     assert is_working_day(D(2099, 1, 5)) and not is_working_day(D(2099, 1, 3))
     assert due_at(T(2099, 1, 2, 10, 0)) == T(2099, 1, 6, 18, 0)  # Friday -> Monday, Tuesday
+
+
+def test_what_is_left_of_a_deadline_is_told_in_working_days():
+    due = due_at(T(2025, 9, 29, 10, 0))  # Monday before National Day: due Thursday 9 October 18:00
+    assert due == T(2025, 10, 9, 18, 0)
+    assert deadline_status(due, T(2025, 9, 29, 11, 0)) == "剩 2 个工作日"  # 30 September, 9 October
+    assert deadline_status(due, T(2025, 10, 3, 9, 0)) == "剩 1 个工作日"  # the holiday does not count
+    assert deadline_status(due, T(2025, 10, 9, 9, 0)) == "今日 18:00 到期"
+    assert deadline_status(due, T(2025, 10, 9, 19, 0)) == "已超期（不足 1 个工作日）"
+    assert deadline_status(due, T(2025, 10, 11, 9, 0)) == "已超期 2 个工作日"  # Saturday 11 October is 调休
+    assert deadline_status(due, T(2025, 10, 12, 9, 0)) == "已超期 2 个工作日"  # Sunday is not
+    assert working_days_late(due, T(2025, 10, 9, 17, 0)) == 0

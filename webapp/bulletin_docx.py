@@ -1,7 +1,7 @@
 """The 《12366信息专报》 as a Word document (python-docx): the format the leadership receives.
 
-Every section of ``kb.bulletin.SECTIONS`` is present, in order, with its figures as tables (Word
-readers get tables; the charts are on the web page).
+Every section of ``kb.bulletin.SECTIONS`` is present, in order, with its figures as tables, and
+每日来电 as a bar chart (``webapp.png_chart``); the page's other charts stay on the web page.
 """
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ import io
 
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor
 
 from kb.bulletin import SECTIONS, TITLE, Bulletin
+from kb.workdays import is_working_day
+from webapp.png_chart import bar_chart_png
 
 
 def _pct(value) -> str:
@@ -35,11 +38,63 @@ def _table(document, header: list[str], rows: list[list], empty: str = "无") ->
             cell.text = str(value)
 
 
+# GB/T 9704 (党政机关公文格式) where it applies: A4; margins 37 / 35 / 28 / 26 mm; body in 仿宋,
+# headings in 黑体, the title in 小标宋 (宋体 where it is missing); page numbers "— 1 —" at the foot.
+BODY_FONT, HEADING_FONT, TITLE_FONT = "仿宋", "黑体", "方正小标宋简体"
+
+
+def _set_east_asian(style_or_run, name: str) -> None:
+    element = style_or_run.element
+    r_pr = element.get_or_add_rPr()
+    r_fonts = r_pr.find(qn("w:rFonts"))
+    if r_fonts is None:
+        r_fonts = OxmlElement("w:rFonts")
+        r_pr.append(r_fonts)
+    for attribute in ("w:eastAsia", "w:ascii", "w:hAnsi"):
+        r_fonts.set(qn(attribute), name)
+
+
+def _page(document) -> None:
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("— ")
+    run = footer.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            field = OxmlElement("w:fldChar")
+            field.set(qn("w:fldCharType"), kind)
+        else:
+            field = OxmlElement("w:instrText")
+            field.set(qn("xml:space"), "preserve")
+            field.text = text
+        run._r.append(field)
+    footer.add_run(" —")
+    for piece in footer.runs:
+        piece.font.size = Pt(14)
+        _set_east_asian(piece, "宋体")
+
+
 def _font(document) -> None:
     style = document.styles["Normal"]
-    style.font.name = "宋体"
-    style.font.size = Pt(10.5)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    style.font.name = BODY_FONT
+    style.font.size = Pt(12)
+    _set_east_asian(style, BODY_FONT)
+    for name in ("Heading 1", "Heading 2"):
+        heading = document.styles[name]
+        heading.font.name = HEADING_FONT
+        heading.font.color.rgb = RGBColor(0, 0, 0)
+        heading.font.size = Pt(16 if name == "Heading 1" else 14)
+        _set_east_asian(heading, HEADING_FONT)
+    title = document.styles["Title"]
+    title.font.name = TITLE_FONT
+    title.font.size = Pt(22)
+    _set_east_asian(title, TITLE_FONT)
+    table = document.styles["Table Grid"]
+    table.font.size = Pt(10.5)
 
 
 def _comment(document, b: Bulletin, section: int) -> None:
@@ -52,6 +107,7 @@ def _comment(document, b: Bulletin, section: int) -> None:
 
 def bulletin_docx(b: Bulletin) -> bytes:
     document = docx.Document()
+    _page(document)
     _font(document)
     heading = document.add_heading(TITLE, level=0)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -66,7 +122,18 @@ def bulletin_docx(b: Bulletin) -> bytes:
         f"本期来电 {b.total_calls} 个（上期 {b.previous_calls} 个）；转办 {b.referrals_sent} 件，按期答复率 "
         f"{_pct(b.on_time_rate)}；检索 {b.searches} 次，无结果 {_pct(b.zero_rate)}；热点问题有FAQ答案的占 {_pct(b.faq_coverage)}。")
     document.add_heading("每日来电", level=2)
-    _table(document, ["日期", "来电"], [[f"{d.month}月{d.day}日", n] for d, n in b.by_day])
+    if b.by_day:  # a chart, not a table of 31 rows
+        counts = [n for _d, n in b.by_day]
+        document.add_picture(io.BytesIO(bar_chart_png(counts, [not is_working_day(d) for d, _n in b.by_day])),
+                             width=Mm(150))
+        busiest = max(b.by_day, key=lambda pair: pair[1])
+        first, last = b.by_day[0][0], b.by_day[-1][0]
+        caption = document.add_paragraph(
+            f"图：{first.month}月{first.day}日至{last.month}月{last.day}日每日来电（浅色为休息日，网格线为最高值的四分之一）；"
+            f"最多 {busiest[0].month}月{busiest[0].day}日 {busiest[1]} 个，日均 {sum(counts) / len(counts):.1f} 个。")
+        caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    else:
+        document.add_paragraph("本期没有来电。")
     document.add_heading("按来电类别", level=2)
     _table(document, ["类别", "来电"], [[c, n] for c, n in b.by_category])
     document.add_heading("按税种", level=2)
@@ -85,7 +152,7 @@ def bulletin_docx(b: Bulletin) -> bytes:
     document.add_heading(SECTIONS[2], level=1)
     _comment(document, b, 3)
     _table(document, ["类型", "话题", "本期", "上期", "增加"],
-           [[t.kind, t.label, t.count, t.previous, f"+{t.change}"] for t in b.rising], "本期没有明显上升的话题。")
+           [[t.kind, t.label, t.count, t.previous, f"+{t.change}"] for t in b.rising], b.rising_note)
 
     document.add_heading(SECTIONS[3], level=1)
     _comment(document, b, 4)
@@ -103,7 +170,7 @@ def bulletin_docx(b: Bulletin) -> bytes:
     document.add_heading(f"超期转办件（{len(b.overdue)} 件）", level=2)
     _table(document, ["转办单", "承办部门", "问题", "答复期限", "答复时间", "超期", "催办"],
            [[f"#{o.id}", o.department, o.question, f"{o.due_at:%m-%d %H:%M}",
-             f"{o.answered_at:%m-%d %H:%M}" if o.answered_at else "未答复", f"{o.hours_late:.1f} 小时", o.reminders]
+             f"{o.answered_at:%m-%d %H:%M}" if o.answered_at else "未答复", o.late_label, o.reminders]
             for o in b.overdue], "没有超期的转办件。")
 
     document.add_heading(SECTIONS[5], level=1)

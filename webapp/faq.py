@@ -90,6 +90,7 @@ def _values(entry) -> dict:
 
 # -- list, editor -----------------------------------------------------------------------------------
 
+@bp.get("/")
 @bp.get("")
 @require(can_edit_faq)
 def index():

@@ -6,6 +6,7 @@ either does not (the reason is logged, not shown).
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import func, select
@@ -16,6 +17,13 @@ from webapp.search_index import get_index
 from webapp.storage import db_session
 
 bp = Blueprint("health", __name__)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it on every site: the icon, not a 404 in the log."""
+    icon = Path(current_app.static_folder, "favicon.svg").read_bytes()
+    return icon, 200, {"Content-Type": "image/svg+xml", "Cache-Control": "public, max-age=86400"}
 
 
 def database_state() -> dict:

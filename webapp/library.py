@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from kb.articles import all_documents, neighbours, outline, recent_documents
+from kb.articles import all_documents, library_tax_types, neighbours, outline, recent_documents
 from kb.citations import document_citation, unit_citation
 from kb.compare import compare_documents
 from kb.library import find_article, get_document, get_unit, versions_of
+from kb.models import LEVELS, STATUSES
 from kb.users import can_edit_documents, can_read_library
 from webapp.auth import require
 from webapp.storage import db_session
@@ -18,7 +19,10 @@ bp = Blueprint("library", __name__)
 @bp.get("/documents")
 @require(can_read_library)
 def documents():
-    return render_template("library/documents.html", documents=all_documents(db_session()))
+    filters = {key: (request.args.get(key) or "").strip() for key in ("q", "level", "status", "tax_type")}
+    return render_template("library/documents.html", documents=all_documents(db_session(), filters),
+                           filters=filters, levels=LEVELS, statuses=STATUSES,
+                           tax_types=library_tax_types(db_session()))
 
 
 @bp.get("/documents/<int:document_id>")

@@ -5,14 +5,19 @@ tags survive. Unit text is escaped and its cross-references become links.
 """
 from __future__ import annotations
 
+import re
+
 import nh3
 from flask import Flask, url_for
 from markupsafe import Markup, escape
 
 from kb.articles import copy_text, text_with_references
+from kb.excerpts import answer_excerpt
 from kb.models import IN_FORCE, PARTLY_REPEALED, REPEALED, REVISED
+from kb.workdays import beijing_from_utc
 
 STATUS_CLASSES = {IN_FORCE: "ok", PARTLY_REPEALED: "partly", REVISED: "revised", REPEALED: "repealed"}
+_MARKED = re.compile(r"<(b|mark)>(.*?)</\1>", re.S)
 
 
 def clean_snippet(snippet: str | None) -> Markup:
@@ -26,9 +31,11 @@ def present_result(result: dict, unit=None) -> dict:
     superseded_by = result.get("superseded_by")
     if isinstance(superseded_by, dict):
         superseded_by = superseded_by.get("title") or superseded_by.get("doc_title")
+    citation = result.get("citation") or f"《{result.get('doc_title', '')}》{result.get('unit', '')}"
+    plain_snippet = nh3.clean(result.get("snippet") or "", tags=set())
     return {
         "type": result.get("type", "article"),
-        "citation": result.get("citation") or f"《{result.get('doc_title', '')}》{result.get('unit', '')}",
+        "citation": citation,
         "doc_title": result.get("doc_title"),
         "unit": result.get("unit"),
         "chapter": result.get("chapter"),
@@ -41,10 +48,18 @@ def present_result(result: dict, unit=None) -> dict:
         "url": url_for("library.unit", unit_id=unit_id) if unit_id else
         (url_for("library.document", document_id=document_id) if document_id else None),
         "copy_text": copy_text(unit) if unit is not None else
-        f"{result.get('citation', '')}\n{nh3.clean(result.get('snippet') or '', tags=set())}",
+        f"{result.get('citation', '')}\n{plain_snippet}",
+        # the call record's 答复内容: the matching 款/项, not the whole article
+        "answer_text": answer_excerpt(unit, matched_terms(result.get("snippet"))) if unit is not None else
+        f"根据{citation}：{plain_snippet.strip('…')[:160]}",
         "unit_id": unit_id,
         "document_id": document_id,
     }
+
+
+def matched_terms(snippet: str | None) -> list[str]:
+    """The words the index highlighted in a snippet (what the question matched)."""
+    return [nh3.clean(m.group(2), tags=set()) for m in _MARKED.finditer(snippet or "")]
 
 
 def linked_text(unit) -> Markup:
@@ -65,6 +80,7 @@ def linked_text(unit) -> Markup:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["linked_text"] = linked_text
     app.jinja_env.filters["copy_text"] = copy_text
+    app.jinja_env.filters["beijing"] = beijing_from_utc  # UTC columns (library, FAQ) shown in Beijing time
     app.jinja_env.globals["STATUS_CLASSES"] = STATUS_CLASSES
 
 
@@ -89,5 +105,7 @@ def present_faq(result: dict) -> dict:
         "warning": result.get("warning"),
         "tax_types": list(result.get("tax_types") or []),
         "copy_text": f"{result.get('question')}\n{answer_text}" + (f"\n法律依据：\n{basis}" if basis else ""),
+        "answer_text": answer_text,  # the call record's 答复内容 and 答复依据 (one citation a line)
+        "basis": basis,
         "usage_url": url_for("faq.count_usage", entry_id=result["faq_id"]),
     }

@@ -10,10 +10,10 @@ form again, with the message). The caller's identity is shown only through
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import session as web_session
 from flask_login import current_user
 
 from kb import audit
-from kb.calls import get_call_for_use
 from kb.departments import GROUPS, TAX_TYPES, department_names, group_of
 from kb.director_reports import (
     NewDifficultyReport, can_handle_reports, can_report_difficulty, handle_report, list_reports, report_difficulty,
@@ -22,12 +22,13 @@ from kb.errors import KbError
 from kb.faq import can_edit_faq
 from kb.permissions import Forbidden
 from kb.redaction import REDACTED_CONTENT, caller_view, can_view_content, identity_viewers, referral_content
+from kb.referral_drafts import referral_draft
 from kb.referral_faq import faq_draft_from_referral
 from kb.referrals import (
     DRAFT, EVENT_LABELS, FEEDBACK, REPLIED, RETURNED, STATE_LABELS, STATES, NewReferral, awaiting_feedback,
     can_answer_referral, can_follow_up, can_list_referrals, can_open_referral, close_referral, department_inbox,
     get_referral_for, has_inbox, list_referrals, record_feedback, refer_unanswered, reply_referral, return_referral,
-    send_referral,
+    send_referral, staffed_departments,
 )
 from kb.report_referrals import pass_report
 from kb.routing import CATEGORIES
@@ -60,6 +61,7 @@ def referral_row(referral, actor, now) -> dict:
         "state_label": referral.state_label, "agent_staff_no": referral.agent_staff_no,
         "created_at": referral.created_at, "due_at": referral.due_at,
         "reminders": referral.reminder_count, "overdue": referral.is_overdue(now), "escalated": referral.escalated,
+        "deadline": referral.deadline_status(now),
         "url": url_for("referrals.referral", referral_id=referral.id),
     }
 
@@ -88,8 +90,9 @@ def index():
 @bp.get("/inbox")
 @require(has_inbox)
 def inbox():
-    referrals = _rows(department_inbox(db_session(), current_user))
-    return render_template("referrals/list.html", referrals=referrals, inbox=True,
+    done = request.args.get("tab") == "done"
+    referrals = _rows(department_inbox(db_session(), current_user, done=done))
+    return render_template("referrals/list.html", referrals=referrals, inbox=True, done=done,
                            title=f"转办收件箱 · {current_user.department}")
 
 
@@ -103,37 +106,30 @@ def feedback():
 # -- the draft from an unanswered search -------------------------------------------------------------
 
 def _draft_fields(source) -> dict:
-    call_id = source.get("call_id", type=int) if hasattr(source, "getlist") else None
     return {
-        "question": (source.get("question") or "").strip(), "category": source.get("category") or "政策咨询",
-        "tax_type": source.get("tax_type") or "", "caller_name": source.get("caller_name") or "",
-        "caller_contact": source.get("caller_contact") or "", "department": source.get("department") or "",
-        "searched": [s for s in source.getlist("searched") if s.strip()],
-        "articles": [a for a in source.getlist("articles") if a.strip()], "call_id": call_id,
+        "question": source.get("question"), "category": source.get("category"), "tax_type": source.get("tax_type"),
+        "caller_name": source.get("caller_name"), "caller_contact": source.get("caller_contact"),
+        "department": source.get("department"), "searched": source.getlist("searched"),
+        "articles": source.getlist("articles"), "call_id": source.get("call_id", type=int),
     }
 
 
 def _draft_page(fields: dict, error: str | None = None, status: int = 200):
     no_store()  # the caller's name and contact are in the form
-    decision = suggest_department(db_session(), fields["question"], category=fields["category"],
-                                  tax_type=fields["tax_type"] or None) if fields["question"] else None
-    suggested = (decision.office or decision.department) if decision else None
-    choices = decision.choices() if decision else []
+    draft = referral_draft(db_session(), current_user, fields)  # another agent's call: Forbidden (403)
     return render_template(
-        "referrals/new.html", fields=fields, decision=decision, suggested=suggested, error=error, choices=choices,
-        departments=_departments(), categories=CATEGORIES, tax_types=TAX_TYPES,
+        "referrals/new.html", fields=draft.fields, decision=draft.decision, suggested=draft.suggested,
+        choices=draft.decision.choices() if draft.decision else [], caller_from_call=draft.caller_from_call,
+        content_from_call=draft.content_from_call, error=error, departments=_departments(),
+        staffed=staffed_departments(db_session()), categories=CATEGORIES, tax_types=TAX_TYPES,
     ), status
 
 
 @bp.get("/new")
 @require(can_open_referral)
 def new():
-    fields = _draft_fields(request.args)
-    if fields["call_id"]:  # from a call record: its category (a 举报 stays a 举报); another agent's call: 403
-        call = get_call_for_use(db_session(), current_user, fields["call_id"])
-        fields["category"] = request.args.get("category") or call.category
-        fields["tax_type"] = fields["tax_type"] or call.tax_type or ""
-    return _draft_page(fields)
+    # from a call record: its category (a 举报 stays a 举报), question, caller; another agent's call: 403
+    return _draft_page(_draft_fields(request.args))
 
 
 @bp.post("/new")
@@ -141,9 +137,10 @@ def new():
 def create():
     fields = _draft_fields(request.form)
     data = NewReferral(
-        caller_name=fields["caller_name"], caller_contact=fields["caller_contact"], question=fields["question"],
-        call_id=fields["call_id"], category=fields["category"], tax_type=fields["tax_type"] or None,
-        searched=fields["searched"], articles=fields["articles"], department=fields["department"] or None,
+        caller_name=fields["caller_name"] or "", caller_contact=fields["caller_contact"] or "",
+        question=fields["question"], call_id=fields["call_id"], category=fields["category"] or None,
+        tax_type=fields["tax_type"] or None, searched=[s for s in fields["searched"] if s.strip()],
+        articles=[a for a in fields["articles"] if a.strip()], department=fields["department"] or None,
     )
     send = request.form.get("action") == "send"
     try:
@@ -154,6 +151,8 @@ def create():
         return _draft_page(fields, str(problem), 400)
     flash(f"转办单 {referral.id} 已转{referral.department}，答复期限 {referral.due_at:%Y-%m-%d %H:%M}" if send
           else f"转办单 {referral.id} 已保存为草稿", "success")
+    if referral.warning:
+        flash(referral.warning, "error")
     return redirect(url_for("referrals.referral", referral_id=referral.id))
 
 
@@ -176,11 +175,13 @@ def _referral_page(referral_id: int):
     referral = get_referral_for(session, current_user, referral_id)
     caller = caller_view(session, current_user, referral)  # audited when shown in clear
     content = referral_content(current_user, referral)
+    typed = web_session.pop("referral_typed", None)
     return render_template(
         "referrals/referral.html", referral=referral, caller=caller, secret=content["redacted"], content=content,
         history=list(zip(referral.events, content["notes"])),
-        event_labels=EVENT_LABELS, departments=_departments(),
-        overdue=referral.is_overdue(beijing_now()),
+        typed=typed if typed and typed.get("referral_id") == referral.id else {},
+        event_labels=EVENT_LABELS, departments=_departments(), staffed=staffed_departments(session),
+        overdue=referral.is_overdue(beijing_now()), deadline=referral.deadline_status(beijing_now()),
         can_send=can_follow_up(current_user, referral) and referral.state in (DRAFT, RETURNED),
         can_answer=can_answer_referral(current_user, referral),
         can_feedback=can_follow_up(current_user, referral) and referral.state in (REPLIED, RETURNED, FEEDBACK),
@@ -195,18 +196,23 @@ def referral(referral_id: int):
     return _referral_page(referral_id)
 
 
-def _step(referral_id: int, operation, data: dict, done: str):
+def _step(referral_id: int, operation, data: dict, done: str, typed: dict | None = None):
     """Run one workflow step from a form on the referral's page; a refusal comes back as a message
-    (by redirect, so that the page shown next is audited and committed like any other view)."""
+    (by redirect, so that the page shown next is audited and committed like any other view), with
+    what was ``typed`` kept for the form."""
     try:
-        operation(db_session(), current_user, {"referral_id": referral_id, **data})
+        result = operation(db_session(), current_user, {"referral_id": referral_id, **data})
     except Forbidden:
         raise
     except KbError as problem:
         db_session().rollback()
         flash(str(problem), "error")
+        if typed:
+            web_session["referral_typed"] = {"referral_id": referral_id, **typed}
     else:
         flash(done, "success")
+        if getattr(result, "warning", None):
+            flash(result.warning, "error")
     return redirect(url_for("referrals.referral", referral_id=referral_id))
 
 
@@ -220,7 +226,8 @@ def send(referral_id: int):
 @require(has_inbox)
 def reply(referral_id: int):
     return _step(referral_id, reply_referral, {"answer": request.form.get("answer"),
-                                               "citations": _lines(request.form.get("citations"))}, "已答复")
+                                               "citations": _lines(request.form.get("citations"))}, "已答复",
+                 typed={"answer": request.form.get("answer") or "", "citations": request.form.get("citations") or ""})
 
 
 @bp.post("/<int:referral_id>/return")

@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from kb.articles import all_documents
 from kb.catalog import DocumentMeta, split_list
@@ -19,6 +20,7 @@ from kb.errors import KbError
 from kb.library import get_document
 from kb.models import LEVELS, STATUSES
 from kb.parsing import SUPPORTED_SUFFIXES, suffix_of
+from kb.upload_inference import infer_metadata
 from kb.uploads import Upload, confirm_upload, edit_document, preview_upload, repeal_document
 from kb.users import can_upload
 from webapp import pending_uploads, search_index
@@ -37,7 +39,8 @@ class MetadataForm(FlaskForm):
     effective_on = DateField("施行日期", validators=[Optional()])
     status = SelectField("效力状态", choices=[SelectChoice("", "（不变）")] + [SelectChoice(v) for v in STATUSES], validators=[Optional()])
     tax_types = StringField("税种（用顿号或逗号分隔）", validators=[Optional()])
-    supersedes = SelectMultipleField("本文件取代（可多选）", coerce=int, validators=[Optional()])
+    supersedes = SelectMultipleField("本文件取代（可多选）", coerce=int, validators=[Optional()],
+                                     widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
 
     def to_meta(self) -> DocumentMeta:
         def text(field):
@@ -114,10 +117,15 @@ def preview(token: str):
         return _upload_error(str(error))
     form = MetadataForm()
     form.supersedes.choices = _document_choices()
-    if request.method == "GET":
+    inferred = infer_metadata(shown.parsed)
+    if request.method == "GET":  # what the text tells, for the office to confirm
         form.title.data = shown.parsed.title
         form.doc_number.data = shown.parsed.doc_number
         form.published_on.data = shown.parsed.published_on
+        form.level.data = inferred.level or ""
+        form.issuer.data = inferred.issuer
+        form.status.data = inferred.status
+        form.tax_types.data = "、".join(inferred.tax_types)
     error = None
     if form.validate_on_submit():
         try:
@@ -135,7 +143,8 @@ def preview(token: str):
             return redirect(url_for("library.document", document_id=outcome.document.id))
     elif request.method == "POST":
         error = "；".join(f"{getattr(form, name).label.text}：{'；'.join(errs)}" for name, errs in form.errors.items())
-    return render_template("upload/preview.html", preview=shown, form=form, token=token, error=error), \
+    return render_template("upload/preview.html", preview=shown, form=form, token=token, error=error,
+                           inferred=inferred.reasons), \
         (400 if error else 200)
 
 

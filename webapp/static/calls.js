@@ -37,14 +37,35 @@
     var searchForm = document.getElementById("search-form");
     if (searchForm && box) searchForm.addEventListener("submit", function () { remember(SEARCHED, box.value); });
 
+    /* 答复内容 filled by a copy (not typed by the agent) may be replaced by the answer card's */
+    answer.addEventListener("input", function () { answer.dataset.auto = ""; });
+    function fillAnswer(text, replaceCopied) {
+      var now = answer.value.trim();
+      if (!text || now && !(replaceCopied && now === answer.dataset.auto)) return;
+      answer.value = text;
+      answer.dataset.auto = text.trim();
+    }
+    function addCitations(more) {
+      var lines = citations.value.split("\n").map(function (l) { return l.trim(); }).filter(Boolean);
+      more.forEach(function (c) { c = c.trim(); if (c && lines.indexOf(c) < 0) lines.push(c); });
+      citations.value = lines.join("\n");
+    }
     function copied(element) {
       var holder = element && element.closest ? element.closest("[data-citation]") : null;
-      if (!holder || !holder.closest("#results")) return;
+      if (!holder) return;
+      if (holder.classList.contains("faq-card") && holder.closest("#faq-slot")) {
+        /* the answer card: its answer and every citation it gives */
+        var basis = (holder.getAttribute("data-basis") || "").split("\n");
+        basis.forEach(function (c) { remember(ARTICLES, c); });
+        addCitations(basis);
+        fillAnswer(holder.getAttribute("data-answer"), true);
+        return;
+      }
+      if (!holder.closest("#results")) return;
       var citation = holder.getAttribute("data-citation");
       remember(ARTICLES, citation);
-      var lines = citations.value.split("\n").map(function (l) { return l.trim(); }).filter(Boolean);
-      if (lines.indexOf(citation) < 0) { lines.push(citation); citations.value = lines.join("\n"); }
-      if (!answer.value.trim()) answer.value = holder.getAttribute("data-copy") || "";
+      addCitations([citation]);
+      fillAnswer(holder.getAttribute("data-answer"), false);  /* the matching 款, not the whole article */
     }
     /* 复制依据 by key goes through window.kb.copyFrom (search.js); by click through app.js's listener */
     if (window.kb && window.kb.copyFrom) {
@@ -52,7 +73,7 @@
       window.kb.copyFrom = function (element) { copyFrom(element); copied(element); };
     }
     document.addEventListener("click", function (event) {
-      var button = event.target.closest ? event.target.closest("#results button.copy") : null;
+      var button = event.target.closest ? event.target.closest("#results button.copy, #faq-slot button.copy") : null;
       if (button) copied(button);
       var link = event.target.closest ? event.target.closest("#results a.citation") : null;
       if (link) remember(ARTICLES, link.textContent);
@@ -86,6 +107,26 @@
       today.insertBefore(item, today.firstChild);
     }
 
+    /* a new call: an empty record, and no searches or articles of the previous one */
+    function clear() {
+      ["call-caller-name", "call-caller-phone"].forEach(function (id) { document.getElementById(id).value = ""; });
+      answer.value = ""; answer.dataset.auto = ""; citations.value = ""; question.value = ""; question.dataset.edited = "";
+      document.getElementById("call-category").selectedIndex = 0;
+      document.getElementById("call-tax-type").selectedIndex = 0;
+      document.getElementById("call-disposition").selectedIndex = 0;
+      document.getElementById("call-transferred-to").selectedIndex = 0;
+      forget();
+    }
+    var newCall = document.getElementById("new-call");
+    if (newCall) {
+      newCall.addEventListener("click", function () {
+        clear();
+        if (box) { box.value = ""; box.dispatchEvent(new Event("input")); box.focus(); }
+        status.className = "call-status";
+        status.textContent = "新来电：已清空接听记录和检索记录";
+      });
+    }
+
     function save() {
       status.className = "call-status";
       status.textContent = "保存中……";
@@ -96,13 +137,16 @@
           var data = result[1];
           if (!result[0]) { status.className = "call-status error"; status.textContent = data.message || "保存失败"; return; }
           addRow(data.call);
-          ["call-caller-name", "call-caller-phone"].forEach(function (id) { document.getElementById(id).value = ""; });
-          answer.value = ""; citations.value = ""; question.value = ""; question.dataset.edited = "";
-          forget();
+          /* the saved call's own searches go with its referral; the next call starts with none */
+          var own = new URLSearchParams();
+          remembered(SEARCHED).forEach(function (s) { own.append("searched", s); });
+          remembered(ARTICLES).forEach(function (a) { own.append("articles", a); });
+          clear();
           status.textContent = data.message;
           if (data.refer_url) {
             var link = document.createElement("a");
-            link.href = data.refer_url;
+            link.id = "refer-saved-call";
+            link.href = data.refer_url + (own.toString() ? "&" + own.toString() : "");
             link.textContent = " 填写转办单";
             status.appendChild(link);
           }

@@ -43,6 +43,8 @@
     card.setAttribute("data-usage", faq.usage_url);
     card.setAttribute("data-copy", faq.copy_text);
     card.setAttribute("data-citation", faq.question);
+    card.setAttribute("data-answer", faq.answer_text || "");
+    card.setAttribute("data-basis", faq.basis || "");
     card.appendChild(el("p", "faq-kicker", "标准答复"));
     card.appendChild(el("h2", "faq-question", faq.question));
     if (faq.warning) {
@@ -81,6 +83,7 @@
   var unresolved = document.getElementById("unresolved");
 
   window.kbFaq = {
+    copied: function (card) { post(card.getAttribute("data-usage"), { event: "copied" }, token()); },
     show: function (faq, query) {
       if (!slot) return;
       slot.textContent = "";

@@ -1,5 +1,6 @@
 /* The search page: results update while typing (debounced), on Enter and on filter changes;
-   arrow keys move between results; C or Ctrl+Enter copies the selected result's legal basis. */
+   arrow keys move between the answer card (first, when shown) and the results; C or Ctrl+Enter
+   copies the selected one: the card's answer with its citations, or an article's legal basis. */
 (function () {
   "use strict";
   var form = document.getElementById("search-form");
@@ -30,6 +31,7 @@
     item.tabIndex = -1;
     item.setAttribute("data-copy", r.copy_text);
     item.setAttribute("data-citation", r.citation);
+    item.setAttribute("data-answer", r.answer_text || "");
     item.setAttribute("data-url", r.url || "");
     item.setAttribute("data-unit-id", r.unit_id || "");
     var head = el("div", "result-head");
@@ -149,7 +151,18 @@
       .finally(function () { if (mine === serial) form.removeAttribute("aria-busy"); });
   }
 
-  function items() { return Array.from(list.querySelectorAll(".result")); }
+  /* the keyboard's targets: the answer card first when one is shown, then the articles */
+  var slot = document.getElementById("faq-slot");
+  function items() {
+    var card = slot ? slot.querySelector(".faq-card") : null;
+    var articles = Array.from(list.querySelectorAll(".result"));
+    return card ? [card].concat(articles) : articles;
+  }
+
+  function copy(item) {
+    window.kb.copyFrom(item);
+    if (item.classList.contains("faq-card") && window.kbFaq) window.kbFaq.copied(item);
+  }
 
   function select(index) {
     var all = items();
@@ -160,8 +173,9 @@
   }
 
   function current() {
-    var active = document.activeElement && document.activeElement.closest ? document.activeElement.closest(".result") : null;
-    return active || list.querySelector(".result.selected");
+    var active = document.activeElement && document.activeElement.closest
+      ? document.activeElement.closest(".result, .faq-card") : null;
+    return active || items().filter(function (item) { return item.classList.contains("selected"); })[0] || null;
   }
 
   box.addEventListener("input", function () {
@@ -179,12 +193,12 @@
     if (event.key === "ArrowDown") { event.preventDefault(); select(0); }
     else if (event.key === "Enter" && event.ctrlKey) {
       event.preventDefault();
-      var first = list.querySelector(".result");
-      if (first) window.kb.copyFrom(first);
+      var first = items()[0];
+      if (first) copy(first);
     }
   });
 
-  list.addEventListener("keydown", function (event) {
+  function onKey(event) {
     var item = current();
     if (!item || event.target.tagName === "BUTTON" && event.key === "Enter") return;
     var index = items().indexOf(item);
@@ -195,17 +209,22 @@
     } else if ((event.key === "c" || event.key === "C") && !event.ctrlKey && !event.metaKey && !event.altKey
                || event.key === "Enter" && event.ctrlKey) {
       event.preventDefault();
-      window.kb.copyFrom(item);
+      copy(item);
     } else if (event.key === "Enter" && item.getAttribute("data-url") && event.target === item) {
       window.location.href = item.getAttribute("data-url");
     } else if (event.key === "Escape") {
       box.focus();
     }
-  });
-  list.addEventListener("focusin", function (event) {
-    var item = event.target.closest(".result");
+  }
+  function onFocus(event) {
+    var item = event.target.closest(".result, .faq-card");
     if (!item) return;
     items().forEach(function (other) { other.classList.toggle("selected", other === item); });
+  }
+  [list, slot].forEach(function (holder) {
+    if (!holder) return;
+    holder.addEventListener("keydown", onKey);
+    holder.addEventListener("focusin", onFocus);
   });
 
   if (box.value) { box.setSelectionRange(box.value.length, box.value.length); }

@@ -1,3 +1,19 @@
+/* 本文件取代: a filter box over the checkbox list of documents (the preview page). */
+(function () {
+  "use strict";
+  var filter = document.getElementById("supersedes-filter");
+  var list = document.getElementById("supersedes");
+  if (!filter || !list) return;
+  filter.addEventListener("input", function () {
+    var words = filter.value.trim().split(/\s+/).filter(Boolean);
+    Array.from(list.querySelectorAll("li")).forEach(function (item) {
+      var text = item.textContent;
+      var checked = item.querySelector("input").checked;
+      item.hidden = !checked && !words.every(function (w) { return text.indexOf(w) >= 0; });
+    });
+  });
+})();
+
 /* Upload with a progress bar (XHR upload events); the server answers with the preview URL. */
 (function () {
   "use strict";
