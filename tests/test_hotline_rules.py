@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from kb.importing import import_library_folder, load_catalog
 from kb.models import Document
-from tests.conftest import POLICIES, SHARED
+from tests.conftest import POLICIES, ROOT
 
 HOTLINE = POLICIES / "hotline"
-SEED = SHARED / "seed" / "12366-hotline-rules.txt"
+SEED = ROOT / "tests" / "data" / "12366-hotline-rules.txt"  # ../shared/seed/, as delivered
 
 
 @pytest.fixture
