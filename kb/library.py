@@ -68,20 +68,15 @@ def import_document(
 
     existing = next((d for d in same_title if d.source_hash == source_hash or has_part(d, source_hash)), None)
     code = None if existing is not None else code_to_join(same_title, parsed, source_name)
-    if code is not None:
-        join_part(session, code, make_units(parsed), part_entry(parsed, source_name, source_hash), parsed)
-        _apply_meta(code, meta)
-        session.flush()
-        _store_references(session, code, [u for u in code.units if u.source_name == source_name])
-        changed_ids = {code.id} | link_versions(session, title) | resolve_successors(session)
-        _flag_dependent_faq(session, changed_ids)
-        return ImportOutcome(document=code, action=JOINED, warnings=list(parsed.warnings),
-                             changed_document_ids=changed_ids)
-    if existing is None:
+    if existing is None and code is None:
         existing = next(
             (d for d in same_title if version_date and d.version_date == version_date), None
         ) or next((d for d in same_title if d.source_name == source_name and not version_date), None)
-    if existing is not None and (existing.source_hash == source_hash or has_part(existing, source_hash)):
+    if code is not None:
+        join_part(session, code, make_units(parsed), part_entry(parsed, source_name, source_hash), parsed)
+        _apply_meta(code, meta)
+        document, action = code, JOINED
+    elif existing is not None and (existing.source_hash == source_hash or has_part(existing, source_hash)):
         changed = _apply_meta(existing, meta)
         action = UPDATED if changed else UNCHANGED
         document = existing
@@ -106,12 +101,15 @@ def import_document(
     changed_ids = {document.id} if action != UNCHANGED else set()
     if action in (CREATED, REPLACED):
         _store_references(session, document)
+    elif action == JOINED:  # the part's units only: the others keep their references
+        _store_references(session, document, [u for u in document.units if u.source_name == source_name])
     changed_ids |= link_versions(session, title)
     changed_ids |= resolve_successors(session)
     if action == CREATED:
         resolve_pending_references(session, target_key=document.title_key)
     _flag_dependent_faq(session, changed_ids)
-    return ImportOutcome(document=document, action=action, warnings=list(document.warnings or []),
+    warnings = parsed.warnings if action == JOINED else document.warnings  # a code's are all its parts'
+    return ImportOutcome(document=document, action=action, warnings=list(warnings or []),
                          changed_document_ids=changed_ids)
 
 
