@@ -106,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     print_confusion(router_group)
     print("  仅规则按去向的混淆矩阵：")
     print_confusion(rules_group)
+    for part in sorted({e.part for e in held}):
+        rows = [i for i, e in enumerate(held) if e.part == part]
+        print(f"  留出第 {part} 部分（{len(rows)} 条）：")
+        print_figures("路由 按去向", figures([truth_group[i] for i in rows], [decisions[i].department for i in rows]))
+        print_figures("仅规则 按去向", figures([truth_group[i] for i in rows], [baseline[i].department for i in rows]))
     if args.misses:
         for decision, example in zip(decisions, held):
             if decision.department != group_label(example.office):

@@ -65,6 +65,7 @@ class Example:
     id: str = ""
     split: str = "train"            # train / test
     source: str = "shipped"         # shipped / correction
+    part: str = "a"                 # which frozen batch of shipped examples (each measured on its own too)
 
     @property
     def label(self) -> str:
@@ -79,8 +80,8 @@ def label_of(office: str) -> str:
 def load_examples(path: Path | str = EXAMPLES_FILE) -> list[Example]:
     with open(path, encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle if line.strip()]
-    return [Example(text=r["text"], office=r["office"], id=r.get("id", ""), split=r.get("split", "train"))
-            for r in rows]
+    return [Example(text=r["text"], office=r["office"], id=r.get("id", ""), split=r.get("split", "train"),
+                    part=r.get("part", "a")) for r in rows]
 
 
 # -- features ----------------------------------------------------------------------
