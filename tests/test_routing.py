@@ -53,8 +53,8 @@ def test_each_kind_of_request_goes_to_its_department(text, department):
 
 
 def test_held_out_examples_of_every_department_are_routed_right():
-    """The shipped examples the model never saw: at least 90 % overall and 75 % for each destination
-    (``bench/routing.py`` prints the exact figures)."""
+    """The shipped examples the model never saw: the issue's target, at least 95 % overall and 90 %
+    for each destination (``bench/routing.py`` prints the exact figures)."""
     held = held_out_examples()
     assert len(held) >= 100
     right: Counter = Counter()
@@ -63,8 +63,16 @@ def test_held_out_examples_of_every_department_are_routed_right():
         total[group_label(example.office)] += 1
         right[group_label(example.office)] += route(example.text).department == group_label(example.office)
     assert set(total) == set(GROUPS)
-    assert sum(right.values()) / len(held) >= 0.90
-    assert all(right[group] / total[group] >= 0.75 for group in total), {g: (right[g], total[g]) for g in total}
+    assert sum(right.values()) / len(held) >= 0.95
+    assert all(right[group] / total[group] >= 0.90 for group in total), {g: (right[g], total[g]) for g in total}
+
+
+def test_the_second_held_out_part_has_enough_of_each_weak_kind_to_mean_something():
+    """Part b was written for the kinds the router got wrong (the hotline's own service, staff
+    conduct described without 投诉/举报, challenged decisions) and frozen before it was measured."""
+    part = Counter(group_label(e.office) for e in held_out_examples() if e.part == "b")
+    assert all(part[group] >= 20 for group in ("征管处", "监察室", "法规处")), part
+    assert {e.office for e in held_out_examples() if e.part == "b"} >= {o for o in SEED_BY_NAME if o.endswith("联络员")}
 
 
 def test_the_shipped_examples_cover_every_department_and_district_liaison():
