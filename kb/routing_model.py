@@ -2,9 +2,11 @@
 
 The pieces, in order:
 
-- ``Example``: a labelled request. ``kb/data/routing_examples.jsonl`` ships 466 of them, written
-  the way callers speak, each marked ``train`` or ``test`` (a fixed split, every 4th of each class
-  held out); corrections made in use (``kb.routing_training``) are examples too.
+- ``Example``: a labelled request. ``kb/data/routing_examples.jsonl`` ships 772 of them, written
+  the way callers speak, each marked ``train`` or ``test`` and with the frozen ``part`` it was
+  written in: a (466, every 4th of each class held out), b (158, all held out, written for the
+  kinds the router got wrong), c and d (148 more for training); corrections made in use
+  (``kb.routing_training``) are examples too.
 - ``kb.negation``: the parts of a sentence that a negation governs (``不是要举报，只是想问…``: 举报
   is negated up to the comma). Rules do not match there, and the classifier sees those characters
   as negated (``n:举报``), not as the word itself.
