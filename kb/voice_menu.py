@@ -158,22 +158,22 @@ def save_announcement(session: Session, actor, data: AnnouncementData,
     entries = _published_entries(session, data.faq_ids)
     if node is not None and not entries:
         raise VoiceMenuError("菜单播报须依据至少一条已发布的问答")
-    if announcement_id is None:
+    existing = get_announcement(session, announcement_id) if announcement_id is not None else None
+    if existing is not None and (existing.node is None) != (node is None):
+        raise VoiceMenuError("菜单播报与语音信箱提示不能互相转换")
+    if node is not None:
+        _check_windows(node, data.starts_on, data.ends_on, existing)
+    if existing is None:
         announcement = VoiceAnnouncement(kind=MENU if node else GREETING, active=True, version=0)
         session.add(announcement)
         action = "created"
     else:
-        announcement = get_announcement(session, announcement_id)
-        if (announcement.node is None) != (node is None):
-            raise VoiceMenuError("菜单播报与语音信箱提示不能互相转换")
-        action = "edited"
+        announcement, action = existing, "edited"
     announcement.node, announcement.title, announcement.text = node, title, text
     announcement.starts_on, announcement.ends_on = data.starts_on, data.ends_on
     announcement.faq_links = [VoiceFaqLink(faq_entry_id=e.id, entry=e, position=i, faq_version=e.version)
                               for i, e in enumerate(entries)]
     announcement.updated_at = beijing_now()
-    if node is not None:
-        _check_windows(session, announcement)
     session.flush()
     _record(session, actor, announcement, action, data.note)
     return announcement
@@ -226,12 +226,13 @@ def _window(announcement: VoiceAnnouncement) -> tuple[dt.date, dt.date]:
     return announcement.starts_on or dt.date.min, announcement.ends_on or dt.date.max
 
 
-def _check_windows(session: Session, announcement: VoiceAnnouncement) -> None:
+def _check_windows(node: VoiceMenuNode, starts_on: dt.date | None, ends_on: dt.date | None,
+                   announcement: VoiceAnnouncement | None) -> None:
     """Two dated announcements of one topic may not overlap (which would play?)."""
-    if announcement.starts_on is None and announcement.ends_on is None:
+    if starts_on is None and ends_on is None:
         return
-    start, end = _window(announcement)
-    for other in announcement.node.announcements:
+    start, end = starts_on or dt.date.min, ends_on or dt.date.max
+    for other in node.announcements:
         if other is announcement or not other.active or (other.starts_on is None and other.ends_on is None):
             continue
         other_start, other_end = _window(other)
