@@ -31,7 +31,7 @@ from kb.errors import KbError, NotFound
 from kb.faq import FaqData, create_entry, find_entry_by_question
 from kb.faq_citations import reply_citation_problems, split_resolvable
 from kb.faq_models import FaqEntry
-from kb.permissions import Forbidden, department_of, role_of
+from kb.permissions import department_of, require as _require, role_of
 from kb.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
 from kb.workdays import beijing_now, deadline_status, due_at
 
@@ -104,11 +104,6 @@ def can_answer_coaching(actor, request: CoachingRequest) -> bool:
 def can_resend_coaching(actor, request: CoachingRequest) -> bool:
     role = role_of(actor)
     return request.state == RETURNED and (role == DIRECTOR or (role == AGENT and request.asked_by_id == actor.id))
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise Forbidden(message)
 
 
 # -- operations ---------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from kb.audit import actor_label
 from kb.errors import KbError, NotFound
 from kb.faq_models import PUBLISHED, FaqEntry
-from kb.permissions import Forbidden, is_supervising_department, role_of
+from kb.permissions import is_supervising_department, require as _require, role_of
 from kb.users import ADMIN, AGENT, DIRECTOR, POLICY
 from kb.voice_audio import MAX_RECORDING_BYTES, inspect_recording
 from kb.voice_models import (
@@ -61,11 +61,6 @@ def can_record_voice(actor) -> bool:
 
 def can_view_voice_menu(actor) -> bool:
     return role_of(actor) in (AGENT, POLICY, DIRECTOR, ADMIN) or can_edit_voice_menu(actor)
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise Forbidden(message)
 
 
 # -- the tree -----------------------------------------------------------------------------------
