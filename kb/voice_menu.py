@@ -11,14 +11,13 @@
   the FAQ cascade reaches the menu without a second copy. Saving or ``review_announcement``
   confirms the wording against the entries as they now stand.
 - Every change is a ``VoiceAnnouncementVersion`` (who, when, which fields, the text then);
-  recordings (``add_recording``) name the version they read.
+  recordings (``kb.voice_recordings``) name the version they read.
 
 Operations take ``(session, actor, data)``, change state and never commit.
 """
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -29,9 +28,8 @@ from kb.errors import KbError, NotFound
 from kb.faq_models import PUBLISHED, FaqEntry
 from kb.permissions import is_supervising_department, require as _require, role_of
 from kb.users import ADMIN, AGENT, DIRECTOR, POLICY
-from kb.voice_audio import MAX_RECORDING_BYTES, inspect_recording
 from kb.voice_models import (
-    GREETING, MENU, VoiceAnnouncement, VoiceAnnouncementVersion, VoiceFaqLink, VoiceMenuNode, VoiceRecording,
+    GREETING, MENU, VoiceAnnouncement, VoiceAnnouncementVersion, VoiceFaqLink, VoiceMenuNode,
 )
 from kb.workdays import beijing_now
 
@@ -323,46 +321,6 @@ def menu_lines(session: Session, today: dt.date) -> list[MenuLine]:
                 lines.append(MenuLine(node.keys, node.title, announcement, announcement_status(announcement),
                                       announcement is playing))
     return lines
-
-
-# -- recordings ---------------------------------------------------------------------------------
-
-@dataclass
-class RecordingData:
-    announcement_id: int
-    filename: str
-    content: bytes
-    max_bytes: int = MAX_RECORDING_BYTES
-
-
-def add_recording(session: Session, actor, data: RecordingData) -> VoiceRecording:
-    """An agent's recording of the announcement's present version (checked by content, size-limited)."""
-    _require(can_record_voice(actor), "只有咨询服务员或中心主任可以上传录音")
-    announcement = get_announcement(session, data.announcement_id)
-    if not announcement.active:
-        raise VoiceMenuError("该播报已停用，不能再上传录音")
-    filename = (data.filename or "录音").strip()[:300]
-    info = inspect_recording(filename, data.content, data.max_bytes)
-    recording = VoiceRecording(
-        announcement=announcement, announcement_version=announcement.version, recorded_by_id=getattr(actor, "id", None),
-        recorded_by_name=actor_label(actor)[:100], recorded_at=beijing_now(), filename=filename, format=info.format,
-        size_bytes=len(data.content), duration_seconds=info.duration_seconds,
-        sha256=hashlib.sha256(data.content).hexdigest(), data=data.content)
-    session.add(recording)
-    session.flush()
-    return recording
-
-
-def current_recording(announcement: VoiceAnnouncement) -> VoiceRecording | None:
-    """The latest recording of the present wording (a recording of an older version does not count)."""
-    return next((r for r in reversed(announcement.recordings) if r.announcement_version == announcement.version), None)
-
-
-def get_recording(session: Session, recording_id: int) -> VoiceRecording:
-    recording = session.get(VoiceRecording, recording_id)
-    if recording is None:
-        raise NotFound(f"录音 {recording_id} 不存在")
-    return recording
 
 
 # -- versions -----------------------------------------------------------------------------------

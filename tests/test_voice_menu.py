@@ -15,10 +15,10 @@ from kb.permissions import Forbidden
 from kb.users import NewUser, create_user
 from kb.voice_audio import ESPEAK_MISSING, VoiceError, inspect_recording, synthesise_preview
 from kb.voice_menu import (
-    CURRENT, NEEDS_REVIEW, AnnouncementData, NodeData, RecordingData, VoiceMenuError, add_node, add_recording,
-    announcement_status, current_recording, menu_lines, playing_on, review_announcement, review_list,
-    save_announcement,
+    CURRENT, NEEDS_REVIEW, AnnouncementData, NodeData, VoiceMenuError, add_node, announcement_status, menu_lines,
+    playing_on, review_announcement, review_list, save_announcement,
 )
+from kb.voice_recordings import RecordingData, add_recording, current_recording
 from tests.conftest import TAX
 
 INVOICE_2019 = "发票管理办法(2019-03-02).md"

@@ -16,11 +16,11 @@ from flask_login import current_user
 from indexer.validity import today
 from kb.voice_audio import FORMAT_LABELS, ESPEAK_MISSING, VoiceError, preview_available, synthesise_preview
 from kb.voice_menu import (
-    FIELD_LABELS, AnnouncementData, NodeData, RecordingData, VoiceMenuError, add_node, add_recording,
-    announcement_problems, can_edit_voice_menu, can_record_voice, can_view_voice_menu, current_recording,
-    get_announcement, get_recording, greetings, menu_lines, menu_tree, period_label, playing_on,
-    remove_announcement, remove_node, review_announcement, review_list, save_announcement,
+    FIELD_LABELS, AnnouncementData, NodeData, VoiceMenuError, add_node, announcement_problems, can_edit_voice_menu,
+    can_record_voice, can_view_voice_menu, get_announcement, greetings, menu_lines, menu_tree, period_label,
+    playing_on, remove_announcement, remove_node, review_announcement, review_list, save_announcement,
 )
+from kb.voice_recordings import RecordingData, add_recording, current_recording, get_recording
 from kb.voice_models import KIND_LABELS
 from webapp.auth import require
 from webapp.storage import db_session

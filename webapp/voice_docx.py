@@ -10,7 +10,8 @@ import io
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from kb.voice_menu import NEEDS_REVIEW, MenuLine, current_recording, period_label
+from kb.voice_menu import NEEDS_REVIEW, MenuLine, period_label
+from kb.voice_recordings import current_recording
 from kb.voice_models import VoiceAnnouncement
 from webapp.bulletin_docx import _font, _page
 
