@@ -32,6 +32,12 @@ How the pieces fit:
 - ``bulletin_issues``: the director's 加工提炼 of a 信息专报 and the departments it is shared with;
   ``report_referrals``: a 重大疑难问题报告单 passed to a department as a referral; ``lawful_answers``:
   on-the-spot answers without a citation, for the director's review.
+- The hotline's other channels, on the same FAQ and library: ``voice_menu`` (the 语音服务 menu tree,
+  announcements resting on published FAQ entries and 需复核 with them, schedule windows, versions),
+  ``voice_recordings`` (agents' recordings of them), ``voice_audio`` (sound checks, the espeak-ng
+  preview), their tables in ``voice_models``; and ``coaching`` (业务辅导: a department explains a policy
+  question to the agents, with a referral's deadline and citation check; the answer becomes an FAQ
+  draft and a note).
 
 ``kb`` imports neither Flask nor Whoosh: the web app and the indexer depend on it, never the
 other way round.

@@ -106,6 +106,26 @@ def library_citation_problem(session: Session, text: str) -> str | None:
     return None
 
 
+def reply_citation_problems(session: Session, citations: list[str]) -> list[str]:
+    """A department's answer cites ``citations``: each wrong citation of a document the library holds,
+    named with its problem (``library_citation_problem``); empty when all stand."""
+    return [f"“{c}”：{problem}" for c in citations if (problem := library_citation_problem(session, c))]
+
+
+def split_resolvable(session: Session, citations) -> tuple[list[str], list[str]]:
+    """``citations`` → (those naming a unit of the library, the others): what an FAQ draft made from a
+    department's answer may cite, and what the editor must fix first."""
+    kept, left_out = [], []
+    for citation in citations or ():
+        try:
+            resolve_citation(session, citation)
+        except CitationError:
+            left_out.append(citation)
+        else:
+            kept.append(citation)
+    return kept, left_out
+
+
 def _document_by_title(session: Session, title: str, year: str | None) -> Document | None:
     document = find_document_by_name(session, title)
     if document is None or not year:

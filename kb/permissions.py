@@ -27,3 +27,9 @@ def is_supervising_department(actor) -> bool:
     """征管处, the department in charge of the hotline (管理办法第三条): it reads the 信息专报, the weekly
     summary with the promises, and the appraisal; never an informant's identity (``kb.redaction``)."""
     return role_of(actor) == "department" and department_of(actor) == COLLECTION
+
+
+def require(allowed: bool, message: str) -> None:
+    """Refuse (``Forbidden`` with ``message``, in Chinese) unless ``allowed``."""
+    if not allowed:
+        raise Forbidden(message)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from kb.faq import FaqData, create_entry, find_entry_by_question
-from kb.faq_citations import CitationError, resolve_citation
+from kb.faq_citations import split_resolvable
 from kb.faq_models import FaqEntry
 from kb.referrals import ReferralError, get_referral, log_event
 
@@ -32,14 +32,7 @@ def faq_draft_from_referral(session: Session, actor, data: dict) -> CapturedFaq:
         raise ReferralError("举报、投诉内容保密，不能转为FAQ")
     if find_entry_by_question(session, referral.question) is not None:
         raise ReferralError("已有相同问题的问答，请直接修改该问答")
-    kept, left_out = [], []
-    for citation in referral.answer_citations or ():
-        try:
-            resolve_citation(session, citation)
-        except CitationError:
-            left_out.append(citation)
-        else:
-            kept.append(citation)
+    kept, left_out = split_resolvable(session, referral.answer_citations)
     entry = create_entry(session, actor, FaqData(
         question=referral.question, answer=referral.answer, citations=kept,
         tax_types=[referral.tax_type] if referral.tax_type else []))

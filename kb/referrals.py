@@ -36,7 +36,7 @@ from kb.calls import (
 from kb.db import Base
 from kb.departments import department_names
 from kb.errors import KbError, NotFound
-from kb.faq_citations import library_citation_problem
+from kb.faq_citations import reply_citation_problems
 from kb.permissions import Forbidden, department_of, role_of
 from kb.routing import CATEGORIES
 from kb.routing_rules import suggest_department
@@ -318,7 +318,7 @@ def reply_referral(session: Session, actor, data: dict) -> Referral:
     if not answer:
         raise ReferralError("请填写答复意见")
     citations = [c.strip() for c in data.get("citations") or () if c and c.strip()]
-    problems = [f"“{c}”：{problem}" for c in citations if (problem := library_citation_problem(session, c))]
+    problems = reply_citation_problems(session, citations)
     if problems:
         raise ReferralError("答复依据有误，请核对后重新填写：" + "；".join(problems))
     now = data.get("at") or beijing_now()

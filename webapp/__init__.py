@@ -51,7 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     storage.init_app(app)
 
     from webapp import admin, auth, calls, errors, faq, library, present, referrals, reports, routing_admin, search, upload
-    from webapp import appraisal, calendar_admin, vocabulary
+    from webapp import appraisal, calendar_admin, coaching, vocabulary, voice
 
     from webapp import api, health, logging_setup, security
 
@@ -64,6 +64,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                       appraisal.bp, faq.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(vocabulary.bp)
+    app.register_blueprint(voice.bp)
+    app.register_blueprint(coaching.bp)
     app.register_blueprint(calendar_admin.bp)
     calendar_admin.init_app(app)
     app.register_blueprint(health.bp)
