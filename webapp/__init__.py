@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         KB_TODAY=None,
         KB_COOKIE_SECURE="0",
         KB_PRELOAD_INDEX="1",
+        KB_PORTAL_RATE="120",
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(read_settings())
@@ -51,7 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     storage.init_app(app)
 
     from webapp import admin, auth, calls, errors, faq, library, present, referrals, reports, routing_admin, search, upload
-    from webapp import appraisal, calendar_admin, vocabulary
+    from webapp import appraisal, calendar_admin, campaigns, portal, vocabulary
 
     from webapp import api, health, logging_setup, security
 
@@ -64,6 +65,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                       appraisal.bp, faq.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(vocabulary.bp)
+    app.register_blueprint(campaigns.bp)
+    portal.init_app(app)
     app.register_blueprint(calendar_admin.bp)
     calendar_admin.init_app(app)
     app.register_blueprint(health.bp)
