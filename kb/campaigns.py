@@ -31,7 +31,7 @@ from kb.similarity import group_questions
 from kb.users import DIRECTOR
 
 TOP_QUESTIONS = 5
-_HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_HOURS = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")  # 24:00 closes at midnight
 _SPACES = re.compile(r"\s+")
 
 
