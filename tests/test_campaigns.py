@@ -10,7 +10,8 @@ import json
 import docx
 import pytest
 
-from kb.bulletin import CAMPAIGNS_SECTION, build_bulletin
+from kb.bulletin import CAMPAIGNS_SECTION, SECTIONS, build_bulletin
+from kb.bulletin_issues import SECTION_COUNT
 from kb.calls import NewCall, record_call
 from kb.campaigns import (Campaign, CampaignData, CampaignError, campaign_calls, collection_first, matches,
                           running_campaigns, save_campaign, summaries_for_month, summarise)
@@ -146,6 +147,7 @@ def test_the_months_bulletin_carries_the_campaigns_that_ended_in_it(session, peo
     paragraphs = [p.text for p in docx.Document(io.BytesIO(bulletin_docx(bulletin))).paragraphs]
     assert CAMPAIGNS_SECTION in paragraphs and any("车船税专题答疑" in p for p in paragraphs)
     assert any("活动期间来电 1 个" in p for p in paragraphs)
+    assert bulletin.campaigns and len(SECTIONS) == SECTION_COUNT  # the director may comment on every section
     june = build_bulletin(session, month_period(2024, 6), dt.datetime(2024, 7, 3, 9))
     assert [c.campaign.title for c in june.campaigns] == ["六月的活动"]
 

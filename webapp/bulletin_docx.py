@@ -191,6 +191,7 @@ def bulletin_docx(b: Bulletin) -> bytes:
                 for x in b.editorial.suggestions], "本期没有纳税人意见建议。")
     if len(b.period.key) == 7:  # monthly
         document.add_heading(SECTIONS[7], level=1)
+        _comment(document, b, 8)
         if not b.campaigns:
             document.add_paragraph("本月没有结束的专题答疑活动。")
         for c in b.campaigns:
