@@ -104,7 +104,39 @@ def _public_faq(entry: FaqEntry) -> PublicFaq:
 
 
 def public_faq_entries(session: Session) -> list[PublicFaq]:
+    """Every public entry with its answer (the static export)."""
     return [_public_faq(e) for e in _entries(session)]
+
+
+@dataclass
+class PublicQuestion:
+    id: int
+    question: str
+    tax_types: list[str]
+
+
+def public_questions(session: Session) -> list[PublicQuestion]:
+    """The public entries' questions, for the list page (no answer rendered)."""
+    ids = public_faq_ids(session)
+    rows = session.execute(select(FaqEntry.id, FaqEntry.question, FaqEntry.tax_types)
+                           .where(FaqEntry.id.in_(ids or [0])).order_by(FaqEntry.id))
+    return [PublicQuestion(r.id, r.question, list(r.tax_types or [])) for r in rows]
+
+
+def public_faq_ids(session: Session, ids=None) -> set[int]:
+    """The ids (among ``ids``, or all) of the public entries, in one query: ``is_public_faq`` on rows."""
+    statement = (select(FaqEntry.id, FaqCitation.id.label("citation"), Unit.id.label("unit"), Document.level)
+                 .outerjoin(FaqCitation, FaqCitation.entry_id == FaqEntry.id)
+                 .outerjoin(Unit, Unit.id == FaqCitation.unit_id)
+                 .outerjoin(Document, Document.id == Unit.document_id)
+                 .where(FaqEntry.status == PUBLISHED, FaqEntry.needs_review.is_(False)))
+    if ids is not None:
+        statement = statement.where(FaqEntry.id.in_(list(ids) or [0]))
+    public: dict[int, bool] = {}
+    for row in session.execute(statement):
+        fine = row.citation is None or (row.unit is not None and is_public_level(row.level))
+        public[row.id] = public.get(row.id, True) and fine
+    return {entry_id for entry_id, fine in public.items() if fine}
 
 
 def public_faq(session: Session, entry_id: int) -> PublicFaq:
@@ -119,7 +151,7 @@ def public_results(session: Session, results: list[dict], limit: int) -> list[di
     of public documents, and FAQ cards of public entries (looked up again: the index holds 需复核
     entries too)."""
     faq_ids = {r.get("faq_id") for r in results if r.get("type") == "faq"}
-    public_faq_ids = {e.id for e in _entries(session, faq_ids)} if faq_ids else set()
-    kept = [r for r in results if (r.get("faq_id") in public_faq_ids if r.get("type") == "faq"
+    public = public_faq_ids(session, faq_ids) if faq_ids else set()
+    kept = [r for r in results if (r.get("faq_id") in public if r.get("type") == "faq"
                                    else is_public_level(r.get("level")))]
     return kept[:limit]

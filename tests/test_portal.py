@@ -140,6 +140,22 @@ def test_search_shows_public_faq_and_articles_but_no_draft(site, visitor):
     assert "草稿" not in drafts
     flagged = visitor.get("/portal/search?q=车船税纳税义务发生时间").text
     assert f"/portal/faq/{site['flagged']}" not in flagged
+    from webapp.search_index import search
+
+    with visitor.application.app_context():  # the agents' search gives the internal entry's card …
+        cards = [r["faq_id"] for r in search(visitor.application, "咨询服务员接听电话要报工号吗") if r["type"] == "faq"]
+    assert cards == [site["internal"]]
+    internal = visitor.get("/portal/search?q=咨询服务员接听电话要报工号吗").text  # … the portal's does not
+    assert f"/portal/faq/{site['internal']}" not in internal
+
+
+def test_the_one_query_filter_agrees_with_the_predicate(site, session_factory):
+    from kb.faq_models import FaqEntry
+    from kb.portal_content import is_public_faq, public_faq_ids
+
+    with session_factory() as session:
+        entries = session.scalars(select(FaqEntry)).all()
+        assert public_faq_ids(session) == {e.id for e in entries if is_public_faq(e)} == {site["public"]}
 
 
 def test_no_names_calls_or_query_logs_and_searches_are_not_logged(site, visitor, session_factory):

@@ -8,9 +8,11 @@ pages as a static site (``webapp.portal_export``).
 """
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, Flask, current_app, g, render_template, request, url_for
 
-from kb.portal_content import public_document, public_documents, public_faq, public_faq_entries, public_results
+from kb.portal_content import public_document, public_documents, public_faq, public_questions, public_results
 from kb.statuses import CURRENT_STATUSES
 from webapp import search_index
 from webapp.portal_limits import ClientLimiter
@@ -22,6 +24,7 @@ bp = Blueprint("portal", __name__, url_prefix="/portal")
 MAX_AGE = 300  # seconds a browser or proxy may keep a page
 RESULT_LIMIT = 20
 MAX_QUERY = 200
+SEARCH_MARGIN = 10  # results asked beyond those shown: the filter drops internal rules and non-public FAQ cards
 
 
 def live_href(name: str, **values) -> str:
@@ -64,7 +67,7 @@ def _cacheable(response):
 @bp.get("/")
 def home():
     return render_template("portal/home.html", documents=public_documents(db_session()),
-                           faq_count=len(public_faq_entries(db_session())))
+                           faq_count=len(public_questions(db_session())))
 
 
 @bp.get("/documents/<int:document_id>")
@@ -74,7 +77,7 @@ def document(document_id: int):
 
 @bp.get("/faq")
 def faq_list():
-    return render_template("portal/faq_list.html", entries=public_faq_entries(db_session()))
+    return render_template("portal/faq_list.html", entries=public_questions(db_session()))
 
 
 @bp.get("/faq/<int:entry_id>")
@@ -87,10 +90,14 @@ def search():
     query = (request.args.get("q") or "").strip()[:MAX_QUERY]
     results = []
     if query:
-        # More than shown: the filter drops internal rules and non-public FAQ cards.
-        response = search_index.search_response(current_app, query, limit=RESULT_LIMIT * 2)
-        results = public_results(db_session(), [r.to_dict() for r in response.results], RESULT_LIMIT)
+        response = search_index.search_response(current_app, query, limit=RESULT_LIMIT + SEARCH_MARGIN)
+        results = public_results(db_session(), [_shallow(r) for r in response.results], RESULT_LIMIT)
     return render_template("portal/search.html", query=query, results=results, clean_snippet=clean_snippet)
+
+
+def _shallow(result) -> dict:
+    """A result's fields as a dict without copying them (``to_dict`` deep-copies: a third of the request)."""
+    return {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
 
 
 def init_app(app: Flask) -> None:
