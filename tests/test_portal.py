@@ -92,7 +92,9 @@ def test_pages_answer_without_login_and_set_no_cookie(site, visitor, session_fac
         assert page.status_code == 200, url
         assert "Set-Cookie" not in page.headers, url
         assert 'lang="zh-CN"' in page.text and 'name="viewport"' in page.text
-    assert "Set-Cookie" not in visitor.get("/portal/faq/999999").headers
+    missing = visitor.get("/portal/faq/999999")
+    assert missing.status_code == 404 and "Set-Cookie" not in missing.headers
+    assert "问答 999999 不存在" in missing.text and 'href="/portal/"' in missing.text and "/login" not in missing.text
 
 
 def test_laws_are_listed_with_versions_and_validity(site, visitor, session_factory):

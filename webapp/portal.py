@@ -12,6 +12,7 @@ import dataclasses
 
 from flask import Blueprint, Flask, current_app, g, render_template, request, url_for
 
+from kb.errors import NotFound
 from kb.portal_content import public_document, public_documents, public_faq, public_questions, public_results
 from kb.statuses import CURRENT_STATUSES
 from webapp import search_index
@@ -62,6 +63,11 @@ def _cacheable(response):
     else:
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.errorhandler(NotFound)
+def _missing(error):
+    return render_template("portal/error.html", message=str(error), heading="页面不存在"), 404
 
 
 @bp.get("/")
