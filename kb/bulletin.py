@@ -6,7 +6,7 @@ by similarity (``kb.similarity``), each with the published FAQ entry that answer
 topics rising against the previous period; searches that found nothing; referrals by department
 (on-time rate, average handling time, the overdue list); the five 100% promises with the records
 that break them (``kb.promises``); the director's 加工提炼 and the callers' 意见建议 with what became of
-each (``kb.bulletin_issues``). ``build_weekly`` is the agents' weekly summary: the same figures
+each (``kb.bulletin_issues``); the summary of each 专题答疑 that ended in the month (``kb.campaigns``). ``build_weekly`` is the agents' weekly summary: the same figures
 for one week, without the management sections.
 
 Content of 举报 and 投诉 calls never appears (they are counted, not quoted).
@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kb.bulletin_issues import SUGGESTIONS_SECTION, Editorial, build_editorial, get_issue
+from kb.campaigns import CampaignSummary, summaries_for_month
 from kb.calls import DISPOSITIONS, Call, is_confidential_matter
 from kb.faq_models import PUBLISHED, FaqEntry
 from kb.periods import Period
@@ -40,9 +41,10 @@ RISING_MIN_COUNT = 3      # a topic must be asked this often to be "rising"
 RISING_MIN_RATIO = 1.5    # and this many times as often as in the previous period
 NO_TAX_TYPE = "未分税种"
 TITLE = "12366信息专报"
+CAMPAIGNS_SECTION = "八、税收政策专题答疑活动"
 # The sections of the bulletin, in order, as every rendering titles them (weekly: the first four).
 SECTIONS = ("一、来电总体情况", "二、来电最多的问题", "三、上升的话题", "四、未检索到结果的搜索",
-            "五、转办件办理情况", "六、五个100%服务承诺", SUGGESTIONS_SECTION)
+            "五、转办件办理情况", "六、五个100%服务承诺", SUGGESTIONS_SECTION, CAMPAIGNS_SECTION)
 WEEKLY_SECTIONS = SECTIONS[:4]
 
 
@@ -151,6 +153,7 @@ class Bulletin:
     overdue: list[OverdueReferral] = field(default_factory=list)
     promises: list[Promise] = field(default_factory=list)
     editorial: Editorial | None = None   # the director's 加工提炼 and the 意见建议 section (monthly only)
+    campaigns: list[CampaignSummary] = field(default_factory=list)  # 专题答疑 that ended in the month
 
     @property
     def referrals_sent(self) -> int:
@@ -209,6 +212,7 @@ def build_bulletin(session: Session, period: Period, now: dt.datetime, weekly: b
         _referrals(session, bulletin, period, now)
         bulletin.promises = list(check_promises(session, period, now).values())
         bulletin.editorial = build_editorial(session, period)
+        bulletin.campaigns = summaries_for_month(session, period.start.date(), period.end.date())
     return bulletin
 
 

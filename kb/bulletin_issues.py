@@ -31,6 +31,7 @@ from kb.users import DIRECTOR
 
 SUGGESTIONS = "意见建议"
 SUGGESTIONS_SECTION = "七、纳税人意见建议及办理情况"
+SECTION_COUNT = 8  # the sections of kb.bulletin.SECTIONS, each with its commentary
 MAX_TEXT = 4000
 
 
@@ -38,7 +39,7 @@ class BulletinIssue(Base):
     __tablename__ = "bulletin_issues"
 
     month: Mapped[str] = mapped_column(String(7), primary_key=True)           # YYYY-MM
-    commentary: Mapped[dict] = mapped_column(JSON, default=dict)             # "1".."7" -> text
+    commentary: Mapped[dict] = mapped_column(JSON, default=dict)             # "1".."8" -> text
     outcomes: Mapped[dict] = mapped_column(JSON, default=dict)               # call id -> what became of it
     shared_with: Mapped[list] = mapped_column(JSON, default=list)            # department names
     shared_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -140,7 +141,7 @@ def save_editorial(session: Session, actor, data: dict) -> BulletinIssue:
     known = {s.call_id for s in suggestions(session, period, None)}
     commentary = {}
     for key, value in (data.get("commentary") or {}).items():
-        if not str(key).isdigit() or not 1 <= int(key) <= 7:
+        if not str(key).isdigit() or not 1 <= int(key) <= SECTION_COUNT:
             raise IssueError(f"专报没有第 {key} 部分")
         text = _text(value, "点评")
         if text:

@@ -67,7 +67,7 @@ def make_engine(url: str) -> Engine:
 
 
 # Modules that define tables; importing them registers the tables on Base.metadata.
-MODEL_MODULES = ("kb.models", "kb.users", "kb.faq_models", "kb.departments", "kb.routing_rules", "kb.routing_training", "kb.calls", "kb.referrals", "kb.director_reports", "kb.audit", "kb.querylog", "kb.api_tokens", "kb.appraisal_models", "kb.demo_data", "kb.shared_files", "kb.import_lock", "kb.official_calendar", "kb.bulletin_issues", "kb.lawful_answers", "kb.search_feedback", "kb.voice_models", "kb.coaching")
+MODEL_MODULES = ("kb.models", "kb.users", "kb.faq_models", "kb.departments", "kb.routing_rules", "kb.routing_training", "kb.calls", "kb.referrals", "kb.director_reports", "kb.audit", "kb.querylog", "kb.api_tokens", "kb.appraisal_models", "kb.demo_data", "kb.shared_files", "kb.import_lock", "kb.official_calendar", "kb.bulletin_issues", "kb.lawful_answers", "kb.search_feedback", "kb.voice_models", "kb.coaching", "kb.campaigns")
 
 
 def register_models() -> None:

@@ -27,6 +27,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("KB_SESSION_MINUTES", "480", "Minutes of inactivity after which a login session expires."),
     Setting("KB_TODAY", None, "Override today's date (YYYY-MM-DD) for validity checks; for tests and demos."),
     Setting("KB_PRELOAD_INDEX", "1", "Load jieba's dictionary and the search tables when the app is created, so gunicorn --preload workers share them (1 or 0; not under tests)."),
+    Setting("KB_PORTAL_RATE", "120", "Requests a minute one address may make to the public portal /portal/ (per process; 0: no limit)."),
     Setting("KB_COOKIE_SECURE", "0", "Send the session cookie only over HTTPS (1 behind TLS; also sets Strict-Transport-Security)."),
 )
 

@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         KB_TODAY=None,
         KB_COOKIE_SECURE="0",
         KB_PRELOAD_INDEX="1",
+        KB_PORTAL_RATE="120",
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(read_settings())
@@ -51,7 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     storage.init_app(app)
 
     from webapp import admin, auth, calls, errors, faq, library, present, referrals, reports, routing_admin, search, upload
-    from webapp import appraisal, calendar_admin, coaching, vocabulary, voice
+    from webapp import appraisal, calendar_admin, campaigns, coaching, portal, vocabulary, voice
 
     from webapp import api, health, logging_setup, security
 
@@ -66,6 +67,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(vocabulary.bp)
     app.register_blueprint(voice.bp)
     app.register_blueprint(coaching.bp)
+    app.register_blueprint(campaigns.bp)
+    portal.init_app(app)
     app.register_blueprint(calendar_admin.bp)
     calendar_admin.init_app(app)
     app.register_blueprint(health.bp)

@@ -189,6 +189,18 @@ def bulletin_docx(b: Bulletin) -> bytes:
         _table(document, ["来电", "时间", "意见建议", "办理情况（记录）", "结果"],
                [[f"#{x.call_id}", f"{x.at:%m-%d %H:%M}", x.question, x.handling, x.outcome or "—"]
                 for x in b.editorial.suggestions], "本期没有纳税人意见建议。")
+    if len(b.period.key) == 7:  # monthly
+        document.add_heading(SECTIONS[7], level=1)
+        _comment(document, b, 8)
+        if not b.campaigns:
+            document.add_paragraph("本月没有结束的专题答疑活动。")
+        for c in b.campaigns:
+            document.add_heading(f"{c.campaign.title}（{c.campaign.starts_on} 至 {c.campaign.ends_on}，{c.campaign.hours}）",
+                                 level=2)
+            document.add_paragraph(f"负责部门：{'、'.join(c.campaign.departments or [])}；活动期间来电 {c.calls} 个。")
+            _table(document, ["序号", "问题", "次数"], [[i, w, n] for i, (w, n) in enumerate(c.top_questions, 1)],
+                   "活动期间没有相关来电。")
+            document.add_paragraph("新增问答：" + ("；".join(f"{q}（#{i}）" for i, q in c.new_faq) or "无"))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -17,7 +17,7 @@ from webapp.storage import storage
 
 
 # Feature modules that contribute commands through their own ``register(app)``.
-COMMAND_MODULES: tuple[str, ...] = ("webapp.accounts_cli", "webapp.serve_cli", "webapp.faq_cli", "webapp.routing_cli", "webapp.search_cli", "webapp.reminders_cli", "webapp.ops_cli", "webapp.reports_cli", "webapp.appraisal_cli", "webapp.migrate_cli", "webapp.vocabulary_cli", "webapp.ranker_cli", "webapp.voice_cli")
+COMMAND_MODULES: tuple[str, ...] = ("webapp.accounts_cli", "webapp.serve_cli", "webapp.faq_cli", "webapp.routing_cli", "webapp.search_cli", "webapp.reminders_cli", "webapp.ops_cli", "webapp.reports_cli", "webapp.appraisal_cli", "webapp.migrate_cli", "webapp.vocabulary_cli", "webapp.ranker_cli", "webapp.voice_cli", "webapp.campaigns_cli")
 
 
 def init_app(app: Flask) -> None:

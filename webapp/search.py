@@ -9,11 +9,13 @@ from flask_login import current_user
 
 from indexer import SearchResponse
 from kb.articles import library_tax_types, units_by_ids
+from kb.campaigns import collection, collection_first, matching_campaign, running_campaigns
 from kb.models import STATUSES
 from kb.phrases import service_phrases
 from kb.querylog import log_query
 from kb.referrals import can_open_referral
 from kb.search_feedback import FeedbackError, record_copy
+from kb.workdays import beijing_now
 from kb.users import can_read_library
 from webapp import search_index
 from webapp.auth import require
@@ -46,12 +48,14 @@ def _options(args) -> tuple[dict, list[str]]:
 
 def run_search(query: str, options: dict) -> tuple[list[dict], float, SearchResponse | None]:
     """Search through ``webapp.search_index``; return (results as shown, time taken, the response:
-    did-you-mean, notices, confidence)."""
+    did-you-mean, notices, confidence). While a 专题答疑 matching the question runs, its collection
+    comes first (``kb.campaigns.collection_first``; the ranking itself is unchanged)."""
     if not query:
         return [], 0.0, None
     started = time.perf_counter()
     response = search_index.search_response(current_app, query, **options)
-    results = [r.to_dict() for r in response.results]
+    campaign = matching_campaign(running_campaigns(db_session(), beijing_now()), query)
+    results = collection_first([r.to_dict() for r in response.results], campaign)
     units = units_by_ids(db_session(), [r["unit_id"] for r in results if r.get("unit_id") and r["type"] != "faq"])
     shown = [present_faq(r) if r["type"] == "faq" else present_result(r, units.get(r.get("unit_id")))
              for r in results]
@@ -79,12 +83,14 @@ def search_page():
     options, problems = _options(request.args)
     results, took_ms, response = run_search(query, options) if not problems else ([], 0.0, None)
     faq = next((r for r in results if r["type"] == "faq"), None)
+    campaigns = [(c, *collection(db_session(), c)) for c in running_campaigns(db_session(), beijing_now())]
     return render_template(
         "search/search.html", query=query, options=options, problems=problems, faq=faq,
         results=[r for r in results if r["type"] != "faq"], took_ms=took_ms,
         suggestion=response.suggestion if response else None, notices=response.notices if response else [],
         confidence=response.confidence if response else "high", can_refer=can_open_referral(current_user),
         tax_types=library_tax_types(db_session()), statuses=STATUSES, phrases=service_phrases(db_session()),
+        campaigns=campaigns,
     )
 
 

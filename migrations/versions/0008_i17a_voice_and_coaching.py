@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008_i17a'
-down_revision = '0006_i12b'
+down_revision = '0008_i18b'
 branch_labels = None
 depends_on = None
 
