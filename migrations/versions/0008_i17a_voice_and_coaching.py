@@ -2,7 +2,7 @@
 entries they rest on, recordings) and 业务辅导 (``kb.coaching``: departments coaching the agents).
 
 Revision ID: 0008_i17a
-Revises: 0006_i12b
+Revises: 0008_i18b
 Created: 2026-11-30
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """``campaigns`` (``kb.campaigns``): the 税收政策专题答疑 the director organises with the departments.
 
 Revision ID: 0008_i17b
-Revises: 0006_i12b
+Revises: 0008_i17a
 Created: 2026-11-30
 """
 from __future__ import annotations
