@@ -21,6 +21,7 @@ from sqlalchemy import Boolean, DateTime, Integer, String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kb.actors import is_system
 from kb.db import Base
 from kb.errors import KbError
 from kb.password_policy import MIN_LENGTH, password_problem
@@ -122,7 +123,7 @@ def _role(actor) -> str | None:
 
 
 def can_read_library(actor) -> bool:
-    return _role(actor) in ROLES
+    return is_system(actor) or _role(actor) in ROLES
 
 
 def can_upload(actor) -> bool:

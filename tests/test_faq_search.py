@@ -168,3 +168,33 @@ def test_rebuild_check_and_cli_include_published_entries(app, runner, import_tax
     assert first["citations"] == [{"citation": "《中华人民共和国税收征收管理法》第五十九条",
                                    "unit_id": first["citations"][0]["unit_id"], "status": "有效"}]
 
+
+
+def test_every_front_end_logs_the_top_article_not_the_answer_card(app, runner, library, make_published):
+    """The page's /search.json, the API and the CLI run one ``search_and_log``: the query log's top hit
+    is the first article, even when an FAQ answer card is shown above it."""
+    from sqlalchemy import select
+
+    from kb.querylog import QueryLog
+    from tests.api_helpers import add_token_user
+    from tests.web_helpers import add_user, login
+    from webapp import search_index
+
+    make_published()
+    with app.app_context():
+        search_index.rebuild(app)
+    cli = json.loads(runner.invoke(args=["search", "--json", PHRASINGS[0]]).output)
+    assert cli["results"][0]["type"] == "faq"
+    article = next(r for r in cli["results"] if r["type"] == "article")
+    headers = add_token_user(app, "api-agent", "agent")
+    api = app.test_client().get("/api/v1/search", query_string={"q": PHRASINGS[0]}, headers=headers)
+    assert api.status_code == 200 and api.get_json()["results"][0]["type"] == "faq"
+    page = app.test_client()
+    add_user(app, "page-agent", "agent")
+    login(page, "page-agent")
+    assert page.get("/search.json", query_string={"q": PHRASINGS[0], "log": "1"}).get_json()["results"]
+    with app.extensions["kb_storage"].session_factory() as session:
+        rows = session.scalars(select(QueryLog).order_by(QueryLog.id)).all()
+    assert [row.query for row in rows] == [PHRASINGS[0]] * 3
+    assert {(row.top_hit, row.top_unit_id) for row in rows} == {(article["citation"], article["unit_id"])}
+    assert rows[0].user_id is None and rows[1].user_id and rows[2].user_id

@@ -13,7 +13,8 @@ Stable API (the web pages, the CLI and the benchmarks rely on it):
   ``effective_on``, ``valid_until``, ``match`` ("citation" when looked up as 文件+条号, else
   "text") and ``key``.
 - ``search_response(app, query, **options) -> indexer.SearchResponse``: the same plus ``took_ms``
-  and ``suggestion`` (did-you-mean).
+  and ``suggestion`` (did-you-mean). ``searcher(app)``: the index as
+  ``indexer.searching.search_and_log`` takes it (the one search the page, the API and the CLI run).
 - ``index_documents(app, ids)``: refresh those documents' entries (after an import or an edit),
   and the FAQ entries citing them; searchable at once, no rebuild. In a request,
   ``refresh_after_commit(document_ids, faq_ids)`` does it in the applier thread. ``rebuild(app)``: the whole
@@ -276,6 +277,20 @@ def search_response(app: Flask, query: str, **options) -> SearchResponse:
     follow(app)
     options.setdefault("today_override", app.config.get("KB_TODAY") or None)
     return get_index(app).search(query, **options)
+
+
+class _AppSearcher:
+    """The app's index as ``indexer.searching.search_and_log`` takes it: follows the outbox first."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def search(self, query: str, **options) -> SearchResponse:
+        return search_response(self.app, query, **options)
+
+
+def searcher(app: Flask) -> _AppSearcher:
+    return _AppSearcher(app)
 
 
 def search(app: Flask, query: str, **options) -> list[dict]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import current_app, jsonify
 from flask_login import current_user
 
+from indexer.searching import SearchRequest, search_and_log
 from kb.library import get_document, get_unit
 from kb.listings import DocumentFilter, list_documents
 from kb.models import STATUSES
-from kb.querylog import log_query
 from kb.users import can_read_library
 from webapp import search_index
 from webapp.api import bp
@@ -44,14 +44,10 @@ def search():
     query = text_arg("q")
     if not query:
         raise ApiProblem(400, "请提供查询内容（参数 q）")
-    options = {"limit": int_arg("limit", 10, 1, 200), "include_old": bool_arg("include_old"),
-               "as_of": date_arg("as_of"), "tax_type": text_arg("tax_type", 50), "level": text_arg("level", 50),
-               "status": choice_arg("status", STATUSES)}
-    response = search_index.search_response(current_app, query, **options)
-    top = response.results[0] if response.results else None
-    log_query(db_session(), current_user.id, query=query, result_count=len(response.results),
-              top_hit=top.citation if top else None, top_unit_id=top.unit_id if top else None,
-              took_ms=response.took_ms)
+    wanted = SearchRequest(
+        query=query, limit=int_arg("limit", 10, 1, 200), include_old=bool_arg("include_old"), as_of=date_arg("as_of"),
+        tax_type=text_arg("tax_type", 50), level=text_arg("level", 50), status=choice_arg("status", STATUSES))
+    response = search_and_log(db_session(), current_user, wanted, search_index.searcher(current_app))
     return jsonify(response.to_dict())
 
 @operation(bp, "/units/<int:unit_id>", "GET", summary="一个条文单元：引用、效力状态、款项与交叉引用", tag="政策库",
