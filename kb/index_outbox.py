@@ -18,6 +18,9 @@ How the rows are written, without any caller's help:
   few milliseconds, after every other write of the transaction); SQLite has one writer at a time
   anyway. ``sqlite_autoincrement`` keeps SQLite from reusing the ids of pruned rows.
 
+After the commit, ``take_committed(session)`` tells what the session's transactions wrote: the web
+application's one after-commit hook hands it to this host's index applier.
+
 Bulk statements (``session.execute(update(...))``) bypass the ORM's bookkeeping and are not seen:
 the only one on these tables counts FAQ usage, which the index does not carry.
 """
@@ -42,6 +45,8 @@ KINDS = (DOCUMENT, FAQ, FILES)
 KEEP_DAYS = 30
 _LOCK_KEY = 12366_0002  # PostgreSQL advisory lock held from the insert to the commit
 _NOTES = "kb_index_changes"  # session.info key: {(kind, target id)} noted in this transaction
+_RECORDED = "kb_index_recorded"  # session.info key: {(kind, target id)} written to the outbox in this transaction
+_COMMITTED = "kb_index_committed"  # session.info key: what committed transactions wrote, until taken
 
 # Attributes whose changes do not reach the index.
 IGNORED = {
@@ -100,10 +105,32 @@ def _write_changes(session: Session) -> None:
         record_changes(session, notes)
 
 
+@event.listens_for(Session, "after_commit")
+def _keep_committed(session: Session) -> None:
+    recorded = session.info.pop(_RECORDED, None)
+    if recorded:
+        session.info.setdefault(_COMMITTED, set()).update(recorded)
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _forget_changes(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_NOTES, None)
+        session.info.pop(_RECORDED, None)  # rolled back (a commit moved them to _COMMITTED first)
+
+
+def take_committed(session: Session) -> ChangeBatch:
+    """What the session's committed transactions wrote to the outbox since the last call: the one
+    after-commit hook (``webapp.storage``) hands it to the index applier, so that no view schedules
+    an index refresh by hand."""
+    batch = ChangeBatch()
+    for kind, target in session.info.pop(_COMMITTED, ()):
+        if kind == FILES:
+            batch.files = True
+        else:
+            (batch.document_ids if kind == DOCUMENT else batch.faq_ids).add(target)
+        batch.rows += 1
+    return batch
 
 
 def record_changes(session: Session, targets: Iterable[tuple[str, int]]) -> None:
@@ -116,6 +143,7 @@ def record_changes(session: Session, targets: Iterable[tuple[str, int]]) -> None
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
     connection.execute(insert(IndexChange.__table__), rows)
+    session.info.setdefault(_RECORDED, set()).update((row["kind"], row["target_id"]) for row in rows)
 
 
 # -- reading ------------------------------------------------------------------------------------

@@ -350,3 +350,31 @@ def test_rows_are_numbered_in_commit_order(session_factory, import_tax, database
         with session_factory() as session:
             rows = session.execute(select(IndexChange.id, IndexChange.target_id).order_by(IndexChange.id)).all()
         assert [target for _id, target in rows[-2:]] == [late.id, early.id]
+
+
+def test_a_request_that_changes_the_library_is_searchable_when_it_answers_without_asking(app, import_tax):
+    """One after-commit hook hands what a request wrote to the outbox to the applier: a view that
+    only calls a ``kb`` operation (and schedules nothing) answers with its change already indexed."""
+    from webapp import search_index
+    from webapp.storage import db_session
+
+    import_tax(CTL)
+    search_index.rebuild(app)
+    factory = app.extensions["kb_storage"].session_factory
+    with transaction(factory) as session:
+        entry = create_entry(session, None, FaqData(
+            question="纳税人搬家后多久内要办理税务变更登记？", answer="自变更之日起三十日内。",
+            citations=["《中华人民共和国税收征收管理法》第十六条"]))
+        submit_entry(session, None, entry)
+        entry_id = entry.id
+
+    @app.get("/test-publish/<int:entry_id>")  # GET: no CSRF token to fetch first
+    def publish_view(entry_id):  # a view as the house style writes them: parse, call kb, answer
+        session = db_session()
+        publish_entry(session, None, session.get(FaqEntry, entry_id))
+        return "ok"
+
+    app.extensions["kb_index_follower"].checked_at = float("inf")  # no look at the outbox before a search
+    assert app.test_client().get(f"/test-publish/{entry_id}").status_code == 200
+    results = search_index.search(app, "纳税人搬家后多久内要办理税务变更登记")
+    assert results and results[0]["type"] == "faq" and results[0]["faq_id"] == entry_id

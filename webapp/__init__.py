@@ -46,9 +46,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SECRET_KEY"] = app.config["KB_SECRET_KEY"] or _stored_secret(data_dir)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["KB_MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024
 
-    from webapp import storage
+    from webapp import search_index, storage
 
     storage.init_app(app)
+    search_index.init_app(app)
 
     from webapp import admin, auth, calls, errors, faq, library, present, referrals, reports, routing_admin, search, upload
     from webapp import appraisal, calendar_admin, vocabulary

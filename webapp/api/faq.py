@@ -16,7 +16,6 @@ from webapp.api.library import MAX_ID, READERS, check_id
 from webapp.api.params import body_date, body_int, body_list, body_text, choice_arg, int_arg, json_body
 from webapp.api.registry import Param, operation
 from webapp.api.shapes import faq_entry
-from webapp.search_index import index_faq_after_commit
 from webapp.storage import db_session
 
 EDITORS = "政策法规岗、中心主任、管理员（发布与撤下：中心主任、管理员）"
@@ -78,7 +77,6 @@ def faq_create():
         raise ApiProblem(400, f"状态“{status}”无效，应为 {'/'.join(STATUSES)}")
     _check_status_change(status, DRAFT)
     entry = create_entry(db_session(), current_user, _data(body), status=status)
-    index_faq_after_commit(entry.id)
     return jsonify(faq_entry(entry)), 201
 
 
@@ -98,5 +96,4 @@ def faq_update(entry_id: int):
         update_entry(session, current_user, entry, data)
     if status is not None and status != entry.status:
         change_status(session, current_user, entry, status, body_text(body, "note", max_length=1000))
-    index_faq_after_commit(entry.id)
     return jsonify(faq_entry(entry))
