@@ -422,12 +422,19 @@ def get_referral_for(session: Session, actor, referral_id: int) -> Referral:
     return referral
 
 
-def list_referrals(session: Session, actor, state: str | None = None, mine: bool = False) -> list[Referral]:
-    """Referrals for the hotline's staff (all, or the actor's own with ``mine``), newest first."""
+def list_referrals(session: Session, actor, state: str | None = None, mine: bool = False, overdue: bool = False,
+                   now: dt.datetime | None = None) -> list[Referral]:
+    """Referrals for the hotline's staff (all, or the actor's own with ``mine``), newest first; with
+    ``overdue``, only those past their deadline at ``now`` (Beijing time; default: now) or already
+    reminded (催办)."""
     _require(can_list_referrals(actor), "无权查看转办单列表")
     query = select(Referral).order_by(Referral.id.desc())
     if state in STATES:
         query = query.where(Referral.state == state)
     if mine:
         query = query.where(Referral.agent_id == actor.id)
-    return list(session.scalars(query))
+    referrals = list(session.scalars(query))
+    if overdue:
+        now = now or beijing_now()
+        referrals = [r for r in referrals if r.is_overdue(now) or r.reminder_count]
+    return referrals
