@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from kb.actors import SYSTEM
 from kb.api_tokens import NewToken, create_token  # noqa: E402
 from kb.calls import ANSWERED  # noqa: E402
 from kb.db import create_schema, make_engine, make_session_factory, sqlite_url, transaction  # noqa: E402
@@ -74,14 +75,14 @@ def prepare(work: Path, database_url: str, agents: int, api_agents: int) -> tupl
     create_schema(engine)
     logins = []
     with transaction(make_session_factory(engine)) as session:
-        create_user(session, None, NewUser(username="office", role="policy", password=PASSWORD))
+        create_user(session, SYSTEM, NewUser(username="office", role="policy", password=PASSWORD))
         for n in range(agents):
             username = f"agent{n:03d}"
-            create_user(session, None, NewUser(username=username, role="agent", password=PASSWORD,
+            create_user(session, SYSTEM, NewUser(username=username, role="agent", password=PASSWORD,
                                                staff_no=f"{2000 + n}"))
             login = {"username": username, "token": None}
             if n < api_agents:
-                _token, login["token"] = create_token(session, None, NewToken(username=username, name="电话系统"))
+                _token, login["token"] = create_token(session, SYSTEM, NewToken(username=username, name="电话系统"))
             logins.append(login)
     engine.dispose()
     return env, logins

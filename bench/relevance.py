@@ -115,12 +115,13 @@ def load_starter_faq(factory) -> dict[int, tuple[str, str]]:
     """Load the shipped FAQ starter set; return unit id -> (source file, unit label) for scoring."""
     from sqlalchemy import select
 
+    from kb.actors import SYSTEM
     from kb.db import transaction
     from kb.faq_io import import_faq, read_faq_file
     from kb.models import Document, Unit
 
     with transaction(factory) as session:
-        report = import_faq(session, None, read_faq_file(ROOT / "policies" / "faq" / "starter.json"))
+        report = import_faq(session, SYSTEM, read_faq_file(ROOT / "policies" / "faq" / "starter.json"))
     assert report.ok, [str(p) for p in report.problems]
     with factory() as session:
         rows = session.execute(select(Unit.id, Document.source_name, Unit.label).join(Document)).all()

@@ -46,6 +46,20 @@ def require_actor(actor) -> None:
         raise NoActor("未指明操作人（用户或系统），操作被拒绝")
 
 
+def allowed(actor, predicate) -> bool:
+    """``SYSTEM`` may; a user may when ``predicate(actor)``; ``None`` is refused (``NoActor``)."""
+    require_actor(actor)
+    return is_system(actor) or bool(predicate(actor))
+
+
+def actor_name(actor) -> str:
+    """How version histories and the audit log name the actor (``SYSTEM``: 系统)."""
+    require_actor(actor)
+    if is_system(actor):
+        return SYSTEM_NAME
+    return (getattr(actor, "display_name", None) or getattr(actor, "username", None) or str(actor))[:100]
+
+
 def actor_id(actor) -> int | None:
     """The user's id for the records; ``None`` for ``SYSTEM``."""
     require_actor(actor)

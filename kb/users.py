@@ -21,7 +21,7 @@ from sqlalchemy import Boolean, DateTime, Integer, String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kb.actors import is_system
+from kb.actors import SYSTEM, allowed, is_system
 from kb.db import Base
 from kb.errors import KbError
 from kb.password_policy import MIN_LENGTH, password_problem
@@ -177,9 +177,9 @@ def _equal_time_check(user: User | None, password: str) -> bool:
 def create_user(session: Session, actor, data: NewUser) -> tuple[User, str]:
     """Create an account; return it with its password (generated and one-time when none was given).
 
-    ``actor`` is None for the command line and first start; otherwise it must be an admin.
+    ``actor`` is ``SYSTEM`` for the command line and first start; otherwise it must be an admin.
     """
-    if actor is not None and not can_manage_users(actor):
+    if not allowed(actor, can_manage_users):
         raise AccountError("只有管理员可以创建账号")
     username = (data.username or "").strip()
     if not username:
@@ -194,13 +194,13 @@ def create_user(session: Session, actor, data: NewUser) -> tuple[User, str]:
         raise AccountError(f"用户名“{username}”已存在")
     generated = data.password is None
     password = one_time_password() if generated else data.password
-    if not generated and actor is not None:  # the command line's --password stays as operators set it
+    if not generated and not is_system(actor):  # the command line's --password stays as operators set it
         _check_new_password(password, username, data.display_name, data.staff_no)
     elif not generated and len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符")
     # A password an admin chose is known to the admin: it is changed at first login (the command
     # line's --password is for operators and automation, and stays as given).
-    must_change = generated or actor is not None
+    must_change = generated or not is_system(actor)
     user = User(
         username=username, role=data.role, display_name=(data.display_name or "").strip() or None,
         department=(data.department or "").strip() or None, staff_no=(data.staff_no or "").strip() or None,
@@ -225,7 +225,7 @@ def ensure_admin(session: Session) -> str | None:
     """First start: create ``admin`` when there is no user; return its one-time password (else None)."""
     if session.scalar(select(func.count(User.id))):
         return None
-    _user, password = create_user(session, None, NewUser(username="admin", role=ADMIN))
+    _user, password = create_user(session, SYSTEM, NewUser(username="admin", role=ADMIN))
     return password
 
 
@@ -329,9 +329,9 @@ def authenticate(session: Session, username: str, password: str, address: str,
 def reset_password(session: Session, actor, user: User) -> str:
     """Give ``user`` a new one-time password (to be changed at next login); return it.
 
-    ``actor`` is None for the command line; otherwise it must be an admin.
+    ``actor`` is ``SYSTEM`` for the command line; otherwise it must be an admin.
     """
-    if actor is not None and not can_manage_users(actor):
+    if not allowed(actor, can_manage_users):
         raise AccountError("只有管理员可以重置密码")
     password = one_time_password()
     user.password_hash = hash_password(password)

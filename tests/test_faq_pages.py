@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from kb.actors import SYSTEM
 from kb.db import transaction
 from kb.faq_models import FaqEntry
 from kb.library import find_document_by_name, mark_repealed
@@ -70,7 +71,7 @@ def test_who_may_open_the_faq_pages(app, client_as, library, role):
     from kb.faq import FaqData, create_entry
 
     with transaction(app.extensions["kb_storage"].session_factory) as session:
-        entry_id = create_entry(session, None, FaqData(question="草稿问题", answer="草稿")).id
+        entry_id = create_entry(session, SYSTEM, FaqData(question="草稿问题", answer="草稿")).id
     client = client_as(role)
     for route in ROUTES:
         status = client.get(route.format(id=entry_id)).status_code

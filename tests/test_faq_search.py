@@ -9,6 +9,7 @@ import pytest
 from indexer import SearchIndex
 from indexer.faq_entries import gap_key
 from indexer.faq_index_entries import entries_citing
+from kb.actors import SYSTEM
 from kb.db import transaction
 from kb.faq import FaqData, create_entry, get_entry, publish_entry, retire_entry, submit_entry
 from kb.faq_models import NEEDS_REVIEW_WARNING
@@ -31,10 +32,10 @@ def make_published(session_factory):
 
     def build(question=QUESTION, phrasings=PHRASINGS, citations=(BASIS,), answer="可以。经税务机关核准，可以延期申报。"):
         with transaction(session_factory) as session:
-            entry = create_entry(session, None, FaqData(question=question, phrasings=list(phrasings), answer=answer,
+            entry = create_entry(session, SYSTEM, FaqData(question=question, phrasings=list(phrasings), answer=answer,
                                                         citations=list(citations), tax_types=["征收管理"]))
-            submit_entry(session, None, entry)
-            publish_entry(session, None, entry)
+            submit_entry(session, SYSTEM, entry)
+            publish_entry(session, SYSTEM, entry)
             return entry.id
 
     return build
@@ -102,12 +103,12 @@ def test_no_card_for_a_question_it_does_not_answer(library, make_published, inde
 def test_drafts_and_retired_entries_are_not_in_search(library, make_published, index, session_factory):
     entry_id = make_published()
     with transaction(session_factory) as session:
-        draft = create_entry(session, None, FaqData(question="车船税在哪里交？", answer="…", citations=[]))
+        draft = create_entry(session, SYSTEM, FaqData(question="车船税在哪里交？", answer="…", citations=[]))
     _rebuild(index, session_factory)
     assert _card(index, "车船税在哪里交") is None
     assert _card(index, PHRASINGS[0]).faq_id == entry_id
     with transaction(session_factory) as session:
-        retire_entry(session, None, get_entry(session, entry_id))
+        retire_entry(session, SYSTEM, get_entry(session, entry_id))
     with session_factory() as session:
         index.update_faq(session, {entry_id, draft.id})
     assert _card(index, PHRASINGS[0]) is None
@@ -146,17 +147,17 @@ def test_rebuild_check_and_cli_include_published_entries(app, runner, import_tax
     with transaction(factory) as session:
         rows = [row for row in json.loads((POLICIES / "faq" / "starter.json").read_text(encoding="utf-8"))
                 if all("税收征收管理法" in c for c in row["citations"])]
-        report = import_faq(session, None, list(enumerate(rows, 1)))
+        report = import_faq(session, SYSTEM, list(enumerate(rows, 1)))
     assert report.ok and report.entry_ids
     with app.app_context():
         search_index.rebuild(app)
         assert index_check.inspect_index(app).ok
         with transaction(factory) as session:
-            extra = create_entry(session, None, FaqData(
+            extra = create_entry(session, SYSTEM, FaqData(
                 question="税务人员上门检查，要出示什么证件？", answer="应当出示税务检查证和税务检查通知书。",
                 citations=["《中华人民共和国税收征收管理法》第五十九条"]))
-            submit_entry(session, None, extra)
-            publish_entry(session, None, extra)
+            submit_entry(session, SYSTEM, extra)
+            publish_entry(session, SYSTEM, extra)
         report = index_check.inspect_index(app)
         assert report.missing_faq == {extra.id} and not report.ok
         index_check.repair_index(app, report)

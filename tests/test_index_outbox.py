@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from indexer import SearchIndex, following
+from kb.actors import SYSTEM
 from kb.db import transaction
 from kb.faq import FaqData, create_entry, publish_entry, record_usage, retire_entry, submit_entry
 from kb.faq_models import FaqEntry
@@ -58,11 +59,11 @@ def follower(session_factory, tmp_path):
 
 def _publish_question(session_factory, question: str) -> int:
     with transaction(session_factory) as session:
-        entry = create_entry(session, None, FaqData(
+        entry = create_entry(session, SYSTEM, FaqData(
             question=question, answer="纳税人必须依照法律、行政法规规定的申报期限办理纳税申报。",
             citations=["《中华人民共和国税收征收管理法》第二十五条"]))
-        submit_entry(session, None, entry)
-        publish_entry(session, None, entry)
+        submit_entry(session, SYSTEM, entry)
+        publish_entry(session, SYSTEM, entry)
         return entry.id
 
 
@@ -115,11 +116,11 @@ def test_faq_changes_are_recorded_and_usage_counts_are_not(session_factory, impo
     mark = _latest(session_factory)
     with transaction(session_factory) as session:
         entry = session.get_one(FaqEntry, entry_id)
-        record_usage(session, None, entry, "shown")
-        record_usage(session, None, entry, "helpful")
+        record_usage(session, SYSTEM, entry, "shown")
+        record_usage(session, SYSTEM, entry, "helpful")
     assert _latest(session_factory) == mark
     with transaction(session_factory) as session:
-        retire_entry(session, None, session.get_one(FaqEntry, entry_id))
+        retire_entry(session, SYSTEM, session.get_one(FaqEntry, entry_id))
     assert _rows(session_factory)[-1] == (FAQ, entry_id)
 
 
@@ -362,16 +363,16 @@ def test_a_request_that_changes_the_library_is_searchable_when_it_answers_withou
     search_index.rebuild(app)
     factory = app.extensions["kb_storage"].session_factory
     with transaction(factory) as session:
-        entry = create_entry(session, None, FaqData(
+        entry = create_entry(session, SYSTEM, FaqData(
             question="纳税人搬家后多久内要办理税务变更登记？", answer="自变更之日起三十日内。",
             citations=["《中华人民共和国税收征收管理法》第十六条"]))
-        submit_entry(session, None, entry)
+        submit_entry(session, SYSTEM, entry)
         entry_id = entry.id
 
     @app.get("/test-publish/<int:entry_id>")  # GET: no CSRF token to fetch first
     def publish_view(entry_id):  # a view as the house style writes them: parse, call kb, answer
         session = db_session()
-        publish_entry(session, None, session.get(FaqEntry, entry_id))
+        publish_entry(session, SYSTEM, session.get(FaqEntry, entry_id))
         return "ok"
 
     app.extensions["kb_index_follower"].checked_at = float("inf")  # no look at the outbox before a search

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import kb.users
+from kb.actors import SYSTEM
 from kb.password_policy import password_problem
 from kb.users import AccountError, NewUser, authenticate, change_password, create_user
 from tests.web_helpers import PASSWORD, add_user, client_as, login, post_form  # noqa: F401
@@ -38,7 +39,7 @@ def test_failures_for_one_username_from_many_addresses_are_throttled(app):
 
 def test_an_unknown_username_costs_a_password_check_too(session, monkeypatch):
     """No early return for an unknown account: timing does not tell which accounts exist."""
-    create_user(session, None, NewUser(username="zhangsan", role="policy", password=PASSWORD))
+    create_user(session, SYSTEM, NewUser(username="zhangsan", role="policy", password=PASSWORD))
     checked = []
     real = kb.users.check_password_hash
     monkeypatch.setattr(kb.users, "check_password_hash", lambda hashed, pw: checked.append(hashed) or real(hashed, pw))
@@ -59,7 +60,7 @@ def test_the_password_policy(password, accepted):
 
 
 def test_a_guessable_new_password_is_refused_in_chinese(session):
-    user, _ = create_user(session, None, NewUser(username="zhangsan", role="policy", password=PASSWORD))
+    user, _ = create_user(session, SYSTEM, NewUser(username="zhangsan", role="policy", password=PASSWORD))
     with pytest.raises(AccountError, match="太容易被猜到"):
         change_password(session, user, PASSWORD, "aaaaaaaa")
     with pytest.raises(AccountError, match="至少需要 8 个字符"):
