@@ -86,7 +86,12 @@ def create_schema(engine: Engine) -> str:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    """Sessions on ``engine``, each writing the search index's outbox in the transaction that changes
+    the library (``kb.index_outbox.watch`` registers its listeners on this factory)."""
+    # Imported here: kb.index_outbox builds on the models, which build on this module's Base.
+    from kb.index_outbox import watch
+
+    return watch(sessionmaker(bind=engine, expire_on_commit=False))
 
 
 @contextmanager

@@ -7,7 +7,10 @@ id, ``created_at``. Every index applies the rows after the last one it applied (
 
 How the rows are written, without any caller's help:
 
-- ``after_flush`` (a session event on every ``Session``) notes which documents and FAQ entries the
+The listeners below are registered on each session factory by ``watch`` (``kb.db.make_session_factory``
+calls it), so every session of the application writes the outbox and nothing else in the process is touched.
+
+- ``after_flush`` (a session event) notes which documents and FAQ entries the
   flush changed, from the ORM's own bookkeeping: new, changed and deleted ``Document``, ``Unit``,
   ``FaqEntry`` and ``FaqCitation`` rows. Changes the index does not carry are ignored (usage counters,
   timestamps, the import history; ``IGNORED``).
@@ -32,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from sqlalchemy import delete, event, func, insert, inspect, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from kb.models import Document, IndexChange, Unit, utcnow
 
@@ -77,7 +80,6 @@ def _changed(state, ignored: set[str]) -> bool:
     return any(attr.key not in ignored and attr.history.has_changes() for attr in state.attrs)
 
 
-@event.listens_for(Session, "after_flush")
 def _note_changes(session: Session, _context) -> None:
     watched = _watched()
     notes: set[tuple[str, int]] = session.info.setdefault(_NOTES, set())
@@ -95,7 +97,6 @@ def _note_changes(session: Session, _context) -> None:
                 notes.add((kind, int(target)))
 
 
-@event.listens_for(Session, "before_commit")
 def _write_changes(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint: the outer commit writes
@@ -105,14 +106,12 @@ def _write_changes(session: Session) -> None:
         record_changes(session, notes)
 
 
-@event.listens_for(Session, "after_commit")
 def _keep_committed(session: Session) -> None:
     recorded = session.info.pop(_RECORDED, None)
     if recorded:
         session.info.setdefault(_COMMITTED, set()).update(recorded)
 
 
-@event.listens_for(Session, "after_transaction_end")
 def _forget_changes(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_NOTES, None)
@@ -131,6 +130,19 @@ def take_committed(session: Session) -> ChangeBatch:
             (batch.document_ids if kind == DOCUMENT else batch.faq_ids).add(target)
         batch.rows += 1
     return batch
+
+
+_LISTENERS = (("after_flush", _note_changes), ("before_commit", _write_changes), ("after_commit", _keep_committed),
+              ("after_transaction_end", _forget_changes))
+
+
+def watch(factory: sessionmaker) -> sessionmaker:
+    """Write the outbox for every session ``factory`` makes (``kb.db.make_session_factory`` calls this):
+    the listeners are registered on that factory, not on every ``Session`` of the process."""
+    for name, listener in _LISTENERS:
+        if not event.contains(factory, name, listener):
+            event.listen(factory, name, listener)
+    return factory
 
 
 def record_changes(session: Session, targets: Iterable[tuple[str, int]]) -> None:

@@ -107,6 +107,23 @@ def test_a_rolled_back_change_leaves_no_row_and_no_note_for_the_next_commit(sess
     assert _rows(session_factory) == before
 
 
+def test_the_outbox_is_written_by_the_sessions_of_the_apps_factory_only(session_factory, engine, import_tax):
+    """The listeners are registered by ``kb.db.make_session_factory`` on its factory, not on every
+    ``Session`` of the process by importing ``kb.models``: a session made elsewhere writes nothing."""
+    from sqlalchemy.orm import sessionmaker
+
+    import_tax("车船税法(2019-04-23).md")
+    mark = _latest(session_factory)
+    with sessionmaker(bind=engine).begin() as session:
+        find_document_by_name(session, "车船税法").units[0].text += "（另一个会话）"
+    assert _latest(session_factory) == mark
+    with transaction(session_factory) as session:
+        document = find_document_by_name(session, "车船税法")
+        document.units[0].text += "（应用的会话）"
+        document_id = document.id
+    assert _rows(session_factory)[-1] == (DOCUMENT, document_id) and _latest(session_factory) > mark
+
+
 def test_faq_changes_are_recorded_and_usage_counts_are_not(session_factory, import_tax):
     import_tax(CTL)
     start = _latest(session_factory)
