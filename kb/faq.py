@@ -298,6 +298,14 @@ def citation_problem(citation: FaqCitation) -> str | None:
     return None
 
 
+def documents_changed(session: Session, document_ids) -> list[FaqEntry]:
+    """The library's callers (``kb.importing``, ``kb.uploads``) tell the FAQ which documents were just
+    revised, repealed or re-imported: the entries citing them are flagged for review. (``kb.library``
+    itself knows nothing of the FAQ, which builds on it.)"""
+    session.flush()
+    return flag_entries_citing(session, document_ids)
+
+
 def flag_entries_citing(session: Session, document_ids) -> list[FaqEntry]:
     """Flag 需复核 every entry (not retired) citing one of ``document_ids`` whose citation no longer
     stands: the document was repealed or superseded, the unit went away or its text changed.

@@ -107,18 +107,10 @@ def import_document(
     changed_ids |= resolve_successors(session)
     if action == CREATED:
         resolve_pending_references(session, target_key=document.title_key)
-    _flag_dependent_faq(session, changed_ids)
+    session.flush()
     warnings = parsed.warnings if action == JOINED else document.warnings  # a code's are all its parts'
     return ImportOutcome(document=document, action=action, warnings=list(warnings or []),
                          changed_document_ids=changed_ids)
-
-
-def _flag_dependent_faq(session: Session, document_ids: set[int]) -> None:
-    """FAQ entries citing a document that was just revised, repealed or re-imported need review."""
-    from kb.faq import flag_entries_citing  # kb.faq builds on this module
-
-    session.flush()
-    flag_entries_citing(session, document_ids)
 
 
 def _fill(document: Document, parsed: ParsedDocument, source_name: str, source_hash: str) -> None:
@@ -351,7 +343,7 @@ def update_metadata(session: Session, document: Document, meta: DocumentMeta) ->
     _apply_meta(document, meta)
     session.flush()
     changed = {document.id} | link_versions(session, document.title) | resolve_successors(session)
-    _flag_dependent_faq(session, changed)
+    session.flush()
     return changed
 
 

@@ -13,7 +13,8 @@ from kb.actors import SYSTEM
 from kb.db import transaction
 from kb.faq import FaqData, create_entry, get_entry, publish_entry, retire_entry, submit_entry
 from kb.faq_models import NEEDS_REVIEW_WARNING
-from kb.library import find_document_by_name, mark_repealed
+from kb.library import find_document_by_name
+from kb.uploads import repeal_document
 
 TODAY = "2026-11-27"
 QUESTION = "不能按期申报，可以申请延期申报吗？"
@@ -121,7 +122,7 @@ def test_an_entry_flagged_by_a_repeal_shows_the_warning(library, make_published,
     assert not _card(index, PHRASINGS[0]).needs_review
     with transaction(session_factory) as session:
         document = find_document_by_name(session, "税收征收管理法实施细则")
-        changed = mark_repealed(session, document)
+        changed = repeal_document(session, SYSTEM, document.id)
     with session_factory() as session:
         index.update_documents(session, changed)
         index.update_faq(session, entries_citing(session, changed))
