@@ -16,6 +16,24 @@ def test_readme_documents_every_setting_and_no_other():
     assert documented == {s.name for s in SETTINGS}
 
 
+def test_the_app_starts_from_the_settings_table(app):
+    """Defaults are declared once, in ``kb.settings``; ``create_app`` reads that table (the policies
+    folder's default was once None there and a path in the app)."""
+    from kb.settings import SETTINGS_BY_NAME
+
+    assert SETTINGS_BY_NAME["KB_POLICIES_DIR"].default == str(ROOT / "policies")
+    assert app.config["KB_POLICIES_DIR"] == str(ROOT / "policies")
+    for name in ("KB_MAX_UPLOAD_MB", "KB_SESSION_MINUTES", "KB_COOKIE_SECURE"):
+        assert app.config[name] == SETTINGS_BY_NAME[name].default
+
+
+def test_readme_shows_each_plain_default_as_the_table_declares_it():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = dict(re.findall(r"^\| `(KB_[A-Z_]+)` \| `([^`]*)` \|", readme, re.MULTILINE))
+    plain = {s.name: s.default for s in SETTINGS if s.default is not None and "/" not in s.default}
+    assert plain and {name: shown.get(name) for name in plain} == plain
+
+
 def _imports(package: str) -> set[str]:
     found: set[str] = set()
     for path in (ROOT / package).rglob("*.py"):

@@ -13,26 +13,12 @@ from pathlib import Path
 
 from flask import Flask
 
-from kb.settings import read_settings
-
-ROOT = Path(__file__).resolve().parent.parent
+from kb.settings import defaults, read_settings
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
-    app.config.from_mapping(
-        KB_DATA_DIR=None,
-        KB_DATABASE_URL=None,
-        KB_INDEX_DIR=None,
-        KB_SECRET_KEY=None,
-        KB_POLICIES_DIR=str(ROOT / "policies"),
-        KB_LOAD_SAMPLE="1",
-        KB_MAX_UPLOAD_MB="20",
-        KB_SESSION_MINUTES="480",
-        KB_TODAY=None,
-        KB_COOKIE_SECURE="0",
-        KB_PRELOAD_INDEX="1",
-    )
+    app.config.from_mapping(defaults())  # kb.settings: every KB_* setting declared once
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(read_settings())
     if test_config:
