@@ -17,7 +17,7 @@ from sqlalchemy import DateTime, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from kb.actors import actor_id, allowed
-from kb.db import Base
+from kb.db import Base, get_or_not_found
 from kb.errors import KbError, NotFound
 from kb.users import (
     FAILURE_WINDOW, MAX_ADDRESS_FAILURES, MAX_FAILURES, TOKEN_FAILURE_PREFIX, LoginFailure, User, can_manage_users,
@@ -97,9 +97,7 @@ def create_token(session: Session, actor, data: NewToken) -> tuple[ApiToken, str
 
 
 def revoke_token(session: Session, actor, token_id: int) -> ApiToken:
-    token = session.get(ApiToken, token_id)
-    if token is None:
-        raise NotFound(f"API 令牌 {token_id} 不存在")
+    token = get_or_not_found(session, ApiToken, token_id, "API 令牌")
     if not can_manage_tokens(actor, token.user):
         raise TokenError("只有管理员或账号本人可以吊销 API 令牌")
     if token.revoked_at is None:

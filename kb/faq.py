@@ -22,8 +22,9 @@ import nh3
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
+from kb.db import get_or_not_found
 from kb.actors import SYSTEM, actor_id, actor_name, allowed, require_actor
-from kb.errors import KbError, NotFound
+from kb.errors import KbError
 from kb.faq_citations import CitationError, build_citation, relink_citation, resolve_citation, text_hash
 from kb.faq_models import (
     DRAFT, IN_REVIEW, PUBLISHED, RETIRED, STATUS_LABELS, STATUSES, FaqCitation, FaqEntry, FaqVersion, _utcnow,
@@ -398,10 +399,7 @@ def record_usage(session: Session, actor, entry: FaqEntry, event: str) -> FaqEnt
 # -- reading ------------------------------------------------------------------------------------
 
 def get_entry(session: Session, entry_id: int) -> FaqEntry:
-    entry = session.get(FaqEntry, entry_id)
-    if entry is None:
-        raise NotFound(f"问答 {entry_id} 不存在")
-    return entry
+    return get_or_not_found(session, FaqEntry, entry_id, "问答")
 
 
 def list_entries(session: Session, status: str | None = None) -> list[FaqEntry]:

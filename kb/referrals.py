@@ -29,13 +29,14 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Tex
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from kb import audit
+from kb.actors import SYSTEM
 from kb.audit import actor_label
 from kb.calls import (
     CONFIDENTIAL_CATEGORIES, REFERRED, Call, NewCall, get_call_for_use, is_confidential_matter, record_call,
 )
-from kb.db import Base
+from kb.db import Base, get_or_not_found
 from kb.departments import department_names
-from kb.errors import KbError, NotFound
+from kb.errors import KbError
 from kb.faq_citations import library_citation_problem
 from kb.permissions import Forbidden, department_of, role_of
 from kb.routing import CATEGORIES
@@ -305,7 +306,7 @@ def send_referral(session: Session, actor, data: dict) -> Referral:
               f"转{referral.department}，答复期限 {referral.due_at:%Y-%m-%d %H:%M}", at=now)
     if referral.department not in staffed_departments(session):
         report = write_no_receiver_report(session, referral, now)
-        log_event(session, referral, None, "no_receiver", f"报告 {report.id}", at=now)
+        log_event(session, referral, SYSTEM, "no_receiver", f"报告 {report.id}", at=now)
         referral.warning = f"{referral.department}目前没有在岗的系统用户，无人接收本转办单，已报告中心主任"
     return referral
 
@@ -388,10 +389,7 @@ def refer_unanswered(session: Session, actor, data: NewReferral, send: bool = Fa
 # -- queries ------------------------------------------------------------------------------------
 
 def get_referral(session: Session, referral_id: int) -> Referral:
-    referral = session.get(Referral, referral_id)
-    if referral is None:
-        raise NotFound(f"转办单 {referral_id} 不存在")
-    return referral
+    return get_or_not_found(session, Referral, referral_id, "转办单")
 
 
 def department_inbox(session: Session, actor, done: bool | None = None) -> list[Referral]:
