@@ -21,16 +21,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 from kb.actors import SYSTEM
-from kb.api_tokens import NewToken, create_token  # noqa: E402
-from kb.db import create_schema, make_engine, make_session_factory, sqlite_url, transaction  # noqa: E402
-from kb.users import NewUser, create_user  # noqa: E402
-from tests.live_server import PASSWORD, Server, app_env, run_flask  # noqa: E402
+from kb.api_tokens import NewToken, create_token
+from kb.db import create_schema, make_engine, make_session_factory, sqlite_url, transaction
+from kb.users import NewUser, create_user
+from tests.live_server import PASSWORD, Server, app_env, run_flask
 
+
+ROOT = Path(__file__).resolve().parent.parent
 SERIOUS = ("not_a_server_error", "response_schema_conformance")
 
 

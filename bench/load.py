@@ -30,17 +30,15 @@ import urllib.parse
 from collections import Counter, defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 from kb.actors import SYSTEM
-from kb.api_tokens import NewToken, create_token  # noqa: E402
-from kb.calls import ANSWERED  # noqa: E402
-from kb.db import create_schema, make_engine, make_session_factory, sqlite_url, transaction  # noqa: E402
-from kb.users import NewUser, create_user  # noqa: E402
-from tests.live_server import PASSWORD, Server, WebClient, api, app_env, run_flask  # noqa: E402
+from kb.api_tokens import NewToken, create_token
+from kb.calls import ANSWERED
+from kb.db import create_schema, make_engine, make_session_factory, sqlite_url, transaction
+from kb.users import NewUser, create_user
+from tests.live_server import PASSWORD, Server, WebClient, api, app_env, run_flask
 
+
+ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 LAWS = SHARED / "corpus" / "laws-full.tar.xz"
 IMPORTED = "laws-full/行政法规/外国公司船舶运输收入征税办法(2011-01-08).md"

@@ -30,14 +30,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 import tarfile
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, SHARED, scratch_library  # noqa: E402
+from common import ROOT, SHARED, scratch_library
 
 JUDGED_ON = "2026-11-27"
 TAX_SET = ROOT / "bench" / "data" / "tax-questions.jsonl"
