@@ -1,4 +1,4 @@
-"""Accounts: users and their roles, password hashing, login throttling, permission predicates.
+"""Accounts: users and their roles, passwords (hashed by ``kb.passwords``), login throttling, permission predicates.
 
 Roles: 咨询服务员 (agent, with a 工号), 政策法规岗 (the policy office), 中心主任 (director),
 部门用户 (a department user, bound to one department) and 管理员 (admin). Permissions are small
@@ -19,12 +19,12 @@ from typing import Optional
 
 from sqlalchemy import Boolean, DateTime, Integer, String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from kb.actors import SYSTEM, allowed, is_system
 from kb.db import Base
 from kb.errors import KbError
 from kb.password_policy import MIN_LENGTH, password_problem
+from kb.passwords import hash_password, needs_rehash, verify_password
 
 AGENT = "agent"
 POLICY = "policy"
@@ -140,12 +140,8 @@ def can_manage_users(actor) -> bool:
 
 # -- passwords ----------------------------------------------------------------------------------
 
-def hash_password(password: str) -> str:
-    return generate_password_hash(password)
-
-
 def check_password(user: User, password: str) -> bool:
-    return check_password_hash(user.password_hash, password)
+    return verify_password(user.password_hash, password)
 
 
 def one_time_password() -> str:
@@ -167,7 +163,7 @@ def _equal_time_check(user: User | None, password: str) -> bool:
     if user is None:
         if not _DUMMY_HASH:
             _DUMMY_HASH.append(hash_password(secrets.token_urlsafe(16)))
-        check_password_hash(_DUMMY_HASH[0], password)
+        verify_password(_DUMMY_HASH[0], password)
         return False
     return check_password(user, password)
 
@@ -322,6 +318,8 @@ def authenticate(session: Session, username: str, password: str, address: str,
     session.execute(delete(LoginFailure).where(LoginFailure.username == username, LoginFailure.address == address))
     session.execute(delete(LoginFailure).where(LoginFailure.failed_at < now - FAILURE_WINDOW))
     user.last_login_at = now
+    if needs_rehash(user.password_hash):  # a werkzeug hash from before, or older Argon2 parameters
+        user.password_hash = hash_password(password)
     session.flush()
     return user
 
