@@ -3,7 +3,7 @@
 A token is shown once, when it is created; only its SHA-256 hash is stored (tokens are 256-bit
 random strings, so a fast hash is enough: there is nothing to brute-force). Tokens are revoked,
 never deleted, so the list shows who had access and until when. Operations take
-``(session, actor, data)`` and never commit; ``actor`` None is the command line.
+``(session, actor, data)`` and never commit; ``actor`` ``kb.actors.SYSTEM`` is the command line.
 """
 from __future__ import annotations
 
