@@ -21,6 +21,7 @@ from kb.index_outbox import (
 )
 from kb.library import find_document_by_name, mark_repealed
 from kb.models import Document, IndexChange, utcnow
+from kb.uploads import repeal_document
 from tests.conftest import TAX
 
 TODAY = "2026-11-27"
@@ -203,8 +204,8 @@ def test_a_metadata_change_reaches_the_index_and_the_faq_cards_citing_it(session
     card = index.search("纳税申报期限是怎么规定的", today_override=TODAY).results[0]
     assert card.type == "faq" and card.faq_id == entry_id and card.citations[0]["status"] == "有效"
 
-    with transaction(session_factory) as session:
-        mark_repealed(session, find_document_by_name(session, "税收征收管理法"))
+    with transaction(session_factory) as session:  # the policy office's repeal (kb.uploads) flags the FAQ too
+        repeal_document(session, SYSTEM, find_document_by_name(session, "税收征收管理法").id)
     applied = following.apply_changes(index, session_factory)
     assert entry_id in applied.faq_ids  # flagged 需复核, and citing the changed document
     card = index.search("纳税申报期限是怎么规定的", today_override=TODAY).results[0]
