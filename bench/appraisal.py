@@ -19,20 +19,18 @@ import tempfile
 import time
 from pathlib import Path
 
+from sqlalchemy import select
+
+from kb.appraisal import appraise_all
+from kb.appraisal_history import build_summaries
+from kb.db import create_schema, make_engine, make_session_factory, transaction
+from kb.demo_data import add_demo_month
+from kb.pay import record_event
+from kb.periods import month_period
+from kb.users import AGENT, DIRECTOR, User
+
+
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from sqlalchemy import select  # noqa: E402
-
-from kb.appraisal import appraise_all  # noqa: E402
-from kb.appraisal_history import build_summaries  # noqa: E402
-from kb.db import create_schema, make_engine, make_session_factory, transaction  # noqa: E402
-from kb.demo_data import add_demo_month  # noqa: E402
-from kb.pay import record_event  # noqa: E402
-from kb.periods import month_period  # noqa: E402
-from kb.users import AGENT, DIRECTOR, User  # noqa: E402
-
 MONTH_TARGET = 1.0
 YEAR_TARGET = 10.0
 NOW = dt.datetime(2025, 1, 15, 9, 0)

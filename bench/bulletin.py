@@ -18,16 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from kb.bulletin import build_bulletin
+from kb.db import create_schema, make_engine, make_session_factory, transaction
+from kb.demo_data import add_demo_month
+from kb.faq_models import PUBLISHED, FaqEntry
+from kb.periods import parse_month
+
+
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from kb.bulletin import build_bulletin  # noqa: E402
-from kb.db import create_schema, make_engine, make_session_factory, transaction  # noqa: E402
-from kb.demo_data import add_demo_month  # noqa: E402
-from kb.faq_models import PUBLISHED, FaqEntry  # noqa: E402
-from kb.periods import parse_month  # noqa: E402
-
 TARGET_SECONDS = 5.0
 NOW = dt.datetime(2024, 6, 12, 9, 0)
 STARTER = ROOT / "policies" / "faq" / "starter.json"

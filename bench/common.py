@@ -1,14 +1,11 @@
 """Shared set-up for the benchmarks: a scratch library database imported from a folder."""
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 
 

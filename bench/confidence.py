@@ -15,12 +15,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, SHARED, scratch_library  # noqa: E402
+from common import ROOT, SHARED, scratch_library
 
 JUDGED_ON = "2026-11-27"
 QUESTIONS = ROOT / "bench" / "data" / "confidence-questions.jsonl"

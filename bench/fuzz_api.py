@@ -21,15 +21,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from kb.actors import SYSTEM
+from kb.api_tokens import NewToken, create_token
+from kb.db import create_schema, make_engine, make_session_factory, sqlite_url, transaction
+from kb.users import NewUser, create_user
+from tests.live_server import PASSWORD, Server, app_env, run_flask
+
+
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from kb.api_tokens import NewToken, create_token  # noqa: E402
-from kb.db import create_schema, make_engine, make_session_factory, sqlite_url, transaction  # noqa: E402
-from kb.users import NewUser, create_user  # noqa: E402
-from tests.live_server import PASSWORD, Server, app_env, run_flask  # noqa: E402
-
 SERIOUS = ("not_a_server_error", "response_schema_conformance")
 
 
@@ -38,8 +37,8 @@ def make_token(database_url: str, role: str) -> str:
     create_schema(engine)
     extra = {"staff_no": "1001"} if role == "agent" else {"department": "所得税处"} if role == "department" else {}
     with transaction(make_session_factory(engine)) as session:
-        create_user(session, None, NewUser(username=f"fuzz-{role}", role=role, password=PASSWORD, **extra))
-        _token, secret = create_token(session, None, NewToken(username=f"fuzz-{role}", name="schemathesis"))
+        create_user(session, SYSTEM, NewUser(username=f"fuzz-{role}", role=role, password=PASSWORD, **extra))
+        _token, secret = create_token(session, SYSTEM, NewToken(username=f"fuzz-{role}", name="schemathesis"))
     engine.dispose()
     return secret
 

@@ -20,8 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, SHARED, scratch_library  # noqa: E402
+from common import ROOT, SHARED, scratch_library
 
 TARGETS = {"tax": {"p95_ms": 5}, "full": {"p95_ms": 50, "build_s": 90, "rss_mb": 400}}
 

@@ -30,16 +30,15 @@ import urllib.parse
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from kb.actors import SYSTEM
+from kb.api_tokens import NewToken, create_token
+from kb.calls import ANSWERED
+from kb.db import create_schema, make_engine, make_session_factory, sqlite_url, transaction
+from kb.users import NewUser, create_user
+from tests.live_server import PASSWORD, Server, WebClient, api, app_env, run_flask
+
+
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from kb.api_tokens import NewToken, create_token  # noqa: E402
-from kb.calls import ANSWERED  # noqa: E402
-from kb.db import create_schema, make_engine, make_session_factory, sqlite_url, transaction  # noqa: E402
-from kb.users import NewUser, create_user  # noqa: E402
-from tests.live_server import PASSWORD, Server, WebClient, api, app_env, run_flask  # noqa: E402
-
 SHARED = ROOT.parent / "shared"
 LAWS = SHARED / "corpus" / "laws-full.tar.xz"
 IMPORTED = "laws-full/行政法规/外国公司船舶运输收入征税办法(2011-01-08).md"
@@ -74,14 +73,14 @@ def prepare(work: Path, database_url: str, agents: int, api_agents: int) -> tupl
     create_schema(engine)
     logins = []
     with transaction(make_session_factory(engine)) as session:
-        create_user(session, None, NewUser(username="office", role="policy", password=PASSWORD))
+        create_user(session, SYSTEM, NewUser(username="office", role="policy", password=PASSWORD))
         for n in range(agents):
             username = f"agent{n:03d}"
-            create_user(session, None, NewUser(username=username, role="agent", password=PASSWORD,
+            create_user(session, SYSTEM, NewUser(username=username, role="agent", password=PASSWORD,
                                                staff_no=f"{2000 + n}"))
             login = {"username": username, "token": None}
             if n < api_agents:
-                _token, login["token"] = create_token(session, None, NewToken(username=username, name="电话系统"))
+                _token, login["token"] = create_token(session, SYSTEM, NewToken(username=username, name="电话系统"))
             logins.append(login)
     engine.dispose()
     return env, logins

@@ -30,14 +30,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 import tarfile
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, SHARED, scratch_library  # noqa: E402
+from common import ROOT, SHARED, scratch_library
 
 JUDGED_ON = "2026-11-27"
 TAX_SET = ROOT / "bench" / "data" / "tax-questions.jsonl"
@@ -115,12 +113,13 @@ def load_starter_faq(factory) -> dict[int, tuple[str, str]]:
     """Load the shipped FAQ starter set; return unit id -> (source file, unit label) for scoring."""
     from sqlalchemy import select
 
+    from kb.actors import SYSTEM
     from kb.db import transaction
     from kb.faq_io import import_faq, read_faq_file
     from kb.models import Document, Unit
 
     with transaction(factory) as session:
-        report = import_faq(session, None, read_faq_file(ROOT / "policies" / "faq" / "starter.json"))
+        report = import_faq(session, SYSTEM, read_faq_file(ROOT / "policies" / "faq" / "starter.json"))
     assert report.ok, [str(p) for p in report.problems]
     with factory() as session:
         rows = session.execute(select(Unit.id, Document.source_name, Unit.label).join(Document)).all()

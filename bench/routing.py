@@ -26,23 +26,20 @@ import argparse
 import json
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import numpy as np
+from sklearn.model_selection import StratifiedKFold
 
-import numpy as np  # noqa: E402
-from sklearn.model_selection import StratifiedKFold  # noqa: E402
-
-from kb import routing_model  # noqa: E402
-from kb.departments import POLICY  # noqa: E402
-from kb.routing import CONFIDENTIAL_CATEGORIES, RULES_FILE, load_shipped_rules, route, route_by_rules  # noqa: E402
-from kb.routing_model import (  # noqa: E402
+from kb import routing_model
+from kb.departments import POLICY
+from kb.routing import CONFIDENTIAL_CATEGORIES, RULES_FILE, load_shipped_rules, route, route_by_rules
+from kb.routing_model import (
     Figures, cross_validated, figures, group_label, label_of, load_examples, held_out_examples, train, training_examples,
 )
 
+
+ROOT = Path(__file__).resolve().parent.parent
 TARGET, FLOOR = 0.95, 0.90
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 SHORT = {"稽查局": "稽查", "监察室": "监察", "法规处": "法规", "征管处": "征管", "业务处室": "业务", "办公室": "办公",

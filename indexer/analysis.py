@@ -23,7 +23,7 @@ from pathlib import Path
 from whoosh.analysis import LowercaseFilter, StopFilter, Token, Tokenizer
 
 from kb.doc_numbers import DOC_NUMBER_RE
-from kb.numerals import parse_number
+from kb.numerals import ARTICLE_NUMBER, parse_number
 from indexer.segmenter import DATA_DIR, load_segmenter
 
 STOPWORDS_FILE = DATA_DIR / "stopwords.txt"
@@ -32,8 +32,7 @@ STOPWORDS_FILE = DATA_DIR / "stopwords.txt"
 DEFAULT_CUT = "search"
 DEFAULT_HMM = False
 
-_NUMERAL = r"[0-9]+|[零〇一二两三四五六七八九十百千]+"
-ARTICLE_RE = re.compile(rf"第\s*({_NUMERAL})\s*条(?:之\s*([一二三四五六七八九十]+|[0-9]+))?")
+ARTICLE_RE = re.compile(ARTICLE_NUMBER)
 _WIDTH = str.maketrans(
     "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ",
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",

@@ -13,14 +13,12 @@ from dataclasses import dataclass
 
 from whoosh.query import And, Term
 
-from kb.numerals import article_label, parse_number
+from kb.numerals import GAP, NUMBER, SUB_NUMBER, article_label, parse_number
 from indexer.analysis import article_token, normalise_text
 
-_NUM = r"[0-9]+|[零〇一二两三四五六七八九十百千]+"
-# 第N条 / N条 / 第N (not followed by 款/项/章/节/编) with an optional 之N.
-ARTICLE_REF_RE = re.compile(
-    rf"(第\s*)?({_NUM})\s*(条)?(?:\s*之\s*([一二三四五六七八九十]+|[0-9]+))?(?![款项章节编年月日号])"
-)
+# 第N条 / N条 / 第N (not followed by 款/项/章/节/编) with an optional 之N: ``kb.numerals.ARTICLE_NUMBER``
+# with 第 and 条 optional.
+ARTICLE_REF_RE = re.compile(rf"(第{GAP})?({NUMBER}){GAP}(条)?{SUB_NUMBER}(?![款项章节编年月日号])")
 _QUOTES = re.compile(r"[《》〈〉<>“”\"'‘’\s\u3000]")
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Iterable
 
 from kb.errors import KbError
+from kb.vocabulary import documents_containing, faq_entries_containing
 from kb.index_outbox import DOCUMENT, FAQ, FILES, record_changes
 from kb.shared_files import save_shared_file, shared_files
 from indexer.segmenter import DEFAULT_FREQ, SHIPPED_DICT, USER_DICT_NAME, load_segmenter, read_dictionary
@@ -371,3 +372,31 @@ def push(session, data_dir, name: str, *, documents: Iterable[int] = (), faq_ent
     record_changes(session, [(FILES, 0)] + [(DOCUMENT, int(i)) for i in documents] +
                    [(FAQ, int(i)) for i in faq_entries])
 
+
+
+@dataclass
+class Edit:
+    """What ``edit`` did: ``result`` (what the change returned) and the documents and FAQ entries
+    containing the word, recorded in the outbox to be indexed again."""
+
+    result: object
+    documents: list[int]
+    faq_entries: list[int]
+
+
+def edit(session, data_dir, name: str, change, word=None) -> Edit:
+    """The vocabulary update, written once for the page and the command line: pull the director's
+    files from the database (taking turns with other editors), ``change(data_dir)`` (raises
+    ``VocabularyError`` with nothing written), use the new file here at once, find the documents and
+    FAQ entries containing ``word`` (``word(result)`` when callable: the word as the change
+    normalised it; a dictionary word cuts their text anew), and push the file and those ids to the
+    database and the index outbox. The index applies them after the caller commits (the web app's
+    after-commit hook; the CLI's ``index_documents``)."""
+    pull(session, data_dir, for_update=True)
+    result = change(data_dir)
+    apply_now(data_dir)
+    word = word(result) if callable(word) else word
+    documents = documents_containing(session, word) if word else []
+    entries = faq_entries_containing(session, word) if word else []
+    push(session, data_dir, name, documents=documents, faq_entries=entries)
+    return Edit(result, documents, entries)

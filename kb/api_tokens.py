@@ -3,7 +3,7 @@
 A token is shown once, when it is created; only its SHA-256 hash is stored (tokens are 256-bit
 random strings, so a fast hash is enough: there is nothing to brute-force). Tokens are revoked,
 never deleted, so the list shows who had access and until when. Operations take
-``(session, actor, data)`` and never commit; ``actor`` None is the command line.
+``(session, actor, data)`` and never commit; ``actor`` ``kb.actors.SYSTEM`` is the command line.
 """
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from typing import Optional
 from sqlalchemy import DateTime, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from kb.db import Base
+from kb.actors import actor_id, allowed
+from kb.db import Base, get_or_not_found
 from kb.errors import KbError, NotFound
 from kb.users import (
     FAILURE_WINDOW, MAX_ADDRESS_FAILURES, MAX_FAILURES, TOKEN_FAILURE_PREFIX, LoginFailure, User, can_manage_users,
@@ -72,8 +73,8 @@ def hash_token(secret: str) -> str:
 
 
 def can_manage_tokens(actor, user: User) -> bool:
-    """An admin manages every token; a user their own."""
-    return actor is None or can_manage_users(actor) or (
+    """An admin (or ``SYSTEM``: the command line) manages every token; a user their own."""
+    return allowed(actor, can_manage_users) or (
         getattr(actor, "is_authenticated", False) and getattr(actor, "id", None) == user.id)
 
 
@@ -89,16 +90,14 @@ def create_token(session: Session, actor, data: NewToken) -> tuple[ApiToken, str
     name = (data.name or "").strip()[:100] or "API"
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(secret), hint=secret[:10],
-                     created_at=_now(), created_by_id=getattr(actor, "id", None))
+                     created_at=_now(), created_by_id=actor_id(actor))
     session.add(token)
     session.flush()
     return token, secret
 
 
 def revoke_token(session: Session, actor, token_id: int) -> ApiToken:
-    token = session.get(ApiToken, token_id)
-    if token is None:
-        raise NotFound(f"API 令牌 {token_id} 不存在")
+    token = get_or_not_found(session, ApiToken, token_id, "API 令牌")
     if not can_manage_tokens(actor, token.user):
         raise TokenError("只有管理员或账号本人可以吊销 API 令牌")
     if token.revoked_at is None:
@@ -108,7 +107,7 @@ def revoke_token(session: Session, actor, token_id: int) -> ApiToken:
 
 
 def list_tokens(session: Session, actor, username: str | None = None) -> list[ApiToken]:
-    """Tokens of ``username`` (every user's for an admin or the command line when None)."""
+    """Tokens of ``username`` (every user's for an admin or the command line, ``SYSTEM``)."""
     query = select(ApiToken).order_by(ApiToken.id)
     if username:
         user = find_user(session, username)
@@ -117,7 +116,7 @@ def list_tokens(session: Session, actor, username: str | None = None) -> list[Ap
         if not can_manage_tokens(actor, user):
             raise TokenError("只有管理员或账号本人可以查看 API 令牌")
         query = query.where(ApiToken.user_id == user.id)
-    elif actor is not None and not can_manage_users(actor):
+    elif not allowed(actor, can_manage_users):
         query = query.where(ApiToken.user_id == getattr(actor, "id", None))
     return list(session.scalars(query))
 

@@ -14,6 +14,7 @@ from typing import Optional
 from sqlalchemy import DDL, JSON, DateTime, ForeignKey, Integer, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from kb.actors import SYSTEM_NAME, actor_id, is_system, require_actor
 from kb.db import Base
 from kb.permissions import Forbidden, role_of
 from kb.users import DIRECTOR
@@ -75,8 +76,9 @@ FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()
 
 
 def actor_label(actor) -> str:
-    if actor is None:
-        return "系统"
+    if is_system(actor):
+        return SYSTEM_NAME
+    require_actor(actor)
     name = getattr(actor, "display_name", None) or getattr(actor, "username", None) or str(getattr(actor, "id", ""))
     staff_no = getattr(actor, "staff_no", None)
     return f"{name}（工号 {staff_no}）" if staff_no else name
@@ -84,9 +86,9 @@ def actor_label(actor) -> str:
 
 def record(session: Session, actor, action: str, object_type: str, object_id: int,
            detail: dict | None = None, at: dt.datetime | None = None) -> AuditEntry:
-    """Append one entry; ``actor`` None is the system (a scheduled job)."""
+    """Append one entry; ``actor`` is a user or ``SYSTEM`` (a scheduled job); ``None`` is refused."""
     entry = AuditEntry(
-        at=at or beijing_now(), actor_id=getattr(actor, "id", None), actor_name=actor_label(actor),
+        at=at or beijing_now(), actor_id=actor_id(actor), actor_name=actor_label(actor),
         actor_role=getattr(actor, "role", None), action=action, object_type=object_type,
         object_id=object_id, detail=detail or {},
     )

@@ -19,9 +19,9 @@ from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb import audit
-from kb.db import Base
+from kb.db import Base, get_or_not_found
 from kb.departments import CONFIDENTIAL_RECEIVERS, TAX_TYPES, department_names, group_of
-from kb.errors import KbError, NotFound
+from kb.errors import KbError
 from kb.permissions import Forbidden, role_of
 from kb.routing import CATEGORIES
 from kb.users import AGENT, DIRECTOR
@@ -146,10 +146,7 @@ def record_call(session: Session, actor, data: NewCall) -> Call:
 
 
 def get_call(session: Session, call_id: int) -> Call:
-    call = session.get(Call, call_id)
-    if call is None:
-        raise NotFound(f"接听记录 {call_id} 不存在")
-    return call
+    return get_or_not_found(session, Call, call_id, "接听记录")
 
 
 def calls_by_agent(session: Session, agent_id: int, limit: int = 50) -> list[Call]:

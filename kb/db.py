@@ -10,11 +10,15 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from kb.errors import NotFound
+
+T = TypeVar("T")
 
 
 class Base(DeclarativeBase):
@@ -86,7 +90,23 @@ def create_schema(engine: Engine) -> str:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    """Sessions on ``engine``, each writing the search index's outbox in the transaction that changes
+    the library (``kb.index_outbox.watch`` registers its listeners on this factory)."""
+    # Imported here: kb.index_outbox builds on the models, which build on this module's Base.
+    from kb.index_outbox import watch
+
+    return watch(sessionmaker(bind=engine, expire_on_commit=False))
+
+
+def get_or_not_found(session: Session, model: type[T], ident, what: str) -> T:
+    """The row of ``model`` with primary key ``ident``, or ``NotFound`` saying "{what} {ident} 不存在"
+    (or "未指明{what}" when ``ident`` is None)."""
+    if ident is None:
+        raise NotFound(f"未指明{what}")
+    row = session.get(model, ident)
+    if row is None:
+        raise NotFound(f"{what} {ident} 不存在")
+    return row
 
 
 @contextmanager

@@ -17,8 +17,8 @@ from sqlalchemy import DateTime, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.calls import ESCALATED, Call, NewCall, get_call_for_use, record_call
-from kb.db import Base
-from kb.errors import KbError, NotFound
+from kb.db import Base, get_or_not_found
+from kb.errors import KbError
 from kb.permissions import Forbidden, role_of
 from kb.users import AGENT, DIRECTOR
 from kb.workdays import beijing_now
@@ -113,9 +113,7 @@ def handle_report(session: Session, actor, data: dict) -> DirectorReport:
     """The director records the handling: ``{"report_id", "handling", "at"?}``."""
     if not can_handle_reports(actor):
         raise Forbidden("只有中心主任可以处理报告")
-    report = session.get(DirectorReport, data["report_id"])
-    if report is None:
-        raise NotFound(f"报告 {data['report_id']} 不存在")
+    report = get_or_not_found(session, DirectorReport, data["report_id"], "报告")
     handling = (data.get("handling") or "").strip()
     if not handling:
         raise ReportError("请填写处理意见")

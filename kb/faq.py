@@ -1,7 +1,8 @@
 """FAQ curation: the hotline's standard answers, each resting on articles of law in force.
 
 Operations take ``(session, actor, data)``, change state, record a version and never commit.
-``actor`` is a ``kb.users.User`` or None (the command line and the import path: "系统").
+``actor`` is a ``kb.users.User`` or ``kb.actors.SYSTEM`` (the command line and the import path:
+"系统"); ``None`` is refused.
 Rules:
 - status moves draft → in_review → published → retired (see ``TRANSITIONS``); only the director
   or an admin publishes, so an edit of a published entry's content by the policy office sends it
@@ -21,7 +22,9 @@ import nh3
 from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
-from kb.errors import KbError, NotFound
+from kb.db import get_or_not_found
+from kb.actors import SYSTEM, actor_id, actor_name, allowed, require_actor
+from kb.errors import KbError
 from kb.faq_citations import CitationError, build_citation, relink_citation, resolve_citation, text_hash
 from kb.faq_models import (
     DRAFT, IN_REVIEW, PUBLISHED, RETIRED, STATUS_LABELS, STATUSES, FaqCitation, FaqEntry, FaqVersion, _utcnow,
@@ -34,7 +37,6 @@ TRANSITIONS = {
     PUBLISHED: (DRAFT, RETIRED),
     RETIRED: (DRAFT,),
 }
-SYSTEM_NAME = "系统"
 USAGE_COLUMNS = {
     "shown": FaqEntry.shown_count,
     "copied": FaqEntry.copied_count,
@@ -105,10 +107,9 @@ def render_answer(text: str) -> str:
 
 def create_entry(session: Session, actor, data: FaqData, status: str = DRAFT) -> FaqEntry:
     """A new entry (a draft unless ``status`` says otherwise, as when loading an approved spreadsheet)."""
-    if actor is not None:
-        _require(can_edit_faq(actor), "只有政策法规岗、中心主任或管理员可以编写问答")
-        if status == PUBLISHED:
-            _require(can_publish_faq(actor), "只有中心主任或管理员可以发布问答")
+    _require(allowed(actor, can_edit_faq), "只有政策法规岗、中心主任或管理员可以编写问答")
+    if status == PUBLISHED:
+        _require(allowed(actor, can_publish_faq), "只有中心主任或管理员可以发布问答")
     if status not in STATUSES:
         raise FaqError(f"状态“{status}”无效")
     entry = FaqEntry(question="", phrasings=[], answer="", tax_types=[], status=status, version=0,
@@ -137,15 +138,14 @@ def _content(entry: FaqEntry) -> dict:
 
 def _needs_publisher(actor, entry: FaqEntry, before: dict) -> bool:
     """A published entry's content changed by someone who may not publish (the policy office)."""
-    return (actor is not None and entry.status == PUBLISHED and not can_publish_faq(actor)
+    return (entry.status == PUBLISHED and not allowed(actor, can_publish_faq)
             and _content(entry) != before)
 
 
 def update_entry(session: Session, actor, entry: FaqEntry, data: FaqData) -> FaqEntry:
     """Edit an entry. The policy office's edit of a published entry's content takes it off the
     agents' screens and back to review (``IN_REVIEW``) until the director or an admin publishes it."""
-    if actor is not None:
-        _require(can_edit_faq(actor), "只有政策法规岗、中心主任或管理员可以修改问答")
+    _require(allowed(actor, can_edit_faq), "只有政策法规岗、中心主任或管理员可以修改问答")
     before = _content(entry)
     _apply(session, entry, data)
     if not entry.question:
@@ -166,10 +166,9 @@ def load_entry(session: Session, actor, data: FaqData, status: str) -> tuple[Faq
     entry = find_entry_by_question(session, data.question or "")
     if entry is None:
         return create_entry(session, actor, data, status), "created"
-    if actor is not None:
-        _require(can_edit_faq(actor), "只有政策法规岗、中心主任或管理员可以导入问答")
-        if PUBLISHED in (status, entry.status) and status != entry.status:
-            _require(can_publish_faq(actor), "只有中心主任或管理员可以发布或撤下问答")
+    _require(allowed(actor, can_edit_faq), "只有政策法规岗、中心主任或管理员可以导入问答")
+    if PUBLISHED in (status, entry.status) and status != entry.status:
+        _require(allowed(actor, can_publish_faq), "只有中心主任或管理员可以发布或撤下问答")
     before, content = snapshot(entry), _content(entry)
     _apply(session, entry, data)
     if status == PUBLISHED:
@@ -189,11 +188,10 @@ def load_entry(session: Session, actor, data: FaqData, status: str) -> tuple[Faq
 def change_status(session: Session, actor, entry: FaqEntry, status: str, note: str | None = None) -> FaqEntry:
     if status not in TRANSITIONS.get(entry.status, ()):
         raise FaqError(f"问答不能从“{STATUS_LABELS.get(entry.status, entry.status)}”改为“{STATUS_LABELS.get(status, status)}”")
-    if actor is not None:
-        if status == PUBLISHED or entry.status == PUBLISHED:
-            _require(can_publish_faq(actor), "只有中心主任或管理员可以发布或撤下问答")
-        else:
-            _require(can_edit_faq(actor), "只有政策法规岗、中心主任或管理员可以修改问答")
+    if status == PUBLISHED or entry.status == PUBLISHED:
+        _require(allowed(actor, can_publish_faq), "只有中心主任或管理员可以发布或撤下问答")
+    else:
+        _require(allowed(actor, can_edit_faq), "只有政策法规岗、中心主任或管理员可以修改问答")
     if status == PUBLISHED:
         _check_publishable(entry)
         if entry.needs_review:
@@ -301,6 +299,14 @@ def citation_problem(citation: FaqCitation) -> str | None:
     return None
 
 
+def documents_changed(session: Session, document_ids) -> list[FaqEntry]:
+    """The library's callers (``kb.importing``, ``kb.uploads``) tell the FAQ which documents were just
+    revised, repealed or re-imported: the entries citing them are flagged for review. (``kb.library``
+    itself knows nothing of the FAQ, which builds on it.)"""
+    session.flush()
+    return flag_entries_citing(session, document_ids)
+
+
 def flag_entries_citing(session: Session, document_ids) -> list[FaqEntry]:
     """Flag 需复核 every entry (not retired) citing one of ``document_ids`` whose citation no longer
     stands: the document was repealed or superseded, the unit went away or its text changed.
@@ -334,7 +340,7 @@ def flag_entries_citing(session: Session, document_ids) -> list[FaqEntry]:
         entry.review_reason = reason
         entry.flagged_at = _utcnow()
         session.flush()
-        _record(session, None, entry, "flagged", reason)
+        _record(session, SYSTEM, entry, "flagged", reason)
         flagged.append(entry)
     return flagged
 
@@ -355,8 +361,7 @@ def review_queue(session: Session, today: dt.date | None = None) -> list[FaqEntr
 
 def review_entry(session: Session, actor, entry: FaqEntry, data: ReviewData) -> FaqEntry:
     """Clear 需复核 (and a due review-by date): cite anew, or confirm the present citations."""
-    if actor is not None:
-        _require(can_edit_faq(actor), "只有政策法规岗、中心主任或管理员可以复核问答")
+    _require(allowed(actor, can_edit_faq), "只有政策法规岗、中心主任或管理员可以复核问答")
     if data.citations is not None:
         _set_citations(session, entry, data.citations)
     for citation in entry.citations:
@@ -379,6 +384,7 @@ def review_entry(session: Session, actor, entry: FaqEntry, data: ReviewData) -> 
 
 def record_usage(session: Session, actor, entry: FaqEntry, event: str) -> FaqEntry:
     """Count one use of an entry: shown, copied, helpful or not_helpful (an atomic increment)."""
+    require_actor(actor)
     column = USAGE_COLUMNS.get(event)
     if column is None:
         raise FaqError(f"未知的使用记录类型“{event}”")
@@ -393,10 +399,7 @@ def record_usage(session: Session, actor, entry: FaqEntry, event: str) -> FaqEnt
 # -- reading ------------------------------------------------------------------------------------
 
 def get_entry(session: Session, entry_id: int) -> FaqEntry:
-    entry = session.get(FaqEntry, entry_id)
-    if entry is None:
-        raise NotFound(f"问答 {entry_id} 不存在")
-    return entry
+    return get_or_not_found(session, FaqEntry, entry_id, "问答")
 
 
 def list_entries(session: Session, status: str | None = None) -> list[FaqEntry]:
@@ -466,8 +469,8 @@ def _record(session: Session, actor, entry: FaqEntry, action: str, note: str | N
     ))
     entry.version = (entry.version or 0) + 1
     version = FaqVersion(
-        number=entry.version, action=action, actor_id=getattr(actor, "id", None),
-        actor_name=_actor_name(actor), changed_at=_utcnow(), changed_fields=changed, snapshot=current,
+        number=entry.version, action=action, actor_id=actor_id(actor),
+        actor_name=actor_name(actor), changed_at=_utcnow(), changed_fields=changed, snapshot=current,
         diff=diff, note=(note or None) and note[:1000],
     )
     entry.versions.append(version)
@@ -475,7 +478,4 @@ def _record(session: Session, actor, entry: FaqEntry, action: str, note: str | N
     return version
 
 
-def _actor_name(actor) -> str:
-    if actor is None:
-        return SYSTEM_NAME
-    return (getattr(actor, "display_name", None) or getattr(actor, "username", None) or str(actor))[:100]
+

@@ -23,16 +23,15 @@ from kb.errors import KbError
 from kb.faq_models import FaqCitation
 from kb.library import find_document_by_name, versions_of
 from kb.models import TABLE_ROW, Document, Unit
-from kb.numerals import article_label, parse_chinese_number
+from kb.numerals import ARTICLE_NUMBER, canonical_articles, parse_chinese_number
 
 _TITLE_FORM = re.compile(r"^《(?P<title>[^》]+)》(?:[（(](?P<year>\d{4})年版[^）)]*[）)])?(?P<rest>.*)$")
 _ATTACHED = re.compile(r"^附?《(?P<label>[^》]+)》(?P<rest>.*)$")
-_BARE_FORM = re.compile(r"^(?P<title>[^《》#]+?)(?P<rest>第[零〇一二三四五六七八九十百千\d]+条.*)$")
+_BARE_FORM = re.compile(rf"^(?P<title>[^《》#]+?)(?P<rest>{ARTICLE_NUMBER}.*)$")
 _ORDINAL = re.compile(r"^\[(\d+)\]$")
 _KEY = re.compile(r"^[（(](.+)[）)]$")
 _PARAGRAPH = re.compile(r"^(?P<article>第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)"
                         r"(?:第(?P<paragraph>[一二三四五六七八九十]+)款)?(?:第[一二三四五六七八九十]+项)?$")
-_ARABIC_ARTICLE = re.compile(r"^第(\d+)条")
 SEPARATORS = re.compile(r"[|\n；;]+")
 
 
@@ -141,7 +140,7 @@ def _document_by_source(session: Session, source: str) -> Document | None:
 
 
 def _resolve_in_document(session: Session, document: Document, rest: str, text: str) -> ResolvedCitation:
-    rest = _ARABIC_ARTICLE.sub(lambda m: article_label(int(m.group(1))), rest)
+    rest = canonical_articles(rest)  # 第32条之1 → 第三十二条之一
     units = _units_of(session, document)
     by_label: dict[str, list[Unit]] = {}
     for unit in units:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kb.catalog import DocumentMeta, read_catalog
 from kb.db import transaction
 from kb.errors import CatalogError, ImportFailed, KbError
+from kb.faq import documents_changed
 from kb.library import ImportOutcome, content_hash, import_document
 from kb.parsing import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, parse_file, suffix_of, too_large_message
 from kb.parsing.blocks import ParsedDocument
@@ -151,6 +152,7 @@ def store_read_file(factory: sessionmaker[Session], read: ReadFile,
     try:
         with transaction(factory) as session:
             outcome = import_document(session, parsed, source_name=name, source_hash=read.source_hash, meta=meta)
+            documents_changed(session, outcome.changed_document_ids)  # FAQ entries citing them: to review
             result = FileResult(
                 name=name, action=outcome.action, document_id=outcome.document.id, title=outcome.document.title,
                 articles=sum(u.kind == "article" for u in parsed.units),  # this file's, not its code's

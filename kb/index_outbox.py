@@ -7,7 +7,10 @@ id, ``created_at``. Every index applies the rows after the last one it applied (
 
 How the rows are written, without any caller's help:
 
-- ``after_flush`` (a session event on every ``Session``) notes which documents and FAQ entries the
+The listeners below are registered on each session factory by ``watch`` (``kb.db.make_session_factory``
+calls it), so every session of the application writes the outbox and nothing else in the process is touched.
+
+- ``after_flush`` (a session event) notes which documents and FAQ entries the
   flush changed, from the ORM's own bookkeeping: new, changed and deleted ``Document``, ``Unit``,
   ``FaqEntry`` and ``FaqCitation`` rows. Changes the index does not carry are ignored (usage counters,
   timestamps, the import history; ``IGNORED``).
@@ -17,6 +20,9 @@ How the rows are written, without any caller's help:
   commits late: on PostgreSQL the insert and the commit hold a transaction-level advisory lock (a
   few milliseconds, after every other write of the transaction); SQLite has one writer at a time
   anyway. ``sqlite_autoincrement`` keeps SQLite from reusing the ids of pruned rows.
+
+After the commit, ``take_committed(session)`` tells what the session's transactions wrote: the web
+application's one after-commit hook hands it to this host's index applier.
 
 Bulk statements (``session.execute(update(...))``) bypass the ORM's bookkeeping and are not seen:
 the only one on these tables counts FAQ usage, which the index does not carry.
@@ -29,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from sqlalchemy import delete, event, func, insert, inspect, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from kb.models import Document, IndexChange, Unit, utcnow
 
@@ -42,6 +48,8 @@ KINDS = (DOCUMENT, FAQ, FILES)
 KEEP_DAYS = 30
 _LOCK_KEY = 12366_0002  # PostgreSQL advisory lock held from the insert to the commit
 _NOTES = "kb_index_changes"  # session.info key: {(kind, target id)} noted in this transaction
+_RECORDED = "kb_index_recorded"  # session.info key: {(kind, target id)} written to the outbox in this transaction
+_COMMITTED = "kb_index_committed"  # session.info key: what committed transactions wrote, until taken
 
 # Attributes whose changes do not reach the index.
 IGNORED = {
@@ -72,7 +80,6 @@ def _changed(state, ignored: set[str]) -> bool:
     return any(attr.key not in ignored and attr.history.has_changes() for attr in state.attrs)
 
 
-@event.listens_for(Session, "after_flush")
 def _note_changes(session: Session, _context) -> None:
     watched = _watched()
     notes: set[tuple[str, int]] = session.info.setdefault(_NOTES, set())
@@ -90,7 +97,6 @@ def _note_changes(session: Session, _context) -> None:
                 notes.add((kind, int(target)))
 
 
-@event.listens_for(Session, "before_commit")
 def _write_changes(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint: the outer commit writes
@@ -100,10 +106,43 @@ def _write_changes(session: Session) -> None:
         record_changes(session, notes)
 
 
-@event.listens_for(Session, "after_transaction_end")
+def _keep_committed(session: Session) -> None:
+    recorded = session.info.pop(_RECORDED, None)
+    if recorded:
+        session.info.setdefault(_COMMITTED, set()).update(recorded)
+
+
 def _forget_changes(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_NOTES, None)
+        session.info.pop(_RECORDED, None)  # rolled back (a commit moved them to _COMMITTED first)
+
+
+def take_committed(session: Session) -> ChangeBatch:
+    """What the session's committed transactions wrote to the outbox since the last call: the one
+    after-commit hook (``webapp.storage``) hands it to the index applier, so that no view schedules
+    an index refresh by hand."""
+    batch = ChangeBatch()
+    for kind, target in session.info.pop(_COMMITTED, ()):
+        if kind == FILES:
+            batch.files = True
+        else:
+            (batch.document_ids if kind == DOCUMENT else batch.faq_ids).add(target)
+        batch.rows += 1
+    return batch
+
+
+_LISTENERS = (("after_flush", _note_changes), ("before_commit", _write_changes), ("after_commit", _keep_committed),
+              ("after_transaction_end", _forget_changes))
+
+
+def watch(factory: sessionmaker) -> sessionmaker:
+    """Write the outbox for every session ``factory`` makes (``kb.db.make_session_factory`` calls this):
+    the listeners are registered on that factory, not on every ``Session`` of the process."""
+    for name, listener in _LISTENERS:
+        if not event.contains(factory, name, listener):
+            event.listen(factory, name, listener)
+    return factory
 
 
 def record_changes(session: Session, targets: Iterable[tuple[str, int]]) -> None:
@@ -116,6 +155,7 @@ def record_changes(session: Session, targets: Iterable[tuple[str, int]]) -> None
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
     connection.execute(insert(IndexChange.__table__), rows)
+    session.info.setdefault(_RECORDED, set()).update((row["kind"], row["target_id"]) for row in rows)
 
 
 # -- reading ------------------------------------------------------------------------------------

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from kb.db import get_or_not_found
 from kb.catalog import DocumentMeta
 from kb.code_parts import code_to_join, has_part, join_part, part_entry, start_code
-from kb.errors import NotFound
 from kb.import_lock import hold_library_lock
 from kb.models import (
     ATTACHMENT, TABLE_ROW, CURRENT_STATUSES, IN_FORCE, REPEALED, REVISED, STATUSES, Document, Reference, Unit,
@@ -107,18 +107,10 @@ def import_document(
     changed_ids |= resolve_successors(session)
     if action == CREATED:
         resolve_pending_references(session, target_key=document.title_key)
-    _flag_dependent_faq(session, changed_ids)
+    session.flush()
     warnings = parsed.warnings if action == JOINED else document.warnings  # a code's are all its parts'
     return ImportOutcome(document=document, action=action, warnings=list(warnings or []),
                          changed_document_ids=changed_ids)
-
-
-def _flag_dependent_faq(session: Session, document_ids: set[int]) -> None:
-    """FAQ entries citing a document that was just revised, repealed or re-imported need review."""
-    from kb.faq import flag_entries_citing  # kb.faq builds on this module
-
-    session.flush()
-    flag_entries_citing(session, document_ids)
 
 
 def _fill(document: Document, parsed: ParsedDocument, source_name: str, source_hash: str) -> None:
@@ -290,17 +282,11 @@ def current_version(session: Session, title: str) -> Document | None:
 # -- reading ---------------------------------------------------------------------------------
 
 def get_document(session: Session, document_id: int) -> Document:
-    document = session.get(Document, document_id)
-    if document is None:
-        raise NotFound(f"文档 {document_id} 不存在")
-    return document
+    return get_or_not_found(session, Document, document_id, "文档")
 
 
 def get_unit(session: Session, unit_id: int) -> Unit:
-    unit = session.get(Unit, unit_id)
-    if unit is None:
-        raise NotFound(f"条文 {unit_id} 不存在")
-    return unit
+    return get_or_not_found(session, Unit, unit_id, "条文")
 
 
 def find_article(session: Session, document: Document, label: str) -> Unit | None:
@@ -351,7 +337,7 @@ def update_metadata(session: Session, document: Document, meta: DocumentMeta) ->
     _apply_meta(document, meta)
     session.flush()
     changed = {document.id} | link_versions(session, document.title) | resolve_successors(session)
-    _flag_dependent_faq(session, changed)
+    session.flush()
     return changed
 
 

@@ -158,7 +158,3 @@ class IndexChange(Base):
     kind: Mapped[str] = mapped_column(String(20))  # document | faq
     target_id: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
-
-
-# The session events that write ``index_changes`` in every transaction that changes the library.
-import kb.index_outbox  # noqa: E402,F401

@@ -1,11 +1,27 @@
-"""Chinese numerals as used in article numbers: 三十二 <-> 32, 一百零五 <-> 105."""
+"""Chinese numerals as used in article numbers: 三十二 <-> 32, 一百零五 <-> 105; and the one pattern
+of an article number, 第N条之M, that the parser, the cross-references, the FAQ citations, the
+tokenizer and the citation look-up all build on.
+
+``ARTICLE_NUMBER`` matches 第三十二条, 第32条, 第３２条, 第三十二条之一, 第32条之1 and the same with spaces
+between the parts (第 32 条 之 1, as callers type); group 1 is the number, group 2 the number after
+之 (or None). ``NUMBER`` is one number (Arabic, half or full width, or Chinese), ``GAP`` the spaces
+allowed between the parts (never a line break), ``SUB_NUMBER`` the optional 之M. Read the groups with
+``parse_number``; ``article_label`` writes the canonical label (第三十二条之一).
+"""
 from __future__ import annotations
+
+import re
 
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
           "六": 6, "七": 7, "八": 8, "九": 9}
 UNITS = {"十": 10, "百": 100, "千": 1000}
 NUMERAL_CHARS = "".join(DIGITS) + "".join(UNITS)
 _DIGIT_NAMES = "零一二三四五六七八九"
+
+NUMBER = rf"(?:[0-9０-９]+|[{NUMERAL_CHARS}]+)"
+GAP = r"[ \t\u3000\xa0]*"
+SUB_NUMBER = rf"(?:{GAP}之{GAP}({NUMBER}))?"
+ARTICLE_NUMBER = rf"第{GAP}({NUMBER}){GAP}条{SUB_NUMBER}"
 
 
 def parse_chinese_number(text: str) -> int | None:
@@ -65,3 +81,16 @@ def article_label(number: int, sub_number: int | None = None) -> str:
     if sub_number:
         label += f"之{to_chinese_number(sub_number)}"
     return label
+
+
+_ARTICLE = re.compile(ARTICLE_NUMBER)
+
+
+def canonical_articles(text: str) -> str:
+    """Every article number in ``text`` written as its canonical label: 第32条之1 → 第三十二条之一."""
+    def label(match: re.Match) -> str:
+        number = parse_number(match.group(1))
+        sub = parse_number(match.group(2)) if match.group(2) else None
+        return article_label(number, sub) if number else match.group(0)
+
+    return _ARTICLE.sub(label, text)

@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kb.actors import allowed
 from kb.appraisal_models import AppraisalEvent, AppraisalSheet
 from kb.appraisal_rules import PAY, RuleSet, deadline, rules_for
 from kb.errors import KbError
@@ -250,8 +251,8 @@ def _number(value, label: str) -> float:
 
 def record_event(session: Session, actor, data: dict) -> AppraisalEvent:
     """One entry: ``{"agent_id", "day", "event" (code or name), "amount", "minutes"?, "slip"?, "note"?,
-    "source"?, "at"?}``. The director (or the operator's CLI, ``actor`` None) enters them."""
-    if actor is not None and not can_manage_pay(actor):
+    "source"?, "at"?}``. The director (or the operator's CLI, ``actor`` ``SYSTEM``) enters them."""
+    if not allowed(actor, can_manage_pay):
         raise Forbidden("只有中心主任可以登记绩效考核事项")
     kind = EVENT_BY_CODE.get(data.get("event") or "") or EVENT_BY_NAME.get((data.get("event") or "").strip())
     if kind is None:
@@ -341,7 +342,7 @@ def import_events(session: Session, actor, text: str) -> ImportReport:
     ``amount`` is days for 事假/病假, otherwise the count; ``note`` may carry ``slip=yes|no|before|after``
     (leave and lateness) and ``minutes=N`` (lateness), separated by ``;`` from the rest of the note.
     """
-    if actor is not None and not can_manage_pay(actor):
+    if not allowed(actor, can_manage_pay):
         raise Forbidden("只有中心主任可以导入绩效考核事项")
     report = ImportReport()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))

@@ -11,6 +11,7 @@ from typing import Optional
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from kb.actors import actor_id
 from kb.db import Base
 from kb.workdays import beijing_now
 
@@ -39,6 +40,20 @@ def log_query(session: Session, user_id: int | None, *, query: str, result_count
     session.add(entry)
     session.flush()
     return entry
+
+
+def top_article(results):
+    """The first result that is an article, not the FAQ answer card above it (``type == "faq"``)."""
+    return next((r for r in results if getattr(r, "type", None) != "faq"), None)
+
+
+def log_search(session: Session, actor, *, query: str, results, took_ms: float) -> QueryLog:
+    """Record one submitted search: how many results (the answer card included) and the top article.
+    ``results`` are the search's results (``type``, ``citation``, ``unit_id``). The caller commits."""
+    top = top_article(results)
+    return log_query(session, actor_id(actor), query=query, result_count=len(results),
+                     top_hit=top.citation if top else None, top_unit_id=top.unit_id if top else None,
+                     took_ms=took_ms)
 
 
 def mark_unresolved(session: Session, user_id: int | None, *, query: str, result_count: int = 0) -> QueryLog:

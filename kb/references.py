@@ -14,15 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.models import Reference, Unit
-from kb.numerals import NUMERAL_CHARS, article_label, parse_number
+from kb.numerals import ARTICLE_NUMBER, NUMBER, article_label, parse_number
 from kb.titles import normalise_title
 
-_NUM = f"[{NUMERAL_CHARS}0-9]+"
-DOC_MENTION_RE = re.compile(rf"《([^《》\n]{{2,80}})》(?:第({_NUM})条(?:之([一二三四五六七八九十]+))?)?")
+DOC_MENTION_RE = re.compile(rf"《([^《》\n]{{2,80}})》(?:{ARTICLE_NUMBER})?")
 OWN_ARTICLE_RE = re.compile(
-    rf"本(?:法|条例|细则|办法|规定|解释|决定|规则)第({_NUM})条(?:之([一二三四五六七八九十]+))?(?:第({_NUM})款)?"
+    rf"本(?:法|条例|细则|办法|规定|解释|决定|规则){ARTICLE_NUMBER}(?:第({NUMBER})款)?"
 )
-OWN_PARAGRAPH_RE = re.compile(rf"本条第({_NUM})款")
+OWN_PARAGRAPH_RE = re.compile(rf"本条第({NUMBER})款")
 PREVIOUS_PARAGRAPH_RE = re.compile(r"前款")
 PREVIOUS_TWO_RE = re.compile(r"前两款")
 

@@ -29,13 +29,14 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Tex
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from kb import audit
+from kb.actors import SYSTEM
 from kb.audit import actor_label
 from kb.calls import (
     CONFIDENTIAL_CATEGORIES, REFERRED, Call, NewCall, get_call_for_use, is_confidential_matter, record_call,
 )
-from kb.db import Base
+from kb.db import Base, get_or_not_found
 from kb.departments import department_names
-from kb.errors import KbError, NotFound
+from kb.errors import KbError
 from kb.faq_citations import reply_citation_problems
 from kb.permissions import Forbidden, department_of, role_of
 from kb.routing import CATEGORIES
@@ -305,7 +306,7 @@ def send_referral(session: Session, actor, data: dict) -> Referral:
               f"转{referral.department}，答复期限 {referral.due_at:%Y-%m-%d %H:%M}", at=now)
     if referral.department not in staffed_departments(session):
         report = write_no_receiver_report(session, referral, now)
-        log_event(session, referral, None, "no_receiver", f"报告 {report.id}", at=now)
+        log_event(session, referral, SYSTEM, "no_receiver", f"报告 {report.id}", at=now)
         referral.warning = f"{referral.department}目前没有在岗的系统用户，无人接收本转办单，已报告中心主任"
     return referral
 
@@ -388,10 +389,7 @@ def refer_unanswered(session: Session, actor, data: NewReferral, send: bool = Fa
 # -- queries ------------------------------------------------------------------------------------
 
 def get_referral(session: Session, referral_id: int) -> Referral:
-    referral = session.get(Referral, referral_id)
-    if referral is None:
-        raise NotFound(f"转办单 {referral_id} 不存在")
-    return referral
+    return get_or_not_found(session, Referral, referral_id, "转办单")
 
 
 def department_inbox(session: Session, actor, done: bool | None = None) -> list[Referral]:
@@ -422,12 +420,19 @@ def get_referral_for(session: Session, actor, referral_id: int) -> Referral:
     return referral
 
 
-def list_referrals(session: Session, actor, state: str | None = None, mine: bool = False) -> list[Referral]:
-    """Referrals for the hotline's staff (all, or the actor's own with ``mine``), newest first."""
+def list_referrals(session: Session, actor, state: str | None = None, mine: bool = False, overdue: bool = False,
+                   now: dt.datetime | None = None) -> list[Referral]:
+    """Referrals for the hotline's staff (all, or the actor's own with ``mine``), newest first; with
+    ``overdue``, only those past their deadline at ``now`` (Beijing time; default: now) or already
+    reminded (催办)."""
     _require(can_list_referrals(actor), "无权查看转办单列表")
     query = select(Referral).order_by(Referral.id.desc())
     if state in STATES:
         query = query.where(Referral.state == state)
     if mine:
         query = query.where(Referral.agent_id == actor.id)
-    return list(session.scalars(query))
+    referrals = list(session.scalars(query))
+    if overdue:
+        now = now or beijing_now()
+        referrals = [r for r in referrals if r.is_overdue(now) or r.reminder_count]
+    return referrals

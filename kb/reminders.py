@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kb.actors import SYSTEM
 from kb.director_reports import DirectorReport, write_ineffective_report
 from kb.referrals import SENT, Referral, log_event
 from kb.workdays import due_at
@@ -45,14 +46,14 @@ def send_reminders(session: Session, now: dt.datetime) -> ReminderRun:
         if referral.reminder_count < MAX_REMINDERS:
             referral.reminder_count += 1
             referral.reminder_due_at = due_at(now, 1)
-            log_event(session, referral, None, "reminder",
+            log_event(session, referral, SYSTEM, "reminder",
                       f"第 {referral.reminder_count} 次催办：已超过答复期限，请于 "
                       f"{referral.reminder_due_at:%Y-%m-%d %H:%M} 前答复", at=now)
             run.reminded.append(referral)
         else:
             referral.escalated = True
             report = write_ineffective_report(session, referral, now)
-            log_event(session, referral, None, "ineffective", f"催办无效报告 {report.id} 已报中心主任", at=now)
+            log_event(session, referral, SYSTEM, "ineffective", f"催办无效报告 {report.id} 已报中心主任", at=now)
             run.reports.append(report)
     session.flush()
     return run

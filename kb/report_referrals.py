@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from kb.db import get_or_not_found
 from kb.director_reports import DIFFICULTY, DirectorReport, ReportError, can_handle_reports
-from kb.errors import NotFound
 from kb.permissions import Forbidden
 from kb.referrals import NewReferral, Referral, open_referral, send_referral
 from kb.workdays import beijing_now
@@ -21,9 +21,7 @@ def pass_report(session: Session, actor, data: dict) -> Referral:
     """``{"report_id", "department", "caller_name"?, "caller_contact"?, "at"?}``: the report's referral, sent."""
     if not can_handle_reports(actor):
         raise Forbidden("只有中心主任可以将报告单转部门办理")
-    report = session.get(DirectorReport, data.get("report_id"))
-    if report is None:
-        raise NotFound(f"报告 {data.get('report_id')} 不存在")
+    report = get_or_not_found(session, DirectorReport, data.get("report_id"), "报告")
     if report.kind != DIFFICULTY:
         raise ReportError("只有重大疑难问题报告单可以转部门办理")
     if report.handled_at is not None:

@@ -13,9 +13,8 @@ from typing import Optional
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.db import Base
+from kb.db import Base, get_or_not_found
 from kb.departments import department_names
-from kb.errors import NotFound
 from kb.permissions import Forbidden, role_of
 from kb.routing import Rule, RouteDecision, RuleError, route, rule_from_dict, shipped_rules
 from kb.routing_training import active_model
@@ -91,9 +90,7 @@ def save_rule(session: Session, actor, data: dict) -> RoutingRule:
     if clash is not None and clash.id != rule_id:
         raise RuleError(f"已有名为“{rule.name}”的规则")
     if rule_id:
-        row = session.get(RoutingRule, rule_id)
-        if row is None:
-            raise NotFound(f"转办规则 {rule_id} 不存在")
+        row = get_or_not_found(session, RoutingRule, rule_id, "转办规则")
     else:
         last = session.scalar(select(func.max(RoutingRule.position))) or 0
         row = RoutingRule(position=last + 1)

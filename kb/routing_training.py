@@ -22,6 +22,7 @@ from typing import Optional
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from kb.actors import allowed
 from kb.db import Base
 from kb.departments import group_of
 from kb.permissions import Forbidden, role_of
@@ -53,8 +54,8 @@ class RouterModelRecord(Base):
 
 
 def can_train_router(actor) -> bool:
-    """The director (or the admin); ``None`` is the command line, run by whoever runs the server."""
-    return actor is None or role_of(actor) in (DIRECTOR, ADMIN)
+    """The director (or the admin); ``SYSTEM`` is the command line, run by whoever runs the server."""
+    return allowed(actor, lambda user: role_of(user) in (DIRECTOR, ADMIN))
 
 
 def corrections(session: Session) -> list[Example]:
@@ -108,7 +109,7 @@ class TrainingReport:
     record: Optional[RouterModelRecord] = None
 
 
-def train_router(session: Session, actor=None) -> TrainingReport:
+def train_router(session: Session, actor) -> TrainingReport:
     """Refit from the shipped examples plus the corrections; keep the new model unless it does
     worse than the one in force on the held-out set (see the module docstring)."""
     if not can_train_router(actor):

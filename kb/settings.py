@@ -1,12 +1,17 @@
 """Every ``KB_*`` setting, declared once: name, default and a one-line help.
 
-The web app reads these from the environment (see ``webapp.create_app``); the README's
-configuration table is checked against this list by a test.
+``webapp.create_app`` starts from ``defaults()`` (this table), then the instance config, then the
+environment (``read_settings``), then the test mapping; the README's configuration table is checked
+against this list by a test. A default of None is worked out by ``create_app`` from the data folder
+(``KB_DATABASE_URL``, ``KB_INDEX_DIR``, ``KB_SECRET_KEY``) or means "not set" (``KB_TODAY``).
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
+
+CHECKOUT = Path(__file__).resolve().parent.parent  # the project's folder: policies/ ships in it
 
 
 @dataclass(frozen=True)
@@ -21,7 +26,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("KB_DATABASE_URL", None, "SQLAlchemy database URL (default: SQLite file kb.sqlite3 in the data folder)."),
     Setting("KB_INDEX_DIR", None, "Folder of the Whoosh index (default: index/ in the data folder)."),
     Setting("KB_SECRET_KEY", None, "Secret key for sessions and CSRF (default: generated once and kept in the data folder)."),
-    Setting("KB_POLICIES_DIR", None, "Sample policy library loaded on first start when the library is empty (default: policies/ of the checkout)."),
+    Setting("KB_POLICIES_DIR", str(CHECKOUT / "policies"), "Sample policy library loaded on first start when the library is empty (default: policies/ of the checkout)."),
     Setting("KB_LOAD_SAMPLE", "1", "Load the sample policy library on first start when the library is empty (1 or 0)."),
     Setting("KB_MAX_UPLOAD_MB", "20", "Largest accepted upload or imported file, in MB."),
     Setting("KB_SESSION_MINUTES", "480", "Minutes of inactivity after which a login session expires."),
@@ -32,6 +37,11 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def defaults() -> dict[str, str | None]:
+    """Every setting with its default: the first layer of the app's configuration."""
+    return {s.name: s.default for s in SETTINGS}
 
 
 def read_settings(environ: dict[str, str] | None = None) -> dict[str, str]:

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from kb.actors import allowed
 from kb.catalog import DocumentMeta
 from kb.errors import KbError
+from kb.faq import documents_changed
 from kb.library import (
     ImportOutcome, content_hash, get_document, import_document, mark_repealed, update_metadata,
 )
@@ -58,7 +60,7 @@ def preview_upload(name: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -
 
 def confirm_upload(session: Session, actor, upload: Upload) -> ImportOutcome:
     """Import the uploaded file with its metadata; return the outcome (its changed document ids)."""
-    if not can_upload(actor):
+    if not allowed(actor, can_upload):
         raise UploadRefused("只有政策法规岗可以上传政策文件")
     parsed = parse_file(upload.name, upload.data, max_bytes=upload.max_bytes)
     outcome = import_document(session, parsed, source_name=upload.name, source_hash=content_hash(upload.data),
@@ -69,21 +71,26 @@ def confirm_upload(session: Session, actor, upload: Upload) -> ImportOutcome:
             continue
         older = get_document(session, older_id)
         outcome.changed_document_ids |= update_metadata(session, older, DocumentMeta(superseded_by=document.source_name))
+    documents_changed(session, outcome.changed_document_ids)
     return outcome
 
 
 def edit_document(session: Session, actor, document_id: int, meta: DocumentMeta) -> set[int]:
     """The edit form: change a document's metadata; return the ids whose index entries are stale."""
-    if not can_upload(actor):
+    if not allowed(actor, can_upload):
         raise UploadRefused("只有政策法规岗可以修改文件信息")
     try:
-        return update_metadata(session, get_document(session, document_id), meta)
+        changed = update_metadata(session, get_document(session, document_id), meta)
     except ValueError as error:
         raise UploadRefused(str(error)) from None
+    documents_changed(session, changed)
+    return changed
 
 
 def repeal_document(session: Session, actor, document_id: int, on=None, superseded_by: str | None = None) -> set[int]:
     """Mark a document 失效 (from ``on``, replaced by ``superseded_by`` where given)."""
-    if not can_upload(actor):
+    if not allowed(actor, can_upload):
         raise UploadRefused("只有政策法规岗可以将文件标记为失效")
-    return mark_repealed(session, get_document(session, document_id), on=on, superseded_by=superseded_by or None)
+    changed = mark_repealed(session, get_document(session, document_id), on=on, superseded_by=superseded_by or None)
+    documents_changed(session, changed)
+    return changed

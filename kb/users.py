@@ -1,4 +1,4 @@
-"""Accounts: users and their roles, password hashing, login throttling, permission predicates.
+"""Accounts: users and their roles, passwords (hashed by ``kb.passwords``), login throttling, permission predicates.
 
 Roles: 咨询服务员 (agent, with a 工号), 政策法规岗 (the policy office), 中心主任 (director),
 部门用户 (a department user, bound to one department) and 管理员 (admin). Permissions are small
@@ -19,11 +19,12 @@ from typing import Optional
 
 from sqlalchemy import Boolean, DateTime, Integer, String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from kb.actors import SYSTEM, allowed, is_system
 from kb.db import Base
 from kb.errors import KbError
 from kb.password_policy import MIN_LENGTH, password_problem
+from kb.passwords import hash_password, needs_rehash, verify_password
 
 AGENT = "agent"
 POLICY = "policy"
@@ -122,7 +123,7 @@ def _role(actor) -> str | None:
 
 
 def can_read_library(actor) -> bool:
-    return _role(actor) in ROLES
+    return is_system(actor) or _role(actor) in ROLES
 
 
 def can_upload(actor) -> bool:
@@ -139,12 +140,8 @@ def can_manage_users(actor) -> bool:
 
 # -- passwords ----------------------------------------------------------------------------------
 
-def hash_password(password: str) -> str:
-    return generate_password_hash(password)
-
-
 def check_password(user: User, password: str) -> bool:
-    return check_password_hash(user.password_hash, password)
+    return verify_password(user.password_hash, password)
 
 
 def one_time_password() -> str:
@@ -166,7 +163,7 @@ def _equal_time_check(user: User | None, password: str) -> bool:
     if user is None:
         if not _DUMMY_HASH:
             _DUMMY_HASH.append(hash_password(secrets.token_urlsafe(16)))
-        check_password_hash(_DUMMY_HASH[0], password)
+        verify_password(_DUMMY_HASH[0], password)
         return False
     return check_password(user, password)
 
@@ -176,9 +173,9 @@ def _equal_time_check(user: User | None, password: str) -> bool:
 def create_user(session: Session, actor, data: NewUser) -> tuple[User, str]:
     """Create an account; return it with its password (generated and one-time when none was given).
 
-    ``actor`` is None for the command line and first start; otherwise it must be an admin.
+    ``actor`` is ``SYSTEM`` for the command line and first start; otherwise it must be an admin.
     """
-    if actor is not None and not can_manage_users(actor):
+    if not allowed(actor, can_manage_users):
         raise AccountError("只有管理员可以创建账号")
     username = (data.username or "").strip()
     if not username:
@@ -193,13 +190,13 @@ def create_user(session: Session, actor, data: NewUser) -> tuple[User, str]:
         raise AccountError(f"用户名“{username}”已存在")
     generated = data.password is None
     password = one_time_password() if generated else data.password
-    if not generated and actor is not None:  # the command line's --password stays as operators set it
+    if not generated and not is_system(actor):  # the command line's --password stays as operators set it
         _check_new_password(password, username, data.display_name, data.staff_no)
     elif not generated and len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符")
     # A password an admin chose is known to the admin: it is changed at first login (the command
     # line's --password is for operators and automation, and stays as given).
-    must_change = generated or actor is not None
+    must_change = generated or not is_system(actor)
     user = User(
         username=username, role=data.role, display_name=(data.display_name or "").strip() or None,
         department=(data.department or "").strip() or None, staff_no=(data.staff_no or "").strip() or None,
@@ -224,7 +221,7 @@ def ensure_admin(session: Session) -> str | None:
     """First start: create ``admin`` when there is no user; return its one-time password (else None)."""
     if session.scalar(select(func.count(User.id))):
         return None
-    _user, password = create_user(session, None, NewUser(username="admin", role=ADMIN))
+    _user, password = create_user(session, SYSTEM, NewUser(username="admin", role=ADMIN))
     return password
 
 
@@ -321,6 +318,8 @@ def authenticate(session: Session, username: str, password: str, address: str,
     session.execute(delete(LoginFailure).where(LoginFailure.username == username, LoginFailure.address == address))
     session.execute(delete(LoginFailure).where(LoginFailure.failed_at < now - FAILURE_WINDOW))
     user.last_login_at = now
+    if needs_rehash(user.password_hash):  # a werkzeug hash from before, or older Argon2 parameters
+        user.password_hash = hash_password(password)
     session.flush()
     return user
 
@@ -328,9 +327,9 @@ def authenticate(session: Session, username: str, password: str, address: str,
 def reset_password(session: Session, actor, user: User) -> str:
     """Give ``user`` a new one-time password (to be changed at next login); return it.
 
-    ``actor`` is None for the command line; otherwise it must be an admin.
+    ``actor`` is ``SYSTEM`` for the command line; otherwise it must be an admin.
     """
-    if actor is not None and not can_manage_users(actor):
+    if not allowed(actor, can_manage_users):
         raise AccountError("只有管理员可以重置密码")
     password = one_time_password()
     user.password_hash = hash_password(password)

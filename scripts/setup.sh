@@ -20,6 +20,8 @@ fi
 requirements=requirements.txt
 [ "$tests" = 1 ] && requirements=requirements-test.txt
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+# The project itself, editable (pyproject.toml): bench/ scripts import kb, indexer and webapp from here.
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 if [ "$system" = 1 ] && [ "$(id -u)" = 0 ]; then
   need=()
   command -v chromium >/dev/null 2>&1 || need+=(chromium)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from kb.actors import SYSTEM
 from kb.api_tokens import NewToken, create_token
 from kb.db import transaction
 from kb.users import User
@@ -19,7 +20,7 @@ def add_token_user(app, username: str, role: str, department: str | None = None)
             fields["department"] = department or "所得税处"
         session.add(User(username=username, role=role, password_hash="-", active=True, **fields))
         session.flush()
-        _token, secret = create_token(session, None, NewToken(username=username, name="测试"))
+        _token, secret = create_token(session, SYSTEM, NewToken(username=username, name="测试"))
     return {"Authorization": f"Bearer {secret}"}
 
 

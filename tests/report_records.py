@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from kb.actors import SYSTEM
 from kb.calls import ANSWERED, REFERRED, TRANSFERRED, NewCall, record_call
 from kb.faq_models import PUBLISHED, FaqEntry
 from kb.periods import parse_month
@@ -41,7 +42,7 @@ class Records:
 
 
 def _user(session, username, role, **fields):
-    user, _ = create_user(session, None, NewUser(username=username, role=role, password="password-123", **fields))
+    user, _ = create_user(session, SYSTEM, NewUser(username=username, role=role, password="password-123", **fields))
     return user
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 
+from kb.actors import SYSTEM
 from kb.db import transaction
 from kb.faq import FaqData, change_status, create_entry, get_entry, publish_entry, submit_entry
 from kb.faq_models import DRAFT
@@ -67,13 +68,13 @@ def world(app, api_library):
         agent = User(username="first-agent", role="agent", staff_no="1001", password_hash="-", active=True)
         session.add(agent)
         session.flush()
-        published = create_entry(session, None, FaqData(question="逾期申报会被罚款吗？", answer="可以处罚款。",
+        published = create_entry(session, SYSTEM, FaqData(question="逾期申报会被罚款吗？", answer="可以处罚款。",
                                                          citations=[LATE_FILING]))
-        submit_entry(session, None, published)
-        publish_entry(session, None, published)
-        draft = create_entry(session, None, FaqData(question="草稿问题", answer="草稿答案", citations=[LATE_FILING]))
-        in_review = create_entry(session, None, FaqData(question="待审问题", answer="待审答案", citations=[LATE_FILING]))
-        submit_entry(session, None, in_review)
+        submit_entry(session, SYSTEM, published)
+        publish_entry(session, SYSTEM, published)
+        draft = create_entry(session, SYSTEM, FaqData(question="草稿问题", answer="草稿答案", citations=[LATE_FILING]))
+        in_review = create_entry(session, SYSTEM, FaqData(question="待审问题", answer="待审答案", citations=[LATE_FILING]))
+        submit_entry(session, SYSTEM, in_review)
         at = dt.datetime(2025, 9, 30, 10, 0)
         sent = open_referral(session, agent, NewReferral(
             caller_name="王女士", caller_contact="13800000000", question="企业所得税汇算清缴的期限是什么时候？",
@@ -110,8 +111,8 @@ def test_role_matrix(app, world, method, rule, url, body, expected):
 def _back_to_review(app, entry_id):
     with transaction(app.extensions["kb_storage"].session_factory) as session:
         entry = get_entry(session, entry_id)
-        change_status(session, None, entry, DRAFT)
-        submit_entry(session, None, entry)
+        change_status(session, SYSTEM, entry, DRAFT)
+        submit_entry(session, SYSTEM, entry)
 
 
 def test_the_matrix_covers_every_api_route():

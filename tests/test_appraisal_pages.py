@@ -7,6 +7,7 @@ import io
 import docx
 import pytest
 
+from kb.actors import SYSTEM
 from tests.report_records import build_month
 from tests.web_helpers import csrf_token, login
 
@@ -111,8 +112,8 @@ def test_the_collection_office_reads_bulletin_weekly_and_appraisal_but_changes_n
     from kb.users import NewUser, create_user
 
     with app.extensions["kb_storage"].session_factory() as session:
-        create_user(session, None, NewUser(username="zgc", role="department", department="征管处", password=PASSWORD))
-        create_user(session, None, NewUser(username="jcj", role="department", department="稽查局", password=PASSWORD))
+        create_user(session, SYSTEM, NewUser(username="zgc", role="department", department="征管处", password=PASSWORD))
+        create_user(session, SYSTEM, NewUser(username="jcj", role="department", department="稽查局", password=PASSWORD))
         session.commit()
     office = logged_in(app, "zgc")
     bulletin = office.get("/reports/bulletin?month=2024-05")

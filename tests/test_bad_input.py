@@ -233,3 +233,21 @@ def test_an_article_over_the_unit_limit_is_refused_naming_it():
     lines = ["第一条 总则。", "第二条 " + "纳税人应当依法缴纳税款。", *["应当依法办理纳税申报。" * 100] * 40]
     with pytest.raises(ImportFailed, match=r"第二条过长（\d{2},\d{3} 字），单个条文上限为 30,000 字"):
         parse_file("超长条文.txt", "\n".join(lines).encode("utf-8"))
+
+
+def test_a_missing_row_is_one_not_found_message_whatever_asks_for_it(session):
+    from kb.calls import get_call
+    from kb.db import get_or_not_found
+    from kb.errors import NotFound
+    from kb.faq import get_entry
+    from kb.library import get_document, get_unit
+    from kb.models import Document
+
+    for lookup, message in ((lambda: get_document(session, 987654), "文档 987654 不存在"),
+                            (lambda: get_unit(session, 987654), "条文 987654 不存在"),
+                            (lambda: get_entry(session, 987654), "问答 987654 不存在"),
+                            (lambda: get_call(session, 987654), "接听记录 987654 不存在"),
+                            (lambda: get_or_not_found(session, Document, None, "文档"), "未指明文档")):
+        with pytest.raises(NotFound) as raised:
+            lookup()
+        assert str(raised.value) == message

@@ -7,6 +7,7 @@ import io
 import docx
 import pytest
 
+from kb.actors import SYSTEM
 from kb.bulletin import SECTIONS, build_bulletin, can_read_issue
 from kb.bulletin_issues import IssueError, save_editorial, share_issue
 from kb.calls import NewCall, record_call
@@ -52,7 +53,7 @@ def test_suggestions_show_what_became_of_each_and_the_commentary(session):
 def test_sharing_lets_the_named_departments_read_that_issue_only(session):
     records = build_month(session)
     seed_departments(session)
-    legal, _ = create_user(session, None, NewUser(username="legal", role="department", department="法规处",
+    legal, _ = create_user(session, SYSTEM, NewUser(username="legal", role="department", department="法规处",
                                                   password=PASSWORD))
     assert not can_read_issue(session, legal, MONTH.key)
     with pytest.raises(IssueError, match="不是部门名称"):

@@ -5,6 +5,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from kb.actors import SYSTEM
 from kb.bulletin import build_bulletin
 from kb.calls import Call, NewCall, record_call
 from kb.demo_data import DemoRecord, add_demo_month, remove_demo_data
@@ -38,7 +39,7 @@ def test_a_demo_month_is_realistic_and_breaks_each_promise(session):
 
 
 def test_demo_records_are_removed_and_nothing_else(session):
-    agent, _ = create_user(session, None, NewUser(username="real", role="agent", staff_no="9", password="password-123"))
+    agent, _ = create_user(session, SYSTEM, NewUser(username="real", role="agent", staff_no="9", password="password-123"))
     real = record_call(session, agent, NewCall(question="真实来电", answer="已答复", at=dt.datetime(2024, 6, 3, 10)))
     add_demo_month(session, parse_month("2024-05"), 300, NOW)
     add_demo_month(session, parse_month("2024-06"), 300, NOW)

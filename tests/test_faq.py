@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from kb.actors import SYSTEM
 from kb.faq import (
     FaqData, FaqError, ReviewData, change_status, create_entry, flag_entries_citing, publish_entry,
     record_usage, render_answer, retire_entry, review_entry, review_queue, submit_entry, update_entry,
@@ -21,7 +22,7 @@ LATE_FEE = "《中华人民共和国税收征收管理法》第三十二条"
 @pytest.fixture
 def make_user(session):
     def build(username: str, role: str):
-        user, _password = create_user(session, None, NewUser(
+        user, _password = create_user(session, SYSTEM, NewUser(
             username=username, role=role, password="password-1", staff_no="1001" if role == "agent" else None,
             department="征管科" if role == "department" else None))
         return user
@@ -43,7 +44,7 @@ def import_in_force(session_factory):
 
 @pytest.fixture
 def make_faq_entry(session):
-    def build(actor=None, **fields):
+    def build(actor=SYSTEM, **fields):
         data = FaqData(question=fields.pop("question", "逾期申报会被罚款吗？"),
                        answer=fields.pop("answer", "可以处二千元以下的罚款。"),
                        citations=fields.pop("citations", [LATE_FILING]), **fields)
@@ -106,7 +107,7 @@ def test_an_edit_of_a_published_answer_is_reviewed_unless_a_publisher_made_it(
 def test_an_edit_that_changes_nothing_adds_no_version(import_tax, session, make_faq_entry):
     import_tax("税收征收管理法(2015-04-24).md")
     entry = make_faq_entry()
-    update_entry(session, None, entry, FaqData(question="逾期申报会被罚款吗？", citations=[LATE_FILING]))
+    update_entry(session, SYSTEM, entry, FaqData(question="逾期申报会被罚款吗？", citations=[LATE_FILING]))
     assert entry.version == 1 and len(entry.versions) == 1
 
 
@@ -114,10 +115,10 @@ def test_status_changes_follow_the_lifecycle(import_tax, session, make_faq_entry
     import_tax("税收征收管理法(2015-04-24).md")
     entry = make_faq_entry()
     with pytest.raises(FaqError, match="不能从“草稿”改为“已发布”"):
-        change_status(session, None, entry, PUBLISHED)
-    retire_entry(session, None, entry)
+        change_status(session, SYSTEM, entry, PUBLISHED)
+    retire_entry(session, SYSTEM, entry)
     with pytest.raises(FaqError):
-        submit_entry(session, None, entry)
+        submit_entry(session, SYSTEM, entry)
 
 
 @pytest.mark.parametrize("role, may_edit, may_publish", [
@@ -140,24 +141,42 @@ def test_who_may_edit_and_publish(import_tax, session, make_faq_entry, make_user
             publish_entry(session, actor, entry)
 
 
+def test_the_system_acts_by_name_and_no_actor_is_refused(import_tax, session, make_faq_entry):
+    """``SYSTEM`` (the command line, the importer) may edit and publish; ``None`` is not a way to skip
+    the checks: it is refused, as every permission predicate refuses it."""
+    from kb.actors import NoActor
+    from kb.permissions import role_of
+
+    import_tax("税收征收管理法(2015-04-24).md")
+    entry = make_faq_entry(SYSTEM)
+    assert publish_entry(session, SYSTEM, submit_entry(session, SYSTEM, entry)).status == PUBLISHED
+    assert [v.actor_name for v in entry.versions] == ["系统"] * 3 and entry.versions[0].actor_id is None
+    for operation in (lambda: make_faq_entry(None), lambda: retire_entry(session, None, entry),
+                      lambda: update_entry(session, None, entry, FaqData(answer="改写。")),
+                      lambda: record_usage(session, None, entry, "shown")):
+        with pytest.raises(NoActor):
+            operation()
+    assert entry.status == PUBLISHED and role_of(None) is None and role_of(SYSTEM) is None
+
+
 def test_publishing_needs_a_citation_to_a_unit_in_force(import_tax, session, make_faq_entry):
     import_tax("税收征收管理法(2015-04-24).md", "增值税暂行条例(2017-11-19).md", "增值税法(2024-12-25).md")
     uncited = make_faq_entry(citations=[])
-    submit_entry(session, None, uncited)
+    submit_entry(session, SYSTEM, uncited)
     with pytest.raises(FaqError, match="至少需要引用一条现行有效的条文"):
-        publish_entry(session, None, uncited)
+        publish_entry(session, SYSTEM, uncited)
 
     repealed_only = make_faq_entry(question="增值税税率是多少？", answer="税率为百分之十三。",
                                    citations=["《中华人民共和国增值税暂行条例》第二条"])
     assert "失效" in repealed_only.citations[0].citation_text
-    submit_entry(session, None, repealed_only)
+    submit_entry(session, SYSTEM, repealed_only)
     with pytest.raises(FaqError, match="至少需要引用一条现行有效的条文"):
-        publish_entry(session, None, repealed_only)
+        publish_entry(session, SYSTEM, repealed_only)
 
-    update_entry(session, None, repealed_only, FaqData(citations=["《中华人民共和国增值税法》第十条"]))
-    assert publish_entry(session, None, repealed_only).status == PUBLISHED
+    update_entry(session, SYSTEM, repealed_only, FaqData(citations=["《中华人民共和国增值税法》第十条"]))
+    assert publish_entry(session, SYSTEM, repealed_only).status == PUBLISHED
     with pytest.raises(FaqError, match="至少需要引用一条现行有效的条文"):
-        update_entry(session, None, repealed_only, FaqData(citations=[]))
+        update_entry(session, SYSTEM, repealed_only, FaqData(citations=[]))
 
 
 def test_short_names_the_search_knows_are_accepted_without_brackets(import_tax, session, make_faq_entry):
@@ -187,7 +206,7 @@ def test_importing_a_revision_flags_citing_entries_until_reviewed(import_in_forc
                            citations=["发票管理办法(2019-03-02).md#第二十九条"])
     other = make_faq_entry()  # cites only 税收征收管理法
     for item in (entry, other):
-        submit_entry(session, None, item)
+        submit_entry(session, SYSTEM, item)
         publish_entry(session, director, item)
     session.commit()
 
@@ -235,14 +254,14 @@ def test_a_reimported_corrected_file_relinks_or_flags_citations(import_tax, sess
     assert kept.citations[0].unit is not None and kept.citations[0].unit.label == "第三十四条"
     assert not kept.needs_review
     assert "条文内容已变更" in changed.review_reason
-    review_entry(session, None, changed, ReviewData(note="已核对"))
+    review_entry(session, SYSTEM, changed, ReviewData(note="已核对"))
     assert not changed.needs_review
 
 
 def test_retired_entries_are_not_flagged(import_in_force, import_tax, session, make_faq_entry):
     import_in_force("发票管理办法(2019-03-02).md")
     entry = make_faq_entry(citations=["发票管理办法(2019-03-02).md#第二十九条"])
-    retire_entry(session, None, entry)
+    retire_entry(session, SYSTEM, entry)
     session.commit()
     report = import_tax("发票管理办法(2023-07-20).md")
     session.expire_all()
@@ -255,11 +274,11 @@ def test_review_queue_lists_due_and_pending_entries(import_tax, session, make_fa
     later = make_faq_entry(review_by=dt.date(2027, 3, 1))
     pending = make_faq_entry(question="延期申报怎么办？", citations=["《中华人民共和国税收征收管理法》第二十七条"])
     for entry in (due, later):
-        submit_entry(session, None, entry)
-        publish_entry(session, None, entry)
-    submit_entry(session, None, pending)
+        submit_entry(session, SYSTEM, entry)
+        publish_entry(session, SYSTEM, entry)
+    submit_entry(session, SYSTEM, pending)
     assert review_queue(session, today=dt.date(2026, 6, 1)) == [due, pending]
-    review_entry(session, None, due, ReviewData(review_by=dt.date(2027, 6, 1)))
+    review_entry(session, SYSTEM, due, ReviewData(review_by=dt.date(2027, 6, 1)))
     assert review_queue(session, today=dt.date(2026, 6, 1)) == [pending]
 
 
@@ -267,12 +286,12 @@ def test_usage_counters(import_tax, session, make_faq_entry):
     import_tax("税收征收管理法(2015-04-24).md")
     entry = make_faq_entry()
     for event in ("shown", "shown", "copied", "helpful", "not_helpful", "shown"):
-        record_usage(session, None, entry, event)
+        record_usage(session, SYSTEM, entry, event)
     session.commit()
     session.expire_all()
     assert (entry.shown_count, entry.copied_count, entry.helpful_count, entry.not_helpful_count) == (3, 1, 1, 1)
     with pytest.raises(FaqError):
-        record_usage(session, None, entry, "liked")
+        record_usage(session, SYSTEM, entry, "liked")
 
 
 def test_answers_render_as_sanitised_html():
@@ -298,5 +317,5 @@ def test_gaps_queue_groups_queries_that_found_nothing(import_tax, session, make_
         (3, ["个体户定额怎么核定？", "个体户 定额 怎么核定"]), (1, ["出口退税 多久到账"]), (1, ["滞纳金"])]
     draft = gaps[0].draft()
     assert draft.question == "个体户定额怎么核定？" and draft.phrasings == ["个体户 定额 怎么核定"]
-    assert create_entry(session, None, draft).status == "draft"
+    assert create_entry(session, SYSTEM, draft).status == "draft"
     assert [g.queries[0] for g in gap_queue(session)] == ["出口退税 多久到账", "滞纳金"]

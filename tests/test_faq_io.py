@@ -5,6 +5,7 @@ import csv
 import io
 import json
 
+from kb.actors import SYSTEM
 from kb.faq import list_entries
 from kb.faq_io import export_records, export_text, import_faq, read_rows
 from kb.faq_models import DRAFT, PUBLISHED
@@ -52,7 +53,7 @@ def _library(import_tax):
 
 def test_bad_rows_are_reported_and_good_rows_load(import_tax, session):
     _library(import_tax)
-    report = import_faq(session, None, read_rows(_csv(ROWS), "csv"))
+    report = import_faq(session, SYSTEM, read_rows(_csv(ROWS), "csv"))
     problems = {p.row: p.reason for p in report.problems}
     assert sorted(problems) == [4, 5, 6, 7, 8, 9, 10]
     assert problems[4] == "问题为空"
@@ -78,13 +79,13 @@ def test_bad_rows_are_reported_and_good_rows_load(import_tax, session):
 def test_importing_the_same_file_again_changes_nothing(import_tax, session):
     _library(import_tax)
     rows = read_rows(_csv(ROWS[:2]), "csv")
-    import_faq(session, None, rows)
-    again = import_faq(session, None, rows)
+    import_faq(session, SYSTEM, rows)
+    again = import_faq(session, SYSTEM, rows)
     assert (again.created, again.updated, again.unchanged, again.problems) == (0, 0, 2, [])
 
     changed = [list(ROWS[0]), list(ROWS[1])]
     changed[1][2] = "经税务机关核准，可以延期申报；并预缴税款。"
-    report = import_faq(session, None, read_rows(_csv(changed), "csv"))
+    report = import_faq(session, SYSTEM, read_rows(_csv(changed), "csv"))
     assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
     delay = next(e for e in list_entries(session) if e.question == "延期申报怎么办？")
     assert delay.versions[-1].action == "imported" and "+答案：经税务机关核准，可以延期申报；并预缴税款。" in delay.versions[-1].diff
@@ -92,7 +93,7 @@ def test_importing_the_same_file_again_changes_nothing(import_tax, session):
 
 def test_export_round_trips_through_json_and_csv(import_tax, session):
     _library(import_tax)
-    import_faq(session, None, read_rows(_csv(ROWS), "csv"))
+    import_faq(session, SYSTEM, read_rows(_csv(ROWS), "csv"))
     session.commit()
     records = json.loads(export_text(session, "json"))
     assert records[0]["citations"] == ["税收征收管理法(2015-04-24).md#第三十二条"]
@@ -100,7 +101,7 @@ def test_export_round_trips_through_json_and_csv(import_tax, session):
     assert records[0]["status"] == "published"
 
     for fmt in ("json", "csv"):
-        report = import_faq(session, None, read_rows(export_text(session, fmt), fmt))
+        report = import_faq(session, SYSTEM, read_rows(export_text(session, fmt), fmt))
         assert (report.created, report.updated, report.problems) == (0, 0, []), fmt
         assert report.unchanged == 3
     assert export_records(session) == records
@@ -111,7 +112,7 @@ def test_json_rows_are_numbered_from_one(import_tax, session):
     data = [{"question": "滞纳金怎么算？", "answer": "万分之五。", "citations": ["《税收征收管理法》第三十二条"],
              "status": "published", "phrasings": ["滞纳金比例"]},
             {"question": "  ", "answer": "空"}]
-    report = import_faq(session, None, read_rows(json.dumps(data, ensure_ascii=False), "json"))
+    report = import_faq(session, SYSTEM, read_rows(json.dumps(data, ensure_ascii=False), "json"))
     assert report.created == 1 and [(p.row, p.reason) for p in report.problems] == [(2, "问题为空")]
 
 

@@ -7,9 +7,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from kb.actors import SYSTEM
 from kb.db import transaction
 from kb.faq_models import FaqEntry
-from kb.library import find_document_by_name, mark_repealed
+from kb.library import find_document_by_name
+from kb.uploads import repeal_document
 from tests.web_helpers import client_as, csrf_token, post_form  # noqa: F401  (fixture)
 
 QUESTION = "不能按期申报，可以申请延期申报吗？"
@@ -70,7 +72,7 @@ def test_who_may_open_the_faq_pages(app, client_as, library, role):
     from kb.faq import FaqData, create_entry
 
     with transaction(app.extensions["kb_storage"].session_factory) as session:
-        entry_id = create_entry(session, None, FaqData(question="草稿问题", answer="草稿")).id
+        entry_id = create_entry(session, SYSTEM, FaqData(question="草稿问题", answer="草稿")).id
     client = client_as(role)
     for route in ROUTES:
         status = client.get(route.format(id=entry_id)).status_code
@@ -153,7 +155,8 @@ def test_a_flagged_entry_shows_the_warning_until_reviewed(app, client_as, librar
 
     entry_id, director = _published(app, client_as)
     with transaction(app.extensions["kb_storage"].session_factory) as session:
-        changed = mark_repealed(session, find_document_by_name(session, "税收征收管理法实施细则"))
+        document = find_document_by_name(session, "税收征收管理法实施细则")
+        changed = repeal_document(session, SYSTEM, document.id)
     search_index.index_documents(app, changed)  # as every import path does after its commit
     agent = client_as("agent")
     page = agent.get("/search", query_string={"q": "来不及报税了怎么办"}).text

@@ -9,10 +9,12 @@ import pytest
 from indexer import SearchIndex
 from indexer.faq_entries import gap_key
 from indexer.faq_index_entries import entries_citing
+from kb.actors import SYSTEM
 from kb.db import transaction
 from kb.faq import FaqData, create_entry, get_entry, publish_entry, retire_entry, submit_entry
 from kb.faq_models import NEEDS_REVIEW_WARNING
-from kb.library import find_document_by_name, mark_repealed
+from kb.library import find_document_by_name
+from kb.uploads import repeal_document
 
 TODAY = "2026-11-27"
 QUESTION = "不能按期申报，可以申请延期申报吗？"
@@ -31,10 +33,10 @@ def make_published(session_factory):
 
     def build(question=QUESTION, phrasings=PHRASINGS, citations=(BASIS,), answer="可以。经税务机关核准，可以延期申报。"):
         with transaction(session_factory) as session:
-            entry = create_entry(session, None, FaqData(question=question, phrasings=list(phrasings), answer=answer,
+            entry = create_entry(session, SYSTEM, FaqData(question=question, phrasings=list(phrasings), answer=answer,
                                                         citations=list(citations), tax_types=["征收管理"]))
-            submit_entry(session, None, entry)
-            publish_entry(session, None, entry)
+            submit_entry(session, SYSTEM, entry)
+            publish_entry(session, SYSTEM, entry)
             return entry.id
 
     return build
@@ -102,12 +104,12 @@ def test_no_card_for_a_question_it_does_not_answer(library, make_published, inde
 def test_drafts_and_retired_entries_are_not_in_search(library, make_published, index, session_factory):
     entry_id = make_published()
     with transaction(session_factory) as session:
-        draft = create_entry(session, None, FaqData(question="车船税在哪里交？", answer="…", citations=[]))
+        draft = create_entry(session, SYSTEM, FaqData(question="车船税在哪里交？", answer="…", citations=[]))
     _rebuild(index, session_factory)
     assert _card(index, "车船税在哪里交") is None
     assert _card(index, PHRASINGS[0]).faq_id == entry_id
     with transaction(session_factory) as session:
-        retire_entry(session, None, get_entry(session, entry_id))
+        retire_entry(session, SYSTEM, get_entry(session, entry_id))
     with session_factory() as session:
         index.update_faq(session, {entry_id, draft.id})
     assert _card(index, PHRASINGS[0]) is None
@@ -120,7 +122,7 @@ def test_an_entry_flagged_by_a_repeal_shows_the_warning(library, make_published,
     assert not _card(index, PHRASINGS[0]).needs_review
     with transaction(session_factory) as session:
         document = find_document_by_name(session, "税收征收管理法实施细则")
-        changed = mark_repealed(session, document)
+        changed = repeal_document(session, SYSTEM, document.id)
     with session_factory() as session:
         index.update_documents(session, changed)
         index.update_faq(session, entries_citing(session, changed))
@@ -146,17 +148,17 @@ def test_rebuild_check_and_cli_include_published_entries(app, runner, import_tax
     with transaction(factory) as session:
         rows = [row for row in json.loads((POLICIES / "faq" / "starter.json").read_text(encoding="utf-8"))
                 if all("税收征收管理法" in c for c in row["citations"])]
-        report = import_faq(session, None, list(enumerate(rows, 1)))
+        report = import_faq(session, SYSTEM, list(enumerate(rows, 1)))
     assert report.ok and report.entry_ids
     with app.app_context():
         search_index.rebuild(app)
         assert index_check.inspect_index(app).ok
         with transaction(factory) as session:
-            extra = create_entry(session, None, FaqData(
+            extra = create_entry(session, SYSTEM, FaqData(
                 question="税务人员上门检查，要出示什么证件？", answer="应当出示税务检查证和税务检查通知书。",
                 citations=["《中华人民共和国税收征收管理法》第五十九条"]))
-            submit_entry(session, None, extra)
-            publish_entry(session, None, extra)
+            submit_entry(session, SYSTEM, extra)
+            publish_entry(session, SYSTEM, extra)
         report = index_check.inspect_index(app)
         assert report.missing_faq == {extra.id} and not report.ok
         index_check.repair_index(app, report)
@@ -168,3 +170,33 @@ def test_rebuild_check_and_cli_include_published_entries(app, runner, import_tax
     assert first["citations"] == [{"citation": "《中华人民共和国税收征收管理法》第五十九条",
                                    "unit_id": first["citations"][0]["unit_id"], "status": "有效"}]
 
+
+
+def test_every_front_end_logs_the_top_article_not_the_answer_card(app, runner, library, make_published):
+    """The page's /search.json, the API and the CLI run one ``search_and_log``: the query log's top hit
+    is the first article, even when an FAQ answer card is shown above it."""
+    from sqlalchemy import select
+
+    from kb.querylog import QueryLog
+    from tests.api_helpers import add_token_user
+    from tests.web_helpers import add_user, login
+    from webapp import search_index
+
+    make_published()
+    with app.app_context():
+        search_index.rebuild(app)
+    cli = json.loads(runner.invoke(args=["search", "--json", PHRASINGS[0]]).output)
+    assert cli["results"][0]["type"] == "faq"
+    article = next(r for r in cli["results"] if r["type"] == "article")
+    headers = add_token_user(app, "api-agent", "agent")
+    api = app.test_client().get("/api/v1/search", query_string={"q": PHRASINGS[0]}, headers=headers)
+    assert api.status_code == 200 and api.get_json()["results"][0]["type"] == "faq"
+    page = app.test_client()
+    add_user(app, "page-agent", "agent")
+    login(page, "page-agent")
+    assert page.get("/search.json", query_string={"q": PHRASINGS[0], "log": "1"}).get_json()["results"]
+    with app.extensions["kb_storage"].session_factory() as session:
+        rows = session.scalars(select(QueryLog).order_by(QueryLog.id)).all()
+    assert [row.query for row in rows] == [PHRASINGS[0]] * 3
+    assert {(row.top_hit, row.top_unit_id) for row in rows} == {(article["citation"], article["unit_id"])}
+    assert rows[0].user_id is None and rows[1].user_id and rows[2].user_id

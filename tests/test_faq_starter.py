@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+from kb.actors import SYSTEM
 from kb.faq import list_entries
 from kb.faq_citations import resolve_citation
 from kb.faq_io import import_faq, read_faq_file
@@ -27,7 +28,7 @@ def _squash(text: str) -> str:
 def test_starter_set_loads_and_is_published(import_tax, session):
     import_tax()
     rows = read_faq_file(STARTER)
-    report = import_faq(session, None, rows)
+    report = import_faq(session, SYSTEM, rows)
     assert report.problems == []
     assert report.created == len(rows) >= 40
     entries = list_entries(session)

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from kb.actors import SYSTEM
 from kb.api_tokens import NewToken, create_token
 from kb.db import create_schema, make_engine, make_session_factory, transaction
 from kb.faq import FaqData, create_entry
@@ -121,11 +122,11 @@ def faq_desk(tmp_path, database_url):
     report = import_paths(factory, [TAX / "税收征收管理法(2015-04-24).md", TAX / "增值税法(2024-12-25).md"])
     assert report.ok
     with transaction(factory) as session:
-        create_user(session, None, NewUser(username="director", role="director", password=PASSWORD))
-        create_user(session, None, NewUser(username="office", role="policy", password=PASSWORD))
-        _token, secret = create_token(session, None, NewToken(username="director", name="测试"))
+        create_user(session, SYSTEM, NewUser(username="director", role="director", password=PASSWORD))
+        create_user(session, SYSTEM, NewUser(username="office", role="policy", password=PASSWORD))
+        _token, secret = create_token(session, SYSTEM, NewToken(username="director", name="测试"))
         for n in range(40):
-            create_entry(session, None, FaqData(
+            create_entry(session, SYSTEM, FaqData(
                 question=f"纳税申报期限问题 {n}", answer="纳税人必须依照法律、行政法规规定的申报期限办理纳税申报。",
                 citations=["《中华人民共和国税收征收管理法》第二十五条"]), status=IN_REVIEW)
     env = app_env(tmp_path / "data", database_url)

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from indexer import SearchIndex, following
+from kb.actors import SYSTEM
 from kb.db import transaction
 from kb.faq import FaqData, create_entry, publish_entry, record_usage, retire_entry, submit_entry
 from kb.faq_models import FaqEntry
@@ -20,6 +21,7 @@ from kb.index_outbox import (
 )
 from kb.library import find_document_by_name, mark_repealed
 from kb.models import Document, IndexChange, utcnow
+from kb.uploads import repeal_document
 from tests.conftest import TAX
 
 TODAY = "2026-11-27"
@@ -58,11 +60,11 @@ def follower(session_factory, tmp_path):
 
 def _publish_question(session_factory, question: str) -> int:
     with transaction(session_factory) as session:
-        entry = create_entry(session, None, FaqData(
+        entry = create_entry(session, SYSTEM, FaqData(
             question=question, answer="纳税人必须依照法律、行政法规规定的申报期限办理纳税申报。",
             citations=["《中华人民共和国税收征收管理法》第二十五条"]))
-        submit_entry(session, None, entry)
-        publish_entry(session, None, entry)
+        submit_entry(session, SYSTEM, entry)
+        publish_entry(session, SYSTEM, entry)
         return entry.id
 
 
@@ -106,6 +108,23 @@ def test_a_rolled_back_change_leaves_no_row_and_no_note_for_the_next_commit(sess
     assert _rows(session_factory) == before
 
 
+def test_the_outbox_is_written_by_the_sessions_of_the_apps_factory_only(session_factory, engine, import_tax):
+    """The listeners are registered by ``kb.db.make_session_factory`` on its factory, not on every
+    ``Session`` of the process by importing ``kb.models``: a session made elsewhere writes nothing."""
+    from sqlalchemy.orm import sessionmaker
+
+    import_tax("车船税法(2019-04-23).md")
+    mark = _latest(session_factory)
+    with sessionmaker(bind=engine).begin() as session:
+        find_document_by_name(session, "车船税法").units[0].text += "（另一个会话）"
+    assert _latest(session_factory) == mark
+    with transaction(session_factory) as session:
+        document = find_document_by_name(session, "车船税法")
+        document.units[0].text += "（应用的会话）"
+        document_id = document.id
+    assert _rows(session_factory)[-1] == (DOCUMENT, document_id) and _latest(session_factory) > mark
+
+
 def test_faq_changes_are_recorded_and_usage_counts_are_not(session_factory, import_tax):
     import_tax(CTL)
     start = _latest(session_factory)
@@ -115,11 +134,11 @@ def test_faq_changes_are_recorded_and_usage_counts_are_not(session_factory, impo
     mark = _latest(session_factory)
     with transaction(session_factory) as session:
         entry = session.get_one(FaqEntry, entry_id)
-        record_usage(session, None, entry, "shown")
-        record_usage(session, None, entry, "helpful")
+        record_usage(session, SYSTEM, entry, "shown")
+        record_usage(session, SYSTEM, entry, "helpful")
     assert _latest(session_factory) == mark
     with transaction(session_factory) as session:
-        retire_entry(session, None, session.get_one(FaqEntry, entry_id))
+        retire_entry(session, SYSTEM, session.get_one(FaqEntry, entry_id))
     assert _rows(session_factory)[-1] == (FAQ, entry_id)
 
 
@@ -185,8 +204,8 @@ def test_a_metadata_change_reaches_the_index_and_the_faq_cards_citing_it(session
     card = index.search("纳税申报期限是怎么规定的", today_override=TODAY).results[0]
     assert card.type == "faq" and card.faq_id == entry_id and card.citations[0]["status"] == "有效"
 
-    with transaction(session_factory) as session:
-        mark_repealed(session, find_document_by_name(session, "税收征收管理法"))
+    with transaction(session_factory) as session:  # the policy office's repeal (kb.uploads) flags the FAQ too
+        repeal_document(session, SYSTEM, find_document_by_name(session, "税收征收管理法").id)
     applied = following.apply_changes(index, session_factory)
     assert entry_id in applied.faq_ids  # flagged 需复核, and citing the changed document
     card = index.search("纳税申报期限是怎么规定的", today_override=TODAY).results[0]
@@ -350,3 +369,31 @@ def test_rows_are_numbered_in_commit_order(session_factory, import_tax, database
         with session_factory() as session:
             rows = session.execute(select(IndexChange.id, IndexChange.target_id).order_by(IndexChange.id)).all()
         assert [target for _id, target in rows[-2:]] == [late.id, early.id]
+
+
+def test_a_request_that_changes_the_library_is_searchable_when_it_answers_without_asking(app, import_tax):
+    """One after-commit hook hands what a request wrote to the outbox to the applier: a view that
+    only calls a ``kb`` operation (and schedules nothing) answers with its change already indexed."""
+    from webapp import search_index
+    from webapp.storage import db_session
+
+    import_tax(CTL)
+    search_index.rebuild(app)
+    factory = app.extensions["kb_storage"].session_factory
+    with transaction(factory) as session:
+        entry = create_entry(session, SYSTEM, FaqData(
+            question="纳税人搬家后多久内要办理税务变更登记？", answer="自变更之日起三十日内。",
+            citations=["《中华人民共和国税收征收管理法》第十六条"]))
+        submit_entry(session, SYSTEM, entry)
+        entry_id = entry.id
+
+    @app.get("/test-publish/<int:entry_id>")  # GET: no CSRF token to fetch first
+    def publish_view(entry_id):  # a view as the house style writes them: parse, call kb, answer
+        session = db_session()
+        publish_entry(session, SYSTEM, session.get(FaqEntry, entry_id))
+        return "ok"
+
+    app.extensions["kb_index_follower"].checked_at = float("inf")  # no look at the outbox before a search
+    assert app.test_client().get(f"/test-publish/{entry_id}").status_code == 200
+    results = search_index.search(app, "纳税人搬家后多久内要办理税务变更登记")
+    assert results and results[0]["type"] == "faq" and results[0]["faq_id"] == entry_id

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import kb.users
+from kb.actors import SYSTEM
 from kb.password_policy import password_problem
 from kb.users import AccountError, NewUser, authenticate, change_password, create_user
 from tests.web_helpers import PASSWORD, add_user, client_as, login, post_form  # noqa: F401
@@ -38,15 +39,15 @@ def test_failures_for_one_username_from_many_addresses_are_throttled(app):
 
 def test_an_unknown_username_costs_a_password_check_too(session, monkeypatch):
     """No early return for an unknown account: timing does not tell which accounts exist."""
-    create_user(session, None, NewUser(username="zhangsan", role="policy", password=PASSWORD))
+    create_user(session, SYSTEM, NewUser(username="zhangsan", role="policy", password=PASSWORD))
     checked = []
-    real = kb.users.check_password_hash
-    monkeypatch.setattr(kb.users, "check_password_hash", lambda hashed, pw: checked.append(hashed) or real(hashed, pw))
+    real = kb.users.verify_password
+    monkeypatch.setattr(kb.users, "verify_password", lambda hashed, pw: checked.append(hashed) or real(hashed, pw))
     for username in ("zhangsan", "nobody"):
         with pytest.raises(AccountError, match="用户名或密码不正确"):
             authenticate(session, username, "wrong-password", "10.0.0.1")
     assert len(checked) == 2
-    assert checked[0].split("$")[0] == checked[1].split("$")[0]  # the same method and cost
+    assert checked[0].rsplit("$", 2)[0] == checked[1].rsplit("$", 2)[0]  # the same method and cost
 
 
 @pytest.mark.parametrize("password, accepted", [
@@ -59,7 +60,7 @@ def test_the_password_policy(password, accepted):
 
 
 def test_a_guessable_new_password_is_refused_in_chinese(session):
-    user, _ = create_user(session, None, NewUser(username="zhangsan", role="policy", password=PASSWORD))
+    user, _ = create_user(session, SYSTEM, NewUser(username="zhangsan", role="policy", password=PASSWORD))
     with pytest.raises(AccountError, match="太容易被猜到"):
         change_password(session, user, PASSWORD, "aaaaaaaa")
     with pytest.raises(AccountError, match="至少需要 8 个字符"):
@@ -99,3 +100,23 @@ def test_the_command_line_password_stays_as_given(app, runner):
                                  "--password", "password-123"])
     assert result.exit_code == 0, result.output
     assert login(app.test_client(), "ops", "password-123").location == "/"
+
+
+@pytest.mark.parametrize("method", ["scrypt", "pbkdf2:sha256"])
+def test_a_werkzeug_hash_from_before_still_logs_in_and_is_rehashed_with_argon2(session, method):
+    """Passwords are hashed with Argon2id (``kb.passwords``); hashes werkzeug wrote before verify,
+    and are replaced at the next successful login (a wrong password changes nothing)."""
+    from werkzeug.security import generate_password_hash
+
+    from kb.users import User
+
+    old = generate_password_hash(PASSWORD, method=method)
+    session.add(User(username="laowang", role="agent", staff_no="1009", password_hash=old, active=True))
+    session.flush()
+    with pytest.raises(AccountError):
+        authenticate(session, "laowang", "wrong-password", "10.0.3.1")
+    user = kb.users.find_user(session, "laowang")
+    assert user.password_hash == old
+    assert authenticate(session, "laowang", PASSWORD, "10.0.3.1") is user
+    assert user.password_hash.startswith("$argon2id$")
+    assert authenticate(session, "laowang", PASSWORD, "10.0.3.1") is user

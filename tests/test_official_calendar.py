@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from kb import workdays
+from kb.actors import SYSTEM
 from kb.appraisal_rules import deadline
 from kb.official_calendar import CalendarError, calendar_reminder, check_against_package, enter_calendar, parse_days
 from kb.permissions import Forbidden
@@ -27,7 +28,7 @@ def forget_entered_years():
 
 
 def _user(session, name, role, **fields):
-    return create_user(session, None, NewUser(username=name, role=role, password="password-123", **fields))[0]
+    return create_user(session, SYSTEM, NewUser(username=name, role=role, password="password-123", **fields))[0]
 
 
 def test_an_uncovered_year_counts_monday_to_friday_until_entered(session):

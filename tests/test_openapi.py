@@ -98,3 +98,20 @@ def test_real_responses_match_the_schemas(app, api_library, token_for, descripti
         "category": "投诉"})
     check("/api/v1/referrals/{referral_id}", "get", f"/api/v1/referrals/{referral['id']}")
     check("/api/v1/referrals", "get", "/api/v1/referrals", headers=agent)
+
+
+def test_each_query_limit_is_declared_once_and_enforced_as_described(app, description, api_library, token_for):
+    """The views read their query parameters from the same ``Param`` declarations the description
+    shows (``webapp.api.params.query_args``): the documented default is the one applied, one past
+    the documented maximum is refused."""
+    client, headers = app.test_client(), token_for("director")
+    for path in ("/api/v1/documents", "/api/v1/faq", "/api/v1/referrals"):
+        params = {p["name"]: p["schema"] for p in description["paths"][path]["get"]["parameters"]}
+        assert params["limit"]["default"] == 50 and params["offset"]["default"] == 0
+        body = client.get(path, headers=headers).get_json()
+        assert (body["limit"], body["offset"]) == (params["limit"]["default"], params["offset"]["default"])
+        too_many = client.get(path, query_string={"limit": params["limit"]["maximum"] + 1}, headers=headers)
+        assert too_many.status_code == 400 and str(params["limit"]["maximum"]) in too_many.get_json()["error"]["message"]
+    search = {p["name"]: p["schema"] for p in description["paths"]["/api/v1/search"]["get"]["parameters"]}
+    body = client.get("/api/v1/search", query_string={"q": "纳税申报"}, headers=headers).get_json()
+    assert len(body["results"]) == search["limit"]["default"] == 10

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, text
 from whoosh import index as whoosh_index
 
+from kb.actors import SYSTEM
 from kb.backup import restore_backup, table_counts, write_backup
 from kb.db import register_models, transaction
 from kb.faq import FaqData, create_entry, publish_entry, submit_entry
@@ -33,10 +34,10 @@ def filled(app, runner):
         agent = session.scalars(select(User).where(User.username == "agent1")).one()
         director = User(username="zhuren", role="director", password_hash="-", active=True)
         session.add(director)
-        entry = create_entry(session, None, FaqData(question="逾期申报会被罚款吗？", answer="可以处罚款。",
+        entry = create_entry(session, SYSTEM, FaqData(question="逾期申报会被罚款吗？", answer="可以处罚款。",
                                                     citations=["《中华人民共和国税收征收管理法》第六十二条"]))
-        submit_entry(session, None, entry)
-        publish_entry(session, None, entry)
+        submit_entry(session, SYSTEM, entry)
+        publish_entry(session, SYSTEM, entry)
         referral = open_referral(session, agent, NewReferral(
             caller_name="张先生", caller_contact="13900000000", question="某公司不开发票。", category="举报"))
         caller_view(session, director, referral)

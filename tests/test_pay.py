@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from kb.actors import SYSTEM
 from kb.appraisal import appraise, publish_month, record_summary
 from kb.appraisal_rules import PAY, TARGET, RulesError, deadline, rule_versions, rules_for, set_rules
 from kb.pay import DISMISSAL, PayError, import_events, pay_sheets, record_event
@@ -126,14 +127,14 @@ def test_import_loads_good_rows_and_reports_bad_ones_by_line(session):
             "9999,2024-05-09,旷工,1,\n"
             "1002,2024-05-10,请客吃饭,1,\n"
             "1002,2024-05-11,来信表扬,1,表扬热情\n")
-    report = import_events(session, None, text)
+    report = import_events(session, SYSTEM, text)
     assert report.loaded == 4
     assert [line for line, _ in report.errors] == [5, 6]
     assert "9999" in report.errors[0][1] and "请客吃饭" in report.errors[1][1]
     a, b = sheet_of(session, records.agent_a), sheet_of(session, records.agent_b)
     assert a.points == 100 - 24 - 20 and a.absences == 1 and "忘带病假条" in a.lines[1].label
     assert b.points == 98 - 6 + 4
-    assert import_events(session, None, "工号,日期\n1001,2024-05-06\n").errors[0][0] == 1
+    assert import_events(session, SYSTEM, "工号,日期\n1001,2024-05-06\n").errors[0][0] == 1
 
 
 def test_publishing_freezes_the_pay_and_later_rules_apply_from_their_month(session):

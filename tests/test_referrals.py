@@ -14,7 +14,7 @@ from kb.permissions import Forbidden
 from kb.referrals import (
     CLOSED, DRAFT, FEEDBACK, REPLIED, RETURNED, SENT, NewReferral, ReferralError, awaiting_feedback,
     change_department, close_referral, department_inbox, open_referral, record_feedback, reply_referral,
-    return_referral, send_referral,
+    list_referrals, return_referral, send_referral,
 )
 from kb.referral_drafts import referral_draft
 from kb.reminders import send_reminders
@@ -267,3 +267,19 @@ def test_a_call_is_transferred_only_to_a_department_of_the_list(session, people)
     call = record_call(session, people["agent"], NewCall(question="举报虚开发票", category="举报",
                                                          disposition="转接", transferred_to="稽查局"))
     assert call.transferred_to == "稽查局"
+
+
+def test_the_overdue_list_holds_referrals_past_their_deadline_or_reminded(session, people):
+    late = _policy_referral(session, people, at=T(2025, 9, 30, 10, 0))
+    send_referral(session, people["agent"], {"referral_id": late.id, "at": T(2025, 9, 30, 10, 0)})
+    on_time = _policy_referral(session, people, at=T(2025, 10, 9, 10, 0))
+    send_referral(session, people["agent"], {"referral_id": on_time.id, "at": T(2025, 10, 9, 10, 0)})
+    _policy_referral(session, people)  # a draft: no deadline
+    director = people["director"]
+    assert len(list_referrals(session, director)) == 3
+    assert list_referrals(session, director, overdue=True, now=T(2025, 10, 10, 18, 0)) == []  # due, not yet late
+    assert list_referrals(session, director, overdue=True, now=T(2025, 10, 10, 18, 1)) == [late]
+    send_reminders(session, T(2025, 10, 10, 18, 1))
+    reply_referral(session, people["income"], {"referral_id": late.id, "answer": "已答复来电人。",
+                                               "at": T(2025, 10, 11, 9, 0)})
+    assert list_referrals(session, director, overdue=True, now=T(2025, 10, 11, 9, 0)) == [late]  # reminded

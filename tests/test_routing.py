@@ -9,6 +9,7 @@ import pytest
 
 from collections import Counter
 
+from kb.actors import SYSTEM
 from kb.departments import GROUPS, SEED_BY_NAME
 from kb.negation import mask_negated, negated_spans
 from kb.permissions import Forbidden
@@ -195,13 +196,13 @@ def test_custom_rules_without_a_database():
 
 @pytest.fixture
 def director(session):
-    user, _ = create_user(session, None, NewUser(username="zhuren", role="director", password="password-1"))
+    user, _ = create_user(session, SYSTEM, NewUser(username="zhuren", role="director", password="password-1"))
     return user
 
 
 @pytest.fixture
 def agent(session):
-    user, _ = create_user(session, None, NewUser(username="a1", role="agent", staff_no="1001", password="password-1"))
+    user, _ = create_user(session, SYSTEM, NewUser(username="a1", role="agent", staff_no="1001", password="password-1"))
     return user
 
 

@@ -15,6 +15,7 @@ import urllib.parse
 
 import pytest
 
+from kb.actors import SYSTEM
 from kb.api_tokens import NewToken, create_token
 from kb.db import create_schema, make_engine, make_session_factory, transaction
 from kb.importing import import_paths
@@ -32,8 +33,8 @@ def shared_host(tmp_path, database_url):
     create_schema(engine)
     with transaction(make_session_factory(engine)) as session:
         for username, role, extra in (("office", "policy", {}), ("agent", "agent", {"staff_no": "1001"})):
-            create_user(session, None, NewUser(username=username, role=role, password=PASSWORD, **extra))
-        _token, secret = create_token(session, None, NewToken(username="agent", name="测试"))
+            create_user(session, SYSTEM, NewUser(username=username, role=role, password=PASSWORD, **extra))
+        _token, secret = create_token(session, SYSTEM, NewToken(username="agent", name="测试"))
     engine.dispose()
     return {"env": app_env(tmp_path / "data", database_url), "token": secret, "logs": tmp_path}
 
@@ -124,8 +125,8 @@ def two_hosts(shared_host, database_url, tmp_path):
     factory = make_session_factory(engine)
     assert import_paths(factory, [TAX / "税收征收管理法(2015-04-24).md"]).ok
     with transaction(factory) as session:
-        create_user(session, None, NewUser(username="director", role="director", password=PASSWORD))
-        _token, director = create_token(session, None, NewToken(username="director", name="测试"))
+        create_user(session, SYSTEM, NewUser(username="director", role="director", password=PASSWORD))
+        _token, director = create_token(session, SYSTEM, NewToken(username="director", name="测试"))
     engine.dispose()
     envs = {name: app_env(tmp_path / f"host-{name}", database_url, KB_INDEX_DIR=str(tmp_path / f"host-{name}" / "index"))
             for name in "ab"}

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from kb.actors import SYSTEM
 from kb.db import transaction
 from kb.users import NewUser, create_user
 
@@ -26,7 +27,7 @@ def add_user(app, username: str, role: str, password: str | None = PASSWORD, **f
     if role == "department":
         fields.setdefault("department", "纳税服务科")
     with transaction(app.extensions["kb_storage"].session_factory) as session:
-        _user, issued = create_user(session, None, NewUser(username=username, role=role, password=password, **fields))
+        _user, issued = create_user(session, SYSTEM, NewUser(username=username, role=role, password=password, **fields))
     return issued
 
 

@@ -13,27 +13,12 @@ from pathlib import Path
 
 from flask import Flask
 
-from kb.settings import read_settings
-
-ROOT = Path(__file__).resolve().parent.parent
+from kb.settings import defaults, read_settings
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
-    app.config.from_mapping(
-        KB_DATA_DIR=None,
-        KB_DATABASE_URL=None,
-        KB_INDEX_DIR=None,
-        KB_SECRET_KEY=None,
-        KB_POLICIES_DIR=str(ROOT / "policies"),
-        KB_LOAD_SAMPLE="1",
-        KB_MAX_UPLOAD_MB="20",
-        KB_SESSION_MINUTES="480",
-        KB_TODAY=None,
-        KB_COOKIE_SECURE="0",
-        KB_PRELOAD_INDEX="1",
-        KB_PORTAL_RATE="120",
-    )
+    app.config.from_mapping(defaults())  # kb.settings: every KB_* setting declared once
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(read_settings())
     if test_config:
@@ -47,9 +32,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SECRET_KEY"] = app.config["KB_SECRET_KEY"] or _stored_secret(data_dir)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["KB_MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024
 
-    from webapp import storage
+    from webapp import search_index, storage
 
     storage.init_app(app)
+    search_index.init_app(app)
 
     from webapp import admin, auth, calls, errors, faq, library, present, referrals, reports, routing_admin, search, upload
     from webapp import appraisal, calendar_admin, campaigns, coaching, portal, vocabulary, voice

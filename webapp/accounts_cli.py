@@ -5,6 +5,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from kb.actors import SYSTEM
 from kb.db import transaction
 from kb.users import ROLES, AccountError, NewUser, create_user, ensure_admin, find_user, reset_password
 from webapp.storage import storage
@@ -22,7 +23,7 @@ def create_user_command(name, role, department, password, staff_no, display_name
     """Create a user account."""
     try:
         with transaction(storage().session_factory) as session:
-            user, issued = create_user(session, None, NewUser(
+            user, issued = create_user(session, SYSTEM, NewUser(
                 username=name, role=role, password=password, department=department, staff_no=staff_no,
                 display_name=display_name))
             summary = f"已创建账号 {user.username}（{user.role_label}）"
@@ -42,7 +43,7 @@ def reset_password_command(name):
         user = find_user(session, name)
         if user is None:
             raise click.ClickException(f"用户“{name}”不存在")
-        issued = reset_password(session, None, user)
+        issued = reset_password(session, SYSTEM, user)
     click.echo(f"{name} 的一次性密码：{issued}（登录后须修改）")
 
 

@@ -9,6 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
+from kb.actors import SYSTEM
 from kb.appraisal import appraise_all
 from kb.db import transaction
 from kb.errors import KbError
@@ -88,7 +89,7 @@ def import_events_command(path):
     except UnicodeDecodeError:
         text = Path(path).read_text(encoding="gb18030")
     with transaction(storage().session_factory) as session:
-        report = import_events(session, None, text)
+        report = import_events(session, SYSTEM, text)
     for line, message in report.errors:
         click.echo(f"第{line}行：{message}", err=True)
     click.echo(f"已导入 {report.loaded} 条，{len(report.errors)} 条有误")

@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from kb.actors import SYSTEM
 from kb.errors import KbError
 from kb.export import export_units
 from kb.importing import import_library_folder, import_paths, load_catalog
@@ -168,7 +169,7 @@ def _load_starter_faq(app: Flask) -> None:
     if not starter.exists():
         return
     with transaction(storage().session_factory) as session:
-        report = import_faq(session, None, read_faq_file(starter))
+        report = import_faq(session, SYSTEM, read_faq_file(starter))
     from webapp.search_index import index_faq
 
     index_faq(app, report.entry_ids)

@@ -4,7 +4,7 @@ history), the director's review queue, the gaps queue, usage figures, and the an
 Views parse the form, call one ``kb.faq`` operation and render or redirect; ``kb`` refuses what the
 actor may not do and explains invalid input (``KbError`` → the form again, status 400, nothing
 saved). After a change commits, the entry's index entry is refreshed
-(``webapp.search_index.index_faq_after_commit``).
+by the one after-commit hook (``webapp.search_index.init_app``), from the index outbox.
 """
 from __future__ import annotations
 
@@ -127,7 +127,6 @@ def edit(entry_id: int):
     except KbError as problem:
         db_session().rollback()
         return _editor(get_entry(db_session(), entry_id), dict(request.form), str(problem), 400)
-    search_index.index_faq_after_commit(entry.id)
     flash(f"已保存；{BACK_TO_REVIEW}" if was_published and entry.status == IN_REVIEW else "已保存", "success")
     return redirect(url_for("faq.edit", entry_id=entry.id))
 
@@ -142,7 +141,6 @@ def step(entry_id: int):
     except KbError as problem:
         db_session().rollback()
         return _editor(get_entry(db_session(), entry_id), None, str(problem), 400)
-    search_index.index_faq_after_commit(entry.id)
     flash(f"问答已{STEP_LABELS.get(target, target)}" if target != DRAFT else "问答已退回草稿", "success")
     return redirect(url_for("faq.edit", entry_id=entry.id))
 
@@ -156,7 +154,6 @@ def review(entry_id: int):
     except KbError as problem:
         db_session().rollback()
         return _editor(get_entry(db_session(), entry_id), None, str(problem), 400)
-    search_index.index_faq_after_commit(entry.id)
     flash("已复核，需复核标记已清除", "success")
     if request.form.get("next") == "queue":
         return redirect(url_for("faq.queue"))

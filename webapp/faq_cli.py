@@ -7,6 +7,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from kb.actors import SYSTEM
 from kb.db import transaction
 from kb.errors import KbError
 from kb.faq_io import FORMATS, export_text, import_faq, read_faq_file
@@ -24,7 +25,7 @@ def import_faq_command(path, username):
     try:
         rows = read_faq_file(path)
         with transaction(storage().session_factory) as session:
-            actor = None
+            actor = SYSTEM
             if username:
                 actor = find_user(session, username)
                 if actor is None:

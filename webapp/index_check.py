@@ -12,10 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from flask import Flask
-from sqlalchemy import select
 
-from kb.faq_models import PUBLISHED, FaqEntry
-from kb.models import Document, Unit
+from kb.index_contents import expected_index
 from webapp import search_index
 
 
@@ -88,9 +86,8 @@ def inspect_index(app: Flask) -> IndexReport:
             index_status.setdefault(document_id, set()).add(fields.get("status"))
 
     with app.extensions["kb_storage"].session_factory() as session:
-        units = dict(session.execute(select(Unit.id, Unit.document_id)).all())
-        statuses = dict(session.execute(select(Document.id, Document.status)).all())
-        published = set(session.scalars(select(FaqEntry.id).where(FaqEntry.status == PUBLISHED)))
+        expected = expected_index(session)
+    units, statuses, published = expected.unit_documents, expected.document_statuses, expected.published_faq
 
     report.units = len(units)
     report.missing_units = set(units) - set(unit_keys)

@@ -127,7 +127,7 @@ ERROR_TEXT = {400: "参数或请求体有误", 401: "未登录或令牌无效", 
 
 def _parameter(param) -> dict:
     schema: dict = {"type": param.type}
-    for key in ("enum", "minimum", "maximum", "format", "minLength", "maxLength", "pattern"):
+    for key in ("enum", "minimum", "maximum", "format", "minLength", "maxLength", "pattern", "default"):
         value = getattr(param, key)
         if value is not None:
             schema[key] = list(value) if key == "enum" else value

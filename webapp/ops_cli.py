@@ -20,6 +20,7 @@ from flask.cli import with_appcontext
 
 from indexer.segmenter import USER_DICT_NAME
 from indexer.synonyms import OVERRIDE_NAME
+from kb.actors import SYSTEM
 from kb.api_tokens import NewToken, create_token, list_tokens, revoke_token
 from kb.backup import BackupError, restore_backup, write_backup
 from kb.db import transaction
@@ -108,7 +109,7 @@ def create_token_command(username, name):
     """Create an API token for USERNAME; it is printed once and only its hash is kept."""
     try:
         with transaction(storage().session_factory) as session:
-            token, secret = create_token(session, None, NewToken(username=username, name=name))
+            token, secret = create_token(session, SYSTEM, NewToken(username=username, name=name))
             token_id = token.id
     except KbError as error:
         raise click.ClickException(str(error))
@@ -123,7 +124,7 @@ def revoke_token_command(token_id):
     """Revoke an API token by its number (see ``tokens``)."""
     try:
         with transaction(storage().session_factory) as session:
-            revoke_token(session, None, token_id)
+            revoke_token(session, SYSTEM, token_id)
     except KbError as error:
         raise click.ClickException(str(error))
     click.echo(f"API 令牌 {token_id} 已吊销")
@@ -136,7 +137,7 @@ def tokens_command(username):
     """List API tokens (of USERNAME, or everyone's)."""
     try:
         with storage().session_factory() as session:
-            for token in list_tokens(session, None, username):
+            for token in list_tokens(session, SYSTEM, username):
                 state = f"已吊销 {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "有效"
                 used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "未使用"
                 click.echo(f"{token.id}\t{token.user.username}\t{token.name}\t{token.hint}…\t{state}\t最近使用 {used}")

@@ -80,9 +80,8 @@ def index():
         return redirect(url_for("referrals.inbox"))
     state = request.args.get("state") or None
     mine = current_user.role == AGENT and request.args.get("all") != "1"
-    referrals = _rows(list_referrals(db_session(), current_user, state=state, mine=mine))
-    if request.args.get("overdue") == "1":
-        referrals = [r for r in referrals if r["overdue"] or r["reminders"]]
+    referrals = _rows(list_referrals(db_session(), current_user, state=state, mine=mine,
+                                     overdue=request.args.get("overdue") == "1"))
     return render_template("referrals/list.html", referrals=referrals, mine=mine, state=state,
                            states=STATES, state_labels=STATE_LABELS, title="我的转办单" if mine else "全部转办单")
 

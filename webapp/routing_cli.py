@@ -9,6 +9,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from kb.actors import SYSTEM
 from kb.routing import route
 from kb.routing_model import Figures
 from kb.routing_rules import load_rules
@@ -80,7 +81,7 @@ def train_router_command():
     """Refit the routing classifier from the shipped examples plus every referral whose department
     was changed; print held-out figures before and after; keep the old model when the new is worse."""
     with storage().session_factory() as session:
-        report = train_router(session)
+        report = train_router(session, SYSTEM)
         session.commit()
     click.echo(f"改过承办部门的转办单：{report.corrections} 件；训练样本 {report.trained_on} 条，留出检验 {report.held_out} 条")
     _figures("原模型（留出检验）", report.before)

@@ -8,11 +8,11 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_login import current_user
 
 from indexer import SearchResponse
+from indexer.searching import SearchRequest, search_and_log
 from kb.articles import library_tax_types, units_by_ids
 from kb.campaigns import collection, collection_first, matching_campaign, running_campaigns
 from kb.models import STATUSES
 from kb.phrases import service_phrases
-from kb.querylog import log_query
 from kb.referrals import can_open_referral
 from kb.search_feedback import FeedbackError, record_copy
 from kb.workdays import beijing_now
@@ -46,28 +46,22 @@ def _options(args) -> tuple[dict, list[str]]:
     return options, problems
 
 
-def run_search(query: str, options: dict) -> tuple[list[dict], float, SearchResponse | None]:
-    """Search through ``webapp.search_index``; return (results as shown, time taken, the response:
-    did-you-mean, notices, confidence). While a 专题答疑 matching the question runs, its collection
-    comes first (``kb.campaigns.collection_first``; the ranking itself is unchanged)."""
+def run_search(query: str, options: dict, log: bool = False) -> tuple[list[dict], float, SearchResponse | None]:
+    """Search (and log when ``log``: the agent submitted it) through ``indexer.searching``; return
+    (results as shown, time taken, the response: did-you-mean, notices, confidence). While a 专题答疑
+    matching the question runs, its collection comes first (``kb.campaigns.collection_first``; the
+    ranking itself is unchanged)."""
     if not query:
         return [], 0.0, None
     started = time.perf_counter()
-    response = search_index.search_response(current_app, query, **options)
+    response = search_and_log(db_session(), current_user, SearchRequest(query=query, log=log, **options),
+                              search_index.searcher(current_app))
     campaign = matching_campaign(running_campaigns(db_session(), beijing_now()), query)
     results = collection_first([r.to_dict() for r in response.results], campaign)
     units = units_by_ids(db_session(), [r["unit_id"] for r in results if r.get("unit_id") and r["type"] != "faq"])
     shown = [present_faq(r) if r["type"] == "faq" else present_result(r, units.get(r.get("unit_id")))
              for r in results]
     return shown, (time.perf_counter() - started) * 1000, response
-
-
-def _log(query: str, results: list[dict], took_ms: float) -> None:
-    """Write a submitted search to the query log (the director's figures and the gaps queue)."""
-    articles = [r for r in results if r["type"] != "faq"]
-    top = articles[0] if articles else None
-    log_query(db_session(), current_user.id, query=query, result_count=len(results),
-              top_hit=top["citation"] if top else None, top_unit_id=top["unit_id"] if top else None, took_ms=took_ms)
 
 
 @bp.get("/")
@@ -101,9 +95,8 @@ def search_json():
     options, problems = _options(request.args)
     if problems:
         return jsonify({"query": query, "error": "；".join(problems), "results": []}), 400
-    results, took_ms, response = run_search(query, options)
-    if request.args.get("log") == "1":  # the agent submitted the search (Enter), not a keystroke
-        _log(query, results, took_ms)
+    # log=1: the agent submitted the search (Enter), not a keystroke
+    results, took_ms, response = run_search(query, options, log=request.args.get("log") == "1")
     return jsonify({"query": query, "results": results, "took_ms": round(took_ms, 1),
                     "suggestion": response.suggestion if response else None,
                     "notices": response.notices if response else [],

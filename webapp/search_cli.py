@@ -4,7 +4,7 @@
 
 With no QUERY, one query a line is read from standard input and one JSON object a line is
 written: ``{"query": …, "results": […], "took_ms": …}`` (results as ``search_index.search``).
-Every search is written to the query log.
+Every search is written to the query log (``indexer.searching.search_and_log``, as the page and the API).
 """
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from indexer.searching import SearchRequest, search_and_log
 from indexer.snippets import plain_snippet
-from kb.querylog import log_query
+from kb.actors import SYSTEM
+from kb.db import transaction
 from webapp import search_index
 from webapp.storage import storage
 
@@ -41,15 +43,10 @@ def _as_of(_ctx, _param, value):
 
 
 def _run(query: str, options: dict) -> dict:
-    response = search_index.search_response(current_app, query, **options)
-    record = response.to_dict()
-    top = response.results[0] if response.results else None
-    with storage().session_factory() as session:
-        log_query(session, None, query=query, result_count=len(response.results),
-                  top_hit=top.citation if top else None, top_unit_id=top.unit_id if top else None,
-                  took_ms=response.took_ms)
-        session.commit()
-    return record
+    with transaction(storage().session_factory) as session:
+        response = search_and_log(session, SYSTEM, SearchRequest(query=query, **options),
+                                  search_index.searcher(current_app))
+    return response.to_dict()
 
 
 def _print_readable(record: dict) -> None:

@@ -13,12 +13,13 @@ Stable API (the web pages, the CLI and the benchmarks rely on it):
   ``effective_on``, ``valid_until``, ``match`` ("citation" when looked up as 文件+条号, else
   "text") and ``key``.
 - ``search_response(app, query, **options) -> indexer.SearchResponse``: the same plus ``took_ms``
-  and ``suggestion`` (did-you-mean).
-- ``index_documents(app, ids)``: refresh those documents' entries (after an import or an edit),
-  and the FAQ entries citing them; searchable at once, no rebuild. In a request,
-  ``refresh_after_commit(document_ids, faq_ids)`` does it in the applier thread. ``rebuild(app)``: the whole
-  index from the database. ``index_faq(app, ids)``: refresh those FAQ entries (published ones are
-  indexed, others removed); ``index_faq_after_commit(id)`` does it after the request's commit.
+  and ``suggestion`` (did-you-mean). ``searcher(app)``: the index as
+  ``indexer.searching.search_and_log`` takes it (the one search the page, the API and the CLI run).
+- ``index_documents(app, ids)``: refresh those documents' entries (after an import or an edit on the
+  command line), and the FAQ entries citing them; searchable at once, no rebuild. In a request,
+  nothing to call: ``init_app``'s after-commit hook hands whatever the request wrote to the outbox
+  to the applier thread. ``rebuild(app)``: the whole index from the database. ``index_faq(app, ids)``:
+  refresh those FAQ entries (published ones are indexed, others removed).
 - A search may put one ``"type": "faq"`` item first: the answer card (``indexer.faq_entries``), with
   ``faq_id``, ``question``, ``answer_html``, ``citations`` ([{citation, unit_id, status}]),
   ``needs_review`` and ``warning`` besides the fields above.
@@ -31,8 +32,8 @@ recorded in the database's outbox (``kb.index_outbox``) in its own transaction. 
 at most every ``FOLLOW_EVERY`` seconds, ``follow`` looks up the newest outbox id (one indexed
 query) and, when the index is behind, wakes this process's applier thread, which applies the rows
 after the watermark. Indexing never runs in a request or a search: a document that takes a minute
-to index (or a rebuild) delays nobody's search. A request that changed the library hands its ids
-to the applier after its commit (``refresh_after_commit``) and waits for it at most
+to index (or a rebuild) delays nobody's search. A request that changed the library hands what it
+wrote to the outbox to the applier after its commit (``init_app``: one hook, no view calls it) and waits for it at most
 ``REQUEST_WAIT`` seconds, so its change is normally searchable when the response arrives. The
 command line (``index_documents`` / ``index_faq``) applies in its own thread and waits.
 ``rebuild`` moves the watermark to the newest row. Rows older than ``kb.index_outbox.KEEP_DAYS``
@@ -45,13 +46,13 @@ import os
 import threading
 import time
 
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
 from indexer import SearchIndex, SearchResponse, following
 from kb.db import transaction
 from kb.index_outbox import latest_change_id, prune_changes
-from webapp.storage import Storage, after_commit
+from webapp.storage import Storage
 
 FOLLOW_EVERY = 0.5  # seconds between two looks at the outbox before a search
 PRUNE_EVERY = 3600.0  # seconds between two prunings of the outbox by a following process
@@ -222,19 +223,18 @@ def wait_until_applied(app: Flask, timeout: float | None = None) -> bool:
     return _applier(app).idle(timeout)
 
 
-def refresh_after_commit(document_ids=(), faq_ids=(), wait: float | None = None) -> None:
-    """Within a request: once its changes are committed, have these documents and FAQ entries
-    re-indexed by the applier thread; the request waits for it at most ``wait`` seconds."""
-    app = current_app._get_current_object()
-    documents, faq = set(document_ids or ()), set(faq_ids or ())
+def init_app(app: Flask) -> None:
+    """The one after-commit hook: a request whose commit wrote index outbox rows hands them to this
+    process's applier thread and waits for it at most ``REQUEST_WAIT`` seconds, so that the change
+    is normally searchable when the response arrives. Views never schedule a refresh themselves."""
+    _storage(app).commit_listeners.append(lambda changes: _hand_over(app, changes))
+
+
+def _hand_over(app: Flask, changes, wait: float | None = None) -> None:
     wait = REQUEST_WAIT if wait is None else wait
-
-    def hand_over() -> None:
-        applier = _applier(app)
-        if not applier.wait(applier.request(documents, faq), wait):
-            log.warning("index refresh still running after %.0f s; the change will be searchable when it ends", wait)
-
-    after_commit(hand_over)
+    applier = _applier(app)
+    if not applier.wait(applier.request(changes.document_ids, changes.faq_ids), wait):
+        log.warning("index refresh still running after %.0f s; the change will be searchable when it ends", wait)
 
 
 def catch_up(app: Flask) -> following.Applied:
@@ -254,11 +254,6 @@ def index_faq(app: Flask, entry_ids) -> int:
     return _apply(app, faq_ids=set(entry_ids or ())).entries
 
 
-def index_faq_after_commit(entry_id: int) -> None:
-    """Within a request: refresh the FAQ entry's index entry once the request's changes are committed."""
-    refresh_after_commit(faq_ids={entry_id})
-
-
 def rebuild(app: Flask, procs: int = 1) -> int:
     """The whole index from the database; the watermark moves to the newest outbox row."""
     entries, watermark = following.rebuild(get_index(app), _storage(app).session_factory, procs=procs)
@@ -276,6 +271,20 @@ def search_response(app: Flask, query: str, **options) -> SearchResponse:
     follow(app)
     options.setdefault("today_override", app.config.get("KB_TODAY") or None)
     return get_index(app).search(query, **options)
+
+
+class _AppSearcher:
+    """The app's index as ``indexer.searching.search_and_log`` takes it: follows the outbox first."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def search(self, query: str, **options) -> SearchResponse:
+        return search_response(self.app, query, **options)
+
+
+def searcher(app: Flask) -> _AppSearcher:
+    return _AppSearcher(app)
 
 
 def search(app: Flask, query: str, **options) -> list[dict]:

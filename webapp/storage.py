@@ -1,8 +1,14 @@
-"""Database engine and session per app; one commit point at the end of each request."""
+"""Database engine and session per app; one commit point at the end of each request.
+
+After that commit, one hook hands what the request wrote to the search index's outbox
+(``kb.index_outbox.take_committed``) to the listeners in ``Storage.commit_listeners`` (the search
+index's applier, ``webapp.search_index.init_app``): views never schedule an index refresh.
+"""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 from flask import Flask, current_app, g
 from sqlalchemy.engine import Engine
@@ -10,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kb.db import create_schema, make_engine, make_session_factory
+from kb.index_outbox import ChangeBatch, take_committed
 from kb.official_calendar import calendar_stamp, load_calendars
 
 CALENDAR_CHECK_SECONDS = 30.0
@@ -21,6 +28,8 @@ class Storage:
     session_factory: sessionmaker[Session]
     calendar_stamp: tuple | None = None
     calendar_checked: float = float("-inf")
+    # Called after a request's commit with what it wrote to the index outbox (when it wrote any).
+    commit_listeners: list[Callable[[ChangeBatch], None]] = field(default_factory=list)
 
     def refresh_calendar(self, force: bool = False) -> None:
         """Reload the director's holiday notices into ``kb.workdays`` when they changed (another worker or
@@ -60,8 +69,12 @@ def init_app(app: Flask) -> None:
                 else:
                     session.rollback()
                     committed = False
+                changes = take_committed(session)
             finally:
                 session.close()
+            if committed and changes.rows:
+                for listener in storage().commit_listeners:
+                    listener(changes)
             if committed:
                 for callback in g.pop("after_commit", []):
                     callback()

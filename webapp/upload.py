@@ -1,7 +1,8 @@
 """The policy office's upload desk: upload → preview → metadata → confirm; edit metadata; repeal.
 
 The uploaded bytes wait in the data folder (``webapp.pending_uploads``) between preview and
-confirm. After the commit the search index is refreshed for every changed document.
+confirm. After the commit the search index is refreshed for every changed document (the index outbox's
+after-commit hook, ``webapp.search_index.init_app``).
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from kb.parsing import SUPPORTED_SUFFIXES, suffix_of
 from kb.upload_inference import infer_metadata
 from kb.uploads import Upload, confirm_upload, edit_document, preview_upload, repeal_document
 from kb.users import can_upload
-from webapp import pending_uploads, search_index
+from webapp import pending_uploads
 from webapp.auth import require
 from webapp.storage import after_commit, db_session
 
@@ -65,10 +66,6 @@ def _document_choices() -> list[SelectChoice]:
 
 def _max_bytes() -> int:
     return int(current_app.config["KB_MAX_UPLOAD_MB"]) * 1024 * 1024
-
-
-def _reindex_after_commit(document_ids: set[int]) -> None:
-    search_index.refresh_after_commit(document_ids)
 
 
 def _upload_error(message: str, status: int = 400):
@@ -135,7 +132,6 @@ def preview(token: str):
         except KbError as problem:
             error = str(problem)
         else:
-            _reindex_after_commit(outcome.changed_document_ids)
             after_commit(lambda: pending_uploads.discard(data_dir, token))
             labels = {"created": "已导入", "replaced": "已更新正文", "updated": "已更新信息", "unchanged": "内容未变",
                       "joined": "已并入法典"}
@@ -168,11 +164,10 @@ def edit(document_id: int):
     error = None
     if form.validate_on_submit():
         try:
-            changed = edit_document(session, current_user, document.id, form.to_meta())
+            edit_document(session, current_user, document.id, form.to_meta())
         except KbError as problem:
             error = str(problem)
         else:
-            _reindex_after_commit(changed)
             flash("文件信息已保存。", "success")
             return redirect(url_for("library.document", document_id=document.id))
     elif request.method == "POST":
@@ -191,11 +186,10 @@ def repeal(document_id: int):
         flash("请检查失效日期（格式 YYYY-MM-DD）。", "error")
         return redirect(url_for("upload.edit", document_id=document.id))
     try:
-        changed = repeal_document(session, current_user, document.id, on=form.expires_on.data,
+        repeal_document(session, current_user, document.id, on=form.expires_on.data,
                                   superseded_by=(form.superseded_by.data or "").strip() or None)
     except KbError as problem:
         flash(str(problem), "error")
         return redirect(url_for("upload.edit", document_id=document.id))
-    _reindex_after_commit(changed)
     flash(f"《{document.title}》已标记为失效。", "success")
     return redirect(url_for("library.document", document_id=document.id))

@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from indexer import vocabulary
 from indexer.analysis import TaxTokenizer
-from kb.vocabulary import can_edit_vocabulary, documents_containing, faq_entries_containing
+from kb.vocabulary import can_edit_vocabulary
 from webapp import search_index
 from webapp.auth import require
 from webapp.storage import db_session
@@ -39,12 +39,6 @@ def log_change(action: str, actor, **fields) -> None:
 
 def _data_dir() -> str:
     return current_app.config["KB_DATA_DIR"]
-
-
-def _apply_now() -> None:
-    """This process's segmenter and synonym table read the changed files now."""
-    vocabulary.apply_now(_data_dir())
-    search_index.get_index(current_app).synonyms.refresh(force=True)
 
 
 def _tryout(text: str) -> dict | None:
@@ -73,28 +67,22 @@ def _page(error: str | None = None, status: int = 200, word_form: dict | None = 
     ), status
 
 
-def _pull() -> None:
-    """Before an edit: the files as the database holds them (an edit made on another host stands)."""
-    vocabulary.pull(db_session(), _data_dir(), for_update=True)
+def _edit(name: str, change, word=None) -> vocabulary.Edit:
+    """``indexer.vocabulary.edit`` (pull, change, push with the documents and FAQ entries containing
+    ``word``) on the request's session; the index applies them after the commit (the after-commit
+    hook). This process's synonym table is reread at once; the flashed message tells how many
+    documents and entries are indexed again."""
+    done = vocabulary.edit(db_session(), _data_dir(), name, change, word)
+    search_index.get_index(current_app).synonyms.refresh(force=True)
+    return done
 
 
-def _publish(name: str, word: str | None = None) -> int:
-    """After an edit of the file ``name``: use it in this process at once, save it for the other hosts, with the documents and FAQ
-    entries containing ``word`` (a dictionary word cuts their text anew) to index again; once the
-    request commits, this host applies it and the flashed message tells how many. Returns the
-    number of documents."""
-    _apply_now()
-    session = db_session()
-    documents = documents_containing(session, word) if word else []
-    entries = faq_entries_containing(session, word) if word else []
-    vocabulary.push(session, _data_dir(), name, documents=documents, faq_entries=entries)
-    search_index.refresh_after_commit(documents)  # the applier thread: these and the FAQ entries
-    if documents or entries:
-        faq = f"、问答 {len(entries)} 条" if entries else ""
-        flash(f"已重新索引含“{word}”的文件 {len(documents)} 篇{faq}", "success")
-    if word and not documents and not entries:
+def _flash_reindexed(word: str, done: vocabulary.Edit) -> None:
+    if done.documents or done.faq_entries:
+        faq = f"、问答 {len(done.faq_entries)} 条" if done.faq_entries else ""
+        flash(f"已重新索引含“{word}”的文件 {len(done.documents)} 篇{faq}", "success")
+    else:
         flash(f"库中没有含“{word}”的文件，无需重新索引", "success")
-    return len(documents)
 
 
 @bp.get("")
@@ -108,28 +96,30 @@ def page():
 @require(can_edit_vocabulary)
 def add_word():
     form = {"word": request.form.get("word", ""), "freq": request.form.get("freq", "")}
-    _pull()
     try:
-        added = vocabulary.add_word(_data_dir(), form["word"], form["freq"])
+        done = _edit(vocabulary.USER_DICT_NAME, lambda data_dir: vocabulary.add_word(data_dir, form["word"], form["freq"]),
+                     lambda added: added.word)
     except vocabulary.VocabularyError as problem:
         return _page(str(problem), 400, word_form=form)
+    added = done.result
     flash(f"已加入词语“{added.word}”（词频 {added.freq}）", "success")
-    documents = _publish(vocabulary.USER_DICT_NAME, added.word)
-    log_change("add_word", current_user, word=added.word, freq=added.freq, documents=documents)
+    _flash_reindexed(added.word, done)
+    log_change("add_word", current_user, word=added.word, freq=added.freq, documents=len(done.documents))
     return redirect(url_for("vocabulary.page") + "#dictionary")
 
 
 @bp.post("/words/remove")
 @require(can_edit_vocabulary)
 def remove_word():
-    _pull()
     try:
-        word = vocabulary.remove_word(_data_dir(), request.form.get("word"))
+        done = _edit(vocabulary.USER_DICT_NAME, lambda data_dir: vocabulary.remove_word(data_dir, request.form.get("word")),
+                     lambda removed: removed)
     except vocabulary.VocabularyError as problem:
         return _page(str(problem), 400)
+    word = done.result
     flash(f"已删除词语“{word}”", "success")
-    documents = _publish(vocabulary.USER_DICT_NAME, word)
-    log_change("remove_word", current_user, word=word, documents=documents)
+    _flash_reindexed(word, done)
+    log_change("remove_word", current_user, word=word, documents=len(done.documents))
     return redirect(url_for("vocabulary.page") + "#dictionary")
 
 
@@ -138,13 +128,12 @@ def remove_word():
 def save_synonym():
     form = {"term": request.form.get("term", ""), "expansions": request.form.get("expansions", ""),
             "kind": request.form.get("kind", "abbr"), "editing": request.form.get("editing") == "1"}
-    _pull()
     try:
-        row = vocabulary.save_synonym(_data_dir(), form["term"], vocabulary.parse_expansions(form["expansions"]),
-                                      form["kind"], replace=form["editing"])
+        row = _edit(vocabulary.OVERRIDE_NAME, lambda data_dir: vocabulary.save_synonym(
+            data_dir, form["term"], vocabulary.parse_expansions(form["expansions"]), form["kind"],
+            replace=form["editing"])).result
     except vocabulary.VocabularyError as problem:
         return _page(str(problem), 400, synonym_form=form)
-    _publish(vocabulary.OVERRIDE_NAME)
     flash(f"已保存词条“{row.term}” → {'、'.join(row.expansions)}", "success")
     log_change("save_synonym", current_user, term=row.term, expansions=list(row.expansions), kind=row.kind,
                status=row.status)
@@ -154,12 +143,10 @@ def save_synonym():
 @bp.post("/synonyms/remove")
 @require(can_edit_vocabulary)
 def remove_synonym():
-    _pull()
     try:
-        row = vocabulary.remove_synonym(_data_dir(), request.form.get("term"))
+        row = _edit(vocabulary.OVERRIDE_NAME, lambda data_dir: vocabulary.remove_synonym(data_dir, request.form.get("term"))).result
     except vocabulary.VocabularyError as problem:
         return _page(str(problem), 400)
-    _publish(vocabulary.OVERRIDE_NAME)
     flash(f"已删除词条“{row.term}”" + ("（内置词条，可随时恢复）" if row.shipped_kind else ""), "success")
     log_change("remove_synonym", current_user, term=row.term)
     return redirect(url_for("vocabulary.page") + "#synonyms")
@@ -168,12 +155,10 @@ def remove_synonym():
 @bp.post("/synonyms/restore")
 @require(can_edit_vocabulary)
 def restore_synonym():
-    _pull()
     try:
-        row = vocabulary.restore_synonym(_data_dir(), request.form.get("term"))
+        row = _edit(vocabulary.OVERRIDE_NAME, lambda data_dir: vocabulary.restore_synonym(data_dir, request.form.get("term"))).result
     except vocabulary.VocabularyError as problem:
         return _page(str(problem), 400)
-    _publish(vocabulary.OVERRIDE_NAME)
     flash(f"词条“{row.term}”已恢复为内置内容", "success")
     log_change("restore_synonym", current_user, term=row.term)
     return redirect(url_for("vocabulary.page") + "#synonyms")

@@ -13,7 +13,6 @@ from flask.cli import with_appcontext
 
 from indexer import vocabulary
 from kb.db import transaction
-from kb.vocabulary import documents_containing, faq_entries_containing
 from webapp import search_index
 from webapp.storage import storage
 from webapp.vocabulary import log_change
@@ -28,19 +27,13 @@ def dictionary_group():
     """The director's additions to the tax dictionary (user_dict.txt in the data folder)."""
 
 
-def _edit(change, word: str) -> tuple[int, int, object]:
-    """Pull the files from the database, ``change(data_dir)``, publish the dictionary for the other
-    hosts with the documents and FAQ entries containing ``word``, then index them here:
-    (documents, entries, what ``change`` returned)."""
-    data_dir = current_app.config["KB_DATA_DIR"]
+def _edit(change, word) -> tuple[int, int, object]:
+    """``indexer.vocabulary.edit`` in its own transaction, then index here the documents and FAQ
+    entries containing the word: (documents, entries, what ``change`` returned)."""
     with transaction(storage().session_factory) as session:
-        vocabulary.pull(session, data_dir, for_update=True)
-        result = change(data_dir)
-        vocabulary.apply_now(data_dir)
-        documents, entries = documents_containing(session, word), faq_entries_containing(session, word)
-        vocabulary.push(session, data_dir, vocabulary.USER_DICT_NAME, documents=documents, faq_entries=entries)
-    search_index.index_documents(current_app, documents)  # applies the outbox: these and the FAQ entries
-    return len(documents), len(entries), result
+        done = vocabulary.edit(session, current_app.config["KB_DATA_DIR"], vocabulary.USER_DICT_NAME, change, word)
+    search_index.index_documents(current_app, done.documents)  # applies the outbox: these and the FAQ entries
+    return len(done.documents), len(done.faq_entries), done.result
 
 
 def _report(word: str, documents: int, entries: int) -> None:

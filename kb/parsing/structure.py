@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import re
 
-from kb.numerals import NUMERAL_CHARS, article_label, parse_number
+from kb.numerals import ARTICLE_NUMBER, NUMBER, article_label, parse_number
 from kb.parsing.blocks import HEADING, TABLE, Block, ParsedUnit, RawDocument
 
-_NUM = f"[{NUMERAL_CHARS}0-9０-９]+"
 SPACE = "\\s\u3000"
-ARTICLE_RE = re.compile(rf"^第({_NUM})条(?:之([一二三四五六七八九十]+))?(?:[{SPACE}]+|(?=\S)|$)(.*)$")
-HEADING_RE = re.compile(rf"^第({_NUM})(分编|编|章|节)(?:[{SPACE}]+(.*)|$)")
+ARTICLE_RE = re.compile(rf"^{ARTICLE_NUMBER}(?P<label_end>)(?:[{SPACE}]+|(?=\S)|$)(?P<body>.*)$")
+HEADING_RE = re.compile(rf"^第({NUMBER})(分编|编|章|节)(?:[{SPACE}]+(.*)|$)")
 FIRST_NUMBER_WARNING = "条文编号不从第一条开始"
 # Numbered sections of internal rules without 条, by rank: the highest rank the text uses wins.
 SECTION_LEVELS = (
@@ -69,7 +68,7 @@ def _has_articles(blocks: list[Block]) -> bool:
 
 
 def _is_spaced(line: str, match: re.Match) -> bool:
-    label_end = match.end(2) if match.group(2) else match.end(1) + 1
+    label_end = match.end("label_end")
     return line[label_end:label_end + 1] in ("", " ", "\u3000", "\t")
 
 
@@ -172,7 +171,7 @@ class _Builder:
             kind="article", label=label, text="", number=number, sub_number=sub, **self._context()
         )
         self.last_number = number
-        body = match.group(3).strip(" \u3000")
+        body = match.group("body").strip(" \u3000")
         if body:
             self._paragraph(body)
         return True

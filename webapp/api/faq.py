@@ -12,11 +12,10 @@ from kb.users import can_read_library
 from webapp.api import bp
 from webapp.api.auth import api_require
 from webapp.api.errors import ApiProblem
-from webapp.api.library import MAX_ID, READERS, check_id
-from webapp.api.params import body_date, body_int, body_list, body_text, choice_arg, int_arg, json_body
+from webapp.api.library import READERS, check_id
+from webapp.api.params import PAGE_PARAMS, body_date, body_int, body_list, body_text, json_body, query_args
 from webapp.api.registry import Param, operation
 from webapp.api.shapes import faq_entry
-from webapp.search_index import index_faq_after_commit
 from webapp.storage import db_session
 
 EDITORS = "政策法规岗、中心主任、管理员（发布与撤下：中心主任、管理员）"
@@ -41,18 +40,19 @@ def _check_status_change(status: str | None, current: str | None) -> None:
         raise ApiProblem(403, "只有中心主任或管理员可以发布或撤下问答")
 
 
+FAQ_LIST_PARAMS = (Param("status", "query", description="状态（非 published 仅编辑角色可查）", enum=STATUSES),
+                   *PAGE_PARAMS)
+
+
 @operation(bp, "/faq", "GET", summary="问答列表：默认为已发布的问答；编辑角色可按状态查看", tag="问答",
-           response="FaqList", roles=READERS, params=(
-               Param("status", "query", description="状态（非 published 仅编辑角色可查）", enum=STATUSES),
-               Param("limit", "query", "integer", "每页条数（默认 50）", minimum=1, maximum=200),
-               Param("offset", "query", "integer", "跳过的条数", minimum=0, maximum=MAX_ID),
-           ))
+           response="FaqList", roles=READERS, params=FAQ_LIST_PARAMS)
 @api_require(can_read_library)
 def faq_list():
-    status = choice_arg("status", STATUSES) or PUBLISHED
+    args = query_args(FAQ_LIST_PARAMS)
+    status = args["status"] or PUBLISHED
     if status != PUBLISHED and not can_edit_faq(current_user):
         raise ApiProblem(403, "只有政策法规岗、中心主任或管理员可以查看未发布的问答")
-    limit, offset = int_arg("limit", 50, 1, 200), int_arg("offset", 0, 0, MAX_ID)
+    limit, offset = args["limit"], args["offset"]
     entries = list_entries(db_session(), status)
     return jsonify({"total": len(entries), "limit": limit, "offset": offset,
                     "entries": [faq_entry(e) for e in entries[offset:offset + limit]]})
@@ -78,7 +78,6 @@ def faq_create():
         raise ApiProblem(400, f"状态“{status}”无效，应为 {'/'.join(STATUSES)}")
     _check_status_change(status, DRAFT)
     entry = create_entry(db_session(), current_user, _data(body), status=status)
-    index_faq_after_commit(entry.id)
     return jsonify(faq_entry(entry)), 201
 
 
@@ -98,5 +97,4 @@ def faq_update(entry_id: int):
         update_entry(session, current_user, entry, data)
     if status is not None and status != entry.status:
         change_status(session, current_user, entry, status, body_text(body, "note", max_length=1000))
-    index_faq_after_commit(entry.id)
     return jsonify(faq_entry(entry))

@@ -4,33 +4,41 @@ from __future__ import annotations
 from flask import current_app, jsonify
 from flask_login import current_user
 
+from indexer.searching import SearchRequest, search_and_log
 from kb.library import get_document, get_unit
 from kb.listings import DocumentFilter, list_documents
 from kb.models import STATUSES
-from kb.querylog import log_query
 from kb.users import can_read_library
 from webapp import search_index
 from webapp.api import bp
 from webapp.api.auth import api_require
 from webapp.api.errors import ApiProblem
-from webapp.api.params import bool_arg, choice_arg, date_arg, int_arg, text_arg
+from webapp.api.params import MAX_ID, PAGE_PARAMS, query_args
 from webapp.api.registry import Param, operation
 from webapp.api.shapes import document_full, document_summary, unit_full
 from webapp.storage import db_session
 
 READERS = "所有已登录角色"
-MAX_ID = 2**31 - 1
 
 SEARCH_PARAMS = (
     Param("q", "query", description="查询内容：几个词、来电人的整句问题，或“征管法第32条”", required=True,
           minLength=1, maxLength=500, pattern=r"\S"),
-    Param("limit", "query", "integer", "返回条数（默认 10）", minimum=1, maximum=200),
+    Param("limit", "query", "integer", "返回条数（默认 10）", minimum=1, maximum=200, default=10),
     Param("include_old", "query", "boolean", "同时返回已失效、已修订的版本"),
     Param("as_of", "query", description="按该日有效的版本排序（YYYY-MM-DD）", format="date"),
     Param("tax_type", "query", description="只看该税种的文件，如 增值税", maxLength=50),
     Param("level", "query", description="只看该层级的文件，如 法律", maxLength=50),
     Param("status", "query", description="只看该状态的文件", enum=STATUSES),
 )
+
+DOCUMENT_PARAMS = (
+    Param("status", "query", description="效力状态", enum=STATUSES),
+    Param("level", "query", description="层级，如 法律、行政法规", maxLength=50),
+    Param("tax_type", "query", description="税种，如 增值税", maxLength=50),
+    Param("title", "query", description="标题中包含的文字", maxLength=300),
+    *PAGE_PARAMS,
+)
+
 
 def check_id(value: int) -> int:
     if value > MAX_ID:
@@ -41,17 +49,11 @@ def check_id(value: int) -> int:
            response="SearchResponse", params=SEARCH_PARAMS, roles=READERS)
 @api_require(can_read_library)
 def search():
-    query = text_arg("q")
-    if not query:
+    args = query_args(SEARCH_PARAMS)
+    if not args["q"]:
         raise ApiProblem(400, "请提供查询内容（参数 q）")
-    options = {"limit": int_arg("limit", 10, 1, 200), "include_old": bool_arg("include_old"),
-               "as_of": date_arg("as_of"), "tax_type": text_arg("tax_type", 50), "level": text_arg("level", 50),
-               "status": choice_arg("status", STATUSES)}
-    response = search_index.search_response(current_app, query, **options)
-    top = response.results[0] if response.results else None
-    log_query(db_session(), current_user.id, query=query, result_count=len(response.results),
-              top_hit=top.citation if top else None, top_unit_id=top.unit_id if top else None,
-              took_ms=response.took_ms)
+    wanted = SearchRequest(query=args.pop("q"), **args)
+    response = search_and_log(db_session(), current_user, wanted, search_index.searcher(current_app))
     return jsonify(response.to_dict())
 
 @operation(bp, "/units/<int:unit_id>", "GET", summary="一个条文单元：引用、效力状态、款项与交叉引用", tag="政策库",
@@ -62,19 +64,10 @@ def unit(unit_id: int):
     return jsonify(unit_full(get_unit(db_session(), check_id(unit_id))))
 
 @operation(bp, "/documents", "GET", summary="文件列表（可按状态、层级、税种、标题筛选）", tag="政策库",
-           response="DocumentList", roles=READERS, params=(
-               Param("status", "query", description="效力状态", enum=STATUSES),
-               Param("level", "query", description="层级，如 法律、行政法规", maxLength=50),
-               Param("tax_type", "query", description="税种，如 增值税", maxLength=50),
-               Param("title", "query", description="标题中包含的文字", maxLength=300),
-               Param("limit", "query", "integer", "每页条数（默认 50）", minimum=1, maximum=200),
-               Param("offset", "query", "integer", "跳过的条数", minimum=0, maximum=MAX_ID),
-           ))
+           response="DocumentList", roles=READERS, params=DOCUMENT_PARAMS)
 @api_require(can_read_library)
 def documents():
-    page = list_documents(db_session(), DocumentFilter(
-        status=choice_arg("status", STATUSES), level=text_arg("level", 50), tax_type=text_arg("tax_type", 50),
-        title=text_arg("title", 300), limit=int_arg("limit", 50, 1, 200), offset=int_arg("offset", 0, 0, MAX_ID)))
+    page = list_documents(db_session(), DocumentFilter(**query_args(DOCUMENT_PARAMS)))
     return jsonify({"total": page.total, "limit": page.limit, "offset": page.offset,
                     "documents": [document_summary(d) for d in page.items]})
 

@@ -6,6 +6,14 @@ import datetime as dt
 from flask import request
 
 from webapp.api.errors import ApiProblem
+from webapp.api.registry import Param
+
+MAX_ID = 2**31 - 1
+# The paging parameters of every list.
+PAGE_PARAMS = (
+    Param("limit", "query", "integer", "每页条数（默认 50）", minimum=1, maximum=200, default=50),
+    Param("offset", "query", "integer", "跳过的条数", minimum=0, maximum=MAX_ID, default=0),
+)
 
 TRUE = ("1", "true", "yes", "on")
 FALSE = ("0", "false", "no", "off")
@@ -73,6 +81,30 @@ def choice_arg(name: str, choices) -> str | None:
     if value not in choices:
         raise ApiProblem(400, f"参数 {name}（“{value}”）无效，应为 {'/'.join(choices)}")
     return value
+
+
+def query_args(params) -> dict:
+    """Every query parameter of ``params`` (``webapp.api.registry.Param``: the operation's own
+    declaration, which the OpenAPI description shows), read and checked against the limits declared
+    there, so each limit is written once: integers within minimum..maximum (``default`` when absent),
+    booleans, dates (``format="date"``), choices (``enum``) and texts (``maxLength``)."""
+    values: dict = {}
+    for param in params:
+        if param.where != "query":
+            continue
+        if param.type == "integer":
+            low = param.minimum if param.minimum is not None else -(2**63)
+            high = param.maximum if param.maximum is not None else 2**63
+            values[param.name] = int_arg(param.name, param.default, low, high)
+        elif param.type == "boolean":
+            values[param.name] = bool_arg(param.name)
+        elif param.format == "date":
+            values[param.name] = date_arg(param.name)
+        elif param.enum is not None:
+            values[param.name] = choice_arg(param.name, param.enum)
+        else:
+            values[param.name] = text_arg(param.name, param.maxLength or 500)
+    return values
 
 
 def json_body() -> dict:

@@ -18,8 +18,8 @@ from kb.users import ROLES
 from webapp.api import bp
 from webapp.api.auth import api_require
 from webapp.api.errors import ApiProblem
-from webapp.api.library import MAX_ID, check_id
-from webapp.api.params import body_int, body_list, body_text, choice_arg, int_arg, json_body
+from webapp.api.library import check_id
+from webapp.api.params import PAGE_PARAMS, body_int, body_list, body_text, json_body, query_args
 from webapp.api.registry import Param, operation
 from webapp.api.shapes import referral_full, referral_summary
 from webapp.storage import db_session
@@ -31,16 +31,14 @@ def _any_role(user) -> bool:
     return getattr(user, "role", None) in ROLES
 
 
+LIST_PARAMS = (Param("state", "query", description="状态", enum=STATES), *PAGE_PARAMS)
+
+
 @operation(bp, "/referrals", "GET", summary="转办单列表（不含来电人身份）", tag="转办", response="ReferralList",
-           roles=VIEWERS, params=(
-               Param("state", "query", description="状态", enum=STATES),
-               Param("limit", "query", "integer", "每页条数（默认 50）", minimum=1, maximum=200),
-               Param("offset", "query", "integer", "跳过的条数", minimum=0, maximum=MAX_ID),
-           ))
+           roles=VIEWERS, params=LIST_PARAMS)
 @api_require(_any_role)
 def referral_list():
-    page = list_referrals(db_session(), current_user, ReferralFilter(
-        state=choice_arg("state", STATES), limit=int_arg("limit", 50, 1, 200), offset=int_arg("offset", 0, 0, MAX_ID)))
+    page = list_referrals(db_session(), current_user, ReferralFilter(**query_args(LIST_PARAMS)))
     return jsonify({"total": page.total, "limit": page.limit, "offset": page.offset,
                     "referrals": [referral_summary(current_user, r) for r in page.items]})
 

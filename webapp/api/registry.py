@@ -25,6 +25,7 @@ class Param:
     minLength: int | None = None  # named as in JSON Schema
     maxLength: int | None = None
     pattern: str | None = None
+    default: object = None  # the value when the parameter is absent (also in the description)
 
 
 @dataclass
