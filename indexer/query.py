@@ -26,6 +26,10 @@ from indexer.synonyms import SynonymTable
 from indexer.typos import Correction, TypoFinder, apply_corrections
 
 FIELDS = ("text", "title")
+# A title word counts half: the title field holds the title in two or three forms (normalised, as written,
+# abbreviated: ``unit_entries.document_names``), so a word of it already counts two or three times. Tune split
+# flat from 1.0 to 0.25 (MRR@10 0.706-0.707); see bench/README.md.
+FIELD_WEIGHT = {"title": 0.5}
 SUB_WORD_WEIGHT = 1.0
 SYNONYM_WEIGHT = 0.8
 CORRECTION_WEIGHT = 1.0
@@ -74,8 +78,8 @@ class QueryBuilder:
 
     def add_word(self, weights: dict, word: str, boost: float = 1.0) -> None:
         """Flat clauses: one Term per field and word, boosts of repeated words added up."""
-        weight = boost
         for name in FIELDS:
+            weight = boost * FIELD_WEIGHT.get(name, 1.0)
             weights[(name, word)] = weights.get((name, word), 0.0) + weight
 
     def add_phrase(self, weights: dict, extra: list, text: str, boost: float) -> bool:
