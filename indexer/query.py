@@ -5,7 +5,9 @@ Steps (each a small function):
 2. the index's own analyzer cuts the query (the same segmentation as the index);
 3. each word becomes a clause over ``text`` and ``title`` (BM25F, field boosts in
    ``schema``; matching chapter headings too was measured worse on the dev set); its dictionary
-   sub-words count half; a lone character among words is dropped;
+   sub-words and lone characters count in full (房, 车, 债 carry the question as much as a word: halving
+   sub-words and dropping lone characters, chosen on the 30 dev cases, lost on held-out tax questions and on
+   STARD and made no difference on the tune split; see bench/README.md);
 4. synonyms and colloquial phrasing add their expansions (``synonyms``);
 5. homophone typos add the word they sound like (``typos``);
 6. 文号 and article numbers found by the regex step also query the exact-match fields.
@@ -24,8 +26,11 @@ from indexer.synonyms import SynonymTable
 from indexer.typos import Correction, TypoFinder, apply_corrections
 
 FIELDS = ("text", "title")
-SUB_WORD_WEIGHT = 0.5
-SINGLE_CHAR_WEIGHT = 0.3
+# A title word counts half: the title field holds the title in two or three forms (normalised, as written,
+# abbreviated: ``unit_entries.document_names``), so a word of it already counts two or three times. Tune split
+# flat from 1.0 to 0.25 (MRR@10 0.706-0.707); see bench/README.md.
+FIELD_WEIGHT = {"title": 0.5}
+SUB_WORD_WEIGHT = 1.0
 SYNONYM_WEIGHT = 0.8
 CORRECTION_WEIGHT = 1.0
 DOC_NUMBER_BOOST = 20.0
@@ -55,10 +60,6 @@ def analyse(analyzer, text: str) -> list[tuple[str, list[str]]]:
     return [(tokens[-1], tokens[:-1]) for _, tokens in sorted(groups.items())]
 
 
-def _weight(word: str) -> float:
-    return SINGLE_CHAR_WEIGHT if len(word) == 1 and not word.isdigit() else 1.0
-
-
 class QueryBuilder:
     def __init__(self, analyzer, synonyms: SynonymTable, typos: TypoFinder | None, reader=None):
         self.analyzer = analyzer
@@ -73,12 +74,12 @@ class QueryBuilder:
         return self.reader.doc_frequency("text", word) > self._common_limit
 
     def word_clause(self, word: str, boost: float = 1.0) -> Query:
-        return Or([Term(name, word) for name in FIELDS], boost=boost * _weight(word))
+        return Or([Term(name, word) for name in FIELDS], boost=boost)
 
     def add_word(self, weights: dict, word: str, boost: float = 1.0) -> None:
         """Flat clauses: one Term per field and word, boosts of repeated words added up."""
-        weight = boost * _weight(word)
         for name in FIELDS:
+            weight = boost * FIELD_WEIGHT.get(name, 1.0)
             weights[(name, word)] = weights.get((name, word), 0.0) + weight
 
     def add_phrase(self, weights: dict, extra: list, text: str, boost: float) -> bool:
@@ -100,12 +101,9 @@ class QueryBuilder:
         groups = rare or groups
         weights: dict[tuple[str, str], float] = {}
         extra: list[Query] = []
-        has_words = any(_weight(word) == 1.0 for word, _ in groups)
         for word, subs in groups:
             parsed.words.append(word)
             parsed.marks += [word] + subs
-            if _weight(word) < 1.0 and has_words:
-                continue  # a lone character among words: 税, 交, 报 (too common to help, slow)
             self.add_word(weights, word)
             for sub in subs:
                 self.add_word(weights, sub, SUB_WORD_WEIGHT)

@@ -228,11 +228,14 @@ class FastScorer:
         if exclude is not None:
             keep = keep & ~self.doc_mask(exclude)
         candidates = np.flatnonzero((total > 0) & keep)
-        if len(candidates) > limit:
-            best = np.argpartition(-total[candidates], limit - 1)[:limit]
-            candidates = candidates[best]
         # Scores equal but for the order of additions are ties, broken by docnum as Whoosh does.
-        order = np.lexsort((candidates, -np.round(total[candidates], 9)))
+        rounded = np.round(total[candidates], 9)
+        if len(candidates) > limit:
+            # every candidate tying with the limit-th score stays: argpartition alone keeps an arbitrary few
+            kth = -np.partition(-rounded, limit - 1)[limit - 1]
+            within = rounded >= kth
+            candidates, rounded = candidates[within], rounded[within]
+        order = np.lexsort((candidates, -rounded))[:limit]
         return [(int(d), float(total[d])) for d in candidates[order]]
 
 

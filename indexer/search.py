@@ -34,8 +34,9 @@ from indexer.writing import open_or_create, read_retrying
 
 # BM25F parameters chosen by 5-fold cross-validation on the tune split of bench/data/tax-questions.jsonl,
 # together with the second stage (``ranking``): K1 0.9-1.2 and B 0.5-0.75 form a plateau (MRR@10
-# 0.705-0.713 on tune); K1 2.0 / B 0.5, swept earlier on the 30 dev cases, gave 0.695 there.
-WEIGHTING = BM25F(K1=0.9, B=0.75)
+# 0.705-0.713 on tune); K1 2.0 / B 0.5, swept earlier on the 30 dev cases, gave 0.695 there. Within the
+# plateau, Whoosh's and the STARD reference's own K1 1.2 (the plain baseline's).
+WEIGHTING = BM25F(K1=1.2, B=0.75)
 CANDIDATES = 60  # entries fetched from Whoosh before validity ranking (at least limit * 3)
 OLD_STATUSES = ("失效", "已修订")
 # Agents cite articles: a table row or an attachment matching as well ranks a little lower.
