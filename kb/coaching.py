@@ -24,6 +24,7 @@ from typing import Optional
 from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from kb.actors import SYSTEM
 from kb.audit import actor_label
 from kb.db import Base
 from kb.departments import department_names
@@ -31,7 +32,8 @@ from kb.errors import KbError, NotFound
 from kb.faq import FaqData, create_entry, find_entry_by_question
 from kb.faq_citations import reply_citation_problems, split_resolvable
 from kb.faq_models import FaqEntry
-from kb.permissions import department_of, require as _require, role_of
+from kb.permissions import department_of, role_of
+from kb.permissions import require as _require
 from kb.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
 from kb.workdays import beijing_now, deadline_status, due_at
 
@@ -159,7 +161,7 @@ def answer_coaching(session: Session, actor, data: dict) -> CoachingRequest:
     if find_entry_by_question(session, request.question) is None:
         kept, left_out = split_resolvable(session, citations)
         # Drafted by the system: the department explains, the policy office and the director edit and publish.
-        request.faq_entry = create_entry(session, None, FaqData(
+        request.faq_entry = create_entry(session, SYSTEM, FaqData(
             question=request.question, answer=answer, citations=kept,
             tax_types=[request.tax_type] if request.tax_type else []))
         request.faq_left_out = left_out

@@ -10,11 +10,22 @@ import json
 import docx
 import pytest
 
+from kb.actors import SYSTEM
 from kb.bulletin import CAMPAIGNS_SECTION, SECTIONS, build_bulletin
 from kb.bulletin_issues import SECTION_COUNT
 from kb.calls import NewCall, record_call
-from kb.campaigns import (Campaign, CampaignData, CampaignError, campaign_calls, collection_first, matches,
-                          running_campaigns, save_campaign, summaries_for_month, summarise)
+from kb.campaigns import (
+    Campaign,
+    CampaignData,
+    CampaignError,
+    campaign_calls,
+    collection_first,
+    matches,
+    running_campaigns,
+    save_campaign,
+    summaries_for_month,
+    summarise,
+)
 from kb.db import transaction
 from kb.faq import FaqData, create_entry, publish_entry, submit_entry
 from kb.library import find_document_by_name
@@ -32,10 +43,10 @@ VEHICLE_TITLE = "中华人民共和国车船税法"
 @pytest.fixture
 def people(session_factory):
     with transaction(session_factory) as session:
-        director, _ = create_user(session, None, NewUser(username="director", role="director", password="correct-horse-1"))
-        agent, _ = create_user(session, None, NewUser(username="agent", role="agent", password="correct-horse-1",
+        director, _ = create_user(session, SYSTEM, NewUser(username="director", role="director", password="correct-horse-1"))
+        agent, _ = create_user(session, SYSTEM, NewUser(username="agent", role="agent", password="correct-horse-1",
                                                       staff_no="1001"))
-        collection, _ = create_user(session, None, NewUser(username="zg", role="department", department="征管处",
+        collection, _ = create_user(session, SYSTEM, NewUser(username="zg", role="department", department="征管处",
                                                            password="correct-horse-1"))
         return {"director": director.id, "agent": agent.id, "collection": collection.id}
 

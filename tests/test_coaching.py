@@ -6,9 +6,20 @@ import datetime as dt
 
 import pytest
 
+from kb.actors import SYSTEM
 from kb.coaching import (
-    ANSWERED, RETURNED, SENT, CoachingError, CoachingRequest, NewCoaching, answer_coaching, ask_coaching,
-    coaching_notes, open_requests, resend_coaching, return_coaching,
+    ANSWERED,
+    RETURNED,
+    SENT,
+    CoachingError,
+    CoachingRequest,
+    NewCoaching,
+    answer_coaching,
+    ask_coaching,
+    coaching_notes,
+    open_requests,
+    resend_coaching,
+    return_coaching,
 )
 from kb.faq_models import DRAFT
 from kb.permissions import Forbidden
@@ -24,7 +35,7 @@ def people(session):
     for username, role, department in (("zhuren", "director", None), ("zuoxi", "agent", None),
                                        ("zuoxi2", "agent", None), ("zhengguan", "department", "征管处"),
                                        ("suode", "department", "所得税处"), ("fagui", "policy", None)):
-        made[username], _ = create_user(session, None, NewUser(
+        made[username], _ = create_user(session, SYSTEM, NewUser(
             username=username, role=role, password="password-1", department=department,
             staff_no={"zuoxi": "1001", "zuoxi2": "1002"}.get(username)))
     session.commit()

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from kb.calls import NewCall, record_call
 from kb.db import transaction
-from kb.faq import FaqData, create_entry, publish_entry, submit_entry
+from kb.faq import FaqData, create_entry, documents_changed, publish_entry, submit_entry
 from kb.importing import import_paths, load_catalog
 from kb.library import find_document_by_name, mark_repealed
 from kb.querylog import QueryLog
@@ -63,7 +63,8 @@ def site(portal_app, import_tax, session_factory):
         entry("internal", "咨询服务员接听电话要报工号吗？", ["《成都市国家税务局12366税收服务热线管理办法》第三条"])
         entry("flagged", "车船税的纳税义务发生时间是什么时候？", ["《中华人民共和国车船税法》第八条"],
               answer="为取得车船所有权或者管理权的当月。")
-        mark_repealed(session, find_document_by_name(session, "车船税法"))
+        # As kb.uploads does: the library repeals, then tells the FAQ what changed.
+        documents_changed(session, mark_repealed(session, find_document_by_name(session, "车船税法")))
         agent = find_user(session, "agent")
         record_call(session, agent, NewCall(question="发票丢了怎么办", answer="登报声明", caller_name=CALLER,
                                             caller_phone="13800000000"))

@@ -9,14 +9,38 @@ import wave
 
 import pytest
 
-from kb.faq import FaqData, create_entry, publish_entry, review_entry, ReviewData, submit_entry, update_entry
+from kb.actors import SYSTEM
+from kb.faq import (
+    FaqData,
+    ReviewData,
+    create_entry,
+    publish_entry,
+    review_entry,
+    submit_entry,
+    update_entry,
+)
 from kb.importing import import_paths
 from kb.permissions import Forbidden
 from kb.users import NewUser, create_user
-from kb.voice_audio import ESPEAK_MISSING, VoiceError, inspect_recording, synthesise_preview
+from kb.voice_audio import (
+    ESPEAK_MISSING,
+    VoiceError,
+    inspect_recording,
+    synthesise_preview,
+)
 from kb.voice_menu import (
-    CURRENT, NEEDS_REVIEW, AnnouncementData, NodeData, VoiceMenuError, add_node, announcement_status, menu_lines,
-    playing_on, review_announcement, review_list, save_announcement,
+    CURRENT,
+    NEEDS_REVIEW,
+    AnnouncementData,
+    NodeData,
+    VoiceMenuError,
+    add_node,
+    announcement_status,
+    menu_lines,
+    playing_on,
+    review_announcement,
+    review_list,
+    save_announcement,
 )
 from kb.voice_recordings import RecordingData, add_recording, current_recording
 from tests.conftest import TAX
@@ -47,7 +71,7 @@ def people(session):
     for username, role, department in (("zhuren", "director", None), ("zuoxi", "agent", None),
                                        ("zhengguan", "department", "征管处"), ("suode", "department", "所得税处"),
                                        ("fagui", "policy", None)):
-        made[username], _ = create_user(session, None, NewUser(
+        made[username], _ = create_user(session, SYSTEM, NewUser(
             username=username, role=role, password="password-1", department=department,
             staff_no="1001" if role == "agent" else None))
     session.commit()

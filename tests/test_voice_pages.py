@@ -10,8 +10,16 @@ import docx
 import pytest
 from sqlalchemy import select
 
+from kb.actors import SYSTEM
 from kb.db import transaction
-from kb.faq import FaqData, create_entry, get_entry, publish_entry, submit_entry, update_entry
+from kb.faq import (
+    FaqData,
+    create_entry,
+    get_entry,
+    publish_entry,
+    submit_entry,
+    update_entry,
+)
 from kb.users import find_user
 from kb.voice_models import VoiceMenuNode
 from tests.test_voice_menu import mp3_bytes, wav_bytes
@@ -24,7 +32,7 @@ INVOICE = "发票管理办法(2023-07-20).md"
 def faq_id(app, import_tax):
     import_tax(INVOICE)
     with transaction(app.extensions["kb_storage"].session_factory) as session:
-        entry = create_entry(session, None, FaqData(
+        entry = create_entry(session, SYSTEM, FaqData(
             question="发票存根联要保存多久？", answer="已经开具的发票存根联，应当保存5年。",
             citations=[f"{INVOICE}#第二十八条"]), status="published")
         return entry.id
@@ -151,7 +159,7 @@ def test_the_command_and_the_script_list_every_announcement_with_its_status(app,
 def test_publish_entry_is_the_only_way_into_the_menu(app, client_as, faq_id):
     """A draft entry (not yet published) cannot carry an announcement."""
     with transaction(app.extensions["kb_storage"].session_factory) as session:
-        draft = create_entry(session, None, FaqData(question="草稿", answer="草稿答复", citations=[f"{INVOICE}#第二十八条"]))
+        draft = create_entry(session, SYSTEM, FaqData(question="草稿", answer="草稿答复", citations=[f"{INVOICE}#第二十八条"]))
         draft_id = draft.id
     director = client_as("director")
     assert post_form(director, "/voice/nodes", {"key": "1", "title": "其他"}, "/voice/").status_code == 302
@@ -159,8 +167,8 @@ def test_publish_entry_is_the_only_way_into_the_menu(app, client_as, faq_id):
         "node_id": "1", "title": "t", "text": "x", "faq_ids": str(draft_id)}, "/voice/")
     assert response.status_code == 400 and f"问答 {draft_id} 尚未发布" in response.text
     with transaction(app.extensions["kb_storage"].session_factory) as session:
-        submit_entry(session, None, get_entry(session, draft_id))
-        publish_entry(session, None, get_entry(session, draft_id))
+        submit_entry(session, SYSTEM, get_entry(session, draft_id))
+        publish_entry(session, SYSTEM, get_entry(session, draft_id))
     response = post_form(director, "/voice/announcements", {
         "node_id": "1", "title": "t", "text": "x", "faq_ids": str(draft_id)}, "/voice/")
     assert response.status_code == 302
