@@ -49,6 +49,7 @@ KEEP_DAYS = 30
 _LOCK_KEY = 12366_0002  # PostgreSQL advisory lock held from the insert to the commit
 _NOTES = "kb_index_changes"  # session.info key: {(kind, target id)} noted in this transaction
 _RECORDED = "kb_index_recorded"  # session.info key: {(kind, target id)} written to the outbox in this transaction
+_WATCHED = "_kb_index_outbox_watched"  # attribute marking a factory whose sessions write the outbox
 _COMMITTED = "kb_index_committed"  # session.info key: what committed transactions wrote, until taken
 
 # Attributes whose changes do not reach the index.
@@ -139,9 +140,12 @@ _LISTENERS = (("after_flush", _note_changes), ("before_commit", _write_changes),
 def watch(factory: sessionmaker) -> sessionmaker:
     """Write the outbox for every session ``factory`` makes (``kb.db.make_session_factory`` calls this):
     the listeners are registered on that factory, not on every ``Session`` of the process."""
-    for name, listener in _LISTENERS:
-        if not event.contains(factory, name, listener):
+    # A mark on the factory itself, not ``event.contains``: SQLAlchemy's event registry keys targets by
+    # ``id()``, so a factory made where a collected one lived could look already watched.
+    if not getattr(factory, _WATCHED, False):
+        for name, listener in _LISTENERS:
             event.listen(factory, name, listener)
+        setattr(factory, _WATCHED, True)
     return factory
 
 
