@@ -15,6 +15,7 @@ def test_the_director_builds_and_edits_the_voice_menu(live_server, new_page):
     live_server.create_user("director1", "director", DIRECTOR_PASSWORD)
     page = new_page()
     log_in(page, live_server, "director1", DIRECTOR_PASSWORD)
+    page.click("header nav >> text=热线渠道")  # the channels' menu
     page.click("header nav >> text=语音服务")
     page.wait_for_selector("#voice-menu")
 
