@@ -21,9 +21,9 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.calls import Call, is_confidential_matter
-from kb.db import Base
+from kb.db import Base, get_or_not_found
 from kb.departments import department_names
-from kb.errors import KbError, NotFound
+from kb.errors import KbError
 from kb.faq_models import PUBLISHED, FaqEntry
 from kb.models import Document, utcnow
 from kb.permissions import Forbidden, is_supervising_department, role_of
@@ -149,10 +149,7 @@ def save_campaign(session: Session, actor, data: CampaignData, campaign: Campaig
 
 
 def get_campaign(session: Session, campaign_id: int) -> Campaign:
-    campaign = session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise NotFound(f"专题答疑活动 {campaign_id} 不存在")
-    return campaign
+    return get_or_not_found(session, Campaign, campaign_id, "专题答疑活动")
 
 
 def list_campaigns(session: Session) -> list[Campaign]:

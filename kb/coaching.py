@@ -26,9 +26,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from kb.actors import SYSTEM
 from kb.audit import actor_label
-from kb.db import Base
+from kb.db import Base, get_or_not_found
 from kb.departments import department_names
-from kb.errors import KbError, NotFound
+from kb.errors import KbError
 from kb.faq import FaqData, create_entry, find_entry_by_question
 from kb.faq_citations import reply_citation_problems, split_resolvable
 from kb.faq_models import FaqEntry
@@ -196,10 +196,7 @@ def resend_coaching(session: Session, actor, data: dict) -> CoachingRequest:
 # -- reading ------------------------------------------------------------------------------------
 
 def get_coaching(session: Session, request_id: int) -> CoachingRequest:
-    request = session.get(CoachingRequest, request_id)
-    if request is None:
-        raise NotFound(f"业务辅导请求 {request_id} 不存在")
-    return request
+    return get_or_not_found(session, CoachingRequest, request_id, "业务辅导请求")
 
 
 def get_coaching_for(session: Session, actor, request_id: int) -> CoachingRequest:

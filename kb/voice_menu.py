@@ -24,7 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.audit import actor_label
-from kb.errors import KbError, NotFound
+from kb.db import get_or_not_found
+from kb.errors import KbError
 from kb.faq_models import PUBLISHED, FaqEntry
 from kb.permissions import is_supervising_department, require as _require, role_of
 from kb.users import ADMIN, AGENT, DIRECTOR, POLICY
@@ -100,10 +101,7 @@ def remove_node(session: Session, actor, node_id: int) -> None:
 
 
 def get_node(session: Session, node_id: int) -> VoiceMenuNode:
-    node = session.get(VoiceMenuNode, node_id)
-    if node is None:
-        raise NotFound(f"语音菜单按键 {node_id} 不存在")
-    return node
+    return get_or_not_found(session, VoiceMenuNode, node_id, "语音菜单按键")
 
 
 def menu_tree(session: Session) -> list[VoiceMenuNode]:
@@ -255,10 +253,7 @@ def playing_on(node: VoiceMenuNode, day: dt.date) -> VoiceAnnouncement | None:
 
 
 def get_announcement(session: Session, announcement_id: int) -> VoiceAnnouncement:
-    announcement = session.get(VoiceAnnouncement, announcement_id)
-    if announcement is None:
-        raise NotFound(f"语音播报 {announcement_id} 不存在")
-    return announcement
+    return get_or_not_found(session, VoiceAnnouncement, announcement_id, "语音播报")
 
 
 def greetings(session: Session) -> list[VoiceAnnouncement]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from kb.audit import actor_label
-from kb.errors import NotFound
+from kb.db import get_or_not_found
 from kb.permissions import require as _require
 from kb.voice_audio import MAX_RECORDING_BYTES, inspect_recording
 from kb.voice_menu import VoiceMenuError, can_record_voice, get_announcement
@@ -52,7 +52,4 @@ def current_recording(announcement: VoiceAnnouncement) -> VoiceRecording | None:
 
 
 def get_recording(session: Session, recording_id: int) -> VoiceRecording:
-    recording = session.get(VoiceRecording, recording_id)
-    if recording is None:
-        raise NotFound(f"录音 {recording_id} 不存在")
-    return recording
+    return get_or_not_found(session, VoiceRecording, recording_id, "录音")
