@@ -7,7 +7,7 @@ import io
 import docx
 import pytest
 
-from kb.bulletin import SECTIONS, WEEKLY_SECTIONS
+from kb.reports.bulletin import SECTIONS, WEEKLY_SECTIONS
 from tests.report_records import build_month
 from tests.web_helpers import client_as, csrf_token, login  # noqa: F401
 

@@ -1,17 +1,17 @@
 """The director's routing rules editor: the rules in force, one rule's form, and a try-it box.
 
 Until the director saves a change, the shipped rules are shown; the first save stores them all
-(``kb.routing_rules.save_rule``) and applies the change.
+(``kb.hotline.routing_rules.save_rule``) and applies the change.
 """
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from kb.departments import GROUPS, TAX_TYPES, department_names, group_of
-from kb.errors import KbError
-from kb.routing import CATEGORIES, shipped_rules
-from kb.routing_rules import can_edit_routing_rules, list_rules, save_rule, suggest_department
+from kb.hotline.departments import GROUPS, TAX_TYPES, department_names, group_of
+from kb.core.errors import KbError
+from kb.hotline.routing import CATEGORIES, shipped_rules
+from kb.hotline.routing_rules import can_edit_routing_rules, list_rules, save_rule, suggest_department
 from webapp.auth import require
 from webapp.storage import db_session
 
