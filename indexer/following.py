@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kb.library.index_outbox import change_span, changes_after, latest_change_id
 from kb.library.models import Document
-from indexer import vocabulary
+from indexer import vocabulary_sharing
 from indexer.writing import file_lock
 
 WATERMARK_NAME = "outbox-watermark"
@@ -78,7 +78,7 @@ def follow_lock(index_dir: str | Path, wait: bool = True):
 
 def _pull_vocabulary(index, session: Session) -> None:
     """The director's dictionary and synonyms as the database holds them, into this host's data folder."""
-    if vocabulary.pull(session, index.data_dir):
+    if vocabulary_sharing.pull(session, index.data_dir):
         index.synonyms.refresh(force=True)
 
 

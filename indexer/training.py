@@ -130,7 +130,7 @@ def train_from_use(session, index, questions: list[dict], *, dry_run: bool = Fal
     """Refit from ``questions`` plus every judgement from use in the database (copies, calls); when the new model is not worse
     (and not ``dry_run``), write it into the data folder and share it with the other hosts; record the
     training either way. The caller commits."""
-    from indexer import vocabulary
+    from indexer import vocabulary, vocabulary_sharing
     from kb.library.search_feedback import learning_pairs, record_training
     from kb.core.workdays import beijing_now
 
@@ -139,7 +139,7 @@ def train_from_use(session, index, questions: list[dict], *, dry_run: bool = Fal
     replace = result.better and not dry_run
     if replace:
         vocabulary.write_atomically(index.data_dir / LEARNED_NAME, result.model.to_json() + "\n")
-        vocabulary.push(session, index.data_dir, LEARNED_NAME)
+        vocabulary_sharing.push(session, index.data_dir, LEARNED_NAME)
         index.learned.model(force=True)
     note = "试运行，未替换" if dry_run else (None if replace else "新模型留出集成绩不如旧模型，沿用旧模型")
     record_training(session, kept_new=replace, pairs=result.pairs, before=result.before, after=result.after,

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from kb.reports.appraisal import (
-    FAIR, ITEMS, LATE_SELF_SCORE, POOR, REPORT, VETO, WARNING, AppraisalError, agents_for, appraise, appraise_all,
-    pay_difference, publish_month, save_centre_entries, save_self_score, set_veto, submit_report,
+    FAIR, ITEMS, LATE_SELF_SCORE, POOR, REPORT, VETO, WARNING, AppraisalError, agents_for, appraise, appraise_all, pay_difference,
 )
+from kb.reports.appraisal_sheets import publish_month, save_centre_entries, save_self_score, set_veto, submit_report
 from kb.reports.appraisal_history import build_summaries
 from kb.reports.appraisal_rules import TARGET, set_rules
 from kb.core.periods import parse_month

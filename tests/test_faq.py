@@ -7,9 +7,9 @@ import pytest
 
 from kb.core.actors import SYSTEM
 from kb.faq.operations import (
-    FaqData, FaqError, ReviewData, change_status, create_entry, flag_entries_citing, publish_entry,
-    record_usage, render_answer, retire_entry, review_entry, review_queue, submit_entry, update_entry,
+    FaqData, FaqError, ReviewData, change_status, create_entry, publish_entry, record_usage, render_answer, retire_entry, submit_entry, update_entry,
 )
+from kb.faq.review import flag_entries_citing, review_entry, review_queue
 from kb.faq.models import DRAFT, IN_REVIEW, NEEDS_REVIEW_WARNING, PUBLISHED, RETIRED
 from kb.accounts.users import NewUser, create_user
 from kb.library.importing import import_paths

@@ -290,7 +290,7 @@ def test_two_apps_with_their_own_index_folders_follow_each_other(database_url, t
 def test_the_directors_vocabulary_reaches_every_host(database_url, tmp_path):
     """A word added on one host (``flask dictionary add``) and a synonym saved there: the other host
     writes the same files into its data folder and re-indexes the documents containing the word."""
-    from indexer import vocabulary
+    from indexer import vocabulary, vocabulary_sharing
     from kb.library.importing import import_paths
     from webapp import create_app, search_index
 
@@ -307,9 +307,9 @@ def test_the_directors_vocabulary_reaches_every_host(database_url, tmp_path):
         assert result.exit_code == 0, result.output
         assert "已重新索引" in result.output
         with transaction(factory) as session:  # a synonym saved on host a, as its page does
-            vocabulary.pull(session, a.config["KB_DATA_DIR"], for_update=True)
+            vocabulary_sharing.pull(session, a.config["KB_DATA_DIR"], for_update=True)
             vocabulary.save_synonym(a.config["KB_DATA_DIR"], "钱袋子", ["税控装置"], "abbr")
-            vocabulary.push(session, a.config["KB_DATA_DIR"], vocabulary.OVERRIDE_NAME)
+            vocabulary_sharing.push(session, a.config["KB_DATA_DIR"], vocabulary.OVERRIDE_NAME)
 
         b.extensions["kb_index_follower"].checked_at = float("-inf")  # b's next look is due
         search_index.search(b, "钱袋子")  # wakes b's applier

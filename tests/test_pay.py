@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from kb.core.actors import SYSTEM
-from kb.reports.appraisal import appraise, publish_month, record_summary
+from kb.reports.appraisal import appraise
+from kb.reports.appraisal_sheets import publish_month, record_summary
 from kb.reports.appraisal_rules import PAY, TARGET, RulesError, deadline, rule_versions, rules_for, set_rules
 from kb.reports.pay import DISMISSAL, PayError, import_events, pay_sheets, record_event
 from kb.core.periods import parse_month

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from kb.hotline.calls import NewCall, record_call
 from kb.core.db import transaction
-from kb.faq.operations import FaqData, create_entry, documents_changed, publish_entry, submit_entry
+from kb.faq.operations import FaqData, create_entry, publish_entry, submit_entry
+from kb.faq.review import documents_changed
 from kb.library.importing import import_paths, load_catalog
 from kb.library.operations import find_document_by_name, mark_repealed
 from kb.reports.querylog import QueryLog

@@ -56,6 +56,17 @@ def test_indexer_does_not_import_the_web_app():
         assert not _imports("indexer") & {"flask", "webapp"}
 
 
+MAX_MODULE_LINES = 400
+
+
+def test_no_module_is_over_400_lines():
+    """A module a maintainer reads in one sitting: past 400 lines it holds more than one thing."""
+    long = {str(path.relative_to(ROOT)): n for package in ("kb", "indexer", "webapp")
+            for path in (ROOT / package).rglob("*.py")
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert long == {}
+
+
 def _module_graph(packages: tuple[str, ...]) -> dict[str, set[str]]:
     """Module → the project modules it imports (at the top or inside a function)."""
     modules = {}

@@ -10,15 +10,8 @@ import wave
 import pytest
 
 from kb.core.actors import SYSTEM
-from kb.faq.operations import (
-    FaqData,
-    ReviewData,
-    create_entry,
-    publish_entry,
-    review_entry,
-    submit_entry,
-    update_entry,
-)
+from kb.faq.operations import FaqData, ReviewData, create_entry, publish_entry, submit_entry, update_entry
+from kb.faq.review import review_entry
 from kb.library.importing import import_paths
 from kb.core.permissions import Forbidden
 from kb.accounts.users import NewUser, create_user

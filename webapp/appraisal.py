@@ -15,8 +15,9 @@ from flask_login import current_user
 
 from kb.reports.appraisal import (
     ITEMS, MANUAL, AppraisalError, appraise, appraise_all, can_manage_appraisal, can_read_appraisals, can_view_appraisal,
-    publish_month,
-    record_summary, save_centre_entries, save_self_score, set_veto, submit_report,
+)
+from kb.reports.appraisal_sheets import (
+    publish_month, record_summary, save_centre_entries, save_self_score, set_veto, submit_report,
 )
 from kb.reports.appraisal_history import HistoryError, build_summaries, summary_title
 from kb.reports.appraisal_rules import PARAMS, PAY, SCHEME_NAMES, TARGET, RulesError, can_manage_rules, rule_versions, set_rules

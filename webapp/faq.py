@@ -15,10 +15,11 @@ from flask_login import current_user
 
 from kb.core.errors import KbError
 from kb.faq.operations import (
-    BACK_TO_REVIEW, TRANSITIONS, FaqData, ReviewData, can_edit_faq, can_publish_faq, change_status, create_entry, get_entry,
-    list_entries, publishable_problems, record_usage, render_answer, review_entry, review_queue, snapshot,
-    update_entry,
+    BACK_TO_REVIEW, TRANSITIONS, FaqData, ReviewData, can_edit_faq, can_publish_faq, change_status, create_entry,
+    get_entry, list_entries, publishable_problems, record_usage, render_answer, update_entry,
 )
+from kb.faq.review import review_entry, review_queue
+from kb.faq.versions import snapshot
 from kb.faq.models import DRAFT, IN_REVIEW, PUBLISHED, RETIRED, STATUS_LABELS, STATUSES
 from kb.reports.gaps import gap_queue
 from kb.reports.querylog import mark_unresolved

@@ -14,7 +14,7 @@ import logging
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from indexer import vocabulary
+from indexer import vocabulary, vocabulary_sharing
 from indexer.analysis import TaxTokenizer
 from kb.library.vocabulary import can_edit_vocabulary
 from webapp import search_index
@@ -67,17 +67,17 @@ def _page(error: str | None = None, status: int = 200, word_form: dict | None = 
     ), status
 
 
-def _edit(name: str, change, word=None) -> vocabulary.Edit:
-    """``indexer.vocabulary.edit`` (pull, change, push with the documents and FAQ entries containing
+def _edit(name: str, change, word=None) -> vocabulary_sharing.Edit:
+    """``indexer.vocabulary_sharing.edit`` (pull, change, push with the documents and FAQ entries containing
     ``word``) on the request's session; the index applies them after the commit (the after-commit
     hook). This process's synonym table is reread at once; the flashed message tells how many
     documents and entries are indexed again."""
-    done = vocabulary.edit(db_session(), _data_dir(), name, change, word)
+    done = vocabulary_sharing.edit(db_session(), _data_dir(), name, change, word)
     search_index.get_index(current_app).synonyms.refresh(force=True)
     return done
 
 
-def _flash_reindexed(word: str, done: vocabulary.Edit) -> None:
+def _flash_reindexed(word: str, done: vocabulary_sharing.Edit) -> None:
     if done.documents or done.faq_entries:
         faq = f"、问答 {len(done.faq_entries)} 条" if done.faq_entries else ""
         flash(f"已重新索引含“{word}”的文件 {len(done.documents)} 篇{faq}", "success")
@@ -88,7 +88,7 @@ def _flash_reindexed(word: str, done: vocabulary.Edit) -> None:
 @bp.get("")
 @require(can_edit_vocabulary)
 def page():
-    vocabulary.pull(db_session(), _data_dir())
+    vocabulary_sharing.pull(db_session(), _data_dir())
     return _page()
 
 

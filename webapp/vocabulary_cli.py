@@ -11,7 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from indexer import vocabulary
+from indexer import vocabulary, vocabulary_sharing
 from kb.core.db import transaction
 from webapp import search_index
 from webapp.storage import storage
@@ -28,10 +28,10 @@ def dictionary_group():
 
 
 def _edit(change, word) -> tuple[int, int, object]:
-    """``indexer.vocabulary.edit`` in its own transaction, then index here the documents and FAQ
+    """``indexer.vocabulary_sharing.edit`` in its own transaction, then index here the documents and FAQ
     entries containing the word: (documents, entries, what ``change`` returned)."""
     with transaction(storage().session_factory) as session:
-        done = vocabulary.edit(session, current_app.config["KB_DATA_DIR"], vocabulary.USER_DICT_NAME, change, word)
+        done = vocabulary_sharing.edit(session, current_app.config["KB_DATA_DIR"], vocabulary.USER_DICT_NAME, change, word)
     search_index.index_documents(current_app, done.documents)  # applies the outbox: these and the FAQ entries
     return len(done.documents), len(done.faq_entries), done.result
 

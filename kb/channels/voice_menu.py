@@ -7,7 +7,7 @@
   ``playing_on`` says which one plays on a day; two windows of one topic may not overlap.
 - An announcement is 需复核 (``announcement_problems``) while an FAQ entry it rests on has changed
   since its wording was written or confirmed: the entry was edited, retired, or flagged 需复核
-  itself because an article it cites changed (``kb.faq.operations.flag_entries_citing``, the import path):
+  itself because an article it cites changed (``kb.faq.review.flag_entries_citing``, the import path):
   the FAQ cascade reaches the menu without a second copy. Saving or ``review_announcement``
   confirms the wording against the entries as they now stand.
 - Every change is a ``VoiceAnnouncementVersion`` (who, when, which fields, the text then);

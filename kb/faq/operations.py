@@ -9,25 +9,26 @@ Rules:
   back to review (``update_entry``, ``load_entry``): agents never read an unreviewed answer;
 - a published entry cites at least one unit of a document in force;
 - when a cited document is repealed or superseded, or the cited text changes, the entries citing it
-  are flagged 需复核 (``flag_entries_citing``, called by the import path) until someone reviews them.
+  are flagged 需复核 (``kb.faq.review``, called by the import path) until someone reviews them; every
+  change is a version (``kb.faq.versions``).
 """
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass
 
 import markdown
 import nh3
-from sqlalchemy import case, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kb.core.db import get_or_not_found
-from kb.core.actors import SYSTEM, actor_id, actor_name, allowed, require_actor
+from kb.core.actors import allowed, require_actor
 from kb.core.errors import KbError
-from kb.faq.citations import CitationError, build_citation, relink_citation, resolve_citation, text_hash
+from kb.faq.citations import CitationError, build_citation, resolve_citation, text_hash
+from kb.faq.versions import record_version, snapshot
 from kb.faq.models import (
-    DRAFT, IN_REVIEW, PUBLISHED, RETIRED, STATUS_LABELS, STATUSES, FaqCitation, FaqEntry, FaqVersion, _utcnow,
+    DRAFT, IN_REVIEW, PUBLISHED, RETIRED, STATUS_LABELS, STATUSES, FaqCitation, FaqEntry, _utcnow,
 )
 from kb.accounts.users import ADMIN, DIRECTOR, POLICY, User
 
@@ -122,7 +123,7 @@ def create_entry(session: Session, actor, data: FaqData, status: str = DRAFT) ->
         entry.published_at = _utcnow()
     session.add(entry)
     session.flush()
-    _record(session, actor, entry, "created")
+    record_version(session, actor, entry, "created")
     return entry
 
 
@@ -156,7 +157,7 @@ def update_entry(session: Session, actor, entry: FaqEntry, data: FaqData) -> Faq
     if back_to_review:
         entry.status = IN_REVIEW
     session.flush()
-    _record(session, actor, entry, "edited", BACK_TO_REVIEW if back_to_review else None)
+    record_version(session, actor, entry, "edited", BACK_TO_REVIEW if back_to_review else None)
     return entry
 
 
@@ -181,7 +182,7 @@ def load_entry(session: Session, actor, data: FaqData, status: str) -> tuple[Faq
     if snapshot(entry) == before:
         return entry, "unchanged"
     session.flush()
-    _record(session, actor, entry, "imported")
+    record_version(session, actor, entry, "imported")
     return entry, "updated"
 
 
@@ -199,7 +200,7 @@ def change_status(session: Session, actor, entry: FaqEntry, status: str, note: s
         entry.published_at = _utcnow()
     entry.status = status
     session.flush()
-    _record(session, actor, entry, {IN_REVIEW: "submitted", PUBLISHED: "published",
+    record_version(session, actor, entry, {IN_REVIEW: "submitted", PUBLISHED: "published",
                                     RETIRED: "retired", DRAFT: "reopened"}[status], note)
     return entry
 
@@ -299,87 +300,6 @@ def citation_problem(citation: FaqCitation) -> str | None:
     return None
 
 
-def documents_changed(session: Session, document_ids) -> list[FaqEntry]:
-    """The library's callers (``kb.library.importing``, ``kb.library.uploads``) tell the FAQ which documents were just
-    revised, repealed or re-imported: the entries citing them are flagged for review. (``kb.library.operations``
-    itself knows nothing of the FAQ, which builds on it.)"""
-    session.flush()
-    return flag_entries_citing(session, document_ids)
-
-
-def flag_entries_citing(session: Session, document_ids) -> list[FaqEntry]:
-    """Flag 需复核 every entry (not retired) citing one of ``document_ids`` whose citation no longer
-    stands: the document was repealed or superseded, the unit went away or its text changed.
-
-    The import path calls this with ``ImportOutcome.changed_document_ids`` in the same transaction.
-    Citations whose unit was replaced by a re-import are re-linked first. Returns the flagged entries.
-    """
-    ids = set(document_ids or ())
-    if not ids:
-        return []
-    citations = session.scalars(
-        select(FaqCitation).join(FaqEntry)
-        .where(FaqCitation.document_id.in_(ids), FaqEntry.status != RETIRED)
-        .order_by(FaqCitation.entry_id, FaqCitation.position)
-    ).all()
-    problems: dict[int, list[str]] = {}
-    entries: dict[int, FaqEntry] = {}
-    for citation in citations:
-        relink_citation(session, citation)
-        problem = citation_problem(citation)
-        if problem:
-            entries[citation.entry_id] = citation.entry
-            problems.setdefault(citation.entry_id, []).append(problem)
-    flagged = []
-    for entry_id, entry in entries.items():
-        reason = "；".join(problems[entry_id])[:1000]
-        if entry.needs_review and entry.review_reason == reason:
-            flagged.append(entry)
-            continue
-        entry.needs_review = True
-        entry.review_reason = reason
-        entry.flagged_at = _utcnow()
-        session.flush()
-        _record(session, SYSTEM, entry, "flagged", reason)
-        flagged.append(entry)
-    return flagged
-
-
-def review_queue(session: Session, today: dt.date | None = None) -> list[FaqEntry]:
-    """The director's queue: entries flagged 需复核 first (oldest flag first), then published entries
-    whose review-by date has come, then entries waiting for approval (待审核)."""
-    today = today or dt.date.today()
-    due = (FaqEntry.status == PUBLISHED) & (FaqEntry.review_by.is_not(None)) & (FaqEntry.review_by <= today)
-    rank = case((FaqEntry.needs_review.is_(True), 0), (due, 1), else_=2)
-    return list(session.scalars(
-        select(FaqEntry)
-        .where(FaqEntry.status != RETIRED)
-        .where(FaqEntry.needs_review.is_(True) | due | (FaqEntry.status == IN_REVIEW))
-        .order_by(rank, FaqEntry.flagged_at, FaqEntry.review_by, FaqEntry.id)
-    ))
-
-
-def review_entry(session: Session, actor, entry: FaqEntry, data: ReviewData) -> FaqEntry:
-    """Clear 需复核 (and a due review-by date): cite anew, or confirm the present citations."""
-    _require(allowed(actor, can_edit_faq), "只有政策法规岗、中心主任或管理员可以复核问答")
-    if data.citations is not None:
-        _set_citations(session, entry, data.citations)
-    for citation in entry.citations:
-        relink_citation(session, citation)
-        if citation.unit is not None:
-            citation.text_hash = text_hash(citation.unit)
-    if entry.status == PUBLISHED:
-        _check_publishable(entry)
-    entry.needs_review = False
-    entry.review_reason = None
-    entry.flagged_at = None
-    if data.review_by is not None:
-        entry.review_by = data.review_by
-    session.flush()
-    _record(session, actor, entry, "reviewed", data.note)
-    return entry
-
-
 # -- usage --------------------------------------------------------------------------------------
 
 def record_usage(session: Session, actor, entry: FaqEntry, event: str) -> FaqEntry:
@@ -414,68 +334,3 @@ def find_entry_by_question(session: Session, question: str) -> FaqEntry | None:
         select(FaqEntry).where(FaqEntry.question == question.strip(), FaqEntry.status != RETIRED)
         .order_by(FaqEntry.id)
     ).first()
-
-
-# -- versions -----------------------------------------------------------------------------------
-
-def snapshot(entry: FaqEntry) -> dict:
-    return {
-        "question": entry.question,
-        "phrasings": list(entry.phrasings or []),
-        "answer": entry.answer,
-        "citations": [c.citation_text for c in entry.citations],
-        "references": [c.reference for c in entry.citations],
-        "tax_types": list(entry.tax_types or []),
-        "status": entry.status,
-        "owner_id": entry.owner_id,
-        "review_by": entry.review_by.isoformat() if entry.review_by else None,
-        "needs_review": bool(entry.needs_review),
-    }
-
-
-_FIELD_LABELS = (("question", "问题"), ("phrasings", "其他问法"), ("answer", "答案"), ("citations", "法律依据"),
-                 ("tax_types", "税种"), ("status", "状态"), ("owner_id", "负责人"), ("review_by", "复核日期"),
-                 ("needs_review", "需复核"))
-
-
-def snapshot_lines(data: dict) -> list[str]:
-    """A snapshot as text lines, so two versions can be diffed."""
-    lines = []
-    for key, label in _FIELD_LABELS:
-        value = data.get(key)
-        if key == "status":
-            value = STATUS_LABELS.get(value, value)
-        if key == "needs_review":
-            value = "是" if value else "否"
-        if isinstance(value, list):
-            lines += [f"{label}：{item}" for item in value] or [f"{label}："]
-        elif key == "answer":
-            lines += [f"{label}：{line}" for line in (value or "").splitlines()] or [f"{label}："]
-        else:
-            lines.append(f"{label}：{'' if value is None else value}")
-    return lines
-
-
-def _record(session: Session, actor, entry: FaqEntry, action: str, note: str | None = None) -> FaqVersion | None:
-    """Add a version when something changed (or the action itself is the change, e.g. flagged)."""
-    current = snapshot(entry)
-    previous = entry.versions[-1].snapshot if entry.versions else {}
-    changed = [key for key, _label in _FIELD_LABELS if previous.get(key) != current.get(key)]
-    if not changed and action == "edited":
-        return None
-    diff = "\n".join(difflib.unified_diff(
-        snapshot_lines(previous) if previous else [], snapshot_lines(current),
-        fromfile=f"v{entry.version}", tofile=f"v{entry.version + 1}", lineterm="",
-    ))
-    entry.version = (entry.version or 0) + 1
-    version = FaqVersion(
-        number=entry.version, action=action, actor_id=actor_id(actor),
-        actor_name=actor_name(actor), changed_at=_utcnow(), changed_fields=changed, snapshot=current,
-        diff=diff, note=(note or None) and note[:1000],
-    )
-    entry.versions.append(version)
-    session.flush()
-    return version
-
-
-

@@ -10,12 +10,12 @@ the entries the records prove (``auto_lines``), each showing the record it came 
 - 事假 −12 a day with a slip (``before`` or ``after``), otherwise each day (begun) is a 旷工;
 - 病假 −5 a day with an approved hospital slip (``hospital``), otherwise each day (begun) is a 旷工;
 - the month's statistics handed in after the 5th of the next month (休息天顺延): −4, automatically
-  when the hand-in is recorded late (``kb.reports.appraisal.record_summary``), or entered by the director;
+  when the hand-in is recorded late (``kb.reports.appraisal_sheets.record_summary``), or entered by the director;
 - a 转办单 or 重大疑难问题报告单 sent late or never (the 100%受理 check of ``kb.reports.promises``): −2 each,
   automatically. The 催办 and the 催办无效报告 are sent by ``send-reminders``, so a missing one is
   not the agent's omission and is not entered.
 
-No floor: the total is 100 plus every entry. Once the month is published (``kb.reports.appraisal.publish_month``)
+No floor: the total is 100 plus every entry. Once the month is published (``kb.reports.appraisal_sheets.publish_month``)
 the sheet is frozen on ``AppraisalSheet.published_pay`` and no entry of that month can change.
 """
 from __future__ import annotations
