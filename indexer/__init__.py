@@ -51,7 +51,9 @@ Why ``whoosh3`` (pinned 3.54.0): the issue names four candidates; evidence gathe
 - ``whoosh3`` 3.54.0 imports cleanly under ``python -W error``, keeps the 2.7 API and index
   format (Schema, fields, analysis.Tokenizer/Token, query objects, FileStorage, MultiSegmentWriter,
   CLEAR merge), and is maintained. We use only that 2.7-compatible API, so going back to 2.7
-  or to a fork stays a pin change.
+  or to a fork stays a pin change; the one exception is what the fast scorer reads of the W3 codec's
+  internals (field lengths and posting blocks at once, BM25F's per-field B), all in
+  ``indexer.whoosh_internals``, with a public-API fallback and tests of their own.
 - ``whoosh-reloaded`` declared itself unmaintained in 2025; ``whoosh-ng`` changes its API between
   monthly releases: both fail the "stable, maintained" test.
 """

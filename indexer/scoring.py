@@ -9,7 +9,8 @@ exact, so ranking does not change (``tests/test_scoring.py`` compares with Whoos
 - Supported queries: ``Term``, ``Or`` and ``And`` of those (what ``query.QueryBuilder`` builds),
   with boosts; anything else raises ``Unsupported`` and the caller falls back to Whoosh's search.
 - Postings are read a block at a time through the W3 codec's block reader (the 2.7 and whoosh3
-  index format); a matcher of any other codec is walked one posting at a time, still exact.
+  index format); a matcher of any other codec is walked one posting at a time, still exact. What this
+  reads of Whoosh's internals is in ``indexer.whoosh_internals``, and nowhere else.
 - Scores: ``idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg_length))`` times the boosts
   (Whoosh's ``BM25F``, the searcher's B and K1); a field that is not scorable scores its weight.
   ``And`` scores the sum of its parts where every part matches; ``Or`` the sum of those that match.
@@ -28,6 +29,8 @@ from whoosh.query import And, Or, Query, Term
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
+
+from indexer.whoosh_internals import field_b, length_codes, posting_blocks
 
 _LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 MASK_CACHE = 32  # filter/mask arrays kept per searcher
@@ -51,8 +54,7 @@ class FastScorer:
         weighting = searcher.weighting
         self.usable = type(weighting) is BM25F
         self.K1 = getattr(weighting, "K1", 1.2)
-        self._B = getattr(weighting, "B", 0.75)
-        self._field_B = getattr(weighting, "_field_B", {})
+        self.weighting = weighting
         self._lengths: dict[str, np.ndarray] = {}
         self._live: np.ndarray | None = None
         self._masks: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -213,7 +215,7 @@ class FastScorer:
         # Whoosh's idf (every posting counts, deleted documents' too, as in its doc_frequency)
         idf = math.log(self.size / (frequency + 1)) + 1
         avg = self._average_length(fieldname)
-        b = self._field_B.get(fieldname, self._B)
+        b = field_b(self.weighting, fieldname)
         k1 = self.K1
         lengths = self.lengths(fieldname)[ids]
         return ids, idf * (weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avg))
@@ -241,19 +243,10 @@ class FastScorer:
 
 def _length_values(leaf, fieldname: str) -> np.ndarray:
     """Every document's length of ``fieldname`` in one segment, as Whoosh scores it (0: none)."""
-    count = leaf.doc_count_all()
-    perdoc = getattr(leaf, "_perdoc", None)  # Whoosh's W3 codec: one byte a document
-    column_reader = None
-    if perdoc is not None and hasattr(perdoc, "_cached_reader"):
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-
-        column_reader = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-    if column_reader is not None and getattr(column_reader, "_fixedlen", None) == 1:
-        codes = np.zeros(count, dtype=np.uint8)
-        stored = min(column_reader._count, count)
-        codes[:stored] = np.frombuffer(column_reader._dbfile.get(column_reader._basepos, stored), dtype=np.uint8)
+    codes = length_codes(leaf, fieldname)  # Whoosh's W3 codec: one byte a document, read at once
+    if codes is not None:
         return _LENGTHS[codes]
-    # any other codec: one document at a time
+    count = leaf.doc_count_all()  # any other codec: one document at a time
     return np.fromiter((leaf.doc_field_length(i, fieldname, 0) or 0 for i in range(count)),
                        dtype=np.float64, count=count)
 
@@ -262,25 +255,18 @@ def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
     """(ids, weights) of a segment's posting list: whole blocks at a time for Whoosh's W3 codec."""
     if isinstance(matcher, FilterMatcher):  # deleted documents: masked by ``live`` instead
         matcher = matcher.child
-    ids, weights = [], []
-    if all(hasattr(matcher, a) for a in ("_read_ids", "_read_weights", "_next_block", "_blocklength")):
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.append(np.asarray(matcher._ids, dtype=np.int64)[matcher._i:matcher._blocklength])
-            weights.append(np.asarray(matcher._weights, dtype=np.float64)[matcher._i:matcher._blocklength])
-            matcher._next_block()
-    else:
+    blocks = posting_blocks(matcher)
+    if blocks is None:  # any other matcher: one posting at a time
         one_ids, one_weights = [], []
         while matcher.is_active():
             one_ids.append(matcher.id())
             one_weights.append(matcher.weight())
             matcher.next()
-        ids.append(np.asarray(one_ids, dtype=np.int64))
-        weights.append(np.asarray(one_weights, dtype=np.float64))
-    if not ids:
+        blocks = [(np.asarray(one_ids, dtype=np.int64), np.asarray(one_weights, dtype=np.float64))]
+    blocks = list(blocks)
+    if not blocks:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
-    return np.concatenate(ids), np.concatenate(weights)
+    return np.concatenate([ids for ids, _ in blocks]), np.concatenate([weights for _, weights in blocks])
 
 
 class FastHit:
