@@ -52,7 +52,7 @@ def people(session_factory):
 
 
 def _user(session, people, name):
-    from kb.accounts.users import User
+    from kb.accounts.models import User
 
     return session.get(User, people[name])
 

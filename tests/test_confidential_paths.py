@@ -22,7 +22,7 @@ from kb.hotline.referrals import (
     NewReferral, Referral, open_referral, record_feedback, refer_unanswered, reply_referral, return_referral,
     send_referral,
 )
-from kb.accounts.users import User
+from kb.accounts.models import AuditEntry, User
 from tests.api_helpers import add_token_user, api_library, token_for  # noqa: F401  (fixtures)
 from tests.web_helpers import add_user, login, post_form
 
@@ -98,8 +98,8 @@ def _views(app, name: str) -> list[tuple[str, int]]:
     with _db(app) as session:
         actor = _user(session, name)
         return [(e.object_type, e.object_id) for e in session.scalars(
-            select(audit.AuditEntry).where(audit.AuditEntry.actor_id == actor.id,
-                                           audit.AuditEntry.action == audit.VIEW_IDENTITY))]
+            select(AuditEntry).where(AuditEntry.actor_id == actor.id,
+                                           AuditEntry.action == audit.VIEW_IDENTITY))]
 
 
 def _text(response) -> str:

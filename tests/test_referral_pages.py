@@ -17,7 +17,7 @@ from kb.faq.models import FaqEntry
 from kb.hotline.redaction import REDACTED
 from kb.hotline.referrals import CLOSED, FEEDBACK, REPLIED, SENT, NewReferral, Referral, refer_unanswered, reply_referral
 from kb.hotline.routing_rules import RoutingRule
-from kb.accounts.users import User
+from kb.accounts.models import User
 from tests.web_helpers import add_user, csrf_token, login, post_form
 
 # name -> (role, department, 工号)

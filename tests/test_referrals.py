@@ -18,7 +18,7 @@ from kb.hotline.referrals import (
 )
 from kb.hotline.referral_drafts import referral_draft
 from kb.hotline.reminders import send_reminders
-from kb.accounts.users import User
+from kb.accounts.models import User
 
 T = dt.datetime
 

@@ -12,7 +12,7 @@ from kb.core.permissions import Forbidden
 from kb.hotline.referrals import SENT, department_inbox
 from kb.hotline.reminders import send_reminders
 from kb.hotline.report_referrals import pass_report
-from kb.accounts.users import User
+from kb.accounts.models import User
 from tests.web_helpers import client_as  # noqa: F401  (fixture)
 
 T = dt.datetime

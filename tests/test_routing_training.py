@@ -12,7 +12,7 @@ from kb.hotline.routing_model import held_out_examples, shipped_model, training_
 from kb.hotline.routing import route
 from kb.hotline.routing_rules import suggest_department
 from kb.hotline.routing_training import RouterModelRecord, active_model, corrections, train_router
-from kb.accounts.users import User
+from kb.accounts.models import User
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from kb.core.official_calendar import (
     CalendarError, calendar_reminder, calendars, can_enter_calendar, check_against_package, enter_calendar,
 )
 from kb.core.permissions import role_of
-from kb.accounts.users import ADMIN, DIRECTOR
+from kb.accounts.roles import ADMIN, DIRECTOR
 from kb.core.workdays import beijing_now, is_provisional
 from webapp.auth import require
 from webapp.storage import db_session

@@ -9,8 +9,7 @@ form again, with the message). The caller's identity is shown only through
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
-from flask import session as web_session
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for, session as web_session
 from flask_login import current_user
 
 from kb.hotline import audit
@@ -33,7 +32,8 @@ from kb.hotline.referrals import (
 from kb.hotline.report_referrals import pass_report
 from kb.hotline.routing import CATEGORIES
 from kb.hotline.routing_rules import suggest_department
-from kb.accounts.users import AGENT, can_read_library
+from kb.accounts.roles import AGENT
+from kb.accounts.users import can_read_library
 from kb.core.workdays import beijing_now
 from webapp.auth import require
 from webapp.security import no_store

@@ -28,7 +28,7 @@ from kb.faq.models import PUBLISHED, FaqEntry
 from kb.library.models import Document, utcnow
 from kb.core.permissions import Forbidden, is_supervising_department, role_of
 from kb.faq.similarity import group_questions
-from kb.accounts.users import DIRECTOR
+from kb.accounts.roles import DIRECTOR
 
 TOP_QUESTIONS = 5
 _HOURS = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")  # 24:00 closes at midnight

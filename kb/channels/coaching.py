@@ -32,9 +32,8 @@ from kb.core.errors import KbError
 from kb.faq.operations import FaqData, create_entry, find_entry_by_question
 from kb.faq.citations import reply_citation_problems, split_resolvable
 from kb.faq.models import FaqEntry
-from kb.core.permissions import department_of, role_of
-from kb.core.permissions import require as _require
-from kb.accounts.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
+from kb.core.permissions import department_of, role_of, require as _require
+from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
 from kb.core.workdays import beijing_now, deadline_status, due_at
 
 SENT, ANSWERED, RETURNED = "sent", "answered", "returned"

@@ -28,7 +28,7 @@ from kb.core.db import get_or_not_found
 from kb.core.errors import KbError
 from kb.faq.models import PUBLISHED, FaqEntry
 from kb.core.permissions import is_supervising_department, require as _require, role_of
-from kb.accounts.users import ADMIN, AGENT, DIRECTOR, POLICY
+from kb.accounts.roles import ADMIN, AGENT, DIRECTOR, POLICY
 from kb.channels.voice_models import (
     GREETING, MENU, VoiceAnnouncement, VoiceAnnouncementVersion, VoiceFaqLink, VoiceMenuNode,
 )

@@ -26,7 +26,7 @@ from kb.core.db import Base
 from kb.core.errors import KbError
 from kb.core.permissions import Forbidden, role_of
 from kb.hotline.referrals import SENT, Referral, ReferralEvent
-from kb.accounts.users import DIRECTOR
+from kb.accounts.roles import DIRECTOR
 
 REMIND_FROM_MONTH = 11
 _RANGE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})\s*(?:~|～|至|--|—|–)\s*(\d{4}-\d{1,2}-\d{1,2})$")

@@ -29,7 +29,8 @@ from kb.faq.citations import CitationError, build_citation, relink_citation, res
 from kb.faq.models import (
     DRAFT, IN_REVIEW, PUBLISHED, RETIRED, STATUS_LABELS, STATUSES, FaqCitation, FaqEntry, FaqVersion, _utcnow,
 )
-from kb.accounts.users import ADMIN, DIRECTOR, POLICY, User
+from kb.accounts.roles import ADMIN, DIRECTOR, POLICY
+from kb.accounts.models import User
 
 TRANSITIONS = {
     DRAFT: (IN_REVIEW, RETIRED),

@@ -24,7 +24,7 @@ from kb.hotline.departments import CONFIDENTIAL_RECEIVERS, TAX_TYPES, department
 from kb.core.errors import KbError
 from kb.core.permissions import Forbidden, role_of
 from kb.hotline.routing import CATEGORIES
-from kb.accounts.users import AGENT, DIRECTOR
+from kb.accounts.roles import AGENT, DIRECTOR
 from kb.core.workdays import beijing_now
 
 CONFIDENTIAL_CATEGORIES = ("举报", "投诉")

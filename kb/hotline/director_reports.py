@@ -20,7 +20,7 @@ from kb.hotline.calls import ESCALATED, Call, NewCall, get_call_for_use, record_
 from kb.core.db import Base, get_or_not_found
 from kb.core.errors import KbError
 from kb.core.permissions import Forbidden, role_of
-from kb.accounts.users import AGENT, DIRECTOR
+from kb.accounts.roles import AGENT, DIRECTOR
 from kb.core.workdays import beijing_now
 
 DIFFICULTY = "difficulty"

@@ -20,7 +20,7 @@ from kb.core.errors import KbError
 from kb.core.periods import Period
 from kb.core.permissions import Forbidden, role_of
 from kb.reports.promises import summary_of
-from kb.accounts.users import DIRECTOR
+from kb.accounts.roles import DIRECTOR
 
 POLICY_CATEGORIES = ("政策咨询", "办税引导")
 REASON = "当场答复未引用政策依据"

@@ -32,7 +32,8 @@ from kb.hotline.calls import Call
 from kb.hotline.departments import CONFIDENTIAL_RECEIVERS, group_of
 from kb.core.permissions import Forbidden, department_of, role_of
 from kb.hotline.referrals import STATE_LABELS, Referral, can_view_referral
-from kb.accounts.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY, User
+from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
+from kb.accounts.models import AuditEntry, User
 
 REDACTED = "（已隐去）"
 REDACTED_CONTENT = "（举报、投诉内容保密，已隐去）"
@@ -169,7 +170,7 @@ def identity_viewers(session: Session, actor) -> list[dict]:
     users = [u for u in session.scalars(select(User).where(User.active.is_(True)).order_by(User.role, User.username))
              if u.role == DIRECTOR or (u.role == DEPARTMENT and group_of(u.department) in CONFIDENTIAL_RECEIVERS)]
     created = {e.object_id: e for e in session.scalars(
-        select(audit.AuditEntry).where(audit.AuditEntry.object_type == "user", audit.AuditEntry.action == audit.CREATE,
-                                       audit.AuditEntry.object_id.in_([u.id for u in users])))}
+        select(AuditEntry).where(AuditEntry.object_type == "user", AuditEntry.action == audit.CREATE,
+                                       AuditEntry.object_id.in_([u.id for u in users])))}
     return [{"user": u, "created_by": created[u.id].actor_name if u.id in created else "（无记录）",
              "created_at": created[u.id].at if u.id in created else u.created_at} for u in users]

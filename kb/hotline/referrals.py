@@ -42,7 +42,8 @@ from kb.core.permissions import Forbidden, department_of, role_of
 from kb.hotline.routing import CATEGORIES
 from kb.hotline.routing_rules import suggest_department
 from kb.hotline.director_reports import write_no_receiver_report
-from kb.accounts.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY, User
+from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
+from kb.accounts.models import User
 from kb.core.workdays import beijing_now, deadline_status, due_at
 
 DRAFT, SENT, REPLIED, RETURNED, FEEDBACK, CLOSED = "draft", "sent", "replied", "returned", "feedback", "closed"

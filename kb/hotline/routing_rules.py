@@ -18,7 +18,7 @@ from kb.hotline.departments import department_names
 from kb.core.permissions import Forbidden, role_of
 from kb.hotline.routing import Rule, RouteDecision, RuleError, route, rule_from_dict, shipped_rules
 from kb.hotline.routing_training import active_model
-from kb.accounts.users import ADMIN, DIRECTOR
+from kb.accounts.roles import ADMIN, DIRECTOR
 from kb.core.workdays import beijing_now
 
 

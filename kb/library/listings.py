@@ -15,7 +15,7 @@ from kb.core.errors import KbError
 from kb.library.models import STATUSES, Document
 from kb.core.permissions import Forbidden, department_of, role_of
 from kb.hotline.referrals import DRAFT, STATES, Referral
-from kb.accounts.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
+from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
 
 MAX_LIMIT = 200
 

@@ -45,7 +45,8 @@ from kb.reports.pay import PaySheet, pay_difference, pay_sheets  # noqa: F401  (
 from kb.core.periods import Period, parse_month
 from kb.core.permissions import Forbidden, is_supervising_department, role_of
 from kb.reports.promises import ACCEPTED, ANSWERED_OR_FEEDBACK, FEEDBACK_LATE, RECORDED, STAFF_NO, check_promises
-from kb.accounts.users import AGENT, DIRECTOR, User
+from kb.accounts.roles import AGENT, DIRECTOR
+from kb.accounts.models import User
 
 BASE_TOTAL = 100
 YUAN_PER_POINT = 5

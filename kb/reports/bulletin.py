@@ -31,7 +31,7 @@ from kb.reports.querylog import QueryLog
 from kb.hotline.referrals import STATE_LABELS, Referral
 from kb.hotline.routing import CATEGORIES
 from kb.faq.similarity import FaqMatcher, distinct_variants, group_questions, question_key
-from kb.accounts.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
+from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
 from kb.core.workdays import is_working_day, working_days_late
 
 TOP_QUESTIONS = 20

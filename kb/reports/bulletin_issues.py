@@ -27,7 +27,7 @@ from kb.core.errors import KbError
 from kb.core.periods import Period
 from kb.core.permissions import Forbidden, role_of
 from kb.hotline.referrals import STATE_LABELS, Referral
-from kb.accounts.users import DIRECTOR
+from kb.accounts.roles import DIRECTOR
 
 SUGGESTIONS = "意见建议"
 SUGGESTIONS_SECTION = "七、纳税人意见建议及办理情况"

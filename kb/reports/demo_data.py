@@ -27,7 +27,8 @@ from kb.faq.models import PUBLISHED, FaqEntry
 from kb.core.periods import Period
 from kb.reports.querylog import QueryLog
 from kb.hotline.referrals import CLOSED, FEEDBACK, REPLIED, SENT, Referral, ReferralEvent
-from kb.accounts.users import AGENT, User
+from kb.accounts.roles import AGENT
+from kb.accounts.models import User
 from kb.core.workdays import due_at, is_working_day
 
 AGENTS = (("张丽", "1201"), ("王强", "1202"), ("李娜", "1203"), ("刘洋", "1204"), ("陈静", "1205"),

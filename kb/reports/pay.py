@@ -36,7 +36,8 @@ from kb.core.errors import KbError
 from kb.core.periods import Period
 from kb.core.permissions import Forbidden, is_supervising_department, role_of
 from kb.reports.promises import ACCEPTED, check_promises
-from kb.accounts.users import AGENT, DIRECTOR, User
+from kb.accounts.roles import AGENT, DIRECTOR
+from kb.accounts.models import User
 
 
 @dataclass(frozen=True)
