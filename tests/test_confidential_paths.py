@@ -12,7 +12,7 @@ from kb.hotline import audit
 from kb.reports.bulletin import build_bulletin
 from kb.hotline.calls import NewCall, record_call
 from kb.core.db import transaction
-from kb.hotline.departments import seed_departments
+from kb.core.departments import seed_departments
 from kb.hotline.director_reports import DirectorReport
 from kb.core.periods import month_period
 from kb.core.permissions import Forbidden

@@ -7,7 +7,7 @@ from sqlalchemy.exc import DBAPIError
 
 from kb.hotline import audit
 from kb.hotline.calls import NewCall, record_call
-from kb.hotline.departments import seed_departments
+from kb.core.departments import seed_departments
 from kb.core.permissions import Forbidden
 from kb.hotline.redaction import REDACTED, caller_view, can_view_identity, export_call, export_referral
 from kb.hotline.referrals import NewReferral, open_referral, send_referral

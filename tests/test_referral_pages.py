@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from kb.hotline import audit
 from kb.core.db import transaction
-from kb.hotline.departments import seed_departments
+from kb.core.departments import seed_departments
 from kb.hotline.director_reports import DirectorReport
 from kb.faq.models import FaqEntry
 from kb.hotline.redaction import REDACTED

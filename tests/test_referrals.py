@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from kb.hotline.calls import NewCall, record_call, CallError
-from kb.hotline.departments import seed_departments
+from kb.core.departments import seed_departments
 from kb.hotline.director_reports import (
     DIFFICULTY, INEFFECTIVE, NO_RECEIVER, NewDifficultyReport, handle_report, open_reports, report_difficulty,
 )

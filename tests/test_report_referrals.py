@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from kb.hotline.calls import NewCall
-from kb.hotline.departments import seed_departments
+from kb.core.departments import seed_departments
 from kb.hotline.director_reports import INEFFECTIVE, NewDifficultyReport, ReportError, record_escalated_call, report_difficulty
 from kb.core.permissions import Forbidden
 from kb.hotline.referrals import SENT, department_inbox

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from kb.hotline.departments import seed_departments
+from kb.core.departments import seed_departments
 from kb.core.permissions import Forbidden
 from kb.hotline.referrals import NewReferral, change_department, open_referral, return_referral, send_referral
 from kb.hotline.routing_model import held_out_examples, shipped_model, training_examples

@@ -14,7 +14,7 @@ from kb.channels.coaching import (
     can_read_coaching_notes, can_resend_coaching, coaching_notes, get_coaching_for, has_coaching_inbox,
     open_requests, resend_coaching, return_coaching,
 )
-from kb.hotline.departments import TAX_TYPES
+from kb.core.departments import TAX_TYPES
 from kb.core.workdays import beijing_now
 from webapp.auth import require
 from webapp.referrals import _departments, _lines

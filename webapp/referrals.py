@@ -13,7 +13,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_login import current_user
 
 from kb.hotline import audit
-from kb.hotline.departments import GROUPS, TAX_TYPES, department_names, group_of
+from kb.core.departments import GROUPS, TAX_TYPES, department_names, group_of
 from kb.hotline.director_reports import (
     NewDifficultyReport, can_handle_reports, can_report_difficulty, handle_report, list_reports, report_difficulty,
 )

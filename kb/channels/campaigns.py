@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.hotline.calls import Call, is_confidential_matter
 from kb.core.db import Base, get_or_not_found
-from kb.hotline.departments import department_names
+from kb.core.departments import department_names
 from kb.core.errors import KbError
 from kb.faq.models import PUBLISHED, FaqEntry
 from kb.library.models import Document, utcnow

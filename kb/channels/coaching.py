@@ -3,7 +3,7 @@ and the department explains it (管理办法第四条（一）: 对咨询服务�
 
 Unlike a 转办单 (``kb.hotline.referrals``) there is no caller: no name, no contact, no call-back, nothing
 confidential. What it shares with a referral is reused, not copied: the department list
-(``kb.hotline.departments``), the deadline of two working days (``kb.core.workdays.due_at``, shown with
+(``kb.core.departments``), the deadline of two working days (``kb.core.workdays.due_at``, shown with
 ``deadline_status``), the check of the answer's citations (``kb.faq.citations.reply_citation_problems``)
 and the FAQ draft made from an answer (``kb.faq.operations.create_entry`` with the citations that resolve,
 ``split_resolvable``).
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from kb.core.actors import SYSTEM
 from kb.hotline.audit import actor_label
 from kb.core.db import Base, get_or_not_found
-from kb.hotline.departments import department_names
+from kb.core.departments import department_names
 from kb.core.errors import KbError
 from kb.faq.operations import FaqData, create_entry, find_entry_by_question
 from kb.faq.citations import reply_citation_problems, split_resolvable

@@ -5,7 +5,7 @@ An actor is a ``kb.accounts.users.User`` (or anything with ``id``, ``role``, ``d
 """
 from __future__ import annotations
 
-from kb.hotline.departments import COLLECTION
+from kb.core.departments import COLLECTION
 from kb.core.errors import KbError
 
 

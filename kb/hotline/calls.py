@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.hotline import audit
 from kb.core.db import Base, get_or_not_found
-from kb.hotline.departments import CONFIDENTIAL_RECEIVERS, TAX_TYPES, department_names, group_of
+from kb.core.departments import CONFIDENTIAL_RECEIVERS, TAX_TYPES, department_names, group_of
 from kb.core.errors import KbError
 from kb.core.permissions import Forbidden, role_of
 from kb.hotline.routing import CATEGORIES

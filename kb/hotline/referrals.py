@@ -35,7 +35,7 @@ from kb.hotline.calls import (
     CONFIDENTIAL_CATEGORIES, REFERRED, Call, NewCall, get_call_for_use, is_confidential_matter, record_call,
 )
 from kb.core.db import Base, get_or_not_found
-from kb.hotline.departments import department_names
+from kb.core.departments import department_names
 from kb.core.errors import KbError
 from kb.faq.citations import reply_citation_problems
 from kb.core.permissions import Forbidden, department_of, role_of

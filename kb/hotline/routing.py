@@ -41,7 +41,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
-from kb.hotline.departments import (
+from kb.core.departments import (
     COLLECTION, DISTRICTS, GROUPS, INSPECTION, LEGAL, POLICY, SEED_BY_NAME, SUPERVISION, TAX_TYPES, group_of,
     office_for_tax,
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from kb.hotline.departments import _DISTRICT_NAMES
+from kb.core.departments import _DISTRICT_NAMES
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "税务人员": (
@@ -123,7 +123,7 @@ _DISTRICT_WORDS = sorted(
 
 
 def district_in(text: str) -> str | None:
-    """The district (a name of ``kb.hotline.departments._DISTRICT_NAMES``) named first in ``text``."""
+    """The district (a name of ``kb.core.departments._DISTRICT_NAMES``) named first in ``text``."""
     best = None
     for word, name in _DISTRICT_WORDS:
         at = text.find(word)

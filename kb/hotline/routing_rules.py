@@ -14,7 +14,7 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, fun
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.core.db import Base, get_or_not_found
-from kb.hotline.departments import department_names
+from kb.core.departments import department_names
 from kb.core.permissions import Forbidden, role_of
 from kb.hotline.routing import Rule, RouteDecision, RuleError, route, rule_from_dict, shipped_rules
 from kb.hotline.routing_training import active_model

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.core.actors import allowed
 from kb.core.db import Base
-from kb.hotline.departments import group_of
+from kb.core.departments import group_of
 from kb.core.permissions import Forbidden, role_of
 from kb.hotline.routing_model import (
     Example, Figures, RouterModel, evaluate, load_examples, shipped_model, held_out_examples, train, training_examples,

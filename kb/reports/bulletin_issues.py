@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.hotline.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED, Call
 from kb.core.db import Base
-from kb.hotline.departments import department_names
+from kb.core.departments import department_names
 from kb.hotline.director_reports import DirectorReport
 from kb.core.errors import KbError
 from kb.core.periods import Period

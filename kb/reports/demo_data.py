@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.hotline.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED, Call
 from kb.core.db import Base
-from kb.hotline.departments import INSPECTION, SUPERVISION, TAX_TYPES, office_for_tax
+from kb.core.departments import INSPECTION, SUPERVISION, TAX_TYPES, office_for_tax
 from kb.hotline.director_reports import DIFFICULTY, DirectorReport
 from kb.faq.models import PUBLISHED, FaqEntry
 from kb.core.periods import Period
