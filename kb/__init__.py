@@ -6,8 +6,8 @@ operations on them, and takes plain data and an actor:
 - ``core``: what every feature stands on. ``settings`` (every ``KB_*`` setting, declared once as data),
   ``db`` (SQLAlchemy 2 storage: SQLite by default, PostgreSQL in production), ``errors``, ``actors`` and
   ``permissions``, ``departments`` (the bureau's departments and their groups, which permissions and
-  routing read), ``numerals`` (Chinese numerals and the one article-number pattern), ``workdays`` and
-  ``official_calendar`` (deadlines on China's official calendar), ``periods``, ``schema_migrations``,
+  routing read), ``numerals`` (Chinese numerals and the one article-number pattern), ``workdays`` (deadlines
+  on China's official calendar), ``periods``, ``schema_migrations``,
   ``shared_files`` (the director's dictionary and synonym files, kept in the database for every host),
   ``backup``.
 - ``library``: the policy library. ``parsing`` turns a received file (Markdown, HTML, .docx, text) into a
@@ -22,7 +22,8 @@ operations on them, and takes plain data and an actor:
 - ``hotline``: the live call flow. ``calls``, ``referrals`` (转办单) with ``referral_drafts``, ``reminders``
   (催办) and ``referral_faq``; ``routing`` (the director's rules in ``routing_rules`` over the classifier
   ``routing_model``, with ``routing_lexicon`` and ``negation``, fitted on ``data/routing_examples.jsonl``;
-  ``routing_training`` refits it from use); ``redaction`` (who may see a caller's
+  ``routing_training`` refits it from use); ``official_calendar`` (the director enters each year's
+  official calendar; open referrals' deadlines follow); ``redaction`` (who may see a caller's
   identity) and ``audit`` (who saw or changed it); ``director_reports`` and ``report_referrals``
   (重大疑难问题报告单); ``lawful_answers`` (依法答复 review); ``phrases``.
 - ``channels``: the hotline's other channels on the same library and FAQ. ``voice_menu`` with

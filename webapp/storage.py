@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kb.core.db import create_schema, make_engine, make_session_factory
 from kb.library.index_outbox import ChangeBatch, take_committed
-from kb.core.official_calendar import calendar_stamp, load_calendars
+from kb.hotline.official_calendar import calendar_stamp, load_calendars
 
 CALENDAR_CHECK_SECONDS = 30.0
 

@@ -21,11 +21,11 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.hotline.calls import Call, is_confidential_matter
-from kb.core.db import Base, get_or_not_found
+from kb.core.db import Base, get_or_not_found, utcnow
 from kb.core.departments import department_names
 from kb.core.errors import KbError
 from kb.faq.models import PUBLISHED, FaqEntry
-from kb.library.models import Document, utcnow
+from kb.library.models import Document
 from kb.core.permissions import Forbidden, is_supervising_department, role_of
 from kb.faq.similarity import group_questions
 from kb.accounts.roles import DIRECTOR

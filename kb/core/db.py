@@ -7,6 +7,7 @@ password hashes: it is made readable by its owner only (0600), and so are its ``
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +24,11 @@ T = TypeVar("T")
 
 class Base(DeclarativeBase):
     pass
+
+
+def utcnow() -> dt.datetime:
+    """The current UTC time without a time zone, as the DateTime columns store it."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def sqlite_url(data_dir: str | Path) -> str:
@@ -71,7 +77,7 @@ def make_engine(url: str) -> Engine:
 
 
 # Modules that define tables; importing them registers the tables on Base.metadata.
-MODEL_MODULES = ("kb.library.models", "kb.accounts.models", "kb.faq.models", "kb.core.departments", "kb.hotline.routing_rules", "kb.hotline.routing_training", "kb.hotline.calls", "kb.hotline.referrals", "kb.hotline.director_reports", "kb.hotline.audit", "kb.reports.querylog", "kb.reports.appraisal_models", "kb.reports.demo_data", "kb.core.shared_files", "kb.library.import_lock", "kb.core.official_calendar", "kb.reports.bulletin_issues", "kb.hotline.lawful_answers", "kb.library.search_feedback", "kb.channels.voice_models", "kb.channels.coaching", "kb.channels.campaigns")
+MODEL_MODULES = ("kb.library.models", "kb.accounts.models", "kb.faq.models", "kb.core.departments", "kb.hotline.routing_rules", "kb.hotline.routing_training", "kb.hotline.calls", "kb.hotline.referrals", "kb.hotline.director_reports", "kb.hotline.audit", "kb.reports.querylog", "kb.reports.appraisal_models", "kb.reports.demo_data", "kb.core.shared_files", "kb.library.import_lock", "kb.hotline.official_calendar", "kb.reports.bulletin_issues", "kb.hotline.lawful_answers", "kb.library.search_feedback", "kb.channels.voice_models", "kb.channels.coaching", "kb.channels.campaigns")
 
 
 def register_models() -> None:

@@ -15,8 +15,7 @@ import datetime as dt
 from sqlalchemy import DateTime, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.core.db import Base
-from kb.library.models import utcnow
+from kb.core.db import Base, utcnow
 
 # = indexer.segmenter.USER_DICT_NAME, indexer.synonyms.OVERRIDE_NAME, indexer.learned.LEARNED_NAME
 NAMES = ("user_dict.txt", "synonyms.tsv", "ranker.json")

@@ -37,7 +37,8 @@ from typing import Iterable
 from sqlalchemy import delete, event, func, insert, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from kb.library.models import Document, IndexChange, Unit, utcnow
+from kb.library.models import Document, IndexChange, Unit
+from kb.core.db import utcnow
 
 DOCUMENT = "document"
 FAQ = "faq"

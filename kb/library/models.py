@@ -8,7 +8,7 @@ from typing import Optional
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from kb.core.db import Base
+from kb.core.db import Base, utcnow
 from kb.library.statuses import (  # noqa: F401  validity statuses, re-exported
     CURRENT_STATUSES, IN_FORCE, PARTLY_REPEALED, REPEALED, REVISED, STATUSES,
 )
@@ -22,11 +22,6 @@ PREAMBLE = "preamble"      # text before the first article
 TABLE_ROW = "table_row"    # one row of an attached table (印花税税目税率表)
 ATTACHMENT = "attachment"  # an attachment's text, or a table title with no rows
 UNIT_KINDS = (ARTICLE, SECTION, PREAMBLE, TABLE_ROW, ATTACHMENT)
-
-
-def utcnow() -> dt.datetime:
-    """The current UTC time without a time zone, as the DateTime columns store it."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 class Document(Base):
