@@ -13,14 +13,13 @@ from kb.reports.bulletin import build_bulletin
 from kb.hotline.calls import NewCall, record_call
 from kb.core.db import transaction
 from kb.core.departments import seed_departments
-from kb.hotline.director_reports import DirectorReport
+from kb.hotline.models import DirectorReport, Referral
 from kb.core.periods import month_period
 from kb.core.permissions import Forbidden
 from kb.reports.promises import SECRET, check_promises
 from kb.hotline.redaction import REDACTED, caller_view, export_call, export_referral
 from kb.hotline.referrals import (
-    NewReferral, Referral, open_referral, record_feedback, refer_unanswered, reply_referral, return_referral,
-    send_referral,
+    NewReferral, open_referral, record_feedback, refer_unanswered, reply_referral, return_referral, send_referral,
 )
 from kb.accounts.models import AuditEntry, User
 from tests.api_helpers import add_token_user, api_library, token_for  # noqa: F401  (fixtures)

@@ -113,7 +113,6 @@ def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
 KNOWN_CYCLES = sorted([
     ["kb.core.db", "kb.faq.models", "kb.library.index_outbox", "kb.library.models"],  # make_session_factory registers the outbox
     ["kb.hotline.routing", "kb.hotline.routing_model"],
-    ["kb.hotline.referrals", "kb.hotline.routing_rules", "kb.hotline.routing_training"],
     ["webapp.api", "webapp.api.faq", "webapp.api.library", "webapp.api.referrals", "webapp.openapi"],
 ])
 

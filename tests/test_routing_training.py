@@ -11,7 +11,8 @@ from kb.hotline.referrals import NewReferral, change_department, open_referral, 
 from kb.hotline.routing_model import held_out_examples, shipped_model, training_examples
 from kb.hotline.routing import route
 from kb.hotline.routing_rules import suggest_department
-from kb.hotline.routing_training import RouterModelRecord, active_model, corrections, train_router
+from kb.hotline.models import RouterModelRecord
+from kb.hotline.routing_training import active_model, corrections, train_router
 from kb.accounts.models import User
 
 

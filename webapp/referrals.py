@@ -23,11 +23,11 @@ from kb.core.permissions import Forbidden
 from kb.hotline.redaction import REDACTED_CONTENT, caller_view, can_view_content, identity_viewers, referral_content
 from kb.hotline.referral_drafts import referral_draft
 from kb.hotline.referral_faq import faq_draft_from_referral
+from kb.hotline.models import DRAFT, FEEDBACK, REPLIED, RETURNED, STATE_LABELS, STATES
 from kb.hotline.referrals import (
-    DRAFT, EVENT_LABELS, FEEDBACK, REPLIED, RETURNED, STATE_LABELS, STATES, NewReferral, awaiting_feedback,
-    can_answer_referral, can_follow_up, can_list_referrals, can_open_referral, close_referral, department_inbox,
-    get_referral_for, has_inbox, list_referrals, record_feedback, refer_unanswered, reply_referral, return_referral,
-    send_referral, staffed_departments,
+    EVENT_LABELS, NewReferral, awaiting_feedback, can_answer_referral, can_follow_up, can_list_referrals,
+    can_open_referral, close_referral, department_inbox, get_referral_for, has_inbox, list_referrals,
+    record_feedback, refer_unanswered, reply_referral, return_referral, send_referral, staffed_departments,
 )
 from kb.hotline.report_referrals import pass_report
 from kb.hotline.routing import CATEGORIES

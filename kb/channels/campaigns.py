@@ -20,7 +20,7 @@ from typing import Optional
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.hotline.calls import Call, is_confidential_matter
+from kb.hotline.models import Call, is_confidential_matter
 from kb.core.db import Base, get_or_not_found, utcnow
 from kb.core.departments import department_names
 from kb.core.errors import KbError

@@ -10,23 +10,14 @@ documents the edit changed (``indexer.following``).
 """
 from __future__ import annotations
 
-import datetime as dt
 
-from sqlalchemy import DateTime, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from kb.core.db import Base, utcnow
+from kb.core.models import SharedFile
 
 # = indexer.segmenter.USER_DICT_NAME, indexer.synonyms.OVERRIDE_NAME, indexer.learned.LEARNED_NAME
 NAMES = ("user_dict.txt", "synonyms.tsv", "ranker.json")
-
-
-class SharedFile(Base):
-    __tablename__ = "shared_files"
-
-    name: Mapped[str] = mapped_column(String(100), primary_key=True)
-    text: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
 def shared_files(session: Session, *, for_update: bool = False) -> dict[str, str]:

@@ -13,28 +13,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Optional
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kb.hotline import audit
-from kb.core.db import Base, get_or_not_found
-from kb.core.departments import CONFIDENTIAL_RECEIVERS, TAX_TYPES, department_names, group_of
+from kb.core.db import get_or_not_found
+from kb.core.departments import TAX_TYPES, department_names
 from kb.core.errors import KbError
 from kb.core.permissions import Forbidden, role_of
 from kb.hotline.routing import CATEGORIES
 from kb.accounts.roles import AGENT, DIRECTOR
 from kb.core.workdays import beijing_now
-
-CONFIDENTIAL_CATEGORIES = ("举报", "投诉")
-
-
-def is_confidential_matter(category: str | None, *departments: str | None) -> bool:
-    """The one confidentiality rule for calls, referrals and reports: a 举报 or 投诉, or anything
-    put through (转接) or sent (转办) to 稽查局 or 监察室."""
-    return category in CONFIDENTIAL_CATEGORIES or any(
-        group_of(d) in CONFIDENTIAL_RECEIVERS for d in departments if d)
+from kb.hotline.models import Call
 
 ANSWERED = "当场答复"
 TRANSFERRED = "转接"      # put through by phone to the department
@@ -45,32 +36,6 @@ DISPOSITIONS = (ANSWERED, TRANSFERRED, REFERRED, ESCALATED)
 
 class CallError(KbError):
     pass
-
-
-class Call(Base):
-    __tablename__ = "calls"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
-    agent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
-    agent_staff_no: Mapped[Optional[str]] = mapped_column(String(30))  # 工号 as it was at the call
-    caller_name: Mapped[Optional[str]] = mapped_column(String(100))
-    caller_phone: Mapped[Optional[str]] = mapped_column(String(50))
-    category: Mapped[str] = mapped_column(String(20), index=True)
-    tax_type: Mapped[Optional[str]] = mapped_column(String(30))
-    question: Mapped[str] = mapped_column(Text)
-    answer: Mapped[Optional[str]] = mapped_column(Text)
-    citations: Mapped[list] = mapped_column(JSON, default=list)  # citation strings the agent copied
-    disposition: Mapped[str] = mapped_column(String(20))
-    # The department the call was put through or referred to (who may then see a reporter's identity).
-    transferred_to: Mapped[Optional[str]] = mapped_column(String(100))
-
-    @property
-    def is_confidential(self) -> bool:
-        return is_confidential_matter(self.category, self.transferred_to)
-
-    def __repr__(self) -> str:
-        return f"<Call {self.id} {self.category} {self.disposition}>"
 
 
 @dataclass

@@ -28,10 +28,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.hotline import audit
-from kb.hotline.calls import Call
+from kb.hotline.models import Call, STATE_LABELS, Referral
 from kb.core.departments import CONFIDENTIAL_RECEIVERS, group_of
 from kb.core.permissions import Forbidden, department_of, role_of
-from kb.hotline.referrals import STATE_LABELS, Referral, can_view_referral
+from kb.hotline.referrals import can_view_referral
 from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
 from kb.accounts.models import AuditEntry, User
 

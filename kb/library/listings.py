@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from kb.core.errors import KbError
 from kb.library.models import STATUSES, Document
 from kb.core.permissions import Forbidden, department_of, role_of
-from kb.hotline.referrals import DRAFT, STATES, Referral
+from kb.hotline.models import DRAFT, Referral, STATES
 from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
 
 MAX_LIMIT = 200

@@ -17,7 +17,7 @@ from typing import Optional
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.hotline.calls import CONFIDENTIAL_CATEGORIES, Call
+from kb.hotline.models import CONFIDENTIAL_CATEGORIES, Call
 from kb.core.db import Base
 from kb.core.errors import KbError
 from kb.library.operations import find_article, find_document_by_name

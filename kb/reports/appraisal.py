@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from kb.reports.appraisal_models import AppraisalSheet
 from kb.reports.appraisal_rules import TARGET, RuleSet, deadline, rules_for
-from kb.hotline.calls import Call
+from kb.hotline.models import Call
 from kb.core.errors import KbError
 from kb.faq.models import FaqEntry, FaqVersion
 from kb.reports.pay import PaySheet, pay_difference, pay_sheets  # noqa: F401  (pay_difference: the 绩效工资 rule)

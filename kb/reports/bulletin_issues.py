@@ -19,14 +19,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import JSON, DateTime, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.hotline.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED, Call
+from kb.hotline.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED
+from kb.hotline.models import Call, DirectorReport, STATE_LABELS, Referral
 from kb.core.db import Base
 from kb.core.departments import department_names
-from kb.hotline.director_reports import DirectorReport
 from kb.core.errors import KbError
 from kb.core.periods import Period
 from kb.core.permissions import Forbidden, role_of
-from kb.hotline.referrals import STATE_LABELS, Referral
 from kb.accounts.roles import DIRECTOR
 
 SUGGESTIONS = "意见建议"

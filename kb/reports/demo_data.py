@@ -19,14 +19,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import DateTime, Integer, String, delete, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.hotline.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED, Call
+from kb.hotline.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED
+from kb.hotline.models import Call, DIFFICULTY, DirectorReport, CLOSED, FEEDBACK, REPLIED, SENT, Referral, ReferralEvent
 from kb.core.db import Base
 from kb.core.departments import INSPECTION, SUPERVISION, TAX_TYPES, office_for_tax
-from kb.hotline.director_reports import DIFFICULTY, DirectorReport
 from kb.faq.models import PUBLISHED, FaqEntry
 from kb.core.periods import Period
 from kb.reports.querylog import QueryLog
-from kb.hotline.referrals import CLOSED, FEEDBACK, REPLIED, SENT, Referral, ReferralEvent
 from kb.accounts.roles import AGENT
 from kb.accounts.models import User
 from kb.core.workdays import due_at, is_working_day
@@ -285,7 +284,7 @@ _TABLES = (("referral_events", ReferralEvent), ("director_reports", DirectorRepo
 def remove_demo_data(session: Session) -> dict[str, int]:
     """Delete every demo row (and the demo agents' appraisal sheets and entries); return counts by table."""
     from kb.reports.appraisal_models import AppraisalEvent, AppraisalSheet
-    from kb.hotline.lawful_answers import AnswerReview
+    from kb.hotline.models import AnswerReview
 
     removed: dict[str, int] = {}
     demo_users = select(DemoRecord.row_id).where(DemoRecord.table_name == "users")

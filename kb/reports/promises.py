@@ -32,10 +32,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kb.hotline.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED, Call, is_confidential_matter
-from kb.hotline.director_reports import DIFFICULTY, DirectorReport
+from kb.hotline.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED
+from kb.hotline.models import Call, is_confidential_matter, DIFFICULTY, DirectorReport, Referral, ReferralEvent
 from kb.core.periods import Period
-from kb.hotline.referrals import Referral, ReferralEvent
 from kb.core.workdays import due_at
 
 ACCEPTED, STAFF_NO, RECORDED, ANSWERED_OR_FEEDBACK, FOLLOWED_UP = "accepted", "staff_no", "recorded", "answered", "followed"

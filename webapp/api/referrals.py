@@ -12,7 +12,8 @@ from flask import jsonify
 from flask_login import current_user
 
 from kb.library.listings import ReferralFilter, list_referrals
-from kb.hotline.referrals import STATES, NewReferral, can_open_referral, can_view_referral, get_referral, open_referral
+from kb.hotline.models import STATES
+from kb.hotline.referrals import NewReferral, can_open_referral, can_view_referral, get_referral, open_referral
 from kb.hotline.routing import CATEGORIES
 from kb.accounts.roles import ROLES
 from webapp.api import bp
