@@ -9,7 +9,7 @@ from sqlalchemy import select
 from kb.accounts.models import ApiToken, User
 from kb.hotline.audit import VIEW_IDENTITY, entries_for
 from kb.core.db import transaction
-from kb.reports.querylog import QueryLog
+from kb.reports.models import QueryLog
 from tests.api_helpers import api_library, token_for  # noqa: F401  (fixtures)
 from tests.web_helpers import client_as, csrf_token  # noqa: F401
 

@@ -177,7 +177,7 @@ def test_every_front_end_logs_the_top_article_not_the_answer_card(app, runner, l
     is the first article, even when an FAQ answer card is shown above it."""
     from sqlalchemy import select
 
-    from kb.reports.querylog import QueryLog
+    from kb.reports.models import QueryLog
     from tests.api_helpers import add_token_user
     from tests.web_helpers import add_user, login
     from webapp import search_index

@@ -13,7 +13,7 @@ from kb.core.db import transaction
 from kb.faq.operations import FaqData, create_entry, documents_changed, publish_entry, submit_entry
 from kb.library.importing import import_paths, load_catalog
 from kb.library.operations import find_document_by_name, mark_repealed
-from kb.reports.querylog import QueryLog
+from kb.reports.models import QueryLog
 from kb.accounts.users import find_user
 from tests.conftest import POLICIES
 from tests.web_helpers import add_user

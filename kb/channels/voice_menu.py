@@ -29,9 +29,7 @@ from kb.core.errors import KbError
 from kb.faq.models import PUBLISHED, FaqEntry
 from kb.core.permissions import is_supervising_department, require as _require, role_of
 from kb.accounts.roles import ADMIN, AGENT, DIRECTOR, POLICY
-from kb.channels.voice_models import (
-    GREETING, MENU, VoiceAnnouncement, VoiceAnnouncementVersion, VoiceFaqLink, VoiceMenuNode,
-)
+from kb.channels.models import GREETING, MENU, VoiceAnnouncement, VoiceAnnouncementVersion, VoiceFaqLink, VoiceMenuNode
 from kb.core.workdays import beijing_now
 
 KEYS = tuple("1234567890*#")

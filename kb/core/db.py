@@ -77,7 +77,7 @@ def make_engine(url: str) -> Engine:
 
 
 # Modules that define tables; importing them registers the tables on Base.metadata.
-MODEL_MODULES = ("kb.library.models", "kb.accounts.models", "kb.faq.models", "kb.core.models", "kb.hotline.models", "kb.reports.querylog", "kb.reports.appraisal_models", "kb.reports.demo_data", "kb.library.import_lock", "kb.reports.bulletin_issues", "kb.library.search_feedback", "kb.channels.voice_models", "kb.channels.coaching", "kb.channels.campaigns")
+MODEL_MODULES = ("kb.core.models", "kb.accounts.models", "kb.library.models", "kb.faq.models", "kb.hotline.models", "kb.channels.models", "kb.reports.models", "kb.library.search_feedback")
 
 
 def register_models() -> None:

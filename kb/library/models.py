@@ -1,5 +1,6 @@
 """The policy library's tables: documents, their units and the cross-references between them;
-and ``index_changes``, the search index's outbox (``kb.library.index_outbox`` fills it)."""
+``index_changes``, the search index's outbox (``kb.library.index_outbox`` fills it); and ``library_locks``
+(``kb.library.import_lock``: one import of the library at a time)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -153,3 +154,10 @@ class IndexChange(Base):
     kind: Mapped[str] = mapped_column(String(20))  # document | faq
     target_id: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class LibraryLock(Base):
+    __tablename__ = "library_locks"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from kb.reports.appraisal_models import AppraisalSheet
+from kb.reports.models import AppraisalSheet
 from kb.reports.appraisal_rules import TARGET, RuleSet, deadline, rules_for
 from kb.hotline.models import Call
 from kb.core.errors import KbError

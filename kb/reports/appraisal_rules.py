@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kb.reports.appraisal_models import AppraisalRuleSet, AppraisalSheet
+from kb.reports.models import AppraisalRuleSet, AppraisalSheet
 from kb.core.errors import KbError
 from kb.core.periods import PeriodError, parse_month
 from kb.core.permissions import Forbidden, role_of

@@ -28,7 +28,7 @@ from kb.faq.models import PUBLISHED, FaqEntry
 from kb.core.periods import Period
 from kb.core.permissions import department_of, is_supervising_department, role_of
 from kb.reports.promises import Promise, check_promises, referral_summary_of
-from kb.reports.querylog import QueryLog
+from kb.reports.models import QueryLog
 from kb.hotline.routing import CATEGORIES
 from kb.faq.similarity import FaqMatcher, distinct_variants, group_questions, question_key
 from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from kb.faq.operations import FaqData
 from kb.faq.models import RETIRED, FaqEntry
-from kb.reports.querylog import QueryLog
+from kb.reports.models import QueryLog
 
 _NOISE = re.compile(r"[\s\W_]+")
 

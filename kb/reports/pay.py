@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.core.actors import allowed
-from kb.reports.appraisal_models import AppraisalEvent, AppraisalSheet
+from kb.reports.models import AppraisalEvent, AppraisalSheet
 from kb.reports.appraisal_rules import PAY, RuleSet, deadline, rules_for
 from kb.core.errors import KbError
 from kb.core.periods import Period
