@@ -13,7 +13,7 @@ comments are kept, the new text goes to a temporary file in the same folder, is 
 and renamed over the old one (``os.replace``), so a reader sees the old file or the new one, never
 half of one. The new file's mtime is later than the old one's, so two edits within one clock tick
 are still noticed. Re-indexing the text a new word occurs in is the caller's job
-(``kb.library.vocabulary.documents_containing``).
+(``kb.search.vocabulary.documents_containing``).
 """
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Iterable
 
 from kb.core.errors import KbError
-from kb.library.vocabulary import documents_containing, faq_entries_containing
-from kb.library.index_outbox import DOCUMENT, FAQ, FILES, record_changes
+from kb.search.vocabulary import documents_containing, faq_entries_containing
+from kb.search.index_outbox import DOCUMENT, FAQ, FILES, record_changes
 from kb.core.shared_files import save_shared_file, shared_files
 from indexer.segmenter import DEFAULT_FREQ, SHIPPED_DICT, USER_DICT_NAME, load_segmenter, read_dictionary
 from indexer.learned import LEARNED_NAME

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from kb.accounts.models import ApiToken, User
-from kb.hotline.audit import VIEW_IDENTITY, entries_for
+from kb.accounts.audit import VIEW_IDENTITY, entries_for
 from kb.core.db import transaction
 from kb.reports.models import QueryLog
 from tests.api_helpers import api_library, token_for  # noqa: F401  (fixtures)

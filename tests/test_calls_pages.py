@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from kb.hotline import audit
+from kb.accounts import audit
 from kb.hotline.models import Call, DirectorReport
 from kb.core.db import transaction
 from kb.hotline.redaction import REDACTED

@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from kb.hotline import audit
+from kb.accounts import audit
 from kb.reports.bulletin import build_bulletin
 from kb.hotline.calls import NewCall, record_call
 from kb.core.db import transaction

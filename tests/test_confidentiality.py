@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from kb.hotline import audit
+from kb.accounts import audit
 from kb.hotline.calls import NewCall, record_call
 from kb.core.departments import seed_departments
 from kb.core.permissions import Forbidden

@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from kb.hotline import audit
+from kb.accounts import audit
 from kb.core.db import transaction
 from kb.core.departments import seed_departments
 from kb.hotline.models import DirectorReport, CLOSED, FEEDBACK, REPLIED, SENT, Referral, RoutingRule

@@ -22,7 +22,7 @@ from kb.faq.operations import (
 from kb.faq.models import DRAFT, IN_REVIEW, PUBLISHED, RETIRED, STATUS_LABELS, STATUSES
 from kb.reports.gaps import gap_queue
 from kb.reports.querylog import mark_unresolved
-from kb.library.search_feedback import latest_training
+from kb.search.search_feedback import latest_training
 from kb.accounts.roles import ADMIN, DIRECTOR, POLICY
 from kb.accounts.users import can_read_library, list_users
 from indexer.faq_entries import gap_key

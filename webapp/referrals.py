@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for, session as web_session
 from flask_login import current_user
 
-from kb.hotline import audit
+from kb.accounts import audit
 from kb.core.departments import GROUPS, TAX_TYPES, department_names, group_of
 from kb.hotline.director_reports import (
     NewDifficultyReport, can_handle_reports, can_report_difficulty, handle_report, list_reports, report_difficulty,

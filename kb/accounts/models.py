@@ -1,5 +1,5 @@
 """The accounts' tables: users, failed logins, API tokens, and the audit log (who saw or changed
-confidential data or an account; kb.hotline.audit writes and reads it)."""
+confidential data or an account; ``kb.accounts.audit`` writes and reads it)."""
 from __future__ import annotations
 
 import datetime as dt

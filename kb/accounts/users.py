@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from kb.accounts import audit
 from kb.core.actors import SYSTEM, allowed, is_system
 from kb.core.errors import KbError
 from kb.accounts.password_policy import MIN_LENGTH, password_problem
@@ -150,8 +151,6 @@ def create_user(session: Session, actor, data: NewUser) -> tuple[User, str]:
 
 def _audit_account(session: Session, actor, user: User, action: str, detail: dict) -> None:
     """Who created, reset or switched an account: in the audit log beside the views it allows."""
-    from kb.hotline import audit
-
     audit.record(session, actor, action, "user", user.id, {"username": user.username, **detail})
 
 

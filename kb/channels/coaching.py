@@ -24,7 +24,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kb.core.actors import SYSTEM
-from kb.hotline.audit import actor_label
+from kb.accounts.audit import actor_label
 from kb.core.db import get_or_not_found
 from kb.core.departments import department_names
 from kb.core.errors import KbError

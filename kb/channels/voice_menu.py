@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.hotline.audit import actor_label
+from kb.accounts.audit import actor_label
 from kb.core.db import get_or_not_found
 from kb.core.errors import KbError
 from kb.faq.models import PUBLISHED, FaqEntry

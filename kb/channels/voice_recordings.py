@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from kb.hotline.audit import actor_label
+from kb.accounts.audit import actor_label
 from kb.core.db import get_or_not_found
 from kb.core.permissions import require as _require
 from kb.channels.voice_audio import MAX_RECORDING_BYTES, inspect_recording

@@ -8,9 +8,13 @@ password hashes: it is made readable by its owner only (0600), and so are its ``
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import importlib.util
 import os
+import pkgutil
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import Iterator, TypeVar
 
 from sqlalchemy import create_engine, event
@@ -76,15 +80,26 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-# Modules that define tables; importing them registers the tables on Base.metadata.
-MODEL_MODULES = ("kb.core.models", "kb.accounts.models", "kb.library.models", "kb.faq.models", "kb.hotline.models", "kb.channels.models", "kb.reports.models", "kb.library.search_feedback")
+# Each feature package of kb (``kb.<feature>``) may hold, by name:
+MODELS = "models"  # its tables (a module, or a package that imports its modules)
+SESSION_EVENTS = "session_events"  # ``watch(factory) -> factory``: listeners for every session of the application
+
+
+def feature_modules(name: str) -> list[ModuleType]:
+    """``kb.<feature>.<name>`` for every feature package of kb that has one, imported: found, not listed,
+    so that a new feature needs no edit here."""
+    import kb
+
+    found = []
+    for package in pkgutil.iter_modules(kb.__path__):
+        if package.ispkg and importlib.util.find_spec(f"kb.{package.name}.{name}") is not None:
+            found.append(importlib.import_module(f"kb.{package.name}.{name}"))
+    return found
 
 
 def register_models() -> None:
-    import importlib
-
-    for name in MODEL_MODULES:
-        importlib.import_module(name)
+    """Import every feature's ``models``, which registers its tables on ``Base.metadata``."""
+    feature_modules(MODELS)
 
 
 def create_schema(engine: Engine) -> str:
@@ -96,12 +111,12 @@ def create_schema(engine: Engine) -> str:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions on ``engine``, each writing the search index's outbox in the transaction that changes
-    the library (``kb.library.index_outbox.watch`` registers its listeners on this factory)."""
-    # Imported here: kb.library.index_outbox builds on the models, which build on this module's Base.
-    from kb.library.index_outbox import watch
-
-    return watch(sessionmaker(bind=engine, expire_on_commit=False))
+    """Sessions on ``engine``, watched by every feature's ``session_events`` (``kb.search.session_events``:
+    each session writes the search index's outbox in the transaction that changes the library)."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    for module in feature_modules(SESSION_EVENTS):
+        factory = module.watch(factory)
+    return factory
 
 
 def get_or_not_found(session: Session, model: type[T], ident, what: str) -> T:

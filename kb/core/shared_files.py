@@ -4,7 +4,7 @@
 The director's dictionary (``user_dict.txt``) and synonym table (``synonyms.tsv``) are files in a
 host's data folder, read by the search of that host (``indexer.segmenter``, ``indexer.synonyms``).
 With several hosts, the database holds the current text of each (``shared_files``): an edit saves it
-here and leaves a ``files`` row in the index outbox (``kb.library.index_outbox``) in the same transaction;
+here and leaves a ``files`` row in the index outbox (``kb.search.index_outbox``) in the same transaction;
 each host, following the outbox, writes the text into its data folder before re-indexing the
 documents the edit changed (``indexer.following``).
 """

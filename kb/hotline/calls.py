@@ -5,7 +5,7 @@ caller (optional name and phone), category, tax type, question, the answer given
 citations, and the disposition (当场答复 / 转接 / 转办 / 重大疑难上报). The agent and the time
 are filled in automatically. For 举报 and 投诉, and for anything put through or sent to 稽查局 or
 监察室, the caller's identity and the content are confidential (``is_confidential_matter``, the one
-rule for calls and referrals): see ``kb.hotline.redaction`` (who may see it) and ``kb.hotline.audit`` (every view
+rule for calls and referrals): see ``kb.hotline.redaction`` (who may see it) and ``kb.accounts.audit`` (every view
 and change is logged). A call is used again (a referral, a 重大疑难上报) only by the agent who took
 it or the director (``can_use_call``).
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.hotline import audit
+from kb.accounts import audit
 from kb.core.db import get_or_not_found
 from kb.core.departments import TAX_TYPES, department_names
 from kb.core.errors import KbError

@@ -18,7 +18,7 @@ API show a referral's content only through ``referral_content``.
 
 ``caller_view(session, actor, record)`` is the only way to show a caller: it returns the clear
 or the redacted identity and, for a confidential record shown in clear, appends an entry to the
-audit log (``kb.hotline.audit``).
+audit log (``kb.accounts.audit``).
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from typing import Union
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.hotline import audit
+from kb.accounts import audit
 from kb.hotline.models import Call, STATE_LABELS, Referral
 from kb.core.departments import CONFIDENTIAL_RECEIVERS, group_of
 from kb.core.permissions import Forbidden, department_of, role_of

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.hotline import audit
+from kb.accounts import audit
 from kb.core.actors import SYSTEM
-from kb.hotline.audit import actor_label
+from kb.accounts.audit import actor_label
 from kb.hotline.models import (
     STATES,
     CONFIDENTIAL_CATEGORIES, CLOSED, DRAFT, FEEDBACK, REPLIED, RETURNED, Referral, ReferralEvent, SENT,

@@ -1,5 +1,5 @@
-"""The policy library's tables: documents, their units and the cross-references between them;
-``index_changes``, the search index's outbox (``kb.library.index_outbox`` fills it); and ``library_locks``
+"""The policy library's tables: documents, their units and the cross-references between them; and
+``library_locks``
 (``kb.library.import_lock``: one import of the library at a time)."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Optional
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from kb.core.db import Base, utcnow
+from kb.core.db import Base
 from kb.library.statuses import (  # noqa: F401  validity statuses, re-exported
     CURRENT_STATUSES, IN_FORCE, PARTLY_REPEALED, REPEALED, REVISED, STATUSES,
 )
@@ -140,20 +140,6 @@ class Reference(Base):
 
         self.target_key = normalise_title(title) if title else None
         return title
-
-
-class IndexChange(Base):
-    """A document or FAQ entry whose search index entries changed: one row per target and
-    transaction, written with the change (see ``kb.library.index_outbox``). Each host's index applies the
-    rows after the last id it applied."""
-
-    __tablename__ = "index_changes"
-    __table_args__ = {"sqlite_autoincrement": True}  # ids never reused, even once pruned
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(20))  # document | faq
-    target_id: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 class LibraryLock(Base):
