@@ -10,7 +10,7 @@ from kb.library.listings import DocumentFilter, list_documents
 from kb.library.models import STATUSES
 from kb.accounts.users import can_read_library
 from webapp import search_index
-from webapp.api import bp
+from webapp.api.blueprint import bp
 from webapp.api.auth import api_require
 from webapp.api.errors import ApiProblem
 from webapp.api.params import MAX_ID, PAGE_PARAMS, query_args

@@ -16,7 +16,7 @@ from kb.hotline.models import STATES
 from kb.hotline.referrals import NewReferral, can_open_referral, can_view_referral, get_referral, open_referral
 from kb.hotline.routing import CATEGORIES
 from kb.accounts.roles import ROLES
-from webapp.api import bp
+from webapp.api.blueprint import bp
 from webapp.api.auth import api_require
 from webapp.api.errors import ApiProblem
 from webapp.api.library import check_id
