@@ -16,8 +16,8 @@ from kb.core.departments import seed_departments
 from kb.hotline.models import DirectorReport, Referral
 from kb.core.periods import month_period
 from kb.core.permissions import Forbidden
-from kb.reports.promises import SECRET, check_promises
-from kb.hotline.redaction import REDACTED, caller_view, export_call, export_referral
+from kb.hotline.redaction import SECRET, REDACTED, caller_view, export_call, export_referral
+from kb.reports.promises import check_promises
 from kb.hotline.referrals import (
     NewReferral, open_referral, record_feedback, refer_unanswered, reply_referral, return_referral, send_referral,
 )

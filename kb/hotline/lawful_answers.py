@@ -19,7 +19,7 @@ from kb.hotline.models import Call, AnswerReview
 from kb.core.errors import KbError
 from kb.core.periods import Period
 from kb.core.permissions import Forbidden, role_of
-from kb.reports.promises import summary_of
+from kb.hotline.redaction import summary_of
 from kb.accounts.roles import DIRECTOR
 
 POLICY_CATEGORIES = ("政策咨询", "办税引导")

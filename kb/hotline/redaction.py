@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.accounts import audit
-from kb.hotline.models import Call, STATE_LABELS, Referral
+from kb.hotline.models import Call, STATE_LABELS, Referral, is_confidential_matter
 from kb.core.departments import CONFIDENTIAL_RECEIVERS, group_of
 from kb.core.permissions import Forbidden, department_of, role_of
 from kb.hotline.referrals import can_view_referral
@@ -174,3 +174,15 @@ def identity_viewers(session: Session, actor) -> list[dict]:
                                        AuditEntry.object_id.in_([u.id for u in users])))}
     return [{"user": u, "created_by": created[u.id].actor_name if u.id in created else "（无记录）",
              "created_at": created[u.id].at if u.id in created else u.created_at} for u in users]
+
+
+# What a list shows of a question: its first words, nothing of a confidential one.
+SECRET = "（举报、投诉内容保密）"
+
+
+def summary_of(category: str, question: str | None, *departments: str | None) -> str:
+    """The first words of a question; nothing of a confidential one (``is_confidential_matter``)."""
+    if is_confidential_matter(category, *departments):
+        return SECRET
+    text = (question or "").strip()
+    return text if len(text) <= 40 else text[:39] + "…"
