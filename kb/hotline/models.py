@@ -99,7 +99,7 @@ class Referral(Base):
     @property
     def is_confidential(self) -> bool:
         """举报 and 投诉, anything addressed to 稽查局 / 监察室, and anything copied from a confidential
-        call (``kb.hotline.calls.is_confidential_matter``, the same rule as for calls)."""
+        call (``kb.hotline.models.is_confidential_matter``, the same rule as for calls)."""
         return is_confidential_matter(self.category, self.department, self.suggested_department) or (
             self.call is not None and self.call.is_confidential)
 

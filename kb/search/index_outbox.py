@@ -2,7 +2,7 @@
 
 Each host keeps its own copy of the search index; the database is the record. A committed change to
 a document (its metadata or units) or to an FAQ entry (its wording, status, flag or citations) leaves
-a row in ``index_changes`` (``kb.library.models.IndexChange``): ``kind`` "document" or "faq", the target's
+a row in ``index_changes`` (``kb.search.models.IndexChange``): ``kind`` "document" or "faq", the target's
 id, ``created_at``. Every index applies the rows after the last one it applied (``indexer.following``).
 
 How the rows are written, without any caller's help:

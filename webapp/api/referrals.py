@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import jsonify
 from flask_login import current_user
 
-from kb.library.listings import ReferralFilter, list_referrals
+from kb.hotline.referral_listings import ReferralFilter, list_referrals
 from kb.hotline.models import STATES
 from kb.hotline.referrals import NewReferral, can_open_referral, can_view_referral, get_referral, open_referral
 from kb.hotline.routing import CATEGORIES
