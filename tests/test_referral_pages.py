@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from kb.accounts import audit
 from kb.core.db import transaction
 from kb.core.departments import seed_departments
-from kb.hotline.models import DirectorReport, CLOSED, FEEDBACK, REPLIED, SENT, Referral, RoutingRule
+from kb.hotline.models import CLOSED, FEEDBACK, REPLIED, SENT, DirectorReport, Referral, RoutingRule
 from kb.faq.models import FaqEntry
 from kb.hotline.redaction import REDACTED
 from kb.hotline.referrals import NewReferral, refer_unanswered, reply_referral

@@ -7,7 +7,7 @@ import pytest
 
 from kb.hotline.calls import NewCall, record_call, CallError
 from kb.core.departments import seed_departments
-from kb.hotline.models import DIFFICULTY, INEFFECTIVE, NO_RECEIVER, CLOSED, DRAFT, FEEDBACK, REPLIED, RETURNED, SENT
+from kb.hotline.models import CLOSED, DIFFICULTY, DRAFT, FEEDBACK, INEFFECTIVE, NO_RECEIVER, REPLIED, RETURNED, SENT
 from kb.hotline.director_reports import NewDifficultyReport, handle_report, open_reports, report_difficulty
 from kb.core.permissions import Forbidden
 from kb.hotline.referrals import (

@@ -21,7 +21,7 @@ from kb.core.errors import KbError, NotFound
 from kb.accounts.users import (
     FAILURE_WINDOW, MAX_ADDRESS_FAILURES, MAX_FAILURES, TOKEN_FAILURE_PREFIX, can_manage_users, find_user,
 )
-from kb.accounts.models import LoginFailure, User, ApiToken, _now
+from kb.accounts.models import ApiToken, LoginFailure, User, _now
 
 PREFIX = "kb_"
 # ``last_used_at`` is written at most this often, so reads do not turn into writes.

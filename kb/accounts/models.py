@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import Boolean, DateTime, Integer, String, func, ForeignKey, DDL, JSON, event
+from sqlalchemy import DDL, JSON, Boolean, DateTime, ForeignKey, Integer, String, event, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.accounts.roles import ROLE_LABELS

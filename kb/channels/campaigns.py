@@ -32,6 +32,8 @@ from kb.channels.models import Campaign, _normal
 
 TOP_QUESTIONS = 5
 _HOURS = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")  # 24:00 closes at midnight
+
+
 class CampaignError(KbError):
     """A campaign the form or the command line cannot store; the message says why, in Chinese."""
 

@@ -33,7 +33,8 @@ from kb.faq.citations import reply_citation_problems, split_resolvable
 from kb.core.permissions import department_of, role_of, require as _require
 from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
 from kb.core.workdays import beijing_now, due_at
-from kb.channels.models import ANSWERED, CoachingRequest, RETURNED, SENT
+from kb.channels.models import ANSWERED, RETURNED, SENT, CoachingRequest
+
 
 class CoachingError(KbError):
     pass

@@ -17,8 +17,8 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.core.db import Base, utcnow
-from kb.faq.models import FaqEntry
 from kb.core.workdays import deadline_status
+from kb.faq.models import FaqEntry
 
 MENU = "menu"
 GREETING = "greeting"  # 语音信箱

@@ -16,12 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.hotline.calls import ESCALATED, NewCall, get_call_for_use, record_call
-from kb.hotline.models import Call, DIFFICULTY, DirectorReport, INEFFECTIVE, NO_RECEIVER
+from kb.hotline.models import DIFFICULTY, INEFFECTIVE, NO_RECEIVER, Call, DirectorReport
 from kb.core.db import get_or_not_found
 from kb.core.errors import KbError
 from kb.core.permissions import Forbidden, role_of
 from kb.accounts.roles import AGENT, DIRECTOR
 from kb.core.workdays import beijing_now
+
 
 class ReportError(KbError):
     pass

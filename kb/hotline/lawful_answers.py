@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.hotline.calls import ANSWERED
-from kb.hotline.models import Call, AnswerReview
+from kb.hotline.models import AnswerReview, Call
 from kb.core.errors import KbError
 from kb.core.periods import Period
 from kb.core.permissions import Forbidden, role_of

@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, Boolean, Integer, Float
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.core.db import Base
 from kb.core.departments import CONFIDENTIAL_RECEIVERS, group_of
 from kb.core.workdays import deadline_status
 from kb.hotline.routing import Rule
-
 
 CONFIDENTIAL_CATEGORIES = ("举报", "投诉")
 

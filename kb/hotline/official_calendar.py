@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from kb.core import workdays
 from kb.core.errors import KbError
 from kb.core.permissions import Forbidden, role_of
-from kb.hotline.models import SENT, Referral, ReferralEvent, OfficialCalendar
+from kb.hotline.models import SENT, OfficialCalendar, Referral, ReferralEvent
 from kb.accounts.roles import DIRECTOR
 
 REMIND_FROM_MONTH = 11

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.accounts import audit
-from kb.hotline.models import Call, STATE_LABELS, Referral, is_confidential_matter
+from kb.hotline.models import STATE_LABELS, Call, Referral, is_confidential_matter
 from kb.core.departments import CONFIDENTIAL_RECEIVERS, group_of
 from kb.core.permissions import Forbidden, department_of, role_of
 from kb.hotline.referrals import can_view_referral

@@ -31,9 +31,8 @@ from kb.accounts import audit
 from kb.core.actors import SYSTEM
 from kb.accounts.audit import actor_label
 from kb.hotline.models import (
-    STATES,
-    CONFIDENTIAL_CATEGORIES, CLOSED, DRAFT, FEEDBACK, REPLIED, RETURNED, Referral, ReferralEvent, SENT,
-    STATE_LABELS,
+    CLOSED, CONFIDENTIAL_CATEGORIES, DRAFT, FEEDBACK, REPLIED, RETURNED, SENT, STATE_LABELS, STATES, Referral,
+    ReferralEvent,
 )
 from kb.hotline.calls import REFERRED, NewCall, get_call_for_use, record_call
 from kb.core.db import get_or_not_found
@@ -47,7 +46,6 @@ from kb.hotline.director_reports import write_no_receiver_report
 from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
 from kb.accounts.models import User
 from kb.core.workdays import beijing_now, due_at
-
 
 
 class ReferralError(KbError):

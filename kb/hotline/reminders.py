@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.core.actors import SYSTEM
-from kb.hotline.models import DirectorReport, SENT, Referral
+from kb.hotline.models import SENT, DirectorReport, Referral
 from kb.hotline.director_reports import write_ineffective_report
 from kb.hotline.referrals import log_event
 from kb.core.workdays import due_at

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from kb.reports.bulletin_issues import SUGGESTIONS_SECTION, Editorial, build_editorial, get_issue
 from kb.channels.campaigns import CampaignSummary, summaries_for_month
 from kb.hotline.calls import DISPOSITIONS
-from kb.hotline.models import Call, is_confidential_matter, STATE_LABELS, Referral
+from kb.hotline.models import STATE_LABELS, Call, Referral, is_confidential_matter
 from kb.faq.models import PUBLISHED, FaqEntry
 from kb.core.periods import Period
 from kb.core.permissions import department_of, is_supervising_department, role_of

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.hotline.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED
-from kb.hotline.models import Call, DirectorReport, STATE_LABELS, Referral
+from kb.hotline.models import STATE_LABELS, Call, DirectorReport, Referral
 from kb.core.departments import department_names
 from kb.core.errors import KbError
 from kb.core.periods import Period

@@ -20,11 +20,11 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from kb.hotline.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED
-from kb.hotline.models import Call, DIFFICULTY, DirectorReport, CLOSED, FEEDBACK, REPLIED, SENT, Referral, ReferralEvent
+from kb.hotline.models import CLOSED, DIFFICULTY, FEEDBACK, REPLIED, SENT, Call, DirectorReport, Referral, ReferralEvent
 from kb.core.departments import INSPECTION, SUPERVISION, TAX_TYPES, office_for_tax
 from kb.faq.models import PUBLISHED, FaqEntry
 from kb.core.periods import Period
-from kb.reports.models import QueryLog, DemoRecord
+from kb.reports.models import DemoRecord, QueryLog
 from kb.accounts.roles import AGENT
 from kb.accounts.models import User
 from kb.core.workdays import due_at, is_working_day

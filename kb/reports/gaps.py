@@ -20,6 +20,7 @@ from kb.faq.models import RETIRED, FaqEntry
 from kb.faq.similarity import default_key
 from kb.reports.models import QueryLog
 
+
 @dataclass
 class Gap:
     key: str

@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kb.hotline.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED
-from kb.hotline.models import Call, is_confidential_matter, DIFFICULTY, DirectorReport, Referral, ReferralEvent
+from kb.hotline.models import DIFFICULTY, Call, DirectorReport, Referral, ReferralEvent, is_confidential_matter
 from kb.core.periods import Period
 from kb.hotline.redaction import SECRET, summary_of
 from kb.core.workdays import due_at

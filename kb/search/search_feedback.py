@@ -20,7 +20,7 @@ from kb.hotline.models import CONFIDENTIAL_CATEGORIES, Call
 from kb.core.errors import KbError
 from kb.library.operations import find_article, find_document_by_name
 from kb.library.models import Unit
-from kb.search.models import CitationCopy, MAX_QUERY, RankerTraining
+from kb.search.models import MAX_QUERY, CitationCopy, RankerTraining
 
 # 《title》（2019年版，已修订）第三十二条第二款: the document and the article a call record cites.
 CITED_ARTICLE = re.compile(r"《([^》]+)》(?:（[^）]*）)?(第[零〇一二两三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)")
