@@ -27,7 +27,8 @@ from kb.core.db import create_schema, make_engine, make_session_factory, transac
 from kb.reports.demo_data import add_demo_month
 from kb.reports.pay import record_event
 from kb.core.periods import month_period
-from kb.accounts.users import AGENT, DIRECTOR, User
+from kb.accounts.roles import AGENT, DIRECTOR
+from kb.accounts.models import User
 
 
 ROOT = Path(__file__).resolve().parent.parent

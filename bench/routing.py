@@ -32,7 +32,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
 from kb.hotline import routing_model
-from kb.hotline.departments import POLICY
+from kb.core.departments import POLICY
 from kb.hotline.routing import CONFIDENTIAL_CATEGORIES, RULES_FILE, load_shipped_rules, route, route_by_rules
 from kb.hotline.routing_model import (
     Figures, cross_validated, figures, group_label, label_of, load_examples, held_out_examples, train, training_examples,

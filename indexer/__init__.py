@@ -14,7 +14,7 @@ How the pieces fit (a pipeline of small modules):
 - ``writing``: opening the index, and one writer at a time across processes (``fcntl.flock``).
   ``feeding``: full rebuilds and incremental updates from the database; it and the entry builders
   load the ORM, so only writing imports them: a process that only searches starts without it.
-- ``following``: an index folder follows the database's outbox (``kb.library.index_outbox``): it applies
+- ``following``: an index folder follows the database's outbox (``kb.search.index_outbox``): it applies
   the changes recorded after its watermark, whichever process or host made them.
 - query side: ``synonyms`` (shipped ``data/synonyms.tsv`` + the director's override),
   ``typos`` (homophone typos by pinyin), ``citation_query`` (征管法第32条 straight to the

@@ -1,6 +1,6 @@
 """Following the outbox: an index applies the library's changes, whichever process or host made them.
 
-The database records every change to what the index shows in ``index_changes`` (``kb.library.index_outbox``).
+The database records every change to what the index shows in ``index_changes`` (``kb.search.index_outbox``).
 An index folder keeps, beside the index, the id of the last row whose change it holds: its
 watermark (the file ``outbox-watermark``). ``apply_changes`` re-indexes the documents and FAQ
 entries named by the rows after the watermark, then moves it.
@@ -29,7 +29,7 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kb.library.index_outbox import change_span, changes_after, latest_change_id
+from kb.search.index_outbox import change_span, changes_after, latest_change_id
 from kb.library.models import Document
 from indexer import vocabulary_sharing
 from indexer.writing import file_lock

@@ -2,7 +2,7 @@
 
 Data: labelled questions (``bench/data/confidence-questions.jsonl``: ``query``, ``answerable``,
 ``split`` tune|test) and the pairs agents copied after a search or cited in a saved call (query, unit id, oldest first;
-``kb.library.search_feedback.learning_pairs``), every one of them answerable.
+``kb.search.search_feedback.learning_pairs``), every one of them answerable.
 
 Splits, fixed before anything is fitted: the questions by their own ``split``; the pairs by time, the
 oldest 60 % counted for the prior and joining the rule's fit as answerable, the next 20 % choosing the
@@ -131,7 +131,7 @@ def train_from_use(session, index, questions: list[dict], *, dry_run: bool = Fal
     (and not ``dry_run``), write it into the data folder and share it with the other hosts; record the
     training either way. The caller commits."""
     from indexer import vocabulary, vocabulary_sharing
-    from kb.library.search_feedback import learning_pairs, record_training
+    from kb.search.search_feedback import learning_pairs, record_training
     from kb.core.workdays import beijing_now
 
     pairs = learning_pairs(session)

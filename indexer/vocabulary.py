@@ -13,7 +13,7 @@ comments are kept, the new text goes to a temporary file in the same folder, is 
 and renamed over the old one (``os.replace``), so a reader sees the old file or the new one, never
 half of one. The new file's mtime is later than the old one's, so two edits within one clock tick
 are still noticed. Re-indexing the text a new word occurs in is the caller's job
-(``kb.library.vocabulary.documents_containing``); sharing the files with the other hosts is
+(``kb.search.vocabulary.documents_containing``); sharing the files with the other hosts is
 ``indexer.vocabulary_sharing``'s.
 """
 from __future__ import annotations

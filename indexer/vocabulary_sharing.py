@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Iterable
 
 from kb.core.shared_files import save_shared_file, shared_files
-from kb.library.index_outbox import DOCUMENT, FAQ, FILES, record_changes
-from kb.library.vocabulary import documents_containing, faq_entries_containing
+from kb.search.index_outbox import DOCUMENT, FAQ, FILES, record_changes
+from kb.search.vocabulary import documents_containing, faq_entries_containing
 from indexer.learned import LEARNED_NAME
 from indexer.segmenter import USER_DICT_NAME
 from indexer.synonyms import OVERRIDE_NAME

@@ -6,7 +6,7 @@ import pytest
 from kb.core.actors import SYSTEM
 from kb.accounts.api_tokens import NewToken, create_token
 from kb.core.db import transaction
-from kb.accounts.users import User
+from kb.accounts.models import User
 
 ROLES = ("agent", "policy", "director", "department", "admin")
 LIBRARY = ("税收征收管理法(2015-04-24).md", "增值税暂行条例(2017-11-19).md", "增值税法(2024-12-25).md")

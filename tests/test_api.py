@@ -6,11 +6,10 @@ import json
 import pytest
 from sqlalchemy import select
 
-from kb.accounts.api_tokens import ApiToken
-from kb.hotline.audit import VIEW_IDENTITY, entries_for
+from kb.accounts.models import ApiToken, User
+from kb.accounts.audit import VIEW_IDENTITY, entries_for
 from kb.core.db import transaction
-from kb.reports.querylog import QueryLog
-from kb.accounts.users import User
+from kb.reports.models import QueryLog
 from tests.api_helpers import api_library, token_for  # noqa: F401  (fixtures)
 from tests.web_helpers import client_as, csrf_token  # noqa: F401
 

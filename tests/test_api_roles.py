@@ -14,7 +14,7 @@ from kb.core.db import transaction
 from kb.faq.operations import FaqData, change_status, create_entry, get_entry, publish_entry, submit_entry
 from kb.faq.models import DRAFT
 from kb.hotline.referrals import NewReferral, open_referral, send_referral
-from kb.accounts.users import User
+from kb.accounts.models import User
 from tests.api_helpers import ROLES, add_token_user, api_library  # noqa: F401  (fixture)
 from webapp.api.registry import OPERATIONS
 

@@ -14,7 +14,7 @@ from kb.reports.appraisal_history import build_summaries
 from kb.reports.appraisal_rules import TARGET, set_rules
 from kb.core.periods import parse_month
 from kb.core.permissions import Forbidden
-from kb.accounts.users import User
+from kb.accounts.models import User
 from tests.report_records import MONTH, NOW, build_month
 
 

@@ -10,7 +10,8 @@ import pytest
 
 from kb.reports.bulletin import SECTIONS, build_bulletin, build_weekly
 from kb.core.periods import parse_month, week_period
-from kb.reports.promises import ACCEPTED, ANSWERED_OR_FEEDBACK, FEEDBACK_LATE, FOLLOWED_UP, RECORDED, SECRET, STAFF_NO
+from kb.reports.promises import ACCEPTED, ANSWERED_OR_FEEDBACK, FEEDBACK_LATE, FOLLOWED_UP, RECORDED, STAFF_NO
+from kb.hotline.redaction import SECRET
 from tests.report_records import MONTH, NOW, build_month, at
 
 
@@ -93,7 +94,7 @@ def test_pending_records_are_not_counted_before_their_time_limit(session):
 
 def test_confidential_content_never_appears(session):
     records = build_month(session)
-    from kb.reports.promises import summary_of
+    from kb.hotline.redaction import summary_of
 
     assert summary_of("举报", records.calls["c12"].question) == SECRET
 

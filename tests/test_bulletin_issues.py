@@ -11,7 +11,7 @@ from kb.core.actors import SYSTEM
 from kb.reports.bulletin import SECTIONS, build_bulletin, can_read_issue
 from kb.reports.bulletin_issues import IssueError, save_editorial, share_issue
 from kb.hotline.calls import NewCall, record_call
-from kb.hotline.departments import seed_departments
+from kb.core.departments import seed_departments
 from kb.core.permissions import Forbidden
 from kb.accounts.users import NewUser, create_user
 from tests.report_records import MONTH, NOW, at, build_month

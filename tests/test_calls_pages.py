@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from kb.hotline import audit
-from kb.hotline.calls import Call
+from kb.accounts import audit
+from kb.hotline.models import Call, DirectorReport
 from kb.core.db import transaction
-from kb.hotline.director_reports import DirectorReport
 from kb.hotline.redaction import REDACTED
 from tests.web_helpers import add_user, csrf_token, login
 

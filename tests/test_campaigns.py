@@ -14,17 +14,10 @@ from kb.core.actors import SYSTEM
 from kb.reports.bulletin import CAMPAIGNS_SECTION, SECTIONS, build_bulletin
 from kb.reports.bulletin_issues import SECTION_COUNT
 from kb.hotline.calls import NewCall, record_call
+from kb.channels.models import Campaign
 from kb.channels.campaigns import (
-    Campaign,
-    CampaignData,
-    CampaignError,
-    campaign_calls,
-    collection_first,
-    matches,
-    running_campaigns,
-    save_campaign,
-    summaries_for_month,
-    summarise,
+    CampaignData, CampaignError, campaign_calls, collection_first, matches, running_campaigns, save_campaign,
+    summaries_for_month, summarise,
 )
 from kb.core.db import transaction
 from kb.faq.operations import FaqData, create_entry, publish_entry, submit_entry
@@ -52,7 +45,7 @@ def people(session_factory):
 
 
 def _user(session, people, name):
-    from kb.accounts.users import User
+    from kb.accounts.models import User
 
     return session.get(User, people[name])
 

@@ -7,18 +7,9 @@ import datetime as dt
 import pytest
 
 from kb.core.actors import SYSTEM
+from kb.channels.models import ANSWERED, RETURNED, SENT, CoachingRequest
 from kb.channels.coaching import (
-    ANSWERED,
-    RETURNED,
-    SENT,
-    CoachingError,
-    CoachingRequest,
-    NewCoaching,
-    answer_coaching,
-    ask_coaching,
-    coaching_notes,
-    open_requests,
-    resend_coaching,
+    CoachingError, NewCoaching, answer_coaching, ask_coaching, coaching_notes, open_requests, resend_coaching,
     return_coaching,
 )
 from kb.faq.models import DRAFT

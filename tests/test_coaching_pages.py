@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from kb.channels.coaching import CoachingRequest
+from kb.channels.models import CoachingRequest
 from kb.faq.models import FaqEntry
 from tests.web_helpers import add_user, client_as, csrf_token, login, post_form  # noqa: F401  (fixture)
 

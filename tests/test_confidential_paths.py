@@ -8,21 +8,20 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from kb.hotline import audit
+from kb.accounts import audit
 from kb.reports.bulletin import build_bulletin
 from kb.hotline.calls import NewCall, record_call
 from kb.core.db import transaction
-from kb.hotline.departments import seed_departments
-from kb.hotline.director_reports import DirectorReport
+from kb.core.departments import seed_departments
+from kb.hotline.models import DirectorReport, Referral
 from kb.core.periods import month_period
 from kb.core.permissions import Forbidden
-from kb.reports.promises import SECRET, check_promises
-from kb.hotline.redaction import REDACTED, caller_view, export_call, export_referral
+from kb.hotline.redaction import SECRET, REDACTED, caller_view, export_call, export_referral
+from kb.reports.promises import check_promises
 from kb.hotline.referrals import (
-    NewReferral, Referral, open_referral, record_feedback, refer_unanswered, reply_referral, return_referral,
-    send_referral,
+    NewReferral, open_referral, record_feedback, refer_unanswered, reply_referral, return_referral, send_referral,
 )
-from kb.accounts.users import User
+from kb.accounts.models import AuditEntry, User
 from tests.api_helpers import add_token_user, api_library, token_for  # noqa: F401  (fixtures)
 from tests.web_helpers import add_user, login, post_form
 
@@ -98,8 +97,8 @@ def _views(app, name: str) -> list[tuple[str, int]]:
     with _db(app) as session:
         actor = _user(session, name)
         return [(e.object_type, e.object_id) for e in session.scalars(
-            select(audit.AuditEntry).where(audit.AuditEntry.actor_id == actor.id,
-                                           audit.AuditEntry.action == audit.VIEW_IDENTITY))]
+            select(AuditEntry).where(AuditEntry.actor_id == actor.id,
+                                           AuditEntry.action == audit.VIEW_IDENTITY))]
 
 
 def _text(response) -> str:

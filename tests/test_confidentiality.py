@@ -5,13 +5,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from kb.hotline import audit
+from kb.accounts import audit
 from kb.hotline.calls import NewCall, record_call
-from kb.hotline.departments import seed_departments
+from kb.core.departments import seed_departments
 from kb.core.permissions import Forbidden
 from kb.hotline.redaction import REDACTED, caller_view, can_view_identity, export_call, export_referral
 from kb.hotline.referrals import NewReferral, open_referral, send_referral
-from kb.accounts.users import User
+from kb.accounts.models import AuditEntry, User
 
 ROLES = {
     "agent": ("agent", None, "1001"),        # the 首问责任人 who took the call
@@ -128,5 +128,5 @@ def test_the_audit_log_cannot_be_changed_or_deleted(session_factory, people, ses
                 other.execute(text(statement), {"id": entry.id})
             other.rollback()
     with session_factory() as other:
-        assert other.get(audit.AuditEntry, entry.id).actor_name == entry.actor_name
+        assert other.get(AuditEntry, entry.id).actor_name == entry.actor_name
     assert not any(hasattr(audit, name) for name in ("update_entry", "delete_entry"))

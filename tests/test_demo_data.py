@@ -7,12 +7,13 @@ from sqlalchemy import func, select
 
 from kb.core.actors import SYSTEM
 from kb.reports.bulletin import build_bulletin
-from kb.hotline.calls import Call, NewCall, record_call
-from kb.reports.demo_data import DemoRecord, add_demo_month, remove_demo_data
+from kb.hotline.models import Call, Referral
+from kb.hotline.calls import NewCall, record_call
+from kb.reports.models import DemoRecord, QueryLog
+from kb.reports.demo_data import add_demo_month, remove_demo_data
 from kb.core.periods import parse_month
-from kb.reports.querylog import QueryLog
-from kb.hotline.referrals import Referral
-from kb.accounts.users import NewUser, User, create_user
+from kb.accounts.users import NewUser, create_user
+from kb.accounts.models import User
 from kb.core.workdays import beijing_now
 
 NOW = dt.datetime(2024, 7, 15, 9, 0)

@@ -171,13 +171,12 @@ def test_rebuild_check_and_cli_include_published_entries(app, runner, import_tax
                                    "unit_id": first["citations"][0]["unit_id"], "status": "有效"}]
 
 
-
 def test_every_front_end_logs_the_top_article_not_the_answer_card(app, runner, library, make_published):
     """The page's /search.json, the API and the CLI run one ``search_and_log``: the query log's top hit
     is the first article, even when an FAQ answer card is shown above it."""
     from sqlalchemy import select
 
-    from kb.reports.querylog import QueryLog
+    from kb.reports.models import QueryLog
     from tests.api_helpers import add_token_user
     from tests.web_helpers import add_user, login
     from webapp import search_index

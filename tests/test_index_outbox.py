@@ -1,6 +1,6 @@
 """The search index's outbox: rows written with the change, and indexes that follow them.
 
-``kb.library.index_outbox`` writes one ``index_changes`` row per changed document or FAQ entry in the
+``kb.search.index_outbox`` writes one ``index_changes`` row per changed document or FAQ entry in the
 transaction that changes it; ``indexer.following`` applies the rows after an index's watermark.
 No Flask here except the last test (two apps, each with its own index folder, one database).
 """
@@ -13,14 +13,13 @@ from sqlalchemy import select
 
 from indexer import SearchIndex, following
 from kb.core.actors import SYSTEM
-from kb.core.db import transaction
+from kb.core.db import transaction, utcnow
 from kb.faq.operations import FaqData, create_entry, publish_entry, record_usage, retire_entry, submit_entry
 from kb.faq.models import FaqEntry
-from kb.library.index_outbox import (
-    DOCUMENT, FAQ, KEEP_DAYS, change_span, changes_after, latest_change_id, prune_changes,
-)
+from kb.search.index_outbox import DOCUMENT, FAQ, KEEP_DAYS, change_span, changes_after, latest_change_id, prune_changes
 from kb.library.operations import find_document_by_name, mark_repealed
-from kb.library.models import Document, IndexChange, utcnow
+from kb.library.models import Document
+from kb.search.models import IndexChange
 from kb.library.uploads import repeal_document
 from tests.conftest import TAX
 

@@ -14,7 +14,8 @@ from tests.web_helpers import PASSWORD, add_user, client_as, login, post_form  #
 def test_failures_spread_over_many_usernames_are_throttled(app):
     """40 failed logins over 20 usernames from one address: throttled before the end."""
     from kb.core.db import transaction
-    from kb.accounts.users import User, hash_password
+    from kb.accounts.models import User
+    from kb.accounts.users import hash_password
 
     shared = hash_password(PASSWORD)  # one hash for all twenty: hashing is the slow part
     with transaction(app.extensions["kb_storage"].session_factory) as session:
@@ -108,7 +109,7 @@ def test_a_werkzeug_hash_from_before_still_logs_in_and_is_rehashed_with_argon2(s
     and are replaced at the next successful login (a wrong password changes nothing)."""
     from werkzeug.security import generate_password_hash
 
-    from kb.accounts.users import User
+    from kb.accounts.models import User
 
     old = generate_password_hash(PASSWORD, method=method)
     session.add(User(username="laowang", role="agent", staff_no="1009", password_hash=old, active=True))

@@ -9,7 +9,9 @@ import pytest
 from kb.core import workdays
 from kb.core.actors import SYSTEM
 from kb.reports.appraisal_rules import deadline
-from kb.core.official_calendar import CalendarError, calendar_reminder, check_against_package, enter_calendar, parse_days
+from kb.hotline.official_calendar import (
+    CalendarError, calendar_reminder, check_against_package, enter_calendar, parse_days,
+)
 from kb.core.permissions import Forbidden
 from kb.hotline.referrals import NewReferral, open_referral, send_referral
 from kb.hotline.reminders import send_reminders

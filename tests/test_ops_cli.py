@@ -17,7 +17,7 @@ from kb.faq.operations import FaqData, create_entry, publish_entry, submit_entry
 from kb.library.models import Document
 from kb.hotline.referrals import NewReferral, open_referral
 from kb.hotline.redaction import caller_view
-from kb.accounts.users import User
+from kb.accounts.models import User
 from tests.conftest import TAX
 from tests.web_helpers import add_user
 

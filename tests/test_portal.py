@@ -14,7 +14,7 @@ from kb.faq.operations import FaqData, create_entry, publish_entry, submit_entry
 from kb.faq.review import documents_changed
 from kb.library.importing import import_paths, load_catalog
 from kb.library.operations import find_document_by_name, mark_repealed
-from kb.reports.querylog import QueryLog
+from kb.reports.models import QueryLog
 from kb.accounts.users import find_user
 from tests.conftest import POLICIES
 from tests.web_helpers import add_user

@@ -9,15 +9,14 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from kb.hotline import audit
+from kb.accounts import audit
 from kb.core.db import transaction
-from kb.hotline.departments import seed_departments
-from kb.hotline.director_reports import DirectorReport
+from kb.core.departments import seed_departments
+from kb.hotline.models import CLOSED, FEEDBACK, REPLIED, SENT, DirectorReport, Referral, RoutingRule
 from kb.faq.models import FaqEntry
 from kb.hotline.redaction import REDACTED
-from kb.hotline.referrals import CLOSED, FEEDBACK, REPLIED, SENT, NewReferral, Referral, refer_unanswered, reply_referral
-from kb.hotline.routing_rules import RoutingRule
-from kb.accounts.users import User
+from kb.hotline.referrals import NewReferral, refer_unanswered, reply_referral
+from kb.accounts.models import User
 from tests.web_helpers import add_user, csrf_token, login, post_form
 
 # name -> (role, department, 工号)

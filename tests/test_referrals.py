@@ -6,19 +6,17 @@ import datetime as dt
 import pytest
 
 from kb.hotline.calls import NewCall, record_call, CallError
-from kb.hotline.departments import seed_departments
-from kb.hotline.director_reports import (
-    DIFFICULTY, INEFFECTIVE, NO_RECEIVER, NewDifficultyReport, handle_report, open_reports, report_difficulty,
-)
+from kb.core.departments import seed_departments
+from kb.hotline.models import CLOSED, DIFFICULTY, DRAFT, FEEDBACK, INEFFECTIVE, NO_RECEIVER, REPLIED, RETURNED, SENT
+from kb.hotline.director_reports import NewDifficultyReport, handle_report, open_reports, report_difficulty
 from kb.core.permissions import Forbidden
 from kb.hotline.referrals import (
-    CLOSED, DRAFT, FEEDBACK, REPLIED, RETURNED, SENT, NewReferral, ReferralError, awaiting_feedback,
-    change_department, close_referral, department_inbox, open_referral, record_feedback, reply_referral,
-    list_referrals, return_referral, send_referral,
+    NewReferral, ReferralError, awaiting_feedback, change_department, close_referral, department_inbox,
+    open_referral, record_feedback, reply_referral, list_referrals, return_referral, send_referral,
 )
 from kb.hotline.referral_drafts import referral_draft
 from kb.hotline.reminders import send_reminders
-from kb.accounts.users import User
+from kb.accounts.models import User
 
 T = dt.datetime
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from kb.accounts.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY, can_edit_documents, can_manage_users, can_read_library, can_upload
+from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
+from kb.accounts.users import can_edit_documents, can_manage_users, can_read_library, can_upload
 from tests.web_helpers import client_as  # noqa: F401
 
 ROLES = (AGENT, POLICY, DIRECTOR, DEPARTMENT, ADMIN)

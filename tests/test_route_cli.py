@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from kb.hotline.routing_rules import save_rule
-from kb.accounts.users import User
+from kb.accounts.models import User
 from webapp.storage import storage
 
 

@@ -10,7 +10,7 @@ import pytest
 from collections import Counter
 
 from kb.core.actors import SYSTEM
-from kb.hotline.departments import GROUPS, SEED_BY_NAME
+from kb.core.departments import GROUPS, SEED_BY_NAME
 from kb.hotline.negation import mask_negated, negated_spans
 from kb.core.permissions import Forbidden
 from kb.hotline.routing import (

@@ -4,7 +4,7 @@ A document imported through one process (the upload desk, or ``import-policies``
 process) is found by a search through the other within two seconds; imports through both at once
 and the CLI end with an index that ``flask check`` finds equal to the database (one writer at a time).
 As two hosts (each server with its own data and index folder), each index follows the database's
-outbox (``kb.library.index_outbox``): an upload or a published FAQ entry on one is found on the other
+outbox (``kb.search.index_outbox``): an upload or a published FAQ entry on one is found on the other
 within two seconds.
 """
 from __future__ import annotations

@@ -11,7 +11,7 @@ from indexer.analysis import TaxTokenizer
 from indexer.segmenter import USER_DICT_NAME, load_segmenter
 from indexer.synonyms import OVERRIDE_NAME, SynonymTable
 from indexer.vocabulary import VocabularyError
-from kb.library.vocabulary import documents_containing
+from kb.search.vocabulary import documents_containing
 
 # Appears in 发票管理办法 and 税收征收管理法; jieba cuts it into 税控 + 装置 by default.
 COMPOUND = "税控装置"
@@ -240,7 +240,7 @@ def test_reindexing_the_documents_puts_the_word_in_the_index(data_dir, make_sear
 def test_who_may_edit_the_vocabulary(role, allowed):
     from types import SimpleNamespace
 
-    from kb.library.vocabulary import can_edit_vocabulary
+    from kb.search.vocabulary import can_edit_vocabulary
 
     assert can_edit_vocabulary(SimpleNamespace(role=role, is_authenticated=True)) is allowed
     assert not can_edit_vocabulary(SimpleNamespace(role=role, is_authenticated=False))

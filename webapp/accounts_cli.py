@@ -7,7 +7,8 @@ from flask.cli import with_appcontext
 
 from kb.core.actors import SYSTEM
 from kb.core.db import transaction
-from kb.accounts.users import ROLES, AccountError, NewUser, create_user, ensure_admin, find_user, reset_password
+from kb.accounts.roles import ROLES
+from kb.accounts.users import AccountError, NewUser, create_user, ensure_admin, find_user, reset_password
 from webapp.storage import storage
 
 

@@ -7,9 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Optional
 
+from kb.accounts.roles import ROLE_LABELS
 from kb.accounts.users import (
-    ROLE_LABELS, AccountError, NewUser, can_manage_users, create_user, get_user, list_users,
-    reset_password, set_active,
+    AccountError, NewUser, can_manage_users, create_user, get_user, list_users, reset_password, set_active,
 )
 from webapp.auth import require
 from webapp.storage import db_session

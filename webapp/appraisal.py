@@ -23,7 +23,8 @@ from kb.reports.appraisal_history import HistoryError, build_summaries, summary_
 from kb.reports.appraisal_rules import PARAMS, PAY, SCHEME_NAMES, TARGET, RulesError, can_manage_rules, rule_versions, set_rules
 from kb.reports.pay import EVENTS, SLIPS, PayError, can_view_pay, delete_event, record_event
 from kb.core.permissions import role_of
-from kb.accounts.users import AGENT, get_user
+from kb.accounts.roles import AGENT
+from kb.accounts.users import get_user
 from webapp.auth import require
 from webapp.reports import month_from_request, report_now
 from webapp.storage import db_session

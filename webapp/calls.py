@@ -13,7 +13,7 @@ from kb.hotline.calls import (
     ANSWERED, DISPOSITIONS, ESCALATED, REFERRED, NewCall, calls_today, can_record_calls,
     get_call, record_call,
 )
-from kb.hotline.departments import TAX_TYPES, department_names
+from kb.core.departments import TAX_TYPES, department_names
 from kb.hotline.director_reports import record_escalated_call
 from kb.core.errors import KbError
 from kb.hotline.lawful_answers import REASON, VERDICTS, ReviewError, can_review_answers, review_answer, unsupported_answers

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from kb.channels.campaigns import (CampaignData, CampaignError, can_manage_campaigns, can_view_campaigns, collection,
                           get_campaign, list_campaigns, save_campaign, summarise)
-from kb.hotline.departments import department_names
+from kb.core.departments import department_names
 from webapp.auth import require
 from webapp.storage import db_session
 

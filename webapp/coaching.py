@@ -9,12 +9,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from kb.channels.models import STATE_LABELS
 from kb.channels.coaching import (
-    STATE_LABELS, CoachingError, NewCoaching, answer_coaching, ask_coaching, can_answer_coaching, can_ask_coaching,
+    CoachingError, NewCoaching, answer_coaching, ask_coaching, can_answer_coaching, can_ask_coaching,
     can_read_coaching_notes, can_resend_coaching, coaching_notes, get_coaching_for, has_coaching_inbox,
     open_requests, resend_coaching, return_coaching,
 )
-from kb.hotline.departments import TAX_TYPES
+from kb.core.departments import TAX_TYPES
 from kb.core.workdays import beijing_now
 from webapp.auth import require
 from webapp.referrals import _departments, _lines

@@ -23,8 +23,9 @@ from kb.faq.versions import snapshot
 from kb.faq.models import DRAFT, IN_REVIEW, PUBLISHED, RETIRED, STATUS_LABELS, STATUSES
 from kb.reports.gaps import gap_queue
 from kb.reports.querylog import mark_unresolved
-from kb.library.search_feedback import latest_training
-from kb.accounts.users import ADMIN, DIRECTOR, POLICY, can_read_library, list_users
+from kb.search.search_feedback import latest_training
+from kb.accounts.roles import ADMIN, DIRECTOR, POLICY
+from kb.accounts.users import can_read_library, list_users
 from indexer.faq_entries import gap_key
 from indexer.validity import today
 from webapp import search_index

@@ -3,7 +3,7 @@
     flask --app webapp backup -o FILE.tar.gz      database dump + data files + manifest (kb.core.backup)
     flask --app webapp restore FILE.tar.gz        into an empty database; then the index is rebuilt
     flask --app webapp check [--repair]           index against database (webapp.index_check); prunes
-                                                  the index outbox (kb.library.index_outbox); names documents
+                                                  the index outbox (kb.search.index_outbox); names documents
                                                   that look lost or duplicated (kb.library.findings)
     flask --app webapp create-token USER [--name] a token for the JSON API, shown once
     flask --app webapp revoke-token ID / tokens [USER]

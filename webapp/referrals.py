@@ -9,12 +9,11 @@ form again, with the message). The caller's identity is shown only through
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
-from flask import session as web_session
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for, session as web_session
 from flask_login import current_user
 
-from kb.hotline import audit
-from kb.hotline.departments import GROUPS, TAX_TYPES, department_names, group_of
+from kb.accounts import audit
+from kb.core.departments import GROUPS, TAX_TYPES, department_names, group_of
 from kb.hotline.director_reports import (
     NewDifficultyReport, can_handle_reports, can_report_difficulty, handle_report, list_reports, report_difficulty,
 )
@@ -24,16 +23,17 @@ from kb.core.permissions import Forbidden
 from kb.hotline.redaction import REDACTED_CONTENT, caller_view, can_view_content, identity_viewers, referral_content
 from kb.hotline.referral_drafts import referral_draft
 from kb.hotline.referral_faq import faq_draft_from_referral
+from kb.hotline.models import DRAFT, FEEDBACK, REPLIED, RETURNED, STATE_LABELS, STATES
 from kb.hotline.referrals import (
-    DRAFT, EVENT_LABELS, FEEDBACK, REPLIED, RETURNED, STATE_LABELS, STATES, NewReferral, awaiting_feedback,
-    can_answer_referral, can_follow_up, can_list_referrals, can_open_referral, close_referral, department_inbox,
-    get_referral_for, has_inbox, list_referrals, record_feedback, refer_unanswered, reply_referral, return_referral,
-    send_referral, staffed_departments,
+    EVENT_LABELS, NewReferral, awaiting_feedback, can_answer_referral, can_follow_up, can_list_referrals,
+    can_open_referral, close_referral, department_inbox, get_referral_for, has_inbox, list_referrals,
+    record_feedback, refer_unanswered, reply_referral, return_referral, send_referral, staffed_departments,
 )
 from kb.hotline.report_referrals import pass_report
 from kb.hotline.routing import CATEGORIES
 from kb.hotline.routing_rules import suggest_department
-from kb.accounts.users import AGENT, can_read_library
+from kb.accounts.roles import AGENT
+from kb.accounts.users import can_read_library
 from kb.core.workdays import beijing_now
 from webapp.auth import require
 from webapp.security import no_store

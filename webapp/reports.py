@@ -16,10 +16,10 @@ from kb.reports.bulletin import (
     SECTIONS, TITLE, WEEKLY_SECTIONS, build_bulletin, build_weekly, can_read_issue, can_view_bulletin, can_view_weekly,
 )
 from kb.reports.bulletin_issues import IssueError, can_edit_issue, issues_shared_with, save_editorial, share_issue
-from kb.hotline.departments import department_names
+from kb.core.departments import department_names
 from kb.core.periods import Period, PeriodError, parse_month, parse_week, previous_month, week_period
 from kb.core.permissions import department_of, role_of
-from kb.accounts.users import DEPARTMENT
+from kb.accounts.roles import DEPARTMENT
 from kb.core.workdays import beijing_now
 from webapp.auth import require
 from webapp.storage import db_session

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from kb.hotline.departments import GROUPS, TAX_TYPES, department_names, group_of
+from kb.core.departments import GROUPS, TAX_TYPES, department_names, group_of
 from kb.core.errors import KbError
 from kb.hotline.routing import CATEGORIES, shipped_rules
 from kb.hotline.routing_rules import can_edit_routing_rules, list_rules, save_rule, suggest_department

@@ -14,7 +14,7 @@ from kb.channels.campaigns import collection, collection_first, matching_campaig
 from kb.library.models import STATUSES
 from kb.hotline.phrases import service_phrases
 from kb.hotline.referrals import can_open_referral
-from kb.library.search_feedback import FeedbackError, record_copy
+from kb.search.search_feedback import FeedbackError, record_copy
 from kb.core.workdays import beijing_now
 from kb.accounts.users import can_read_library
 from webapp import search_index

@@ -1,7 +1,7 @@
 """Database engine and session per app; one commit point at the end of each request.
 
 After that commit, one hook hands what the request wrote to the search index's outbox
-(``kb.library.index_outbox.take_committed``) to the listeners in ``Storage.commit_listeners`` (the search
+(``kb.search.index_outbox.take_committed``) to the listeners in ``Storage.commit_listeners`` (the search
 index's applier, ``webapp.search_index.init_app``): views never schedule an index refresh.
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kb.core.db import create_schema, make_engine, make_session_factory
-from kb.library.index_outbox import ChangeBatch, take_committed
-from kb.core.official_calendar import calendar_stamp, load_calendars
+from kb.search.index_outbox import ChangeBatch, take_committed
+from kb.hotline.official_calendar import calendar_stamp, load_calendars
 
 CALENDAR_CHECK_SECONDS = 30.0
 

@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from indexer import vocabulary, vocabulary_sharing
 from indexer.analysis import TaxTokenizer
-from kb.library.vocabulary import can_edit_vocabulary
+from kb.search.vocabulary import can_edit_vocabulary
 from webapp import search_index
 from webapp.auth import require
 from webapp.storage import db_session

@@ -21,7 +21,7 @@ from kb.channels.voice_menu import (
     playing_on, remove_announcement, remove_node, review_announcement, review_list, save_announcement,
 )
 from kb.channels.voice_recordings import RecordingData, add_recording, current_recording, get_recording
-from kb.channels.voice_models import KIND_LABELS
+from kb.channels.models import KIND_LABELS
 from webapp.auth import require
 from webapp.storage import db_session
 

@@ -11,18 +11,17 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Optional
 
-from sqlalchemy import DateTime, ForeignKey, String, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from kb.core.actors import actor_id, allowed
-from kb.core.db import Base, get_or_not_found
+from kb.core.db import get_or_not_found
 from kb.core.errors import KbError, NotFound
 from kb.accounts.users import (
-    FAILURE_WINDOW, MAX_ADDRESS_FAILURES, MAX_FAILURES, TOKEN_FAILURE_PREFIX, LoginFailure, User, can_manage_users,
-    find_user,
+    FAILURE_WINDOW, MAX_ADDRESS_FAILURES, MAX_FAILURES, TOKEN_FAILURE_PREFIX, can_manage_users, find_user,
 )
+from kb.accounts.models import ApiToken, LoginFailure, User, _now
 
 PREFIX = "kb_"
 # ``last_used_at`` is written at most this often, so reads do not turn into writes.
@@ -33,33 +32,6 @@ THROTTLE_NAME = TOKEN_FAILURE_PREFIX
 
 class TokenError(KbError):
     pass
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
-class ApiToken(Base):
-    __tablename__ = "api_tokens"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(100))  # what it is for: 电话系统, 报表脚本
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    hint: Mapped[str] = mapped_column(String(12))  # the first characters, to tell tokens apart
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
-    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    last_used_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-
-    user: Mapped[User] = relationship(foreign_keys=[user_id])
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
-
-    def __repr__(self) -> str:
-        return f"<ApiToken {self.id} {self.hint}… user={self.user_id}>"
 
 
 @dataclass

@@ -15,30 +15,17 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from typing import Optional
 
-from sqlalchemy import Boolean, DateTime, Integer, String, delete, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
+from kb.accounts import audit
 from kb.core.actors import SYSTEM, allowed, is_system
-from kb.core.db import Base
 from kb.core.errors import KbError
 from kb.accounts.password_policy import MIN_LENGTH, password_problem
 from kb.accounts.passwords import hash_password, needs_rehash, verify_password
-
-AGENT = "agent"
-POLICY = "policy"
-DIRECTOR = "director"
-DEPARTMENT = "department"
-ADMIN = "admin"
-ROLES = (AGENT, POLICY, DIRECTOR, DEPARTMENT, ADMIN)
-ROLE_LABELS = {
-    AGENT: "咨询服务员",
-    POLICY: "政策法规岗",
-    DIRECTOR: "中心主任",
-    DEPARTMENT: "部门用户",
-    ADMIN: "管理员",
-}
+from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, POLICY, ROLES
+from kb.accounts.models import LoginFailure, User
 
 MIN_PASSWORD_LENGTH = MIN_LENGTH
 # Login throttling, within the window: this many failures for one username from one address, for
@@ -55,54 +42,6 @@ FAILURE_WINDOW = dt.timedelta(minutes=15)
 
 class AccountError(KbError):
     pass
-
-
-class User(Base):
-    __tablename__ = "users"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), unique=True)
-    display_name: Mapped[Optional[str]] = mapped_column(String(80))
-    role: Mapped[str] = mapped_column(String(20))
-    department: Mapped[Optional[str]] = mapped_column(String(100))
-    staff_no: Mapped[Optional[str]] = mapped_column(String(30))  # 工号, for agents
-    password_hash: Mapped[str] = mapped_column(String(300))
-    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
-    last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    # Moved on by ``end_sessions``: a session cookie names the generation it was issued for.
-    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-
-    # Flask-Login reads these; they carry no web dependency.
-    @property
-    def is_active(self) -> bool:
-        return self.active
-
-    is_authenticated = True
-    is_anonymous = False
-
-    def get_id(self) -> str:
-        """What a session stores: ``"<id>:<session generation>"``."""
-        return f"{self.id}:{self.session_generation or 0}"
-
-    @property
-    def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role)
-
-    def __repr__(self) -> str:
-        return f"<User {self.username} {self.role}>"
-
-
-class LoginFailure(Base):
-    """One failed login, kept in the database so throttling holds across workers."""
-
-    __tablename__ = "login_failures"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), index=True)
-    address: Mapped[str] = mapped_column(String(64))
-    failed_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
 
 
 @dataclass
@@ -212,8 +151,6 @@ def create_user(session: Session, actor, data: NewUser) -> tuple[User, str]:
 
 def _audit_account(session: Session, actor, user: User, action: str, detail: dict) -> None:
     """Who created, reset or switched an account: in the audit log beside the views it allows."""
-    from kb.hotline import audit
-
     audit.record(session, actor, action, "user", user.id, {"username": user.username, **detail})
 
 

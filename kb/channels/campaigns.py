@@ -15,65 +15,27 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Optional
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from kb.hotline.calls import Call, is_confidential_matter
-from kb.core.db import Base, get_or_not_found
-from kb.hotline.departments import department_names
+from kb.hotline.models import Call, is_confidential_matter
+from kb.core.db import get_or_not_found
+from kb.core.departments import department_names
 from kb.core.errors import KbError
 from kb.faq.models import PUBLISHED, FaqEntry
-from kb.library.models import Document, utcnow
+from kb.library.models import Document
 from kb.core.permissions import Forbidden, is_supervising_department, role_of
 from kb.faq.similarity import group_questions
-from kb.accounts.users import DIRECTOR
+from kb.accounts.roles import DIRECTOR
+from kb.channels.models import Campaign, _normal
 
 TOP_QUESTIONS = 5
 _HOURS = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")  # 24:00 closes at midnight
-_SPACES = re.compile(r"\s+")
 
 
 class CampaignError(KbError):
     """A campaign the form or the command line cannot store; the message says why, in Chinese."""
-
-
-class Campaign(Base):
-    __tablename__ = "campaigns"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
-    topic: Mapped[str] = mapped_column(Text, default="")  # what the campaign explains, for agents
-    keywords: Mapped[list] = mapped_column(JSON, default=list)  # the words callers use for the topic
-    starts_on: Mapped[dt.date] = mapped_column(Date, index=True)
-    ends_on: Mapped[dt.date] = mapped_column(Date, index=True)
-    opens_at: Mapped[str] = mapped_column(String(5), default="09:00")  # Beijing time, HH:MM
-    closes_at: Mapped[str] = mapped_column(String(5), default="17:00")
-    departments: Mapped[list] = mapped_column(JSON, default=list)
-    experts: Mapped[list] = mapped_column(JSON, default=list)  # "姓名（处室）" on duty; staff, never shown publicly
-    faq_ids: Mapped[list] = mapped_column(JSON, default=list)
-    document_ids: Mapped[list] = mapped_column(JSON, default=list)
-    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
-
-    @property
-    def hours(self) -> str:
-        return f"{self.opens_at}-{self.closes_at}"
-
-    @property
-    def match_words(self) -> list[str]:
-        """The words that make a question this campaign's: its keywords, else its title."""
-        return [_normal(w) for w in (self.keywords or [self.title]) if _normal(w)]
-
-    def runs_at(self, moment: dt.datetime) -> bool:
-        """Whether ``moment`` (Beijing time) falls on its dates and within its hours."""
-        clock = moment.strftime("%H:%M")
-        return self.starts_on <= moment.date() <= self.ends_on and self.opens_at <= clock < self.closes_at
-
-    def __repr__(self) -> str:
-        return f"<Campaign {self.id} {self.title} {self.starts_on}~{self.ends_on}>"
 
 
 @dataclass
@@ -241,10 +203,6 @@ def as_json(campaign: Campaign) -> dict:
 
 
 # -- parsing ------------------------------------------------------------------------------------
-
-def _normal(text: str | None) -> str:
-    return _SPACES.sub("", text or "").lower()
-
 
 def _clean(values) -> list[str]:
     seen: list[str] = []

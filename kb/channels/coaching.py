@@ -3,7 +3,7 @@ and the department explains it (管理办法第四条（一）: 对咨询服务�
 
 Unlike a 转办单 (``kb.hotline.referrals``) there is no caller: no name, no contact, no call-back, nothing
 confidential. What it shares with a referral is reused, not copied: the department list
-(``kb.hotline.departments``), the deadline of two working days (``kb.core.workdays.due_at``, shown with
+(``kb.core.departments``), the deadline of two working days (``kb.core.workdays.due_at``, shown with
 ``deadline_status``), the check of the answer's citations (``kb.faq.citations.reply_citation_problems``)
 and the FAQ draft made from an answer (``kb.faq.operations.create_entry`` with the citations that resolve,
 ``split_resolvable``).
@@ -19,65 +19,25 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Optional
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, or_, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from kb.core.actors import SYSTEM
-from kb.hotline.audit import actor_label
-from kb.core.db import Base, get_or_not_found
-from kb.hotline.departments import department_names
+from kb.accounts.audit import actor_label
+from kb.core.db import get_or_not_found
+from kb.core.departments import department_names
 from kb.core.errors import KbError
 from kb.faq.operations import FaqData, create_entry, find_entry_by_question
 from kb.faq.citations import reply_citation_problems, split_resolvable
-from kb.faq.models import FaqEntry
-from kb.core.permissions import department_of, role_of
-from kb.core.permissions import require as _require
-from kb.accounts.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
-from kb.core.workdays import beijing_now, deadline_status, due_at
-
-SENT, ANSWERED, RETURNED = "sent", "answered", "returned"
-STATE_LABELS = {SENT: "待部门辅导", ANSWERED: "已辅导", RETURNED: "已退回"}
+from kb.core.permissions import department_of, role_of, require as _require
+from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
+from kb.core.workdays import beijing_now, due_at
+from kb.channels.models import ANSWERED, RETURNED, SENT, CoachingRequest
 
 
 class CoachingError(KbError):
     pass
-
-
-class CoachingRequest(Base):
-    __tablename__ = "coaching_requests"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    asked_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
-    asked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    asked_by_name: Mapped[str] = mapped_column(String(100))
-    question: Mapped[str] = mapped_column(Text)
-    tax_type: Mapped[Optional[str]] = mapped_column(String(30))
-    department: Mapped[str] = mapped_column(String(100), index=True)
-    state: Mapped[str] = mapped_column(String(20), default=SENT, index=True)
-    sent_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    due_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
-    answer: Mapped[Optional[str]] = mapped_column(Text)
-    answer_citations: Mapped[list] = mapped_column(JSON, default=list)
-    answered_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, index=True)
-    answered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    answered_by_name: Mapped[Optional[str]] = mapped_column(String(100))
-    return_reason: Mapped[Optional[str]] = mapped_column(Text)
-    faq_entry_id: Mapped[Optional[int]] = mapped_column(ForeignKey("faq_entries.id", ondelete="SET NULL"))
-    faq_left_out: Mapped[list] = mapped_column(JSON, default=list)  # citations the draft could not take
-
-    faq_entry: Mapped[Optional[FaqEntry]] = relationship()
-
-    @property
-    def state_label(self) -> str:
-        return STATE_LABELS[self.state]
-
-    def deadline_status(self, now: dt.datetime) -> str | None:
-        return deadline_status(self.due_at, now) if self.state == SENT else None
-
-    def is_overdue(self, now: dt.datetime) -> bool:
-        return self.state == SENT and now > self.due_at
 
 
 # -- permissions --------------------------------------------------------------------------------

@@ -23,15 +23,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.hotline.audit import actor_label
+from kb.accounts.audit import actor_label
 from kb.core.db import get_or_not_found
 from kb.core.errors import KbError
 from kb.faq.models import PUBLISHED, FaqEntry
 from kb.core.permissions import is_supervising_department, require as _require, role_of
-from kb.accounts.users import ADMIN, AGENT, DIRECTOR, POLICY
-from kb.channels.voice_models import (
-    GREETING, MENU, VoiceAnnouncement, VoiceAnnouncementVersion, VoiceFaqLink, VoiceMenuNode,
-)
+from kb.accounts.roles import ADMIN, AGENT, DIRECTOR, POLICY
+from kb.channels.models import GREETING, MENU, VoiceAnnouncement, VoiceAnnouncementVersion, VoiceFaqLink, VoiceMenuNode
 from kb.core.workdays import beijing_now
 
 KEYS = tuple("1234567890*#")

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from kb.hotline.audit import actor_label
+from kb.accounts.audit import actor_label
 from kb.core.db import get_or_not_found
 from kb.core.permissions import require as _require
 from kb.channels.voice_audio import MAX_RECORDING_BYTES, inspect_recording
 from kb.channels.voice_menu import VoiceMenuError, can_record_voice, get_announcement
-from kb.channels.voice_models import VoiceAnnouncement, VoiceRecording
+from kb.channels.models import VoiceAnnouncement, VoiceRecording
 from kb.core.workdays import beijing_now
 
 

@@ -1,6 +1,6 @@
 """Who acts: a signed-in user, or ``SYSTEM`` (the command line, the importer, scheduled jobs).
 
-Every domain operation takes an actor. A ``kb.accounts.users.User`` acts with its role; ``SYSTEM`` acts for
+Every domain operation takes an actor. A ``kb.accounts.models.User`` acts with its role; ``SYSTEM`` acts for
 whoever runs the server and is named "系统" in version histories and the audit log. ``None`` is no
 actor at all: every permission predicate refuses it, and an operation handed ``None`` is refused
 (``require_actor``) instead of guessing what it meant.

@@ -7,9 +7,14 @@ password hashes: it is made readable by its owner only (0600), and so are its ``
 """
 from __future__ import annotations
 
+import datetime as dt
+import importlib
+import importlib.util
 import os
+import pkgutil
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import Iterator, TypeVar
 
 from sqlalchemy import create_engine, event
@@ -23,6 +28,11 @@ T = TypeVar("T")
 
 class Base(DeclarativeBase):
     pass
+
+
+def utcnow() -> dt.datetime:
+    """The current UTC time without a time zone, as the DateTime columns store it."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def sqlite_url(data_dir: str | Path) -> str:
@@ -70,15 +80,26 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-# Modules that define tables; importing them registers the tables on Base.metadata.
-MODEL_MODULES = ("kb.library.models", "kb.accounts.users", "kb.faq.models", "kb.hotline.departments", "kb.hotline.routing_rules", "kb.hotline.routing_training", "kb.hotline.calls", "kb.hotline.referrals", "kb.hotline.director_reports", "kb.hotline.audit", "kb.reports.querylog", "kb.accounts.api_tokens", "kb.reports.appraisal_models", "kb.reports.demo_data", "kb.core.shared_files", "kb.library.import_lock", "kb.core.official_calendar", "kb.reports.bulletin_issues", "kb.hotline.lawful_answers", "kb.library.search_feedback", "kb.channels.voice_models", "kb.channels.coaching", "kb.channels.campaigns")
+# Each feature package of kb (``kb.<feature>``) may hold, by name:
+MODELS = "models"  # its tables (a module, or a package that imports its modules)
+SESSION_EVENTS = "session_events"  # ``watch(factory) -> factory``: listeners for every session of the application
+
+
+def feature_modules(name: str) -> list[ModuleType]:
+    """``kb.<feature>.<name>`` for every feature package of kb that has one, imported: found, not listed,
+    so that a new feature needs no edit here."""
+    import kb
+
+    found = []
+    for package in pkgutil.iter_modules(kb.__path__):
+        if package.ispkg and importlib.util.find_spec(f"kb.{package.name}.{name}") is not None:
+            found.append(importlib.import_module(f"kb.{package.name}.{name}"))
+    return found
 
 
 def register_models() -> None:
-    import importlib
-
-    for name in MODEL_MODULES:
-        importlib.import_module(name)
+    """Import every feature's ``models``, which registers its tables on ``Base.metadata``."""
+    feature_modules(MODELS)
 
 
 def create_schema(engine: Engine) -> str:
@@ -90,12 +111,12 @@ def create_schema(engine: Engine) -> str:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions on ``engine``, each writing the search index's outbox in the transaction that changes
-    the library (``kb.library.index_outbox.watch`` registers its listeners on this factory)."""
-    # Imported here: kb.library.index_outbox builds on the models, which build on this module's Base.
-    from kb.library.index_outbox import watch
-
-    return watch(sessionmaker(bind=engine, expire_on_commit=False))
+    """Sessions on ``engine``, watched by every feature's ``session_events`` (``kb.search.session_events``:
+    each session writes the search index's outbox in the transaction that changes the library)."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    for module in feature_modules(SESSION_EVENTS):
+        factory = module.watch(factory)
+    return factory
 
 
 def get_or_not_found(session: Session, model: type[T], ident, what: str) -> T:

@@ -1,11 +1,11 @@
 """What calls, referrals and the audit log need to know about an actor, and the refusal error.
 
-An actor is a ``kb.accounts.users.User`` (or anything with ``id``, ``role``, ``department``,
+An actor is a ``kb.accounts.models.User`` (or anything with ``id``, ``role``, ``department``,
 ``staff_no`` and ``is_authenticated``); ``None`` or an anonymous user has no role.
 """
 from __future__ import annotations
 
-from kb.hotline.departments import COLLECTION
+from kb.core.departments import COLLECTION
 from kb.core.errors import KbError
 
 

@@ -2,7 +2,7 @@
 
 Working days come from ``chinese_calendar`` (the State Council's yearly holiday notices: public
 holidays off, 调休 make-up working days on, even on a Saturday or Sunday). For a year the
-package does not cover yet, the notice the director entered (``kb.core.official_calendar``), else
+package does not cover yet, the notice the director entered (``kb.hotline.official_calendar``), else
 Monday to Friday: such a deadline is provisional (``is_provisional``).
 
 The deadline rule (《转办单》“原则上在两天内”答复, counted in working days):
@@ -40,7 +40,7 @@ def beijing_from_utc(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(tzinfo=dt.timezone.utc).astimezone(BEIJING).replace(tzinfo=None)
 
 
-# Years entered by the director from the State Council's notice (``kb.core.official_calendar``):
+# Years entered by the director from the State Council's notice (``kb.hotline.official_calendar``):
 # year -> (holidays, 调休 working days). Used only for years the package does not cover.
 _OFFICIAL: dict[int, tuple[frozenset[dt.date], frozenset[dt.date]]] = {}
 

@@ -1,7 +1,7 @@
 """FAQ curation: the hotline's standard answers, each resting on articles of law in force.
 
 Operations take ``(session, actor, data)``, change state, record a version and never commit.
-``actor`` is a ``kb.accounts.users.User`` or ``kb.core.actors.SYSTEM`` (the command line and the import path:
+``actor`` is a ``kb.accounts.models.User`` or ``kb.core.actors.SYSTEM`` (the command line and the import path:
 "系统"); ``None`` is refused.
 Rules:
 - status moves draft → in_review → published → retired (see ``TRANSITIONS``); only the director
@@ -30,7 +30,8 @@ from kb.faq.versions import record_version, snapshot
 from kb.faq.models import (
     DRAFT, IN_REVIEW, PUBLISHED, RETIRED, STATUS_LABELS, STATUSES, FaqCitation, FaqEntry, _utcnow,
 )
-from kb.accounts.users import ADMIN, DIRECTOR, POLICY, User
+from kb.accounts.roles import ADMIN, DIRECTOR, POLICY
+from kb.accounts.models import User
 
 TRANSITIONS = {
     DRAFT: (IN_REVIEW, RETIRED),

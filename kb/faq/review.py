@@ -15,9 +15,9 @@ from kb.faq.versions import record_version
 
 
 def documents_changed(session: Session, document_ids) -> list[FaqEntry]:
-    """The library's callers (``kb.library.importing``, ``kb.library.uploads``) tell the FAQ which documents were just
-    revised, repealed or re-imported: the entries citing them are flagged for review. (``kb.library.operations``
-    itself knows nothing of the FAQ, which builds on it.)"""
+    """The library tells the features built on it which documents were just revised, repealed or re-imported
+    (``kb.library.document_events``, through ``kb.faq.library_events``): the entries citing them are flagged
+    for review. The library itself knows nothing of the FAQ, which builds on it."""
     session.flush()
     return flag_entries_citing(session, document_ids)
 

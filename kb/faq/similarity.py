@@ -2,7 +2,7 @@
 
 Callers word one question many ways (发票丢了怎么办 / 请问发票遗失了如何处理). The pieces:
 
-- ``question_key``: like ``kb.reports.gaps.default_key`` (spaces and punctuation removed), with the polite
+- ``question_key``: like ``default_key`` (spaces and punctuation removed), with the polite
   openings and closings of a call (请问, 您好, 谢谢…) dropped too: equal keys are the same question;
 - ``bigrams``: the character pairs of a key, the unit of comparison (no tokenizer needed, so
   ``kb`` stays free of jieba and Whoosh);
@@ -19,7 +19,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from kb.reports.gaps import default_key
+_NOISE = re.compile(r"[\s\W_]+")
+
+
+def default_key(query: str) -> str:
+    return _NOISE.sub("", query or "").lower()
+
 
 GROUP_THRESHOLD = 0.6
 FAQ_THRESHOLD = 0.5

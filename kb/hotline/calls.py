@@ -5,7 +5,7 @@ caller (optional name and phone), category, tax type, question, the answer given
 citations, and the disposition (当场答复 / 转接 / 转办 / 重大疑难上报). The agent and the time
 are filled in automatically. For 举报 and 投诉, and for anything put through or sent to 稽查局 or
 监察室, the caller's identity and the content are confidential (``is_confidential_matter``, the one
-rule for calls and referrals): see ``kb.hotline.redaction`` (who may see it) and ``kb.hotline.audit`` (every view
+rule for calls and referrals): see ``kb.hotline.redaction`` (who may see it) and ``kb.accounts.audit`` (every view
 and change is logged). A call is used again (a referral, a 重大疑难上报) only by the agent who took
 it or the director (``can_use_call``).
 """
@@ -13,28 +13,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Optional
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from kb.hotline import audit
-from kb.core.db import Base, get_or_not_found
-from kb.hotline.departments import CONFIDENTIAL_RECEIVERS, TAX_TYPES, department_names, group_of
+from kb.accounts import audit
+from kb.core.db import get_or_not_found
+from kb.core.departments import TAX_TYPES, department_names
 from kb.core.errors import KbError
 from kb.core.permissions import Forbidden, role_of
 from kb.hotline.routing import CATEGORIES
-from kb.accounts.users import AGENT, DIRECTOR
+from kb.accounts.roles import AGENT, DIRECTOR
 from kb.core.workdays import beijing_now
-
-CONFIDENTIAL_CATEGORIES = ("举报", "投诉")
-
-
-def is_confidential_matter(category: str | None, *departments: str | None) -> bool:
-    """The one confidentiality rule for calls, referrals and reports: a 举报 or 投诉, or anything
-    put through (转接) or sent (转办) to 稽查局 or 监察室."""
-    return category in CONFIDENTIAL_CATEGORIES or any(
-        group_of(d) in CONFIDENTIAL_RECEIVERS for d in departments if d)
+from kb.hotline.models import Call
 
 ANSWERED = "当场答复"
 TRANSFERRED = "转接"      # put through by phone to the department
@@ -45,32 +36,6 @@ DISPOSITIONS = (ANSWERED, TRANSFERRED, REFERRED, ESCALATED)
 
 class CallError(KbError):
     pass
-
-
-class Call(Base):
-    __tablename__ = "calls"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
-    agent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
-    agent_staff_no: Mapped[Optional[str]] = mapped_column(String(30))  # 工号 as it was at the call
-    caller_name: Mapped[Optional[str]] = mapped_column(String(100))
-    caller_phone: Mapped[Optional[str]] = mapped_column(String(50))
-    category: Mapped[str] = mapped_column(String(20), index=True)
-    tax_type: Mapped[Optional[str]] = mapped_column(String(30))
-    question: Mapped[str] = mapped_column(Text)
-    answer: Mapped[Optional[str]] = mapped_column(Text)
-    citations: Mapped[list] = mapped_column(JSON, default=list)  # citation strings the agent copied
-    disposition: Mapped[str] = mapped_column(String(20))
-    # The department the call was put through or referred to (who may then see a reporter's identity).
-    transferred_to: Mapped[Optional[str]] = mapped_column(String(100))
-
-    @property
-    def is_confidential(self) -> bool:
-        return is_confidential_matter(self.category, self.transferred_to)
-
-    def __repr__(self) -> str:
-        return f"<Call {self.id} {self.category} {self.disposition}>"
 
 
 @dataclass

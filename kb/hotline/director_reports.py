@@ -11,44 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Optional
 
-from sqlalchemy import DateTime, ForeignKey, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from kb.hotline.calls import ESCALATED, Call, NewCall, get_call_for_use, record_call
-from kb.core.db import Base, get_or_not_found
+from kb.hotline.calls import ESCALATED, NewCall, get_call_for_use, record_call
+from kb.hotline.models import DIFFICULTY, INEFFECTIVE, NO_RECEIVER, Call, DirectorReport
+from kb.core.db import get_or_not_found
 from kb.core.errors import KbError
 from kb.core.permissions import Forbidden, role_of
-from kb.accounts.users import AGENT, DIRECTOR
+from kb.accounts.roles import AGENT, DIRECTOR
 from kb.core.workdays import beijing_now
-
-DIFFICULTY = "difficulty"
-INEFFECTIVE = "ineffective"
-NO_RECEIVER = "no_receiver"
-KIND_LABELS = {DIFFICULTY: "重大疑难问题报告单", INEFFECTIVE: "催办无效报告", NO_RECEIVER: "无人接收报告"}
-
-
-class DirectorReport(Base):
-    __tablename__ = "director_reports"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
-    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))  # None: the system
-    call_id: Mapped[Optional[int]] = mapped_column(ForeignKey("calls.id"))
-    referral_id: Mapped[Optional[int]] = mapped_column(ForeignKey("referrals.id"))
-    content: Mapped[str] = mapped_column(Text)
-    handling: Mapped[Optional[str]] = mapped_column(Text)
-    handled_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    handled_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS[self.kind]
-
-    def __repr__(self) -> str:
-        return f"<DirectorReport {self.id} {self.kind} handled={self.handled_at is not None}>"
 
 
 class ReportError(KbError):

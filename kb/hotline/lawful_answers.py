@@ -11,30 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, ForeignKey, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from kb.hotline.calls import ANSWERED, Call
-from kb.core.db import Base
+from kb.hotline.calls import ANSWERED
+from kb.hotline.models import AnswerReview, Call
 from kb.core.errors import KbError
 from kb.core.periods import Period
 from kb.core.permissions import Forbidden, role_of
-from kb.reports.promises import summary_of
-from kb.accounts.users import DIRECTOR
+from kb.hotline.redaction import summary_of
+from kb.accounts.roles import DIRECTOR
 
 POLICY_CATEGORIES = ("政策咨询", "办税引导")
 REASON = "当场答复未引用政策依据"
 VERDICTS = {"ok": "有据", "error": "差错"}
-
-
-class AnswerReview(Base):
-    __tablename__ = "answer_reviews"
-
-    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
-    verdict: Mapped[str] = mapped_column(String(10))                     # a key of VERDICTS
-    note: Mapped[str | None] = mapped_column(Text)
-    reviewed_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class ReviewError(KbError):

@@ -18,7 +18,7 @@ API show a referral's content only through ``referral_content``.
 
 ``caller_view(session, actor, record)`` is the only way to show a caller: it returns the clear
 or the redacted identity and, for a confidential record shown in clear, appends an entry to the
-audit log (``kb.hotline.audit``).
+audit log (``kb.accounts.audit``).
 """
 from __future__ import annotations
 
@@ -27,12 +27,13 @@ from typing import Union
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.hotline import audit
-from kb.hotline.calls import Call
-from kb.hotline.departments import CONFIDENTIAL_RECEIVERS, group_of
+from kb.accounts import audit
+from kb.hotline.models import STATE_LABELS, Call, Referral, is_confidential_matter
+from kb.core.departments import CONFIDENTIAL_RECEIVERS, group_of
 from kb.core.permissions import Forbidden, department_of, role_of
-from kb.hotline.referrals import STATE_LABELS, Referral, can_view_referral
-from kb.accounts.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY, User
+from kb.hotline.referrals import can_view_referral
+from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
+from kb.accounts.models import AuditEntry, User
 
 REDACTED = "（已隐去）"
 REDACTED_CONTENT = "（举报、投诉内容保密，已隐去）"
@@ -169,7 +170,19 @@ def identity_viewers(session: Session, actor) -> list[dict]:
     users = [u for u in session.scalars(select(User).where(User.active.is_(True)).order_by(User.role, User.username))
              if u.role == DIRECTOR or (u.role == DEPARTMENT and group_of(u.department) in CONFIDENTIAL_RECEIVERS)]
     created = {e.object_id: e for e in session.scalars(
-        select(audit.AuditEntry).where(audit.AuditEntry.object_type == "user", audit.AuditEntry.action == audit.CREATE,
-                                       audit.AuditEntry.object_id.in_([u.id for u in users])))}
+        select(AuditEntry).where(AuditEntry.object_type == "user", AuditEntry.action == audit.CREATE,
+                                       AuditEntry.object_id.in_([u.id for u in users])))}
     return [{"user": u, "created_by": created[u.id].actor_name if u.id in created else "（无记录）",
              "created_at": created[u.id].at if u.id in created else u.created_at} for u in users]
+
+
+# What a list shows of a question: its first words, nothing of a confidential one.
+SECRET = "（举报、投诉内容保密）"
+
+
+def summary_of(category: str, question: str | None, *departments: str | None) -> str:
+    """The first words of a question; nothing of a confidential one (``is_confidential_matter``)."""
+    if is_confidential_matter(category, *departments):
+        return SECRET
+    text = (question or "").strip()
+    return text if len(text) <= 40 else text[:39] + "…"

@@ -23,116 +23,33 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import Optional
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from kb.hotline import audit
+from kb.accounts import audit
 from kb.core.actors import SYSTEM
-from kb.hotline.audit import actor_label
-from kb.hotline.calls import (
-    CONFIDENTIAL_CATEGORIES, REFERRED, Call, NewCall, get_call_for_use, is_confidential_matter, record_call,
+from kb.accounts.audit import actor_label
+from kb.hotline.models import (
+    CLOSED, CONFIDENTIAL_CATEGORIES, DRAFT, FEEDBACK, REPLIED, RETURNED, SENT, STATE_LABELS, STATES, Referral,
+    ReferralEvent,
 )
-from kb.core.db import Base, get_or_not_found
-from kb.hotline.departments import department_names
+from kb.hotline.calls import REFERRED, NewCall, get_call_for_use, record_call
+from kb.core.db import get_or_not_found
+from kb.core.departments import department_names
 from kb.core.errors import KbError
 from kb.faq.citations import reply_citation_problems
 from kb.core.permissions import Forbidden, department_of, role_of
 from kb.hotline.routing import CATEGORIES
 from kb.hotline.routing_rules import suggest_department
 from kb.hotline.director_reports import write_no_receiver_report
-from kb.accounts.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY, User
-from kb.core.workdays import beijing_now, deadline_status, due_at
-
-DRAFT, SENT, REPLIED, RETURNED, FEEDBACK, CLOSED = "draft", "sent", "replied", "returned", "feedback", "closed"
-STATES = (DRAFT, SENT, REPLIED, RETURNED, FEEDBACK, CLOSED)
-STATE_LABELS = {DRAFT: "草稿", SENT: "已转办", REPLIED: "已答复", RETURNED: "已退回",
-                FEEDBACK: "已反馈", CLOSED: "已办结"}
-OPEN_STATES = (SENT, REPLIED, RETURNED, FEEDBACK)
+from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
+from kb.accounts.models import User
+from kb.core.workdays import beijing_now, due_at
 
 
 class ReferralError(KbError):
     pass
-
-
-class Referral(Base):
-    __tablename__ = "referrals"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    call_id: Mapped[Optional[int]] = mapped_column(ForeignKey("calls.id"), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
-    agent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)  # 首问责任人
-    agent_staff_no: Mapped[Optional[str]] = mapped_column(String(30))
-    caller_name: Mapped[str] = mapped_column(String(100))
-    caller_contact: Mapped[str] = mapped_column(String(100))
-    category: Mapped[str] = mapped_column(String(20))
-    tax_type: Mapped[Optional[str]] = mapped_column(String(30))
-    question: Mapped[str] = mapped_column(Text)
-    searched: Mapped[list] = mapped_column(JSON, default=list)   # the queries tried
-    articles: Mapped[list] = mapped_column(JSON, default=list)   # citations of the articles looked at
-    suggested_department: Mapped[Optional[str]] = mapped_column(String(100))
-    suggestion_reason: Mapped[Optional[str]] = mapped_column(Text)
-    department: Mapped[Optional[str]] = mapped_column(String(100), index=True)  # the receiving one
-    state: Mapped[str] = mapped_column(String(20), default=DRAFT, index=True)
-    sent_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    due_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, index=True)
-    reminder_count: Mapped[int] = mapped_column(Integer, default=0)
-    reminder_due_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    escalated: Mapped[bool] = mapped_column(Boolean, default=False)  # 催办无效报告 sent
-    answer: Mapped[Optional[str]] = mapped_column(Text)
-    answer_citations: Mapped[list] = mapped_column(JSON, default=list)
-    answered_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    answered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    return_reason: Mapped[Optional[str]] = mapped_column(Text)
-    feedback: Mapped[Optional[str]] = mapped_column(Text)
-    feedback_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    closed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-
-    call: Mapped[Optional[Call]] = relationship(lazy="selectin")  # read by ``is_confidential``
-    events: Mapped[list["ReferralEvent"]] = relationship(
-        back_populates="referral", cascade="all, delete-orphan", order_by="ReferralEvent.id"
-    )
-
-    @property
-    def is_confidential(self) -> bool:
-        """举报 and 投诉, anything addressed to 稽查局 / 监察室, and anything copied from a confidential
-        call (``kb.hotline.calls.is_confidential_matter``, the same rule as for calls)."""
-        return is_confidential_matter(self.category, self.department, self.suggested_department) or (
-            self.call is not None and self.call.is_confidential)
-
-    @property
-    def state_label(self) -> str:
-        return STATE_LABELS[self.state]
-
-    # Set by ``send_referral`` when the department has no active user (the director is told).
-    warning = None
-
-    def is_overdue(self, now: dt.datetime) -> bool:
-        return self.state == SENT and self.due_at is not None and now > self.due_at
-
-    def deadline_status(self, now: dt.datetime) -> str | None:
-        """While the department owes an answer: 剩 1 个工作日, 今日 18:00 到期, 已超期 2 个工作日."""
-        return deadline_status(self.due_at, now) if self.state == SENT and self.due_at is not None else None
-
-    def __repr__(self) -> str:
-        return f"<Referral {self.id} {self.state} → {self.department}>"
-
-
-class ReferralEvent(Base):
-    """One step of a referral's history: created, sent, 催办, replied, returned, feedback, closed."""
-
-    __tablename__ = "referral_events"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime)
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    actor_name: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[str] = mapped_column(String(20))  # see EVENT_LABELS
-    note: Mapped[Optional[str]] = mapped_column(Text)
-
-    referral: Mapped[Referral] = relationship(back_populates="events")
 
 
 EVENT_LABELS = {

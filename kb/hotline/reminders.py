@@ -20,8 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.core.actors import SYSTEM
-from kb.hotline.director_reports import DirectorReport, write_ineffective_report
-from kb.hotline.referrals import SENT, Referral, log_event
+from kb.hotline.models import SENT, DirectorReport, Referral
+from kb.hotline.director_reports import write_ineffective_report
+from kb.hotline.referrals import log_event
 from kb.core.workdays import due_at
 
 MAX_REMINDERS = 2

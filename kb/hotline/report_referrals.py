@@ -11,9 +11,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from kb.core.db import get_or_not_found
-from kb.hotline.director_reports import DIFFICULTY, DirectorReport, ReportError, can_handle_reports
+from kb.hotline.models import DIFFICULTY, DirectorReport, Referral
+from kb.hotline.director_reports import ReportError, can_handle_reports
 from kb.core.permissions import Forbidden
-from kb.hotline.referrals import NewReferral, Referral, open_referral, send_referral
+from kb.hotline.referrals import NewReferral, open_referral, send_referral
 from kb.core.workdays import beijing_now
 
 

@@ -36,17 +36,17 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
-from kb.hotline.departments import (
+from kb.core.departments import (
     COLLECTION, DISTRICTS, GROUPS, INSPECTION, LEGAL, POLICY, SEED_BY_NAME, SUPERVISION, TAX_TYPES, group_of,
     office_for_tax,
 )
 from kb.core.errors import KbError
 from kb.hotline.negation import mask_negated
+from kb.hotline.routing_lexicon import normalise
 
 RULES_FILE = Path(__file__).resolve().parent / "data" / "routing_rules.json"
 
@@ -115,11 +115,6 @@ class RouteDecision:
 
 
 # --- patterns -----------------------------------------------------------------------------
-
-def normalise(text: str) -> str:
-    """NFKC (full-width to half-width), no whitespace: what patterns are matched against."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
-
 
 def parse_pattern(pattern: str) -> list[list[list[str]]]:
     """``a/b+c & d`` -> [[["a", "b"], ["c"]], [["d"]]]: parts, each a sequence of alternatives."""

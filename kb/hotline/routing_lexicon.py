@@ -9,8 +9,15 @@ so a group is a hint, never a rule. Words inside a negation (``不是要举报``
 from __future__ import annotations
 
 import re
+import unicodedata
 
-from kb.hotline.departments import _DISTRICT_NAMES
+from kb.core.departments import _DISTRICT_NAMES
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width to half-width), no whitespace: what patterns are matched against."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "税务人员": (
@@ -123,7 +130,7 @@ _DISTRICT_WORDS = sorted(
 
 
 def district_in(text: str) -> str | None:
-    """The district (a name of ``kb.hotline.departments._DISTRICT_NAMES``) named first in ``text``."""
+    """The district (a name of ``kb.core.departments._DISTRICT_NAMES``) named first in ``text``."""
     best = None
     for word, name in _DISTRICT_WORDS:
         at = text.find(word)

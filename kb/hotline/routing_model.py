@@ -38,10 +38,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 from sklearn.model_selection import StratifiedKFold
 
-from kb.hotline.departments import DISTRICTS, POLICY, SEED_BY_NAME, group_of, office_for_tax
+from kb.core.departments import DISTRICTS, POLICY, SEED_BY_NAME, group_of, office_for_tax
 from kb.hotline.negation import mask_negated, negated_spans
-from kb.hotline.routing import normalise
-from kb.hotline.routing_lexicon import district_in, groups_in, words_in
+from kb.hotline.routing_lexicon import district_in, groups_in, normalise, words_in
 
 EXAMPLES_FILE = Path(__file__).resolve().parent / "data" / "routing_examples.jsonl"
 

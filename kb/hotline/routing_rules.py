@@ -7,43 +7,18 @@ it is stored, so a typo cannot break routing.
 """
 from __future__ import annotations
 
-import datetime as dt
-from typing import Optional
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from kb.core.db import Base, get_or_not_found
-from kb.hotline.departments import department_names
+from kb.core.db import get_or_not_found
+from kb.core.departments import department_names
 from kb.core.permissions import Forbidden, role_of
 from kb.hotline.routing import Rule, RouteDecision, RuleError, route, rule_from_dict, shipped_rules
 from kb.hotline.routing_training import active_model
-from kb.accounts.users import ADMIN, DIRECTOR
+from kb.accounts.roles import ADMIN, DIRECTOR
 from kb.core.workdays import beijing_now
-
-
-class RoutingRule(Base):
-    __tablename__ = "routing_rules"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)  # ties between equal priorities
-    name: Mapped[str] = mapped_column(String(100), unique=True)
-    department: Mapped[str] = mapped_column(String(100))
-    priority: Mapped[int] = mapped_column(Integer, default=0)
-    category: Mapped[Optional[str]] = mapped_column(String(20))
-    tax_types: Mapped[list] = mapped_column(JSON, default=list)
-    words: Mapped[list] = mapped_column(JSON, default=list)
-    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    updated_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-
-    def as_rule(self) -> Rule:
-        return Rule(name=self.name, department=self.department, priority=self.priority,
-                    category=self.category, tax_types=tuple(self.tax_types or ()),
-                    words=tuple(self.words or ()), id=self.id)
-
-    def __repr__(self) -> str:
-        return f"<RoutingRule {self.name} → {self.department} ({self.priority})>"
+from kb.hotline.models import RoutingRule
 
 
 def can_edit_routing_rules(actor) -> bool:

@@ -14,43 +14,24 @@ pickle: any process rebuilds the same model from them (``active_model``).
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kb.core.actors import allowed
-from kb.core.db import Base
-from kb.hotline.departments import group_of
+from kb.core.departments import group_of
 from kb.core.permissions import Forbidden, role_of
 from kb.hotline.routing_model import (
     Example, Figures, RouterModel, evaluate, load_examples, shipped_model, held_out_examples, train, training_examples,
 )
-from kb.accounts.users import ADMIN, DIRECTOR
+from kb.accounts.roles import ADMIN, DIRECTOR
 from kb.core.workdays import beijing_now
+from kb.hotline.models import RouterModelRecord
 
 HELD_OUT_EVERY = 4  # a correction whose referral id % 4 == 2 is held out, like every 4th shipped example
-
-
-class RouterModelRecord(Base):
-    """A router model in force: the corrections it was fitted on (beside the shipped training
-    split), its calibration, and the held-out figures it was accepted on. The newest one is used."""
-
-    __tablename__ = "router_models"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    examples: Mapped[list] = mapped_column(JSON, default=list)   # [{"id", "text", "office"}]
-    temperature: Mapped[float] = mapped_column(Float)
-    threshold: Mapped[float] = mapped_column(Float)
-    held_out: Mapped[int] = mapped_column(Integer, default=0)
-    accuracy_before: Mapped[Optional[float]] = mapped_column(Float)
-    accuracy_after: Mapped[Optional[float]] = mapped_column(Float)
-    note: Mapped[Optional[str]] = mapped_column(Text)
 
 
 def can_train_router(actor) -> bool:
@@ -61,7 +42,7 @@ def can_train_router(actor) -> bool:
 def corrections(session: Session) -> list[Example]:
     """A labelled example for every sent referral whose final department differs from the one
     the router suggested (changed by the agent, the director, or after a department's 退回)."""
-    from kb.hotline.referrals import DRAFT, RETURNED, Referral
+    from kb.hotline.models import DRAFT, RETURNED, Referral
 
     rows = session.scalars(
         select(Referral).where(Referral.state.not_in((DRAFT, RETURNED)), Referral.department.is_not(None),

@@ -11,20 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, String, insert, update
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
-from kb.core.db import Base
+from kb.library.models import LibraryLock
 
 LIBRARY = "library"
-
-
-class LibraryLock(Base):
-    __tablename__ = "library_locks"
-
-    name: Mapped[str] = mapped_column(String(50), primary_key=True)
-    taken_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 def _now() -> dt.datetime:

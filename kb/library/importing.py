@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kb.library.catalog import DocumentMeta, read_catalog
 from kb.core.db import transaction
 from kb.core.errors import CatalogError, ImportFailed, KbError
-from kb.faq.review import documents_changed
+from kb.library.document_events import documents_changed
 from kb.library.operations import ImportOutcome, content_hash, import_document
 from kb.library.parsing import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, parse_file, suffix_of, too_large_message
 from kb.library.parsing.blocks import ParsedDocument

@@ -1,5 +1,6 @@
-"""The policy library's tables: documents, their units and the cross-references between them;
-and ``index_changes``, the search index's outbox (``kb.library.index_outbox`` fills it)."""
+"""The policy library's tables: documents, their units and the cross-references between them; and
+``library_locks``
+(``kb.library.import_lock``: one import of the library at a time)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -22,11 +23,6 @@ PREAMBLE = "preamble"      # text before the first article
 TABLE_ROW = "table_row"    # one row of an attached table (印花税税目税率表)
 ATTACHMENT = "attachment"  # an attachment's text, or a table title with no rows
 UNIT_KINDS = (ARTICLE, SECTION, PREAMBLE, TABLE_ROW, ATTACHMENT)
-
-
-def utcnow() -> dt.datetime:
-    """The current UTC time without a time zone, as the DateTime columns store it."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 class Document(Base):
@@ -146,15 +142,8 @@ class Reference(Base):
         return title
 
 
-class IndexChange(Base):
-    """A document or FAQ entry whose search index entries changed: one row per target and
-    transaction, written with the change (see ``kb.library.index_outbox``). Each host's index applies the
-    rows after the last id it applied."""
+class LibraryLock(Base):
+    __tablename__ = "library_locks"
 
-    __tablename__ = "index_changes"
-    __table_args__ = {"sqlite_autoincrement": True}  # ids never reused, even once pruned
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(20))  # document | faq
-    target_id: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime)

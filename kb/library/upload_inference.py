@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from kb.hotline.departments import TAX_TYPES
+from kb.core.departments import TAX_TYPES
 from kb.library.models import IN_FORCE
 from kb.library.parsing.blocks import ParsedDocument
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from kb.core.actors import allowed
 from kb.library.catalog import DocumentMeta
 from kb.core.errors import KbError
-from kb.faq.review import documents_changed
+from kb.library.document_events import documents_changed
 from kb.library.operations import (
     ImportOutcome, content_hash, get_document, import_document, mark_repealed, update_metadata,
 )

@@ -36,16 +36,17 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from kb.reports.appraisal_models import AppraisalSheet
+from kb.reports.models import AppraisalSheet
 from kb.reports.appraisal_rules import TARGET, RuleSet, deadline, rules_for
-from kb.hotline.calls import Call
+from kb.hotline.models import Call
 from kb.core.errors import KbError
 from kb.faq.models import FaqEntry, FaqVersion
 from kb.reports.pay import PaySheet, pay_difference, pay_sheets  # noqa: F401  (pay_difference: the 绩效工资 rule)
 from kb.core.periods import Period
 from kb.core.permissions import is_supervising_department, role_of
 from kb.reports.promises import ACCEPTED, ANSWERED_OR_FEEDBACK, FEEDBACK_LATE, RECORDED, STAFF_NO, check_promises
-from kb.accounts.users import AGENT, DIRECTOR, User
+from kb.accounts.roles import AGENT, DIRECTOR
+from kb.accounts.models import User
 
 BASE_TOTAL = 100
 YUAN_PER_POINT = 5

@@ -16,7 +16,8 @@ from kb.core.errors import KbError
 from kb.reports.pay import DISMISSAL
 from kb.core.periods import Period, month_period
 from kb.core.permissions import Forbidden
-from kb.accounts.users import AGENT, User
+from kb.accounts.roles import AGENT
+from kb.accounts.models import User
 
 HALVES = {1: ("上半年小结", range(1, 7)), 2: ("下半年小结", range(7, 13)), None: ("年终总结", range(1, 13))}
 

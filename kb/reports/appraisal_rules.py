@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kb.reports.appraisal_models import AppraisalRuleSet, AppraisalSheet
+from kb.reports.models import AppraisalRuleSet, AppraisalSheet
 from kb.core.errors import KbError
 from kb.core.periods import PeriodError, parse_month
 from kb.core.permissions import Forbidden, role_of
-from kb.accounts.users import DIRECTOR
+from kb.accounts.roles import DIRECTOR
 from kb.core.workdays import first_working_day_from
 
 PAY, TARGET = "pay", "target"

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 from kb.reports.appraisal import (
     ITEM_BY_CODE, MANUAL_BY_KEY, Appraisal, AppraisalError, appraise_all, can_manage_appraisal,
 )
-from kb.reports.appraisal_models import AppraisalSheet
+from kb.reports.models import AppraisalSheet
 from kb.core.periods import Period, parse_month
 from kb.core.permissions import Forbidden, role_of
-from kb.accounts.users import AGENT, User
+from kb.accounts.models import User
+from kb.accounts.roles import AGENT
 
 
 

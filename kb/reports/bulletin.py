@@ -22,16 +22,16 @@ from sqlalchemy.orm import Session
 
 from kb.reports.bulletin_issues import SUGGESTIONS_SECTION, Editorial, build_editorial, get_issue
 from kb.channels.campaigns import CampaignSummary, summaries_for_month
-from kb.hotline.calls import DISPOSITIONS, Call, is_confidential_matter
+from kb.hotline.calls import DISPOSITIONS
+from kb.hotline.models import STATE_LABELS, Call, Referral, is_confidential_matter
 from kb.faq.models import PUBLISHED, FaqEntry
 from kb.core.periods import Period
 from kb.core.permissions import department_of, is_supervising_department, role_of
 from kb.reports.promises import Promise, check_promises, referral_summary_of
-from kb.reports.querylog import QueryLog
-from kb.hotline.referrals import STATE_LABELS, Referral
+from kb.reports.models import QueryLog
 from kb.hotline.routing import CATEGORIES
 from kb.faq.similarity import FaqMatcher, distinct_variants, group_questions, question_key
-from kb.accounts.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
+from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
 from kb.core.workdays import is_working_day, working_days_late
 
 TOP_QUESTIONS = 20

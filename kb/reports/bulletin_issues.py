@@ -16,35 +16,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from kb.hotline.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED, Call
-from kb.core.db import Base
-from kb.hotline.departments import department_names
-from kb.hotline.director_reports import DirectorReport
+from kb.hotline.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED
+from kb.hotline.models import STATE_LABELS, Call, DirectorReport, Referral
+from kb.core.departments import department_names
 from kb.core.errors import KbError
 from kb.core.periods import Period
 from kb.core.permissions import Forbidden, role_of
-from kb.hotline.referrals import STATE_LABELS, Referral
-from kb.accounts.users import DIRECTOR
+from kb.accounts.roles import DIRECTOR
+from kb.reports.models import BulletinIssue
 
 SUGGESTIONS = "意见建议"
 SUGGESTIONS_SECTION = "七、纳税人意见建议及办理情况"
 SECTION_COUNT = 8  # the sections of kb.reports.bulletin.SECTIONS, each with its commentary
 MAX_TEXT = 4000
-
-
-class BulletinIssue(Base):
-    __tablename__ = "bulletin_issues"
-
-    month: Mapped[str] = mapped_column(String(7), primary_key=True)           # YYYY-MM
-    commentary: Mapped[dict] = mapped_column(JSON, default=dict)             # "1".."8" -> text
-    outcomes: Mapped[dict] = mapped_column(JSON, default=dict)               # call id -> what became of it
-    shared_with: Mapped[list] = mapped_column(JSON, default=list)            # department names
-    shared_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class IssueError(KbError):

@@ -16,18 +16,17 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from sqlalchemy import DateTime, Integer, String, delete, insert, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
 
-from kb.hotline.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED, Call
-from kb.core.db import Base
-from kb.hotline.departments import INSPECTION, SUPERVISION, TAX_TYPES, office_for_tax
-from kb.hotline.director_reports import DIFFICULTY, DirectorReport
+from kb.hotline.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED
+from kb.hotline.models import CLOSED, DIFFICULTY, FEEDBACK, REPLIED, SENT, Call, DirectorReport, Referral, ReferralEvent
+from kb.core.departments import INSPECTION, SUPERVISION, TAX_TYPES, office_for_tax
 from kb.faq.models import PUBLISHED, FaqEntry
 from kb.core.periods import Period
-from kb.reports.querylog import QueryLog
-from kb.hotline.referrals import CLOSED, FEEDBACK, REPLIED, SENT, Referral, ReferralEvent
-from kb.accounts.users import AGENT, User
+from kb.reports.models import DemoRecord, QueryLog
+from kb.accounts.roles import AGENT
+from kb.accounts.models import User
 from kb.core.workdays import due_at, is_working_day
 
 AGENTS = (("张丽", "1201"), ("王强", "1202"), ("李娜", "1203"), ("刘洋", "1204"), ("陈静", "1205"),
@@ -61,18 +60,6 @@ BANK = (
 )
 NOT_FOUND = ("灵活就业社保断缴补缴", "数电票红冲流程", "个税APP注册码", "跨省迁移清税证明", "定额发票验旧",
              "车购税完税证明丢失", "残保金申报", "文化事业建设费")
-
-
-class DemoRecord(Base):
-    """A row added by ``add_demo_month``: the table and the row's id."""
-
-    __tablename__ = "demo_records"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    table_name: Mapped[str] = mapped_column(String(40), index=True)
-    row_id: Mapped[int] = mapped_column(Integer)
-    period: Mapped[str] = mapped_column(String(10), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 @dataclass
@@ -283,8 +270,8 @@ _TABLES = (("referral_events", ReferralEvent), ("director_reports", DirectorRepo
 
 def remove_demo_data(session: Session) -> dict[str, int]:
     """Delete every demo row (and the demo agents' appraisal sheets and entries); return counts by table."""
-    from kb.reports.appraisal_models import AppraisalEvent, AppraisalSheet
-    from kb.hotline.lawful_answers import AnswerReview
+    from kb.reports.models import AppraisalEvent, AppraisalSheet
+    from kb.hotline.models import AnswerReview
 
     removed: dict[str, int] = {}
     demo_users = select(DemoRecord.row_id).where(DemoRecord.table_name == "users")

@@ -8,7 +8,6 @@ does not import the indexer). Queries already answered by an FAQ question or phr
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
@@ -18,13 +17,8 @@ from sqlalchemy.orm import Session
 
 from kb.faq.operations import FaqData
 from kb.faq.models import RETIRED, FaqEntry
-from kb.reports.querylog import QueryLog
-
-_NOISE = re.compile(r"[\s\W_]+")
-
-
-def default_key(query: str) -> str:
-    return _NOISE.sub("", query or "").lower()
+from kb.faq.similarity import default_key
+from kb.reports.models import QueryLog
 
 
 @dataclass

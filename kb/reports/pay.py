@@ -30,13 +30,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.core.actors import allowed
-from kb.reports.appraisal_models import AppraisalEvent, AppraisalSheet
+from kb.reports.models import AppraisalEvent, AppraisalSheet
 from kb.reports.appraisal_rules import PAY, RuleSet, deadline, rules_for
 from kb.core.errors import KbError
 from kb.core.periods import Period
 from kb.core.permissions import Forbidden, is_supervising_department, role_of
 from kb.reports.promises import ACCEPTED, check_promises
-from kb.accounts.users import AGENT, DIRECTOR, User
+from kb.accounts.roles import AGENT, DIRECTOR
+from kb.accounts.models import User
 
 
 @dataclass(frozen=True)

@@ -32,10 +32,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kb.hotline.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED, Call, is_confidential_matter
-from kb.hotline.director_reports import DIFFICULTY, DirectorReport
+from kb.hotline.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED
+from kb.hotline.models import DIFFICULTY, Call, DirectorReport, Referral, ReferralEvent, is_confidential_matter
 from kb.core.periods import Period
-from kb.hotline.referrals import Referral, ReferralEvent
+from kb.hotline.redaction import SECRET, summary_of
 from kb.core.workdays import due_at
 
 ACCEPTED, STAFF_NO, RECORDED, ANSWERED_OR_FEEDBACK, FOLLOWED_UP = "accepted", "staff_no", "recorded", "answered", "followed"
@@ -53,7 +53,6 @@ PROMISE_RULES = {
 }
 PROMISES = tuple(PROMISE_NAMES)
 CALL, REFERRAL = "来电", "转办单"
-SECRET = "（举报、投诉内容保密）"
 FEEDBACK_LATE = "部门已答复，未及时回访反馈"
 
 
@@ -92,14 +91,6 @@ class Promise:
     def rate(self) -> float:
         """Share kept, 0..1 (1 when nothing was checked)."""
         return self.kept / self.checked if self.checked else 1.0
-
-
-def summary_of(category: str, question: str | None, *departments: str | None) -> str:
-    """The first words of a question; nothing of a confidential one (``is_confidential_matter``)."""
-    if is_confidential_matter(category, *departments):
-        return SECRET
-    text = (question or "").strip()
-    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def referral_summary_of(row) -> str:

@@ -5,31 +5,12 @@ The director's views read it (frequent queries, queries that found nothing, quer
 """
 from __future__ import annotations
 
-import datetime as dt
-from typing import Optional
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kb.core.actors import actor_id
-from kb.core.db import Base
-from kb.core.workdays import beijing_now
-
-
-class QueryLog(Base):
-    __tablename__ = "query_log"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    query: Mapped[str] = mapped_column(String(500))
-    result_count: Mapped[int] = mapped_column(Integer, default=0)
-    top_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
-    top_hit: Mapped[Optional[str]] = mapped_column(String(400))  # the first result's citation
-    took_ms: Mapped[float] = mapped_column(Float, default=0.0)
-    user_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)  # the agent, when logged in
-    # Beijing time, like the call records the bulletin sets these searches beside.
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=beijing_now, index=True)
-    # The agent marked the search 未解决 (the caller's question stayed unanswered): joins the gaps queue.
-    unresolved: Mapped[Optional[bool]] = mapped_column(Boolean)
+from kb.reports.models import QueryLog
 
 
 def log_query(session: Session, user_id: int | None, *, query: str, result_count: int,

@@ -3,21 +3,13 @@
 The same ``kb`` and ``indexer`` functions as the pages and the CLI (Datasette's habit), with the
 same role rules: a bearer token acts as its user (``auth``). Every route is declared once through
 ``registry.operation``, from which ``webapp.openapi`` builds the description served at
-``/api/v1/openapi.json``. Errors are JSON (``errors``); bodies and results are shaped in ``shapes``.
+``/api/v1/openapi.json``. The blueprint is in ``blueprint``. Errors are JSON (``errors``); bodies and results are shaped in ``shapes``.
 """
 from __future__ import annotations
 
-from flask import Blueprint
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-from webapp.api import auth, errors  # noqa: E402
-
-errors.init_blueprint(bp)
-bp.before_request(auth.authenticate)
-
-from webapp.api import faq, library, referrals  # noqa: E402,F401  (views register themselves)
-from webapp import openapi  # noqa: E402,F401  (/api/v1/openapi.json)
+from webapp.api.blueprint import bp
+from webapp.api import faq, library, referrals  # noqa: F401  (views register themselves)
+from webapp import openapi  # noqa: F401  (/api/v1/openapi.json)
 
 
 def init_app(app) -> None:

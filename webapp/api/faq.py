@@ -9,7 +9,7 @@ from kb.faq.operations import (
 )
 from kb.faq.models import DRAFT, PUBLISHED, STATUSES
 from kb.accounts.users import can_read_library
-from webapp.api import bp
+from webapp.api.blueprint import bp
 from webapp.api.auth import api_require
 from webapp.api.errors import ApiProblem
 from webapp.api.library import READERS, check_id

@@ -10,7 +10,7 @@ from kb.library.listings import DocumentFilter, list_documents
 from kb.library.models import STATUSES
 from kb.accounts.users import can_read_library
 from webapp import search_index
-from webapp.api import bp
+from webapp.api.blueprint import bp
 from webapp.api.auth import api_require
 from webapp.api.errors import ApiProblem
 from webapp.api.params import MAX_ID, PAGE_PARAMS, query_args
@@ -45,6 +45,7 @@ def check_id(value: int) -> int:
         raise ApiProblem(404, "编号不存在")
     return value
 
+
 @operation(bp, "/search", "GET", summary="检索政策库（与命令行 search --json 的结果相同）", tag="检索",
            response="SearchResponse", params=SEARCH_PARAMS, roles=READERS)
 @api_require(can_read_library)
@@ -56,12 +57,14 @@ def search():
     response = search_and_log(db_session(), current_user, wanted, search_index.searcher(current_app))
     return jsonify(response.to_dict())
 
+
 @operation(bp, "/units/<int:unit_id>", "GET", summary="一个条文单元：引用、效力状态、款项与交叉引用", tag="政策库",
            response="Unit", params=(Param("unit_id", "path", "integer", "条文单元编号", required=True),),
            roles=READERS)
 @api_require(can_read_library)
 def unit(unit_id: int):
     return jsonify(unit_full(get_unit(db_session(), check_id(unit_id))))
+
 
 @operation(bp, "/documents", "GET", summary="文件列表（可按状态、层级、税种、标题筛选）", tag="政策库",
            response="DocumentList", roles=READERS, params=DOCUMENT_PARAMS)
@@ -71,12 +74,14 @@ def documents():
     return jsonify({"total": page.total, "limit": page.limit, "offset": page.offset,
                     "documents": [document_summary(d) for d in page.items]})
 
+
 @operation(bp, "/documents/<int:document_id>", "GET", summary="一个文件及其全部条文单元", tag="政策库",
            response="Document", params=(Param("document_id", "path", "integer", "文件编号", required=True),),
            roles=READERS)
 @api_require(can_read_library)
 def document(document_id: int):
     return jsonify(document_full(get_document(db_session(), check_id(document_id))))
+
 
 @operation(bp, "/me", "GET", summary="当前令牌或会话所代表的用户", tag="账号", response="Me", roles=READERS)
 @api_require(lambda user: True)

@@ -11,11 +11,12 @@ from __future__ import annotations
 from flask import jsonify
 from flask_login import current_user
 
-from kb.library.listings import ReferralFilter, list_referrals
-from kb.hotline.referrals import STATES, NewReferral, can_open_referral, can_view_referral, get_referral, open_referral
+from kb.hotline.referral_listings import ReferralFilter, list_referrals
+from kb.hotline.models import STATES
+from kb.hotline.referrals import NewReferral, can_open_referral, can_view_referral, get_referral, open_referral
 from kb.hotline.routing import CATEGORIES
-from kb.accounts.users import ROLES
-from webapp.api import bp
+from kb.accounts.roles import ROLES
+from webapp.api.blueprint import bp
 from webapp.api.auth import api_require
 from webapp.api.errors import ApiProblem
 from webapp.api.library import check_id

@@ -2,13 +2,13 @@
 
 Each host keeps its own copy of the search index; the database is the record. A committed change to
 a document (its metadata or units) or to an FAQ entry (its wording, status, flag or citations) leaves
-a row in ``index_changes`` (``kb.library.models.IndexChange``): ``kind`` "document" or "faq", the target's
+a row in ``index_changes`` (``kb.search.models.IndexChange``): ``kind`` "document" or "faq", the target's
 id, ``created_at``. Every index applies the rows after the last one it applied (``indexer.following``).
 
 How the rows are written, without any caller's help:
 
 The listeners below are registered on each session factory by ``watch`` (``kb.core.db.make_session_factory``
-calls it), so every session of the application writes the outbox and nothing else in the process is touched.
+calls it through ``kb.search.session_events``), so every session of the application writes the outbox and nothing else in the process is touched.
 
 - ``after_flush`` (a session event) notes which documents and FAQ entries the
   flush changed, from the ORM's own bookkeeping: new, changed and deleted ``Document``, ``Unit``,
@@ -37,7 +37,9 @@ from typing import Iterable
 from sqlalchemy import delete, event, func, insert, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from kb.library.models import Document, IndexChange, Unit, utcnow
+from kb.library.models import Document, Unit
+from kb.search.models import IndexChange
+from kb.core.db import utcnow
 
 DOCUMENT = "document"
 FAQ = "faq"
@@ -138,8 +140,9 @@ _LISTENERS = (("after_flush", _note_changes), ("before_commit", _write_changes),
 
 
 def watch(factory: sessionmaker) -> sessionmaker:
-    """Write the outbox for every session ``factory`` makes (``kb.core.db.make_session_factory`` calls this):
-    the listeners are registered on that factory, not on every ``Session`` of the process."""
+    """Write the outbox for every session ``factory`` makes (``kb.core.db.make_session_factory`` calls this
+    through ``kb.search.session_events``): the listeners are registered on that factory, not on every
+    ``Session`` of the process."""
     # A mark on the factory itself, not ``event.contains``: SQLAlchemy's event registry keys targets by
     # ``id()``, so a factory made where a collected one lived could look already watched.
     if not getattr(factory, _WATCHED, False):

@@ -18,29 +18,17 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, Text, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from kb.core import workdays
-from kb.core.db import Base
 from kb.core.errors import KbError
 from kb.core.permissions import Forbidden, role_of
-from kb.hotline.referrals import SENT, Referral, ReferralEvent
-from kb.accounts.users import DIRECTOR
+from kb.hotline.models import SENT, OfficialCalendar, Referral, ReferralEvent
+from kb.accounts.roles import DIRECTOR
 
 REMIND_FROM_MONTH = 11
 _RANGE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})\s*(?:~|～|至|--|—|–)\s*(\d{4}-\d{1,2}-\d{1,2})$")
-
-
-class OfficialCalendar(Base):
-    __tablename__ = "official_calendars"
-
-    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    holidays: Mapped[list] = mapped_column(JSON, default=list)     # ISO dates off (放假), weekends included
-    workdays: Mapped[list] = mapped_column(JSON, default=list)     # ISO dates on although Saturday or Sunday (调休)
-    note: Mapped[str | None] = mapped_column(Text)                 # the notice: 国办发明电〔2026〕×号
-    entered_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class CalendarError(KbError):

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import JSON, Boolean, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from kb.core.db import Base
+from kb.core.models import Department
 
 INSPECTION = "稽查局"
 SUPERVISION = "监察室"
@@ -92,21 +92,6 @@ def office_for_tax(tax_type: str | None) -> str | None:
         if tax_type and tax_type in seed.tax_types:
             return seed.name
     return None
-
-
-class Department(Base):
-    """A receiving department; users' ``department`` holds its ``name``."""
-
-    __tablename__ = "departments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
-    group: Mapped[str] = mapped_column(String(50))
-    tax_types: Mapped[list] = mapped_column(JSON, default=list)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-
-    def __repr__(self) -> str:
-        return f"<Department {self.name} ({self.group})>"
 
 
 def seed_departments(session: Session) -> list[Department]:

@@ -9,16 +9,15 @@ trigger first (which needs the schema owner).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
-from sqlalchemy import DDL, JSON, DateTime, ForeignKey, Integer, String, event, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kb.core.actors import SYSTEM_NAME, actor_id, is_system, require_actor
-from kb.core.db import Base
 from kb.core.permissions import Forbidden, role_of
-from kb.accounts.users import DIRECTOR
+from kb.accounts.roles import DIRECTOR
 from kb.core.workdays import beijing_now
+from kb.accounts.models import AuditEntry
 
 # Actions.
 VIEW_IDENTITY = "view_identity"          # the caller's identity shown in clear
@@ -35,44 +34,6 @@ ACTION_LABELS = {
     CREATE: "创建",
     CHANGE: "修改",
 }
-
-
-class AuditEntry(Base):
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
-    actor_name: Mapped[str] = mapped_column(String(100))  # kept as written: users may be renamed
-    actor_role: Mapped[Optional[str]] = mapped_column(String(20))
-    action: Mapped[str] = mapped_column(String(30))
-    object_type: Mapped[str] = mapped_column(String(30))  # call | referral | user (account made or changed)
-    object_id: Mapped[int] = mapped_column(Integer, index=True)
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)
-
-    def __repr__(self) -> str:
-        return f"<AuditEntry {self.at} {self.actor_name} {self.action} {self.object_type}:{self.object_id}>"
-
-
-_MESSAGE = "audit_log is append-only"
-
-event.listen(AuditEntry.__table__, "after_create", DDL(f"""
-CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END
-""").execute_if(dialect="sqlite"))
-event.listen(AuditEntry.__table__, "after_create", DDL(f"""
-CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END
-""").execute_if(dialect="sqlite"))
-event.listen(AuditEntry.__table__, "after_create", DDL(f"""
-CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$
-BEGIN RAISE EXCEPTION '{_MESSAGE}'; END
-$$ LANGUAGE plpgsql
-""").execute_if(dialect="postgresql"))
-event.listen(AuditEntry.__table__, "after_create", DDL("""
-CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log
-FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()
-""").execute_if(dialect="postgresql"))
 
 
 def actor_label(actor) -> str:

@@ -12,47 +12,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Optional
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from kb.hotline.calls import CONFIDENTIAL_CATEGORIES, Call
-from kb.core.db import Base
+from kb.hotline.models import CONFIDENTIAL_CATEGORIES, Call
 from kb.core.errors import KbError
 from kb.library.operations import find_article, find_document_by_name
 from kb.library.models import Unit
-from kb.core.workdays import beijing_now
+from kb.search.models import MAX_QUERY, CitationCopy, RankerTraining
 
-MAX_QUERY = 500
 # 《title》（2019年版，已修订）第三十二条第二款: the document and the article a call record cites.
 CITED_ARTICLE = re.compile(r"《([^》]+)》(?:（[^）]*）)?(第[零〇一二两三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)")
 
 
 class FeedbackError(KbError):
     pass
-
-
-class CitationCopy(Base):
-    __tablename__ = "citation_copies"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    query: Mapped[str] = mapped_column(String(MAX_QUERY))
-    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
-    user_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)  # the agent
-    copied_at: Mapped[dt.datetime] = mapped_column(DateTime, default=beijing_now, index=True)  # Beijing time
-
-
-class RankerTraining(Base):
-    __tablename__ = "ranker_trainings"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    trained_at: Mapped[dt.datetime] = mapped_column(DateTime, default=beijing_now, index=True)  # Beijing time
-    kept_new: Mapped[bool] = mapped_column(Boolean, default=False)  # False: the old model stayed in force
-    pairs: Mapped[int] = mapped_column(Integer, default=0)  # copied pairs used
-    before: Mapped[dict] = mapped_column(JSON, default=dict)  # held-out figures of the model in force before
-    after: Mapped[dict] = mapped_column(JSON, default=dict)  # held-out figures of the new fit
-    note: Mapped[Optional[str]] = mapped_column(String(500))
 
 
 def record_copy(session: Session, user_id: int | None, *, query: str, unit_id: int) -> CitationCopy:

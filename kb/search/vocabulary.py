@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from kb.faq.models import FaqEntry
 from kb.library.models import Document, Unit
 from kb.core.permissions import role_of
-from kb.accounts.users import ADMIN, DIRECTOR
+from kb.accounts.roles import ADMIN, DIRECTOR
 
 
 def can_edit_vocabulary(actor) -> bool:

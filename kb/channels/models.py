@@ -1,5 +1,6 @@
-"""The tables of the 语音服务 (self-service voice menu): the key tree, its announcements, their
-versions, the FAQ entries each rests on, and the recordings agents make of them.
+"""The channels' tables: 业务辅导 requests (``CoachingRequest``), 专题答疑 campaigns (``Campaign``), and the
+语音服务 (self-service voice menu): the key tree, its announcements, their versions, the FAQ entries
+each rests on, and the recordings agents make of them.
 
 An announcement hangs on a node of the tree (按键 → topic) or, with no node, is a 语音信箱 greeting.
 ``VoiceFaqLink.faq_version`` is the FAQ entry's version when the announcement's wording was last
@@ -9,12 +10,14 @@ changed, retired), the announcement needs review (``kb.channels.voice_menu.annou
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Optional
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kb.core.db import Base
+from kb.core.db import Base, utcnow
+from kb.core.workdays import deadline_status
 from kb.faq.models import FaqEntry
 
 MENU = "menu"
@@ -135,3 +138,86 @@ class VoiceRecording(Base):
     @property
     def mimetype(self) -> str:
         return "audio/mpeg" if self.format == "mp3" else "audio/wav"
+
+
+SENT, ANSWERED, RETURNED = "sent", "answered", "returned"
+STATE_LABELS = {SENT: "待部门辅导", ANSWERED: "已辅导", RETURNED: "已退回"}
+
+
+class CoachingRequest(Base):
+    __tablename__ = "coaching_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asked_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    asked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    asked_by_name: Mapped[str] = mapped_column(String(100))
+    question: Mapped[str] = mapped_column(Text)
+    tax_type: Mapped[Optional[str]] = mapped_column(String(30))
+    department: Mapped[str] = mapped_column(String(100), index=True)
+    state: Mapped[str] = mapped_column(String(20), default=SENT, index=True)
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    due_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    answer: Mapped[Optional[str]] = mapped_column(Text)
+    answer_citations: Mapped[list] = mapped_column(JSON, default=list)
+    answered_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, index=True)
+    answered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    answered_by_name: Mapped[Optional[str]] = mapped_column(String(100))
+    return_reason: Mapped[Optional[str]] = mapped_column(Text)
+    faq_entry_id: Mapped[Optional[int]] = mapped_column(ForeignKey("faq_entries.id", ondelete="SET NULL"))
+    faq_left_out: Mapped[list] = mapped_column(JSON, default=list)  # citations the draft could not take
+
+    faq_entry: Mapped[Optional[FaqEntry]] = relationship()
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    def deadline_status(self, now: dt.datetime) -> str | None:
+        return deadline_status(self.due_at, now) if self.state == SENT else None
+
+    def is_overdue(self, now: dt.datetime) -> bool:
+        return self.state == SENT and now > self.due_at
+
+
+_SPACES = re.compile(r"\s+")
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(Text, default="")  # what the campaign explains, for agents
+    keywords: Mapped[list] = mapped_column(JSON, default=list)  # the words callers use for the topic
+    starts_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    ends_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    opens_at: Mapped[str] = mapped_column(String(5), default="09:00")  # Beijing time, HH:MM
+    closes_at: Mapped[str] = mapped_column(String(5), default="17:00")
+    departments: Mapped[list] = mapped_column(JSON, default=list)
+    experts: Mapped[list] = mapped_column(JSON, default=list)  # "姓名（处室）" on duty; staff, never shown publicly
+    faq_ids: Mapped[list] = mapped_column(JSON, default=list)
+    document_ids: Mapped[list] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def hours(self) -> str:
+        return f"{self.opens_at}-{self.closes_at}"
+
+    @property
+    def match_words(self) -> list[str]:
+        """The words that make a question this campaign's: its keywords, else its title."""
+        return [_normal(w) for w in (self.keywords or [self.title]) if _normal(w)]
+
+    def runs_at(self, moment: dt.datetime) -> bool:
+        """Whether ``moment`` (Beijing time) falls on its dates and within its hours."""
+        clock = moment.strftime("%H:%M")
+        return self.starts_on <= moment.date() <= self.ends_on and self.opens_at <= clock < self.closes_at
+
+    def __repr__(self) -> str:
+        return f"<Campaign {self.id} {self.title} {self.starts_on}~{self.ends_on}>"
+
+
+def _normal(text: str | None) -> str:
+    return _SPACES.sub("", text or "").lower()

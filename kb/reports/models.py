@@ -1,4 +1,7 @@
-"""The appraisal sheet (目标责任制考核表) of one agent for one month: what the records cannot know.
+"""The reports' tables: the 信息专报 issues (``BulletinIssue``), the search log (``QueryLog``), the demo data's
+record of what it added (``DemoRecord``), and the appraisal's.
+
+The appraisal sheet (目标责任制考核表) of one agent for one month: what the records cannot know.
 
 The record-based figures are computed when needed (``kb.reports.appraisal``); the sheet holds the director's
 manual entries (attendance, complaints, praise…, as counts), the agent's self-score and the
@@ -12,10 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kb.core.db import Base
+from kb.core.workdays import beijing_now
 
 
 class AppraisalSheet(Base):
@@ -79,3 +83,43 @@ class AppraisalEvent(Base):
     source: Mapped[str] = mapped_column(String(10), default="manual")      # manual or import
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class BulletinIssue(Base):
+    __tablename__ = "bulletin_issues"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)           # YYYY-MM
+    commentary: Mapped[dict] = mapped_column(JSON, default=dict)             # "1".."8" -> text
+    outcomes: Mapped[dict] = mapped_column(JSON, default=dict)               # call id -> what became of it
+    shared_with: Mapped[list] = mapped_column(JSON, default=list)            # department names
+    shared_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class QueryLog(Base):
+    __tablename__ = "query_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    query: Mapped[str] = mapped_column(String(500))
+    result_count: Mapped[int] = mapped_column(Integer, default=0)
+    top_unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    top_hit: Mapped[Optional[str]] = mapped_column(String(400))  # the first result's citation
+    took_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    user_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)  # the agent, when logged in
+    # Beijing time, like the call records the bulletin sets these searches beside.
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=beijing_now, index=True)
+    # The agent marked the search 未解决 (the caller's question stayed unanswered): joins the gaps queue.
+    unresolved: Mapped[Optional[bool]] = mapped_column(Boolean)
+
+
+class DemoRecord(Base):
+    """A row added by ``add_demo_month``: the table and the row's id."""
+
+    __tablename__ = "demo_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(40), index=True)
+    row_id: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str] = mapped_column(String(10), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
