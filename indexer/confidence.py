@@ -314,7 +314,7 @@ def _fit_model(rows: list[tuple[Signals, bool]], names=FEATURES, l2: float = 1.0
                  dtype=float)
     y = np.array([1.0 if a else 0.0 for _, a in rows])
     means, scales = x.mean(axis=0), x.std(axis=0)
-    scales[scales == 0] = 1.0
+    scales[scales < 1e-9] = 1.0  # a constant input (its std only rounding error) is left unscaled
     weights, intercept = _logistic((x - means) / scales, y, l2=l2)
     return ConfidenceRule(weights=[float(w) for w in weights], features=list(names), intercept=intercept,
                           means=[float(m) for m in means], scales=[float(v) for v in scales], wording=wording,
