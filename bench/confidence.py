@@ -83,7 +83,7 @@ def main() -> None:
     questions = rows_of(read_jsonl(args.questions))
     tax = rows_of([c for c in read_jsonl(args.tax) if c.get("kind", "search") == "search"]) if args.tax.exists() else []
     tune = [(s, a) for s, a, c in questions if c["split"] == "tune"] + [(s, a) for s, a, c in tax if c["split"] == "tune"]
-    count = lambda rows: f"{sum(a for _, a in rows)} answerable, {sum(not a for _, a in rows)} unanswerable"  # noqa: E731
+    count = lambda rows: f"{sum(a for _, a in rows)} answerable, {sum(not a for _, a in rows)} unanswerable"
     print(f"tune: {len(tune)} questions ({count(tune)}): confidence tune split + tax tune split")
 
     names, l2, wording_c, cv = choose(tune)

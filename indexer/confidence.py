@@ -6,14 +6,20 @@ Signals of a response (``signals``), each independent of how a question is worde
   so a rare word counts more than a frequent one, and a word the library never uses counts most)
   that the best of the top articles contains, directly or through a synonym or typo correction;
 - ``unknown_share``: the share of that weight in words the library never uses (社保, APP);
-- ``top_score``: the first article's score; ``gap``: how far the second falls behind it (0..1).
+- ``top_score``: the first article's score; ``gap``: how far the second falls behind it (0..1);
+- more, measured and available by name (``FEATURE_VALUES``): the gap to the fifth, agreement of the first
+  five on one document, character-pair, rare-word and title coverage, score per unit of idf, unknown words.
 
-The rule (``ConfidenceRule``): a logistic regression on these signals (``FEATURES``), low when the
-probability that the library answers falls below a threshold set on out-of-fold predictions.
+The question's wording (``Wording``): a logistic regression on its characters and character pairs, whose
+decision is one more input named ``"wording"`` (out-of-fold while the rule is fitted).
+
+The rule (``ConfidenceRule``): a logistic regression on the inputs it names (``features``; a rule saved
+without names uses ``LEGACY_FEATURES``), low when the probability that the library answers falls below a
+threshold set on out-of-fold predictions. The shipped rule: the four signals above plus the wording.
 A citation found (征管法第32条) or an FAQ answer card is always high; no article at all is low.
-It is fitted (``fit_rule``) on the tune split of ``bench/data/confidence-questions.jsonl``
-by ``bench/confidence.py`` (the shipped ``data/confidence.json``) and refitted with the usage log
-by ``flask train-ranker`` (``indexer.training``; the learned model, ``indexer.learned``, wins when present).
+It is chosen (inputs, penalties, by cross-validation) and fitted (``fit_rule``) on the tune splits of
+``bench/data/confidence-questions.jsonl`` and ``tax-questions.jsonl`` by ``bench/confidence.py`` (the
+shipped ``data/confidence.json``) and refitted with the usage log by ``flask train-ranker`` (``indexer.training``; the learned model, ``indexer.learned``, wins when present).
 """
 from __future__ import annotations
 
@@ -81,7 +87,7 @@ class Wording:
         return self.intercept + sum(v * self.grams[g][1] for g, v in self.vector(text).items())
 
     @classmethod
-    def fit(cls, texts: list[str], answerable: list[bool], c: float) -> "Wording":
+    def fit(cls, texts: list[str], answerable: list[bool], c: float) -> Wording:
         from sklearn.linear_model import LogisticRegression
 
         counted = [grams(t) for t in texts]
@@ -143,11 +149,11 @@ class ConfidenceRule:
         return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
-    def from_json(cls, text: str) -> "ConfidenceRule":
+    def from_json(cls, text: str) -> ConfidenceRule:
         return cls.from_dict(json.loads(text))
 
     @classmethod
-    def from_dict(cls, data: dict) -> "ConfidenceRule":
+    def from_dict(cls, data: dict) -> ConfidenceRule:
         names = [str(n) for n in data.get("features") or LEGACY_FEATURES]
         if any(n not in FEATURE_VALUES and n != WORDING for n in names) or len(names) != len(data["weights"]):
             raise ValueError(f"unknown confidence features: {names}")

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.confidence import LEGACY_FEATURES, WORDING, ConfidenceRule, Signals, fit_rule, flag_rates
+from indexer.confidence import (
+    LEGACY_FEATURES,
+    WORDING,
+    ConfidenceRule,
+    Signals,
+    fit_rule,
+    flag_rates,
+)
 from indexer.learned import LearnedModel
 
 TODAY = "2026-11-27"
