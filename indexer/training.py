@@ -19,7 +19,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from indexer.confidence import ConfidenceRule, fit_rule, flag_rates
+from indexer.confidence import FEATURES, ConfidenceRule, fit_rule, flag_rates
 from indexer.learned import LEARNED_NAME, LearnedModel
 from indexer.unit_prior import WEIGHTS, UnitPrior, count_copies
 
@@ -94,7 +94,9 @@ def train(index, questions: list[dict], pairs: list, current: LearnedModel, *, t
     counted, choosing, held = split_pairs(list(pairs))
     prior = fit_prior(index, counted, choosing, current.confidence, today)
     fitting = LearnedModel(confidence=current.confidence, prior=prior)
-    rule = fit_rule(_rows(index, tune, counted + choosing, fitting, today))
+    shape = current.confidence  # refitted with the inputs and penalties of the rule in force
+    rule = fit_rule(_rows(index, tune, counted + choosing, fitting, today), names=shape.features or FEATURES,
+                    l2=float(shape.fitted.get("l2", 1.0)), wording_c=shape.wording_c)
     new = LearnedModel(confidence=rule, prior=prior,
                        trained_at=(now or dt.datetime.now()).isoformat(sep=" ", timespec="minutes"))
     before = evaluate(index, test, held, current, today)

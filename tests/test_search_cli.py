@@ -89,3 +89,18 @@ def test_reindex_rebuilds_from_the_database(library, runner):
     assert result.exit_code == 0 and "索引重建完成" in result.output
     search = runner.invoke(args=["search", "增值税法 9条", "--json"])
     assert json.loads(search.output)["results"][0]["unit"] == "第九条"
+
+
+def test_search_json_over_the_whole_tax_library_flags_what_it_does_not_hold(app, runner, monkeypatch):
+    monkeypatch.setenv("KB_TODAY", "2026-11-27")
+    app.config["KB_TODAY"] = "2026-11-27"
+    result = runner.invoke(args=["import-policies", "policies/tax", "--catalog", "policies/tax/catalog.csv"])
+    assert "导入完成" in result.output
+    outside = ["灵活就业的社保一个月交多少", "公积金贷款最长能贷多少年", "个税APP人脸识别一直不通过",
+               "办税服务厅中午几点开门", "离婚协议怎么写才有效"]
+    answerable = ["纳税人逾期不缴纳税款怎么办", "企业所得税的税率是百分之几", "车辆购置税的税率是多少"]
+    result = runner.invoke(args=["search", "--json"], input="\n".join(outside + answerable) + "\n")
+    records = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["query"] for r in records] == outside + answerable
+    assert [r["confidence"] for r in records] == ["low"] * len(outside) + ["high"] * len(answerable)
+    assert all(r["results"] for r in records)  # a low answer still lists what it found
