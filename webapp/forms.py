@@ -1,0 +1,38 @@
+"""What every page form shares: WTForms' own messages in Chinese, and one way to show a form's errors.
+
+Each blueprint declares its forms (fields, validators with Chinese messages, the limits the domain
+already enforces) beside its views; a view does ``form = XForm()``, ``if form.validate_on_submit():``
+calls one ``kb`` operation with plain data, and otherwise renders the page again with
+``form_error(form)`` (status 400, nothing saved). CSRF is checked by ``FlaskForm`` (and
+``CSRFProtect`` for every POST).
+"""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms.i18n import get_translations
+
+_CHINESE = get_translations(["zh"])
+
+
+class Form(FlaskForm):
+    """A Flask-WTF form whose built-in messages (a bad date, a choice not offered) are in Chinese."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _CHINESE
+
+
+def lines(value: str | None) -> list[str]:
+    """A textarea's non-empty lines, stripped (one citation, phrasing or synonym a line)."""
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+def form_error(form: FlaskForm) -> str:
+    """All of ``form``'s errors as one sentence for the page's error box: 「字段：问题；…」."""
+    parts = []
+    for name, errors in form.errors.items():
+        field = getattr(form, name, None)
+        label = field.label.text if field is not None and name != "csrf_token" else "表单"
+        messages = errors if isinstance(errors, list) else [str(errors)]
+        parts.append(f"{label}：{'；'.join(str(m) for m in messages)}")
+    return "；".join(parts)
