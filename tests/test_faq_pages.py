@@ -108,8 +108,8 @@ def test_the_editor_walks_an_entry_from_draft_to_published(app, client_as, libra
 
 
 @pytest.mark.parametrize("bad, message", [
-    ({"question": "   "}, "问题：问题不能为空"),
-    ({"question": "延" * 501}, "问题：问题不能超过 500 字"),
+    ({"question": "   "}, "问题不能为空"),
+    ({"question": "延" * 501}, "问题不能超过 500 字"),
     ({"review_by": "2027-13-45"}, "复核日期：不是有效的日期值"),
     ({"owner_id": "999999"}, "负责人：不是有效的选择"),
 ])

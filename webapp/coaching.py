@@ -17,7 +17,8 @@ from kb.coaching import (
 from kb.departments import TAX_TYPES
 from kb.workdays import beijing_now
 from webapp.auth import require
-from webapp.referrals import _departments, _lines
+from webapp.forms import lines as _lines
+from webapp.referrals import _departments
 from webapp.storage import db_session
 
 bp = Blueprint("coaching", __name__, url_prefix="/coaching")

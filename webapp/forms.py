@@ -9,6 +9,7 @@ calls one ``kb`` operation with plain data, and otherwise renders the page again
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms import Field
 from wtforms.i18n import get_translations
 
 _CHINESE = get_translations(["zh"])
@@ -22,17 +23,30 @@ class Form(FlaskForm):
             return _CHINESE
 
 
+class TextListField(Field):
+    """Several values sent under one name (ticked checkboxes, repeated hidden inputs), blanks dropped."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("default", list)
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = [value.strip() for value in valuelist if value and value.strip()]
+
+
 def lines(value: str | None) -> list[str]:
     """A textarea's non-empty lines, stripped (one citation, phrasing or synonym a line)."""
     return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
 def form_error(form: FlaskForm) -> str:
-    """All of ``form``'s errors as one sentence for the page's error box: 「字段：问题；…」."""
+    """All of ``form``'s errors as one sentence for the page's error box: 「复核日期：不是有效的日期值。」;
+    a message that already names its field (「问题不能为空」) is shown as it is."""
     parts = []
     for name, errors in form.errors.items():
         field = getattr(form, name, None)
         label = field.label.text if field is not None and name != "csrf_token" else "表单"
-        messages = errors if isinstance(errors, list) else [str(errors)]
-        parts.append(f"{label}：{'；'.join(str(m) for m in messages)}")
+        for message in errors if isinstance(errors, list) else [errors]:
+            message = str(message)
+            parts.append(message if label and label in message else f"{label}：{message}")
     return "；".join(parts)
