@@ -11,6 +11,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms.i18n import get_translations
+from wtforms.validators import ValidationError
+
+from kb.errors import KbError
 
 _CHINESE = get_translations(["zh"])
 
@@ -21,6 +24,19 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _CHINESE
+
+
+def checked_by(check):
+    """A validator that runs the domain's own check (``check(value)`` raising ``KbError``), so a rule
+    and its Chinese message live in one place and the form shows it next to the field."""
+
+    def validate(form, field):
+        try:
+            check(field.data)
+        except KbError as problem:
+            raise ValidationError(str(problem)) from None
+
+    return validate
 
 
 class TextListField(Field):
