@@ -375,6 +375,18 @@ def test_the_director_edits_routing_rules(app, people):
     assert suggestion["department"] == "征管处" and "发票丢失找征管处" in suggestion["reason"]
 
 
+def test_a_bad_routing_rule_is_refused_in_chinese_and_nothing_is_stored(app, people):
+    director = people("director")
+    token = csrf_token(director.get("/routing/rules/new").text)
+    bad = director.post("/routing/rules", data={"name": " ", "department": "征管处", "priority": "很高",
+                                                 "category": "闲聊", "words": "发票+丢", "csrf_token": token})
+    assert bad.status_code == 400
+    assert "规则名称不能为空" in bad.text and "优先级必须是整数" in bad.text and "来电类别：不是有效的选择" in bad.text
+    assert "发票+丢</textarea>" in bad.text  # the typed words are kept
+    with _db(app) as session:
+        assert session.scalar(select(func.count(RoutingRule.id))) == 0
+
+
 def test_a_reply_citing_a_missing_article_is_refused_and_the_text_kept(app, people, referral_to, import_tax):
     import_tax("行政复议法(2023-09-01).md")
     referral_id = referral_to()
