@@ -55,14 +55,20 @@ def lines(value: str | None) -> list[str]:
     return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
+def _label(form: FlaskForm, name: str | None) -> str:
+    if name is None:  # the form's own errors (``form.form_errors``)
+        return ""
+    field = getattr(form, name, None)
+    return field.label.text if field is not None and name != "csrf_token" else "表单"
+
+
 def form_error(form: FlaskForm) -> str:
     """All of ``form``'s errors as one sentence for the page's error box: 「复核日期：不是有效的日期值。」;
     a message that already names its field (「问题不能为空」) is shown as it is."""
     parts = []
     for name, errors in form.errors.items():
-        field = getattr(form, name, None)
-        label = field.label.text if field is not None and name != "csrf_token" else "表单"
+        label = _label(form, name)
         for message in errors if isinstance(errors, list) else [errors]:
             message = str(message)
-            parts.append(message if label and label in message else f"{label}：{message}")
+            parts.append(message if not label or label in message else f"{label}：{message}")
     return "；".join(parts)
