@@ -15,10 +15,8 @@ from kb.calls import NewCall, record_call
 from kb.departments import seed_departments
 from kb.permissions import Forbidden
 from kb.users import NewUser, create_user
-from tests.report_records import MONTH, NOW, at, build_month
+from tests.report_records import MONTH, NOW, PASSWORD, at, build_month
 from tests.web_helpers import csrf_token, login
-
-PASSWORD = "password-123"
 
 
 def suggestion_calls(session, records):
