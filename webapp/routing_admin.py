@@ -24,7 +24,7 @@ bp = Blueprint("routing_admin", __name__, url_prefix="/routing")
 
 
 class RuleForm(Form):
-    id = IntegerField(validators=[Optional()])
+    id = IntegerField("规则编号", validators=[Optional()])
     original_name = HiddenField()
     name = StringField("规则名称", validators=[DataRequired("规则名称不能为空"),
                                            Length(max=100, message="规则名称不能超过 100 字")])
