@@ -4,9 +4,9 @@
 
 Fills a scratch database (SQLite unless a URL is given) with ``demo-data`` for ``--months`` months of
 2024 (``--calls`` calls each, 12 demo agents) and a few 绩效工资 entries per agent and month; then times
-one month's 目标责任制考核表 with the 绩效工资 sheets (``kb.appraisal.appraise_all``, what the 月度考核
+one month's 目标责任制考核表 with the 绩效工资 sheets (``kb.reports.appraisal.appraise_all``, what the 月度考核
 page and the ``pay`` / ``appraisal`` commands compute) and the 年终总结 of every agent
-(``kb.appraisal_history.build_summaries``). Prints the figures; exit status 1 when a month takes
+(``kb.reports.appraisal_history.build_summaries``). Prints the figures; exit status 1 when a month takes
 longer than ``MONTH_TARGET`` or the year longer than ``YEAR_TARGET`` seconds.
 """
 from __future__ import annotations
@@ -21,13 +21,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from kb.appraisal import appraise_all
-from kb.appraisal_history import build_summaries
-from kb.db import create_schema, make_engine, make_session_factory, transaction
-from kb.demo_data import add_demo_month
-from kb.pay import record_event
-from kb.periods import month_period
-from kb.users import AGENT, DIRECTOR, User
+from kb.reports.appraisal import appraise_all
+from kb.reports.appraisal_history import build_summaries
+from kb.core.db import create_schema, make_engine, make_session_factory, transaction
+from kb.reports.demo_data import add_demo_month
+from kb.reports.pay import record_event
+from kb.core.periods import month_period
+from kb.accounts.users import AGENT, DIRECTOR, User
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,7 +14,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.qparser import MultifieldParser, OrGroup
 
-from kb.models import Document
+from kb.library.models import Document
 
 
 def make_schema() -> Schema:

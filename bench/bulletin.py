@@ -4,7 +4,7 @@
 
 Fills a scratch database (SQLite unless a URL is given) with ``demo-data`` for May 2024 and, for the
 "rising" comparison, 5,000 calls in April; loads the shipped FAQ starter set as published entries so
-the top questions are matched; then times the figures (``kb.bulletin.build_bulletin``), the .docx and
+the top questions are matched; then times the figures (``kb.reports.bulletin.build_bulletin``), the .docx and
 the HTML page. Prints the figures; exit status 1 when the whole bulletin takes longer than the target.
 """
 from __future__ import annotations
@@ -18,11 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from kb.bulletin import build_bulletin
-from kb.db import create_schema, make_engine, make_session_factory, transaction
-from kb.demo_data import add_demo_month
-from kb.faq_models import PUBLISHED, FaqEntry
-from kb.periods import parse_month
+from kb.reports.bulletin import build_bulletin
+from kb.core.db import create_schema, make_engine, make_session_factory, transaction
+from kb.reports.demo_data import add_demo_month
+from kb.faq.models import PUBLISHED, FaqEntry
+from kb.core.periods import parse_month
 
 
 ROOT = Path(__file__).resolve().parent.parent

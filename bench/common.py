@@ -12,8 +12,8 @@ SHARED = ROOT.parent / "shared"
 def scratch_library(folder: Path, work: Path | None = None):
     """Import ``folder`` (with its catalog.csv when present) into a fresh SQLite file; return the session factory."""
     # Imported here: ``latency.py --probe`` imports this module, and its cold start must not pay for the ORM.
-    from kb.db import create_schema, make_engine, make_session_factory
-    from kb.importing import import_library_folder, import_paths, load_catalog
+    from kb.core.db import create_schema, make_engine, make_session_factory
+    from kb.library.importing import import_library_folder, import_paths, load_catalog
 
     work = work or Path(tempfile.mkdtemp(prefix="kb-bench-"))
     engine = make_engine(f"sqlite:///{work / 'kb.sqlite3'}")

@@ -3,7 +3,7 @@
     python bench/latency.py [--skip-full] [--procs 2]
 
 Runs on the tax library (policies/tax) and on the 3,475 laws of ../shared/corpus/laws-full.tar.xz
-(extracted to a temporary folder and imported with kb.importing.import_paths). Queries: the dev
+(extracted to a temporary folder and imported with kb.library.importing.import_paths). Queries: the dev
 set's queries (search and routing cases). Every query feature is on for ours (synonyms, typos,
 citation lookup, validity ranking, snippets). Cold start and memory are measured in a fresh
 process (``python bench/latency.py --probe ...``) so this process's imports do not count.
@@ -93,8 +93,8 @@ def measure(label: str, folder: Path | None, procs: int, reuse: Path | None = No
     from indexer import SearchIndex
 
     if reuse is not None:  # a library database imported by an earlier run
-        from kb.db import make_engine, make_session_factory
-        from kb.models import Document
+        from kb.core.db import make_engine, make_session_factory
+        from kb.library.models import Document
         from sqlalchemy import select
 
         work = reuse

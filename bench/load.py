@@ -30,11 +30,11 @@ import urllib.parse
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from kb.actors import SYSTEM
-from kb.api_tokens import NewToken, create_token
-from kb.calls import ANSWERED
-from kb.db import create_schema, make_engine, make_session_factory, sqlite_url, transaction
-from kb.users import NewUser, create_user
+from kb.core.actors import SYSTEM
+from kb.accounts.api_tokens import NewToken, create_token
+from kb.hotline.calls import ANSWERED
+from kb.core.db import create_schema, make_engine, make_session_factory, sqlite_url, transaction
+from kb.accounts.users import NewUser, create_user
 from tests.live_server import PASSWORD, Server, WebClient, api, app_env, run_flask
 
 

@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.load import QUERIES, percentile  # noqa: E402
-from kb.db import sqlite_url  # noqa: E402
+from kb.core.db import sqlite_url  # noqa: E402
 from tests.live_server import Server, app_env, free_port, run_flask  # noqa: E402
 
 

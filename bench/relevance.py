@@ -113,10 +113,10 @@ def load_starter_faq(factory) -> dict[int, tuple[str, str]]:
     """Load the shipped FAQ starter set; return unit id -> (source file, unit label) for scoring."""
     from sqlalchemy import select
 
-    from kb.actors import SYSTEM
-    from kb.db import transaction
-    from kb.faq_io import import_faq, read_faq_file
-    from kb.models import Document, Unit
+    from kb.core.actors import SYSTEM
+    from kb.core.db import transaction
+    from kb.faq.import_export import import_faq, read_faq_file
+    from kb.library.models import Document, Unit
 
     with transaction(factory) as session:
         report = import_faq(session, SYSTEM, read_faq_file(ROOT / "policies" / "faq" / "starter.json"))
@@ -159,7 +159,7 @@ class Library:
     def _titles(self) -> dict[str, str]:
         from sqlalchemy import select
 
-        from kb.models import Document
+        from kb.library.models import Document
 
         with self.factory() as session:
             return {source: title for source, title in session.execute(select(Document.source_name, Document.title))}
@@ -178,7 +178,7 @@ def tax_library(args) -> Library:
 
 
 def full_library(args) -> Library:
-    from kb.db import make_engine, make_session_factory
+    from kb.core.db import make_engine, make_session_factory
 
     if args.full and (args.full / "kb.sqlite3").exists():
         work = args.full

@@ -3,18 +3,18 @@
     python bench/routing.py [path/to/dev.jsonl] [--rules RULES.json] [--baseline-rules RULES.json] [--misses]
     python bench/routing.py --cv-grid      # only the cross-validated grid the hyperparameters were chosen on
 
-1. The held-out split of ``kb/data/routing_examples.jsonl`` (every 4th example of each class, never
+1. The held-out split of ``kb/hotline/data/routing_examples.jsonl`` (every 4th example of each class, never
    trained or tuned on): accuracy per destination (稽查局, 监察室, 法规处, 征管处, 业务处室, 办公室,
    区（市、县）局) and per receiving department, and the confusion matrix, for the router in use
    (the rules as overrides, then the classifier fitted on the training split) and for the rules
-   alone (``kb.routing.route_by_rules``), measured in the same run. Also: how many requests ask
+   alone (``kb.hotline.routing.route_by_rules``), measured in the same run. Also: how many requests ask
    the agent to choose, and how often the right department is one of the two shown.
    Each frozen held-out part (``part`` a: the first 115, b: 158 written later for the weak kinds)
    is also reported on its own. Every held-out request is also routed as a 举报 and as a 投诉:
    none may go to a policy department.
 2. The 5-fold cross-validated accuracy on the training split (what the threshold was chosen on);
    with ``--cv-grid``, only the grid of C, lexicon weight and 监察室 weight, 5 folds × 4 shuffles
-   of the training split, that ``kb.routing_model``'s constants were chosen on.
+   of the training split, that ``kb.hotline.routing_model``'s constants were chosen on.
 3. The route cases of the dev set (``../shared/eval/dev.jsonl``), a separate figure that nothing was
    tuned on; skipped when the file is absent.
 
@@ -31,10 +31,10 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
-from kb import routing_model
-from kb.departments import POLICY
-from kb.routing import CONFIDENTIAL_CATEGORIES, RULES_FILE, load_shipped_rules, route, route_by_rules
-from kb.routing_model import (
+from kb.hotline import routing_model
+from kb.hotline.departments import POLICY
+from kb.hotline.routing import CONFIDENTIAL_CATEGORIES, RULES_FILE, load_shipped_rules, route, route_by_rules
+from kb.hotline.routing_model import (
     Figures, cross_validated, figures, group_label, label_of, load_examples, held_out_examples, train, training_examples,
 )
 

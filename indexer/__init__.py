@@ -14,11 +14,11 @@ How the pieces fit (a pipeline of small modules):
 - ``writing``: opening the index, and one writer at a time across processes (``fcntl.flock``).
   ``feeding``: full rebuilds and incremental updates from the database; it and the entry builders
   load the ORM, so only writing imports them: a process that only searches starts without it.
-- ``following``: an index folder follows the database's outbox (``kb.index_outbox``): it applies
+- ``following``: an index folder follows the database's outbox (``kb.library.index_outbox``): it applies
   the changes recorded after its watermark, whichever process or host made them.
 - query side: ``synonyms`` (shipped ``data/synonyms.tsv`` + the director's override),
   ``typos`` (homophone typos by pinyin), ``citation_query`` (征管法第32条 straight to the
-  article, by every short name ``kb.titles`` derives; a notice when the article does not exist), ``query`` (the Whoosh query), ``validity`` (in force / pending / outdated on the
+  article, by every short name ``kb.library.titles`` derives; a notice when the article does not exist), ``query`` (the Whoosh query), ``validity`` (in force / pending / outdated on the
   reference date, and ordering by it), ``snippets`` (highlighting), ``scoring`` (the query's
   top entries: Whoosh's BM25F computed term at a time with numpy, ~10x faster than Whoosh's
   matchers on OR queries of common words, the same scores), ``ranking`` (the second stage: the

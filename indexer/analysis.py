@@ -22,8 +22,8 @@ from pathlib import Path
 
 from whoosh.analysis import LowercaseFilter, StopFilter, Token, Tokenizer
 
-from kb.doc_numbers import DOC_NUMBER_RE
-from kb.numerals import ARTICLE_NUMBER, parse_number
+from kb.library.doc_numbers import DOC_NUMBER_RE
+from kb.core.numerals import ARTICLE_NUMBER, parse_number
 from indexer.segmenter import DATA_DIR, load_segmenter
 
 STOPWORDS_FILE = DATA_DIR / "stopwords.txt"

@@ -1,7 +1,7 @@
 """Citation lookup: 征管法第32条, 征管法三十二条, 增值税法 9条, 《个人所得税法》第六条, 刑法第205条之一.
 
 A query naming a document (its title or a short name, as indexed in ``doc_names``: the names
-``kb.titles.short_names_for`` derives from every title) followed by an article number (Arabic or
+``kb.library.titles.short_names_for`` derives from every title) followed by an article number (Arabic or
 Chinese numerals, with or without 第 and 条, with 之N) goes straight to that article. The names come
 from the index itself, so every imported document is citable. A cited article that the document
 does not have gets a notice (征管法第999条: 《…》没有第九百九十九条) instead of silence.
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from whoosh.query import And, Term
 
-from kb.numerals import GAP, NUMBER, SUB_NUMBER, article_label, parse_number
+from kb.core.numerals import GAP, NUMBER, SUB_NUMBER, article_label, parse_number
 from indexer.analysis import article_token, normalise_text
 
-# 第N条 / N条 / 第N (not followed by 款/项/章/节/编) with an optional 之N: ``kb.numerals.ARTICLE_NUMBER``
+# 第N条 / N条 / 第N (not followed by 款/项/章/节/编) with an optional 之N: ``kb.core.numerals.ARTICLE_NUMBER``
 # with 第 and 条 optional.
 ARTICLE_REF_RE = re.compile(rf"(第{GAP})?({NUMBER}){GAP}(条)?{SUB_NUMBER}(?![款项章节编年月日号])")
 _QUOTES = re.compile(r"[《》〈〉<>“”\"'‘’\s\u3000]")

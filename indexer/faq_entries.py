@@ -179,7 +179,7 @@ def faq_result(fields: dict, score: float) -> FaqResult:
 # -- the gaps queue's grouping ------------------------------------------------------------------
 
 def gap_key(index) -> Callable[[str], str]:
-    """The key that groups queries in the gaps queue (``kb.gaps``): the query's content words after
+    """The key that groups queries in the gaps queue (``kb.reports.gaps``): the query's content words after
     synonyms, sorted; so 个税专项扣除 and 个人所得税 专项扣除, or 发票丢了 and 丢失发票, fall together.
     ``index`` is a ``SearchIndex`` (its analyzer and synonym table)."""
     analyzer = index.ix.schema["text"].analyzer

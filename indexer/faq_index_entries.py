@@ -10,9 +10,9 @@ import nh3
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kb.faq import render_answer
-from kb.faq_models import PUBLISHED, FaqCitation, FaqEntry
-from kb.statuses import CURRENT_STATUSES, IN_FORCE as DOC_IN_FORCE
+from kb.faq.operations import render_answer
+from kb.faq.models import PUBLISHED, FaqCitation, FaqEntry
+from kb.library.statuses import CURRENT_STATUSES, IN_FORCE as DOC_IN_FORCE
 from indexer.faq_entries import FAQ_TYPE, faq_key
 
 

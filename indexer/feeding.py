@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from whoosh import index as whoosh_index
 from whoosh.writing import CLEAR
 
-from kb.models import Document
+from kb.library.models import Document
 from indexer.faq_entries import faq_key
 from indexer.faq_index_entries import faq_index_entries
 from indexer.schema import make_schema

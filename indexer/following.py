@@ -1,6 +1,6 @@
 """Following the outbox: an index applies the library's changes, whichever process or host made them.
 
-The database records every change to what the index shows in ``index_changes`` (``kb.index_outbox``).
+The database records every change to what the index shows in ``index_changes`` (``kb.library.index_outbox``).
 An index folder keeps, beside the index, the id of the last row whose change it holds: its
 watermark (the file ``outbox-watermark``). ``apply_changes`` re-indexes the documents and FAQ
 entries named by the rows after the watermark, then moves it.
@@ -13,7 +13,7 @@ entries named by the rows after the watermark, then moves it.
   old one). A crash between the two applies the rows again, which writes the same entries again.
 - A document's change also refreshes the FAQ cards citing it and the entries of the documents it
   replaced (they show its title and its dates).
-- A ``files`` row (the director changed the dictionary or the synonyms, ``kb.shared_files``) first
+- A ``files`` row (the director changed the dictionary or the synonyms, ``kb.core.shared_files``) first
   writes the files as the database holds them into this host's data folder, so that the documents
   of the same edit are cut with the new dictionary.
 - An index whose watermark the outbox no longer covers (rows pruned meanwhile, or another database)
@@ -29,8 +29,8 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kb.index_outbox import change_span, changes_after, latest_change_id
-from kb.models import Document
+from kb.library.index_outbox import change_span, changes_after, latest_change_id
+from kb.library.models import Document
 from indexer import vocabulary
 from indexer.writing import file_lock
 

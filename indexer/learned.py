@@ -2,7 +2,7 @@
 
 ``flask train-ranker`` (``indexer.training``) writes it: the low-confidence rule
 (``indexer.confidence``), the per-unit prior (``indexer.unit_prior``), when it was trained and what
-it scored. With several hosts it travels like the director's vocabulary (``kb.shared_files``).
+it scored. With several hosts it travels like the director's vocabulary (``kb.core.shared_files``).
 Without it, the shipped rule (``data/confidence.json``) and no prior apply.
 """
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 ``search_and_log(session, actor, request, index)`` checks that the actor may read the library,
 searches, and (when the request says the search was submitted) writes the query log through
-``kb.querylog.log_search``, which keeps the one rule of what is logged: the number of results and
+``kb.reports.querylog.log_search``, which keeps the one rule of what is logged: the number of results and
 the top *article* (never the FAQ answer card shown above it). The front ends only parse their own
 input into a ``SearchRequest`` and present the ``SearchResponse``; none of them logs by itself.
 
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from indexer.search import SearchResponse
-from kb.permissions import Forbidden
-from kb.querylog import log_search
-from kb.users import can_read_library
+from kb.core.permissions import Forbidden
+from kb.reports.querylog import log_search
+from kb.accounts.users import can_read_library
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Data: labelled questions (``bench/data/confidence-questions.jsonl``: ``query``, ``answerable``,
 ``split`` tune|test) and the pairs agents copied after a search or cited in a saved call (query, unit id, oldest first;
-``kb.search_feedback.learning_pairs``), every one of them answerable.
+``kb.library.search_feedback.learning_pairs``), every one of them answerable.
 
 Splits, fixed before anything is fitted: the questions by their own ``split``; the pairs by time, the
 oldest 60 % counted for the prior and joining the rule's fit as answerable, the next 20 % choosing the
@@ -109,7 +109,7 @@ def train(index, questions: list[dict], pairs: list, current: LearnedModel, *, t
 
 def read_questions(text: str, source: str) -> list[dict]:
     """The labelled questions of a JSON-lines file; a bad line is named in the error (Chinese)."""
-    from kb.errors import KbError
+    from kb.core.errors import KbError
 
     questions = []
     for number, line in enumerate(text.splitlines(), 1):
@@ -131,8 +131,8 @@ def train_from_use(session, index, questions: list[dict], *, dry_run: bool = Fal
     (and not ``dry_run``), write it into the data folder and share it with the other hosts; record the
     training either way. The caller commits."""
     from indexer import vocabulary
-    from kb.search_feedback import learning_pairs, record_training
-    from kb.workdays import beijing_now
+    from kb.library.search_feedback import learning_pairs, record_training
+    from kb.core.workdays import beijing_now
 
     pairs = learning_pairs(session)
     result = train(index, questions, pairs, index.learned.model(force=True), today=today, now=beijing_now())

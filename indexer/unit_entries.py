@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kb.citations import unit_citation
-from kb.library import valid_until
-from kb.models import ARTICLE, Document, Unit
-from kb.titles import abbreviated_titles, normalise_title, short_names_for
+from kb.library.citations import unit_citation
+from kb.library.operations import valid_until
+from kb.library.models import ARTICLE, Document, Unit
+from kb.library.titles import abbreviated_titles, normalise_title, short_names_for
 from indexer.analysis import article_token, find_exact_spans, normalise_text
 from indexer.schema import ARTICLE_TYPE, date_number
 
@@ -38,7 +38,7 @@ def document_names(document: Document) -> list[str]:
 
 def citable_names(document: Document) -> list[str]:
     """Every name a citation may use (``doc_names``): the above and the names the title rules derive
-    now (``kb.titles.short_names_for``), so a rule added later reaches documents imported earlier."""
+    now (``kb.library.titles.short_names_for``), so a rule added later reaches documents imported earlier."""
     names = document_names(document) + [normalise_text(n) for n in short_names_for(document.title)]
     return list(dict.fromkeys(names))
 

@@ -1,7 +1,7 @@
 """A small per-unit prior learned from use: articles agents copy often rank a little higher.
 
 ``factor(unit_id) = 1 + weight * log(1 + copies)``, multiplied into a text match's score.
-``copies`` counts the (query, unit) pairs agents copied (``kb.search_feedback``); ``weight`` is chosen
+``copies`` counts the (query, unit) pairs agents copied (``kb.library.search_feedback``); ``weight`` is chosen
 on pairs not counted (``indexer.training``), 0 when nothing is learned.
 """
 from __future__ import annotations

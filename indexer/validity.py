@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from kb.statuses import CURRENT_STATUSES
+from kb.library.statuses import CURRENT_STATUSES
 
 IN_FORCE, PENDING, OUTDATED = "in_force", "pending", "outdated"
 PENALTY = {IN_FORCE: 1.0, PENDING: 0.6, OUTDATED: 0.5}

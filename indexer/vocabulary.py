@@ -13,7 +13,7 @@ comments are kept, the new text goes to a temporary file in the same folder, is 
 and renamed over the old one (``os.replace``), so a reader sees the old file or the new one, never
 half of one. The new file's mtime is later than the old one's, so two edits within one clock tick
 are still noticed. Re-indexing the text a new word occurs in is the caller's job
-(``kb.vocabulary.documents_containing``).
+(``kb.library.vocabulary.documents_containing``).
 """
 from __future__ import annotations
 
@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from kb.errors import KbError
-from kb.vocabulary import documents_containing, faq_entries_containing
-from kb.index_outbox import DOCUMENT, FAQ, FILES, record_changes
-from kb.shared_files import save_shared_file, shared_files
+from kb.core.errors import KbError
+from kb.library.vocabulary import documents_containing, faq_entries_containing
+from kb.library.index_outbox import DOCUMENT, FAQ, FILES, record_changes
+from kb.core.shared_files import save_shared_file, shared_files
 from indexer.segmenter import DEFAULT_FREQ, SHIPPED_DICT, USER_DICT_NAME, load_segmenter, read_dictionary
 from indexer.learned import LEARNED_NAME
 from indexer.synonyms import OVERRIDE_NAME, SHIPPED_TABLE, read_rows
@@ -340,7 +340,7 @@ SHARED_NAMES = (USER_DICT_NAME, OVERRIDE_NAME, LEARNED_NAME)  # and what train-r
 
 
 def pull(session, data_dir, *, for_update: bool = False) -> bool:
-    """Write into ``data_dir`` the director's files as the database holds them (``kb.shared_files``),
+    """Write into ``data_dir`` the director's files as the database holds them (``kb.core.shared_files``),
     where they differ; return True when one changed (this process then uses it at once). An editor
     pulls first (``for_update``: two editors take turns on PostgreSQL), so that an edit made on
     another host is not lost."""

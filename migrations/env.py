@@ -1,7 +1,7 @@
-"""Alembic's environment: the schema is ``kb.db.Base.metadata`` (every model module registered).
+"""Alembic's environment: the schema is ``kb.core.db.Base.metadata`` (every model module registered).
 
 Which database:
-- a connection handed over by the caller (``kb.schema_migrations``, the ``flask db-*`` commands):
+- a connection handed over by the caller (``kb.core.schema_migrations``, the ``flask db-*`` commands):
   ``config.attributes["connection"]``; the caller owns its transaction;
 - otherwise ``-x url=...``, then ``sqlalchemy.url`` in the ini file, then ``KB_DATABASE_URL``,
   then the default SQLite file ``kb.sqlite3`` in ``KB_DATA_DIR`` (Flask's ``instance/``).
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from alembic import context
 
-from kb.db import Base, make_engine, register_models, sqlite_url
+from kb.core.db import Base, make_engine, register_models, sqlite_url
 
 register_models()
 config = context.config

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from kb.actors import SYSTEM
-from kb.api_tokens import NewToken, create_token
-from kb.db import transaction
-from kb.users import User
+from kb.core.actors import SYSTEM
+from kb.accounts.api_tokens import NewToken, create_token
+from kb.core.db import transaction
+from kb.accounts.users import User
 
 ROLES = ("agent", "policy", "director", "department", "admin")
 LIBRARY = ("税收征收管理法(2015-04-24).md", "增值税暂行条例(2017-11-19).md", "增值税法(2024-12-25).md")

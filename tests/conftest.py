@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from kb.db import Base, create_schema, make_engine, make_session_factory
-from kb.importing import import_paths, load_catalog
+from kb.core.db import Base, create_schema, make_engine, make_session_factory
+from kb.library.importing import import_paths, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "policies"
@@ -23,7 +23,7 @@ def database_url(tmp_path):
     if not url:
         return f"sqlite:///{tmp_path / 'kb.sqlite3'}"
     engine = make_engine(url)
-    from kb.db import register_models
+    from kb.core.db import register_models
 
     register_models()
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from kb.actors import SYSTEM
-from kb.calls import ANSWERED, REFERRED, TRANSFERRED, NewCall, record_call
-from kb.faq_models import PUBLISHED, FaqEntry
-from kb.periods import parse_month
-from kb.querylog import log_query
-from kb.referrals import (
+from kb.core.actors import SYSTEM
+from kb.hotline.calls import ANSWERED, REFERRED, TRANSFERRED, NewCall, record_call
+from kb.faq.models import PUBLISHED, FaqEntry
+from kb.core.periods import parse_month
+from kb.reports.querylog import log_query
+from kb.hotline.referrals import (
     NewReferral, close_referral, open_referral, record_feedback, reply_referral, send_referral,
 )
-from kb.reminders import send_reminders
-from kb.users import NewUser, create_user
+from kb.hotline.reminders import send_reminders
+from kb.accounts.users import NewUser, create_user
 
 MONTH = parse_month("2024-05")
 NOW = dt.datetime(2024, 6, 10, 9, 0)

@@ -6,11 +6,11 @@ import json
 import pytest
 from sqlalchemy import select
 
-from kb.api_tokens import ApiToken
-from kb.audit import VIEW_IDENTITY, entries_for
-from kb.db import transaction
-from kb.querylog import QueryLog
-from kb.users import User
+from kb.accounts.api_tokens import ApiToken
+from kb.hotline.audit import VIEW_IDENTITY, entries_for
+from kb.core.db import transaction
+from kb.reports.querylog import QueryLog
+from kb.accounts.users import User
 from tests.api_helpers import api_library, token_for  # noqa: F401  (fixtures)
 from tests.web_helpers import client_as, csrf_token  # noqa: F401
 

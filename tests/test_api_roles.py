@@ -9,12 +9,12 @@ import datetime as dt
 
 import pytest
 
-from kb.actors import SYSTEM
-from kb.db import transaction
-from kb.faq import FaqData, change_status, create_entry, get_entry, publish_entry, submit_entry
-from kb.faq_models import DRAFT
-from kb.referrals import NewReferral, open_referral, send_referral
-from kb.users import User
+from kb.core.actors import SYSTEM
+from kb.core.db import transaction
+from kb.faq.operations import FaqData, change_status, create_entry, get_entry, publish_entry, submit_entry
+from kb.faq.models import DRAFT
+from kb.hotline.referrals import NewReferral, open_referral, send_referral
+from kb.accounts.users import User
 from tests.api_helpers import ROLES, add_token_user, api_library  # noqa: F401  (fixture)
 from webapp.api.registry import OPERATIONS
 

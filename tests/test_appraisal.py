@@ -6,15 +6,15 @@ import datetime as dt
 
 import pytest
 
-from kb.appraisal import (
+from kb.reports.appraisal import (
     FAIR, ITEMS, LATE_SELF_SCORE, POOR, REPORT, VETO, WARNING, AppraisalError, agents_for, appraise, appraise_all,
     pay_difference, publish_month, save_centre_entries, save_self_score, set_veto, submit_report,
 )
-from kb.appraisal_history import build_summaries
-from kb.appraisal_rules import TARGET, set_rules
-from kb.periods import parse_month
-from kb.permissions import Forbidden
-from kb.users import User
+from kb.reports.appraisal_history import build_summaries
+from kb.reports.appraisal_rules import TARGET, set_rules
+from kb.core.periods import parse_month
+from kb.core.permissions import Forbidden
+from kb.accounts.users import User
 from tests.report_records import MONTH, NOW, build_month
 
 

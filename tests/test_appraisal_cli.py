@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from kb.appraisal import save_centre_entries
+from kb.reports.appraisal import save_centre_entries
 from tests.report_records import MONTH, build_month
 
 

@@ -6,7 +6,7 @@ import io
 
 import docx
 
-from kb.actors import SYSTEM
+from kb.core.actors import SYSTEM
 from tests.report_pages import logged_in, records  # noqa: F401  (fixture)
 from tests.report_records import PASSWORD
 from tests.web_helpers import csrf_token
@@ -93,7 +93,7 @@ def test_half_year_summary_page_and_docx(app, records):
 
 
 def test_the_collection_office_reads_bulletin_weekly_and_appraisal_but_changes_nothing(app, records):
-    from kb.users import NewUser, create_user
+    from kb.accounts.users import NewUser, create_user
 
     with app.extensions["kb_storage"].session_factory() as session:
         create_user(session, SYSTEM, NewUser(username="zgc", role="department", department="征管处", password=PASSWORD))

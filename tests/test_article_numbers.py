@@ -1,4 +1,4 @@
-"""One article-number pattern (``kb.numerals.ARTICLE_NUMBER``: 第N条之M, Chinese or Arabic numerals,
+"""One article-number pattern (``kb.core.numerals.ARTICLE_NUMBER``: 第N条之M, Chinese or Arabic numerals,
 half or full width, spaces between the parts) behind the parser, the cross-references, the FAQ
 citations, the tokenizer and the citation look-up. The cases below are where the six copies it
 replaced disagreed (Arabic digits after 之, full-width digits, spaces)."""
@@ -9,10 +9,10 @@ import re
 import pytest
 
 from indexer.analysis import find_exact_spans
-from kb.faq_citations import resolve_citation
-from kb.numerals import ARTICLE_NUMBER, canonical_articles, parse_number
-from kb.parsing import parse_file
-from kb.references import find_references
+from kb.faq.citations import resolve_citation
+from kb.core.numerals import ARTICLE_NUMBER, canonical_articles, parse_number
+from kb.library.parsing import parse_file
+from kb.library.references import find_references
 
 
 @pytest.mark.parametrize("text, number, sub", [

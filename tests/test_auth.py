@@ -6,7 +6,7 @@ import time
 
 from sqlalchemy import select
 
-from kb.users import User
+from kb.accounts.users import User
 from tests.web_helpers import PASSWORD, add_user, client_as, csrf_token, login, post_form  # noqa: F401
 
 

@@ -10,7 +10,7 @@ import tarfile
 
 import pytest
 
-from kb.backup import FORMAT, BackupError, restore_backup, table_counts
+from kb.core.backup import FORMAT, BackupError, restore_backup, table_counts
 
 
 def _mode(path) -> int:
@@ -38,7 +38,7 @@ def test_the_sqlite_files_and_the_backup_are_private(app, runner, tmp_path):
 def test_an_existing_world_readable_database_is_made_private(database_url, tmp_path):
     if not database_url.startswith("sqlite"):
         pytest.skip("SQLite files only")
-    from kb.db import make_engine
+    from kb.core.db import make_engine
 
     path = tmp_path / "old.sqlite3"
     path.write_bytes(b"")

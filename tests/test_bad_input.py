@@ -10,13 +10,13 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from kb.catalog import DocumentMeta
-from kb.db import transaction
-from kb.errors import CatalogError, ImportFailed
-from kb.importing import import_library_folder, import_one, import_paths, load_catalog
-from kb.library import content_hash, import_document
-from kb.models import Document, Reference, Unit
-from kb.parsing import parse_file
+from kb.library.catalog import DocumentMeta
+from kb.core.db import transaction
+from kb.core.errors import CatalogError, ImportFailed
+from kb.library.importing import import_library_folder, import_one, import_paths, load_catalog
+from kb.library.operations import content_hash, import_document
+from kb.library.models import Document, Reference, Unit
+from kb.library.parsing import parse_file
 from tests.conftest import TAX
 from tests.test_formats import make_docx
 
@@ -236,12 +236,12 @@ def test_an_article_over_the_unit_limit_is_refused_naming_it():
 
 
 def test_a_missing_row_is_one_not_found_message_whatever_asks_for_it(session):
-    from kb.calls import get_call
-    from kb.db import get_or_not_found
-    from kb.errors import NotFound
-    from kb.faq import get_entry
-    from kb.library import get_document, get_unit
-    from kb.models import Document
+    from kb.hotline.calls import get_call
+    from kb.core.db import get_or_not_found
+    from kb.core.errors import NotFound
+    from kb.faq.operations import get_entry
+    from kb.library.operations import get_document, get_unit
+    from kb.library.models import Document
 
     for lookup, message in ((lambda: get_document(session, 987654), "文档 987654 不存在"),
                             (lambda: get_unit(session, 987654), "条文 987654 不存在"),

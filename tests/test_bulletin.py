@@ -8,9 +8,9 @@ import io
 import docx
 import pytest
 
-from kb.bulletin import SECTIONS, build_bulletin, build_weekly
-from kb.periods import parse_month, week_period
-from kb.promises import ACCEPTED, ANSWERED_OR_FEEDBACK, FEEDBACK_LATE, FOLLOWED_UP, RECORDED, SECRET, STAFF_NO
+from kb.reports.bulletin import SECTIONS, build_bulletin, build_weekly
+from kb.core.periods import parse_month, week_period
+from kb.reports.promises import ACCEPTED, ANSWERED_OR_FEEDBACK, FEEDBACK_LATE, FOLLOWED_UP, RECORDED, SECRET, STAFF_NO
 from tests.report_records import MONTH, NOW, build_month, at
 
 
@@ -93,7 +93,7 @@ def test_pending_records_are_not_counted_before_their_time_limit(session):
 
 def test_confidential_content_never_appears(session):
     records = build_month(session)
-    from kb.promises import summary_of
+    from kb.reports.promises import summary_of
 
     assert summary_of("举报", records.calls["c12"].question) == SECRET
 

@@ -8,13 +8,13 @@ import docx
 import pytest
 from sqlalchemy import func, select
 
-from kb.actors import SYSTEM
-from kb.bulletin import SECTIONS, build_bulletin, can_read_issue
-from kb.bulletin_issues import BulletinIssue, IssueError, save_editorial, share_issue
-from kb.calls import NewCall, record_call
-from kb.departments import seed_departments
-from kb.permissions import Forbidden
-from kb.users import NewUser, create_user
+from kb.core.actors import SYSTEM
+from kb.reports.bulletin import SECTIONS, build_bulletin, can_read_issue
+from kb.reports.bulletin_issues import BulletinIssue, IssueError, save_editorial, share_issue
+from kb.hotline.calls import NewCall, record_call
+from kb.hotline.departments import seed_departments
+from kb.core.permissions import Forbidden
+from kb.accounts.users import NewUser, create_user
 from tests.report_records import MONTH, NOW, PASSWORD, at, build_month
 from tests.web_helpers import csrf_token, login
 

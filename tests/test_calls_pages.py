@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from kb import audit
-from kb.calls import Call
-from kb.db import transaction
-from kb.director_reports import DirectorReport
-from kb.redaction import REDACTED
+from kb.hotline import audit
+from kb.hotline.calls import Call
+from kb.core.db import transaction
+from kb.hotline.director_reports import DirectorReport
+from kb.hotline.redaction import REDACTED
 from tests.web_helpers import add_user, csrf_token, login
 
 JSON = {"Accept": "application/json"}

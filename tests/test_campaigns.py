@@ -10,11 +10,11 @@ import json
 import docx
 import pytest
 
-from kb.actors import SYSTEM
-from kb.bulletin import CAMPAIGNS_SECTION, SECTIONS, build_bulletin
-from kb.bulletin_issues import SECTION_COUNT
-from kb.calls import NewCall, record_call
-from kb.campaigns import (
+from kb.core.actors import SYSTEM
+from kb.reports.bulletin import CAMPAIGNS_SECTION, SECTIONS, build_bulletin
+from kb.reports.bulletin_issues import SECTION_COUNT
+from kb.hotline.calls import NewCall, record_call
+from kb.channels.campaigns import (
     Campaign,
     CampaignData,
     CampaignError,
@@ -26,13 +26,13 @@ from kb.campaigns import (
     summaries_for_month,
     summarise,
 )
-from kb.db import transaction
-from kb.faq import FaqData, create_entry, publish_entry, submit_entry
-from kb.library import find_document_by_name
-from kb.periods import month_period
-from kb.permissions import Forbidden
-from kb.users import NewUser, create_user
-from kb.workdays import beijing_now
+from kb.core.db import transaction
+from kb.faq.operations import FaqData, create_entry, publish_entry, submit_entry
+from kb.library.operations import find_document_by_name
+from kb.core.periods import month_period
+from kb.core.permissions import Forbidden
+from kb.accounts.users import NewUser, create_user
+from kb.core.workdays import beijing_now
 from tests.web_helpers import add_user, client_as, post_form  # noqa: F401  (client_as: a fixture)
 
 VEHICLE = "车船税法(2019-04-23).md"
@@ -52,7 +52,7 @@ def people(session_factory):
 
 
 def _user(session, people, name):
-    from kb.users import User
+    from kb.accounts.users import User
 
     return session.get(User, people[name])
 

@@ -24,7 +24,7 @@ def index(make_search_index):
     ("《个人所得税法》第六条", "中华人民共和国个人所得税法", "第六条"),
     ("个税法第6条", "中华人民共和国个人所得税法", "第六条"),
     ("征管法实施细则第七十七条", "中华人民共和国税收征收管理法实施细则", "第七十七条"),
-    # Short names derived by rule from every title (kb.titles), not listed per law:
+    # Short names derived by rule from every title (kb.library.titles), not listed per law:
     ("征管法细则第三十二条", "中华人民共和国税收征收管理法实施细则", "第三十二条"),
     ("个税法实施条例第6条", "中华人民共和国个人所得税法实施条例", "第六条"),
     ("个税条例 第十八条", "中华人民共和国个人所得税法实施条例", "第十八条"),

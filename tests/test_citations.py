@@ -6,9 +6,9 @@ import json
 import pytest
 from sqlalchemy import select
 
-from kb.citations import unit_citation
-from kb.models import Document, Unit
-from kb.numerals import article_label, parse_number, to_chinese_number
+from kb.library.citations import unit_citation
+from kb.library.models import Document, Unit
+from kb.core.numerals import article_label, parse_number, to_chinese_number
 
 
 @pytest.mark.parametrize("value,text", [

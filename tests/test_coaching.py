@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from kb.actors import SYSTEM
-from kb.coaching import (
+from kb.core.actors import SYSTEM
+from kb.channels.coaching import (
     ANSWERED,
     RETURNED,
     SENT,
@@ -21,9 +21,9 @@ from kb.coaching import (
     resend_coaching,
     return_coaching,
 )
-from kb.faq_models import DRAFT
-from kb.permissions import Forbidden
-from kb.users import NewUser, create_user
+from kb.faq.models import DRAFT
+from kb.core.permissions import Forbidden
+from kb.accounts.users import NewUser, create_user
 
 MONDAY_10 = dt.datetime(2025, 3, 3, 10, 0)
 QUESTION = "纳税人丢失已开具的发票，应当如何处理？"

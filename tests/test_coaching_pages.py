@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from kb.coaching import CoachingRequest
-from kb.faq_models import FaqEntry
+from kb.channels.coaching import CoachingRequest
+from kb.faq.models import FaqEntry
 from tests.web_helpers import add_user, client_as, csrf_token, login, post_form  # noqa: F401  (fixture)
 
 QUESTION = "纳税人丢失已开具的发票，应当如何处理？"

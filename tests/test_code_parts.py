@@ -7,10 +7,10 @@ import shutil
 
 from sqlalchemy import func, select
 
-from kb.citations import unit_citation
-from kb.importing import import_paths
-from kb.library import find_article, find_document_by_name
-from kb.models import Document, Unit
+from kb.library.citations import unit_citation
+from kb.library.importing import import_paths
+from kb.library.operations import find_article, find_document_by_name
+from kb.library.models import Document, Unit
 from tests.conftest import ROOT
 
 CODE = ROOT / "tests" / "data" / "民法典"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from kb.compare import ADDED, CHANGED, REMOVED, RENUMBERED, UNCHANGED, compare_documents
-from kb.models import Document
+from kb.library.compare import ADDED, CHANGED, REMOVED, RENUMBERED, UNCHANGED, compare_documents
+from kb.library.models import Document
 
 
 def _invoice_versions(import_tax, session):

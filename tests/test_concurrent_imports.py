@@ -1,5 +1,5 @@
 """Two imports of the same folder at the same time leave what one import leaves (no document
-stored twice), on SQLite and PostgreSQL: ``kb.import_lock`` serialises them."""
+stored twice), on SQLite and PostgreSQL: ``kb.library.import_lock`` serialises them."""
 from __future__ import annotations
 
 import multiprocessing
@@ -7,9 +7,9 @@ import os
 
 from sqlalchemy import func, select
 
-from kb.db import make_engine, make_session_factory
-from kb.importing import import_paths
-from kb.models import Document, Unit
+from kb.core.db import make_engine, make_session_factory
+from kb.library.importing import import_paths
+from kb.library.models import Document, Unit
 from tests.conftest import ROOT, TAX
 
 FILES = sorted(TAX.glob("*.md"))[:12] + sorted((ROOT / "tests" / "data" / "民法典").glob("*.md"))

@@ -8,21 +8,21 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from kb import audit
-from kb.bulletin import build_bulletin
-from kb.calls import NewCall, record_call
-from kb.db import transaction
-from kb.departments import seed_departments
-from kb.director_reports import DirectorReport
-from kb.periods import month_period
-from kb.permissions import Forbidden
-from kb.promises import SECRET, check_promises
-from kb.redaction import REDACTED, caller_view, export_call, export_referral
-from kb.referrals import (
+from kb.hotline import audit
+from kb.reports.bulletin import build_bulletin
+from kb.hotline.calls import NewCall, record_call
+from kb.core.db import transaction
+from kb.hotline.departments import seed_departments
+from kb.hotline.director_reports import DirectorReport
+from kb.core.periods import month_period
+from kb.core.permissions import Forbidden
+from kb.reports.promises import SECRET, check_promises
+from kb.hotline.redaction import REDACTED, caller_view, export_call, export_referral
+from kb.hotline.referrals import (
     NewReferral, Referral, open_referral, record_feedback, refer_unanswered, reply_referral, return_referral,
     send_referral,
 )
-from kb.users import User
+from kb.accounts.users import User
 from tests.api_helpers import add_token_user, api_library, token_for  # noqa: F401  (fixtures)
 from tests.web_helpers import add_user, login, post_form
 

@@ -5,13 +5,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from kb import audit
-from kb.calls import NewCall, record_call
-from kb.departments import seed_departments
-from kb.permissions import Forbidden
-from kb.redaction import REDACTED, caller_view, can_view_identity, export_call, export_referral
-from kb.referrals import NewReferral, open_referral, send_referral
-from kb.users import User
+from kb.hotline import audit
+from kb.hotline.calls import NewCall, record_call
+from kb.hotline.departments import seed_departments
+from kb.core.permissions import Forbidden
+from kb.hotline.redaction import REDACTED, caller_view, can_view_identity, export_call, export_referral
+from kb.hotline.referrals import NewReferral, open_referral, send_referral
+from kb.accounts.users import User
 
 ROLES = {
     "agent": ("agent", None, "1001"),        # the 首问责任人 who took the call

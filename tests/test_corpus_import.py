@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from kb.models import Document, Unit
+from kb.library.models import Document, Unit
 from tests.conftest import TAX
 
 ARTICLE_LINE = re.compile(r"^第[零一二三四五六七八九十百千]+条(之[一二三四五六七八九十]+)?[ \u3000]")
@@ -66,7 +66,7 @@ def test_stamp_duty_rate_table_rows_are_units(import_tax, session):
 
 def test_catalog_status_and_successor_on_every_document(import_tax, session, tax_catalog):
     import_tax()
-    from kb.library import find_document_by_name
+    from kb.library.operations import find_document_by_name
 
     for name, meta in tax_catalog.items():
         document = session.scalars(select(Document).where(Document.source_name == name)).one()

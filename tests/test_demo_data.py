@@ -5,15 +5,15 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from kb.actors import SYSTEM
-from kb.bulletin import build_bulletin
-from kb.calls import Call, NewCall, record_call
-from kb.demo_data import DemoRecord, add_demo_month, remove_demo_data
-from kb.periods import parse_month
-from kb.querylog import QueryLog
-from kb.referrals import Referral
-from kb.users import NewUser, User, create_user
-from kb.workdays import beijing_now
+from kb.core.actors import SYSTEM
+from kb.reports.bulletin import build_bulletin
+from kb.hotline.calls import Call, NewCall, record_call
+from kb.reports.demo_data import DemoRecord, add_demo_month, remove_demo_data
+from kb.core.periods import parse_month
+from kb.reports.querylog import QueryLog
+from kb.hotline.referrals import Referral
+from kb.accounts.users import NewUser, User, create_user
+from kb.core.workdays import beijing_now
 
 NOW = dt.datetime(2024, 7, 15, 9, 0)
 

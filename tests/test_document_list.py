@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kb.articles import all_documents
-from kb.importing import import_paths, load_catalog
+from kb.library.articles import all_documents
+from kb.library.importing import import_paths, load_catalog
 from tests.conftest import POLICIES, TAX
 
 HOTLINE = POLICIES / "hotline"

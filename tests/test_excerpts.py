@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from kb.excerpts import EXCERPT_LIMIT, answer_excerpt, matching_paragraph
-from kb.models import Document, Unit
+from kb.library.excerpts import EXCERPT_LIMIT, answer_excerpt, matching_paragraph
+from kb.library.models import Document, Unit
 
 INVOICES = "发票管理办法(2023-07-20).md"
 

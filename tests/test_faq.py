@@ -5,14 +5,14 @@ import datetime as dt
 
 import pytest
 
-from kb.actors import SYSTEM
-from kb.faq import (
+from kb.core.actors import SYSTEM
+from kb.faq.operations import (
     FaqData, FaqError, ReviewData, change_status, create_entry, flag_entries_citing, publish_entry,
     record_usage, render_answer, retire_entry, review_entry, review_queue, submit_entry, update_entry,
 )
-from kb.faq_models import DRAFT, IN_REVIEW, NEEDS_REVIEW_WARNING, PUBLISHED, RETIRED
-from kb.users import NewUser, create_user
-from kb.importing import import_paths
+from kb.faq.models import DRAFT, IN_REVIEW, NEEDS_REVIEW_WARNING, PUBLISHED, RETIRED
+from kb.accounts.users import NewUser, create_user
+from kb.library.importing import import_paths
 from tests.conftest import TAX
 
 LATE_FILING = "《中华人民共和国税收征收管理法》第六十二条"
@@ -144,8 +144,8 @@ def test_who_may_edit_and_publish(import_tax, session, make_faq_entry, make_user
 def test_the_system_acts_by_name_and_no_actor_is_refused(import_tax, session, make_faq_entry):
     """``SYSTEM`` (the command line, the importer) may edit and publish; ``None`` is not a way to skip
     the checks: it is refused, as every permission predicate refuses it."""
-    from kb.actors import NoActor
-    from kb.permissions import role_of
+    from kb.core.actors import NoActor
+    from kb.core.permissions import role_of
 
     import_tax("税收征收管理法(2015-04-24).md")
     entry = make_faq_entry(SYSTEM)
@@ -302,9 +302,9 @@ def test_answers_render_as_sanitised_html():
 
 
 def test_gaps_queue_groups_queries_that_found_nothing(import_tax, session, make_faq_entry):
-    from kb.faq import create_entry
-    from kb.gaps import gap_queue
-    from kb.querylog import log_query
+    from kb.faq.operations import create_entry
+    from kb.reports.gaps import gap_queue
+    from kb.reports.querylog import log_query
 
     import_tax("税收征收管理法(2015-04-24).md")
     make_faq_entry(question="逾期申报会被罚款吗？", phrasings=["晚报税罚多少"])

@@ -5,10 +5,10 @@ import csv
 import io
 import json
 
-from kb.actors import SYSTEM
-from kb.faq import list_entries
-from kb.faq_io import export_records, export_text, import_faq, read_rows
-from kb.faq_models import DRAFT, PUBLISHED
+from kb.core.actors import SYSTEM
+from kb.faq.operations import list_entries
+from kb.faq.import_export import export_records, export_text, import_faq, read_rows
+from kb.faq.models import DRAFT, PUBLISHED
 
 HEADER = ["question", "phrasings", "answer", "citations", "tax_types", "status", "review_by", "evidence"]
 ROWS = [

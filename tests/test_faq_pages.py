@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from kb.actors import SYSTEM
-from kb.db import transaction
-from kb.faq_models import FaqEntry
-from kb.library import find_document_by_name
-from kb.uploads import repeal_document
+from kb.core.actors import SYSTEM
+from kb.core.db import transaction
+from kb.faq.models import FaqEntry
+from kb.library.operations import find_document_by_name
+from kb.library.uploads import repeal_document
 from tests.web_helpers import client_as, csrf_token, post_form  # noqa: F401  (fixture)
 
 QUESTION = "不能按期申报，可以申请延期申报吗？"
@@ -69,7 +69,7 @@ ALLOWED = {
 
 @pytest.mark.parametrize("role", sorted(ALLOWED))
 def test_who_may_open_the_faq_pages(app, client_as, library, role):
-    from kb.faq import FaqData, create_entry
+    from kb.faq.operations import FaqData, create_entry
 
     with transaction(app.extensions["kb_storage"].session_factory) as session:
         entry_id = create_entry(session, SYSTEM, FaqData(question="草稿问题", answer="草稿")).id

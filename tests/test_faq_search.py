@@ -9,12 +9,12 @@ import pytest
 from indexer import SearchIndex
 from indexer.faq_entries import gap_key
 from indexer.faq_index_entries import entries_citing
-from kb.actors import SYSTEM
-from kb.db import transaction
-from kb.faq import FaqData, create_entry, get_entry, publish_entry, retire_entry, submit_entry
-from kb.faq_models import NEEDS_REVIEW_WARNING
-from kb.library import find_document_by_name
-from kb.uploads import repeal_document
+from kb.core.actors import SYSTEM
+from kb.core.db import transaction
+from kb.faq.operations import FaqData, create_entry, get_entry, publish_entry, retire_entry, submit_entry
+from kb.faq.models import NEEDS_REVIEW_WARNING
+from kb.library.operations import find_document_by_name
+from kb.library.uploads import repeal_document
 
 TODAY = "2026-11-27"
 QUESTION = "不能按期申报，可以申请延期申报吗？"
@@ -139,7 +139,7 @@ def test_the_gap_key_groups_wordings_by_their_words_after_synonyms(index):
 
 
 def test_rebuild_check_and_cli_include_published_entries(app, runner, import_tax):
-    from kb.faq_io import import_faq
+    from kb.faq.import_export import import_faq
     from webapp import index_check, search_index
     from tests.conftest import POLICIES
 
@@ -177,7 +177,7 @@ def test_every_front_end_logs_the_top_article_not_the_answer_card(app, runner, l
     is the first article, even when an FAQ answer card is shown above it."""
     from sqlalchemy import select
 
-    from kb.querylog import QueryLog
+    from kb.reports.querylog import QueryLog
     from tests.api_helpers import add_token_user
     from tests.web_helpers import add_user, login
     from webapp import search_index

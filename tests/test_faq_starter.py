@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import re
 
-from kb.actors import SYSTEM
-from kb.faq import list_entries
-from kb.faq_citations import resolve_citation
-from kb.faq_io import import_faq, read_faq_file
-from kb.faq_models import PUBLISHED
+from kb.core.actors import SYSTEM
+from kb.faq.operations import list_entries
+from kb.faq.citations import resolve_citation
+from kb.faq.import_export import import_faq, read_faq_file
+from kb.faq.models import PUBLISHED
 from tests.conftest import POLICIES
 
 STARTER = POLICIES / "faq" / "starter.json"

@@ -19,16 +19,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from kb.actors import SYSTEM
-from kb.api_tokens import NewToken, create_token
-from kb.db import create_schema, make_engine, make_session_factory, transaction
-from kb.faq import FaqData, create_entry
-from kb.faq_models import DRAFT, IN_REVIEW, PUBLISHED, FaqEntry
-from kb.importing import import_paths
-from kb.library import content_hash
-from kb.models import Document
-from kb.parsing import parse_file
-from kb.users import NewUser, create_user
+from kb.core.actors import SYSTEM
+from kb.accounts.api_tokens import NewToken, create_token
+from kb.core.db import create_schema, make_engine, make_session_factory, transaction
+from kb.faq.operations import FaqData, create_entry
+from kb.faq.models import DRAFT, IN_REVIEW, PUBLISHED, FaqEntry
+from kb.library.importing import import_paths
+from kb.library.operations import content_hash
+from kb.library.models import Document
+from kb.library.parsing import parse_file
+from kb.accounts.users import NewUser, create_user
 from tests.conftest import SHARED, TAX
 from tests.live_server import PASSWORD, Process, Server, WebClient, api, app_env, flask_command, run_flask
 

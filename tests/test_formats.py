@@ -10,9 +10,9 @@ import docx
 import pytest
 from sqlalchemy import select
 
-from kb.importing import import_one
-from kb.models import Document
-from kb.parsing import parse_file
+from kb.library.importing import import_one
+from kb.library.models import Document
+from kb.library.parsing import parse_file
 from tests.conftest import TAX
 
 LAWS = ["税收征收管理法(2015-04-24).md", "印花税法(2021-06-10).md", "个人所得税法(2018-08-31).md", "刑法.md"]

@@ -1,10 +1,10 @@
 """Bad input, generated (hypothesis, bounded): the parsers, the search query and the routing never crash.
 
-- ``kb.parsing.parse_file``: any bytes under any supported suffix, and text built from the pieces
+- ``kb.library.parsing.parse_file``: any bytes under any supported suffix, and text built from the pieces
   real documents are made of (titles, 编章节, 第N条, tables, HTML tags) in UTF-8 or GB18030, give
   a parsed document or an ``ImportFailed`` with a message, never another exception;
 - ``SearchIndex.search``: any query text with any filters returns a response;
-- ``kb.routing.route``: any request text, category and tax type gives a decision; rule patterns
+- ``kb.hotline.routing.route``: any request text, category and tax type gives a decision; rule patterns
   either parse or raise ``RuleError``.
 """
 from __future__ import annotations
@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb.errors import ImportFailed
-from kb.models import LEVELS, STATUSES
-from kb.parsing import SUPPORTED_SUFFIXES, parse_file
-from kb.routing import CATEGORIES, RuleError, match_pattern, parse_pattern, route
+from kb.core.errors import ImportFailed
+from kb.library.models import LEVELS, STATUSES
+from kb.library.parsing import SUPPORTED_SUFFIXES, parse_file
+from kb.hotline.routing import CATEGORIES, RuleError, match_pattern, parse_pattern, route
 from tests.test_formats import make_docx
 
 FUZZ = settings(max_examples=150, deadline=None, database=None,

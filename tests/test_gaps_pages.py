@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlalchemy import select
 
-from kb.querylog import QueryLog
+from kb.reports.querylog import QueryLog
 from tests.web_helpers import client_as, csrf_token, post_form  # noqa: F401  (fixture)
 
 

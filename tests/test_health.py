@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from kb.db import make_engine, make_session_factory
-from kb.models import Unit
+from kb.core.db import make_engine, make_session_factory
+from kb.library.models import Unit
 from tests.api_helpers import api_library  # noqa: F401  (fixture)
 from tests.web_helpers import client_as  # noqa: F401  (fixture)
 from webapp.storage import Storage

@@ -8,8 +8,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from kb.importing import import_library_folder, load_catalog
-from kb.models import Document
+from kb.library.importing import import_library_folder, load_catalog
+from kb.library.models import Document
 from tests.conftest import POLICIES, ROOT
 
 HOTLINE = POLICIES / "hotline"
@@ -128,7 +128,7 @@ def test_shipped_library_loads_tax_and_hotline_documents(library, session):
 
 
 def test_the_fallback_phrases_are_the_rules_word_for_word(session):
-    from kb.phrases import SHIPPED, service_phrases
+    from kb.hotline.phrases import SHIPPED, service_phrases
 
     lines = (HOTLINE / "文明服务用语.txt").read_text(encoding="utf-8").splitlines()
     written = [line[2:] for line in lines if line.startswith("——")] + [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from indexer.writing import writer_lock
-from kb.importing import import_paths
+from kb.library.importing import import_paths
 from tests.conftest import TAX
 from tests.web_helpers import client_as, post_form  # noqa: F401
 from tests.test_upload import VEHICLE, _upload

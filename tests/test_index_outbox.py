@@ -1,6 +1,6 @@
 """The search index's outbox: rows written with the change, and indexes that follow them.
 
-``kb.index_outbox`` writes one ``index_changes`` row per changed document or FAQ entry in the
+``kb.library.index_outbox`` writes one ``index_changes`` row per changed document or FAQ entry in the
 transaction that changes it; ``indexer.following`` applies the rows after an index's watermark.
 No Flask here except the last test (two apps, each with its own index folder, one database).
 """
@@ -12,16 +12,16 @@ import pytest
 from sqlalchemy import select
 
 from indexer import SearchIndex, following
-from kb.actors import SYSTEM
-from kb.db import transaction
-from kb.faq import FaqData, create_entry, publish_entry, record_usage, retire_entry, submit_entry
-from kb.faq_models import FaqEntry
-from kb.index_outbox import (
+from kb.core.actors import SYSTEM
+from kb.core.db import transaction
+from kb.faq.operations import FaqData, create_entry, publish_entry, record_usage, retire_entry, submit_entry
+from kb.faq.models import FaqEntry
+from kb.library.index_outbox import (
     DOCUMENT, FAQ, KEEP_DAYS, change_span, changes_after, latest_change_id, prune_changes,
 )
-from kb.library import find_document_by_name, mark_repealed
-from kb.models import Document, IndexChange, utcnow
-from kb.uploads import repeal_document
+from kb.library.operations import find_document_by_name, mark_repealed
+from kb.library.models import Document, IndexChange, utcnow
+from kb.library.uploads import repeal_document
 from tests.conftest import TAX
 
 TODAY = "2026-11-27"
@@ -109,8 +109,8 @@ def test_a_rolled_back_change_leaves_no_row_and_no_note_for_the_next_commit(sess
 
 
 def test_the_outbox_is_written_by_the_sessions_of_the_apps_factory_only(session_factory, engine, import_tax):
-    """The listeners are registered by ``kb.db.make_session_factory`` on its factory, not on every
-    ``Session`` of the process by importing ``kb.models``: a session made elsewhere writes nothing."""
+    """The listeners are registered by ``kb.core.db.make_session_factory`` on its factory, not on every
+    ``Session`` of the process by importing ``kb.library.models``: a session made elsewhere writes nothing."""
     from sqlalchemy.orm import sessionmaker
 
     import_tax("车船税法(2019-04-23).md")
@@ -204,7 +204,7 @@ def test_a_metadata_change_reaches_the_index_and_the_faq_cards_citing_it(session
     card = index.search("纳税申报期限是怎么规定的", today_override=TODAY).results[0]
     assert card.type == "faq" and card.faq_id == entry_id and card.citations[0]["status"] == "有效"
 
-    with transaction(session_factory) as session:  # the policy office's repeal (kb.uploads) flags the FAQ too
+    with transaction(session_factory) as session:  # the policy office's repeal (kb.library.uploads) flags the FAQ too
         repeal_document(session, SYSTEM, find_document_by_name(session, "税收征收管理法").id)
     applied = following.apply_changes(index, session_factory)
     assert entry_id in applied.faq_ids  # flagged 需复核, and citing the changed document
@@ -265,7 +265,7 @@ def test_an_index_that_followed_another_database_is_rebuilt(session_factory, imp
 def test_two_apps_with_their_own_index_folders_follow_each_other(database_url, tmp_path):
     """The web layer: what one app commits is applied by the other before its next search."""
     from webapp import create_app, search_index
-    from kb.importing import import_paths
+    from kb.library.importing import import_paths
 
     apps = [create_app({"TESTING": True, "KB_DATA_DIR": str(tmp_path / name), "KB_DATABASE_URL": database_url,
                         "KB_LOAD_SAMPLE": "0", "KB_SECRET_KEY": "test"}) for name in ("a", "b")]
@@ -291,7 +291,7 @@ def test_the_directors_vocabulary_reaches_every_host(database_url, tmp_path):
     """A word added on one host (``flask dictionary add``) and a synonym saved there: the other host
     writes the same files into its data folder and re-indexes the documents containing the word."""
     from indexer import vocabulary
-    from kb.importing import import_paths
+    from kb.library.importing import import_paths
     from webapp import create_app, search_index
 
     apps = [create_app({"TESTING": True, "KB_DATA_DIR": str(tmp_path / name), "KB_DATABASE_URL": database_url,
@@ -332,7 +332,7 @@ def test_a_search_never_rebuilds_but_starts_a_rebuild_in_the_background(database
     """An index further behind than the outbox reaches is rebuilt in a thread: the search that
     notices it answers at once from the index as it is."""
     from webapp import create_app, search_index
-    from kb.importing import import_paths
+    from kb.library.importing import import_paths
 
     app = create_app({"TESTING": True, "KB_DATA_DIR": str(tmp_path / "a"), "KB_DATABASE_URL": database_url,
                       "KB_LOAD_SAMPLE": "0", "KB_SECRET_KEY": "test"})

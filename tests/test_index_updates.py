@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from indexer import SearchIndex
-from kb.db import make_engine, make_session_factory
-from kb.library import find_document_by_name, mark_repealed
-from kb.models import Unit
+from kb.core.db import make_engine, make_session_factory
+from kb.library.operations import find_document_by_name, mark_repealed
+from kb.library.models import Unit
 
 TODAY = "2026-11-27"
 
@@ -126,7 +126,7 @@ def test_concurrent_writers_from_two_processes_do_not_corrupt_the_index(index, s
 def test_updating_a_document_whose_successor_was_revised_again(make_search_index, session_factory, tmp_path):
     """A chain of three versions: re-indexing the oldest alone follows successor → successor's
     successor, which the batch did not load (was: DetachedInstanceError at the end of an import)."""
-    from kb.importing import import_paths
+    from kb.library.importing import import_paths
 
     index = make_search_index("发票管理办法(2019-03-02).md", "发票管理办法(2023-07-20).md")
     from tests.conftest import TAX

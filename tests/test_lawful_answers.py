@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from kb.calls import NewCall, record_call
-from kb.lawful_answers import ReviewError, review_answer, unsupported_answers
-from kb.permissions import Forbidden
-from kb.promises import STAFF_NO, check_promises
+from kb.hotline.calls import NewCall, record_call
+from kb.hotline.lawful_answers import ReviewError, review_answer, unsupported_answers
+from kb.core.permissions import Forbidden
+from kb.reports.promises import STAFF_NO, check_promises
 from tests.report_records import MONTH, NOW, at, build_month
 from tests.web_helpers import csrf_token, login
 

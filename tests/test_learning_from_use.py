@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from kb.search_feedback import CitationCopy, RankerTraining, record_copy
-from kb.shared_files import shared_files
+from kb.library.search_feedback import CitationCopy, RankerTraining, record_copy
+from kb.core.shared_files import shared_files
 from tests.web_helpers import client_as, csrf_token  # noqa: F401  (fixture)
 
 TODAY = "2026-11-27"
@@ -118,9 +118,9 @@ def test_director_page_says_when_the_ranker_was_never_trained(library, client_as
 
 
 def test_articles_cited_in_saved_calls_are_judgements_too_but_not_confidential_ones(library, session_factory):
-    from kb.calls import NewCall, record_call
-    from kb.search_feedback import learning_pairs
-    from kb.users import User
+    from kb.hotline.calls import NewCall, record_call
+    from kb.library.search_feedback import learning_pairs
+    from kb.accounts.users import User
     from tests.web_helpers import add_user
 
     add_user(library, "agent-1", "agent")

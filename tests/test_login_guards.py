@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-import kb.users
-from kb.actors import SYSTEM
-from kb.password_policy import password_problem
-from kb.users import AccountError, NewUser, authenticate, change_password, create_user
+import kb.accounts.users
+from kb.core.actors import SYSTEM
+from kb.accounts.password_policy import password_problem
+from kb.accounts.users import AccountError, NewUser, authenticate, change_password, create_user
 from tests.web_helpers import PASSWORD, add_user, client_as, login, post_form  # noqa: F401
 
 
 def test_failures_spread_over_many_usernames_are_throttled(app):
     """40 failed logins over 20 usernames from one address: throttled before the end."""
-    from kb.db import transaction
-    from kb.users import User, hash_password
+    from kb.core.db import transaction
+    from kb.accounts.users import User, hash_password
 
     shared = hash_password(PASSWORD)  # one hash for all twenty: hashing is the slow part
     with transaction(app.extensions["kb_storage"].session_factory) as session:
@@ -41,8 +41,8 @@ def test_an_unknown_username_costs_a_password_check_too(session, monkeypatch):
     """No early return for an unknown account: timing does not tell which accounts exist."""
     create_user(session, SYSTEM, NewUser(username="zhangsan", role="policy", password=PASSWORD))
     checked = []
-    real = kb.users.verify_password
-    monkeypatch.setattr(kb.users, "verify_password", lambda hashed, pw: checked.append(hashed) or real(hashed, pw))
+    real = kb.accounts.users.verify_password
+    monkeypatch.setattr(kb.accounts.users, "verify_password", lambda hashed, pw: checked.append(hashed) or real(hashed, pw))
     for username in ("zhangsan", "nobody"):
         with pytest.raises(AccountError, match="用户名或密码不正确"):
             authenticate(session, username, "wrong-password", "10.0.0.1")
@@ -104,18 +104,18 @@ def test_the_command_line_password_stays_as_given(app, runner):
 
 @pytest.mark.parametrize("method", ["scrypt", "pbkdf2:sha256"])
 def test_a_werkzeug_hash_from_before_still_logs_in_and_is_rehashed_with_argon2(session, method):
-    """Passwords are hashed with Argon2id (``kb.passwords``); hashes werkzeug wrote before verify,
+    """Passwords are hashed with Argon2id (``kb.accounts.passwords``); hashes werkzeug wrote before verify,
     and are replaced at the next successful login (a wrong password changes nothing)."""
     from werkzeug.security import generate_password_hash
 
-    from kb.users import User
+    from kb.accounts.users import User
 
     old = generate_password_hash(PASSWORD, method=method)
     session.add(User(username="laowang", role="agent", staff_no="1009", password_hash=old, active=True))
     session.flush()
     with pytest.raises(AccountError):
         authenticate(session, "laowang", "wrong-password", "10.0.3.1")
-    user = kb.users.find_user(session, "laowang")
+    user = kb.accounts.users.find_user(session, "laowang")
     assert user.password_hash == old
     assert authenticate(session, "laowang", PASSWORD, "10.0.3.1") is user
     assert user.password_hash.startswith("$argon2id$")

@@ -5,8 +5,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from kb import schema_migrations
-from kb.db import Base, create_schema, make_engine, register_models
+from kb.core import schema_migrations
+from kb.core.db import Base, create_schema, make_engine, register_models
 
 
 def _differences(connection) -> list:

@@ -6,14 +6,14 @@ import datetime as dt
 
 import pytest
 
-from kb import workdays
-from kb.actors import SYSTEM
-from kb.appraisal_rules import deadline
-from kb.official_calendar import CalendarError, calendar_reminder, check_against_package, enter_calendar, parse_days
-from kb.permissions import Forbidden
-from kb.referrals import NewReferral, open_referral, send_referral
-from kb.reminders import send_reminders
-from kb.users import NewUser, create_user
+from kb.core import workdays
+from kb.core.actors import SYSTEM
+from kb.reports.appraisal_rules import deadline
+from kb.core.official_calendar import CalendarError, calendar_reminder, check_against_package, enter_calendar, parse_days
+from kb.core.permissions import Forbidden
+from kb.hotline.referrals import NewReferral, open_referral, send_referral
+from kb.hotline.reminders import send_reminders
+from kb.accounts.users import NewUser, create_user
 from tests.web_helpers import csrf_token, login
 
 # The 2027 Spring Festival (6 February, a Saturday): a notice as the State Council would write it.

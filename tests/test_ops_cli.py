@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import select, text
 from whoosh import index as whoosh_index
 
-from kb.actors import SYSTEM
-from kb.backup import restore_backup, table_counts, write_backup
-from kb.db import register_models, transaction
-from kb.faq import FaqData, create_entry, publish_entry, submit_entry
-from kb.models import Document
-from kb.referrals import NewReferral, open_referral
-from kb.redaction import caller_view
-from kb.users import User
+from kb.core.actors import SYSTEM
+from kb.core.backup import restore_backup, table_counts, write_backup
+from kb.core.db import register_models, transaction
+from kb.faq.operations import FaqData, create_entry, publish_entry, submit_entry
+from kb.library.models import Document
+from kb.hotline.referrals import NewReferral, open_referral
+from kb.hotline.redaction import caller_view
+from kb.accounts.users import User
 from tests.conftest import TAX
 from tests.web_helpers import add_user
 
@@ -56,7 +56,7 @@ def _searches(app) -> dict:
 
 def _empty_target(database_url, tmp_path):
     """A second, empty database: a new SQLite file, or the same PostgreSQL database emptied."""
-    from kb.db import make_engine
+    from kb.core.db import make_engine
 
     if database_url.startswith("sqlite"):
         return f"sqlite:///{tmp_path / 'restored.sqlite3'}"
@@ -201,9 +201,9 @@ def test_create_list_and_revoke_tokens(app, runner):
 def test_check_names_documents_that_look_like_lost_parts_or_duplicates(runner, session_factory, tmp_path):
     """What an older version left: a code's parts stored as versions of one another, and a file
     stored twice by two imports at once. ``check`` names them."""
-    from kb.db import transaction
-    from kb.importing import import_paths
-    from kb.models import Document, Unit
+    from kb.core.db import transaction
+    from kb.library.importing import import_paths
+    from kb.library.models import Document, Unit
 
     older, newer = tmp_path / "示例法(2001-01-01).md", tmp_path / "示例法(2011-01-01).md"
     older.write_text("# 示例法\n\n<!-- INFO END -->\n\n第一条 总则。\n\n第二条 定义。\n", encoding="utf-8")

@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from kb.importing import import_paths, load_catalog
-from kb.models import Document
+from kb.library.importing import import_paths, load_catalog
+from kb.library.models import Document
 from tests.conftest import POLICIES
 from tests.web_helpers import client_as  # noqa: F401
 

@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-from kb.actors import SYSTEM
-from kb.appraisal import appraise, publish_month, record_summary
-from kb.appraisal_rules import PAY, TARGET, RulesError, deadline, rule_versions, rules_for, set_rules
-from kb.pay import DISMISSAL, PayError, import_events, pay_sheets, record_event
-from kb.periods import parse_month
-from kb.permissions import Forbidden
+from kb.core.actors import SYSTEM
+from kb.reports.appraisal import appraise, publish_month, record_summary
+from kb.reports.appraisal_rules import PAY, TARGET, RulesError, deadline, rule_versions, rules_for, set_rules
+from kb.reports.pay import DISMISSAL, PayError, import_events, pay_sheets, record_event
+from kb.core.periods import parse_month
+from kb.core.permissions import Forbidden
 from tests.report_records import MONTH, NOW, build_month
 
 

@@ -8,13 +8,13 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from kb.calls import NewCall, record_call
-from kb.db import transaction
-from kb.faq import FaqData, create_entry, documents_changed, publish_entry, submit_entry
-from kb.importing import import_paths, load_catalog
-from kb.library import find_document_by_name, mark_repealed
-from kb.querylog import QueryLog
-from kb.users import find_user
+from kb.hotline.calls import NewCall, record_call
+from kb.core.db import transaction
+from kb.faq.operations import FaqData, create_entry, documents_changed, publish_entry, submit_entry
+from kb.library.importing import import_paths, load_catalog
+from kb.library.operations import find_document_by_name, mark_repealed
+from kb.reports.querylog import QueryLog
+from kb.accounts.users import find_user
 from tests.conftest import POLICIES
 from tests.web_helpers import add_user
 
@@ -63,7 +63,7 @@ def site(portal_app, import_tax, session_factory):
         entry("internal", "咨询服务员接听电话要报工号吗？", ["《成都市国家税务局12366税收服务热线管理办法》第三条"])
         entry("flagged", "车船税的纳税义务发生时间是什么时候？", ["《中华人民共和国车船税法》第八条"],
               answer="为取得车船所有权或者管理权的当月。")
-        # As kb.uploads does: the library repeals, then tells the FAQ what changed.
+        # As kb.library.uploads does: the library repeals, then tells the FAQ what changed.
         documents_changed(session, mark_repealed(session, find_document_by_name(session, "车船税法")))
         agent = find_user(session, "agent")
         record_call(session, agent, NewCall(question="发票丢了怎么办", answer="登报声明", caller_name=CALLER,
@@ -78,7 +78,7 @@ def visitor(portal_app):
 
 
 def _document_id(session_factory, title_part: str, level: str | None = None) -> int:
-    from kb.models import Document
+    from kb.library.models import Document
 
     with session_factory() as session:
         return session.scalars(select(Document.id).where(Document.title.contains(title_part))
@@ -153,8 +153,8 @@ def test_search_shows_public_faq_and_articles_but_no_draft(site, visitor):
 
 
 def test_the_one_query_filter_agrees_with_the_predicate(site, session_factory):
-    from kb.faq_models import FaqEntry
-    from kb.portal_content import is_public_faq, public_faq_ids
+    from kb.faq.models import FaqEntry
+    from kb.channels.portal_content import is_public_faq, public_faq_ids
 
     with session_factory() as session:
         entries = session.scalars(select(FaqEntry)).all()
@@ -232,7 +232,7 @@ def test_static_export_has_the_same_content_with_relative_links(site, runner, tm
 
 
 def test_portal_content_never_offers_an_unknown_level():
-    from kb.portal_content import is_public_level
+    from kb.channels.portal_content import is_public_level
 
     assert is_public_level("法律") and is_public_level("党内法规/行政法规") and is_public_level("规范性文件")
     assert not is_public_level("内部制度") and not is_public_level(None) and not is_public_level("")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from kb.models import Document, Reference, Unit
-from kb.references import find_references, target_unit
+from kb.library.models import Document, Reference, Unit
+from kb.library.references import find_references, target_unit
 
 STAMP = "印花税法(2021-06-10).md"
 COLLECTION = "税收征收管理法(2015-04-24).md"

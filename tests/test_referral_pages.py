@@ -9,15 +9,15 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from kb import audit
-from kb.db import transaction
-from kb.departments import seed_departments
-from kb.director_reports import DirectorReport
-from kb.faq_models import FaqEntry
-from kb.redaction import REDACTED
-from kb.referrals import CLOSED, FEEDBACK, REPLIED, SENT, NewReferral, Referral, refer_unanswered, reply_referral
-from kb.routing_rules import RoutingRule
-from kb.users import User
+from kb.hotline import audit
+from kb.core.db import transaction
+from kb.hotline.departments import seed_departments
+from kb.hotline.director_reports import DirectorReport
+from kb.faq.models import FaqEntry
+from kb.hotline.redaction import REDACTED
+from kb.hotline.referrals import CLOSED, FEEDBACK, REPLIED, SENT, NewReferral, Referral, refer_unanswered, reply_referral
+from kb.hotline.routing_rules import RoutingRule
+from kb.accounts.users import User
 from tests.web_helpers import add_user, csrf_token, login, post_form
 
 # name -> (role, department, 工号)

@@ -5,20 +5,20 @@ import datetime as dt
 
 import pytest
 
-from kb.calls import NewCall, record_call, CallError
-from kb.departments import seed_departments
-from kb.director_reports import (
+from kb.hotline.calls import NewCall, record_call, CallError
+from kb.hotline.departments import seed_departments
+from kb.hotline.director_reports import (
     DIFFICULTY, INEFFECTIVE, NO_RECEIVER, NewDifficultyReport, handle_report, open_reports, report_difficulty,
 )
-from kb.permissions import Forbidden
-from kb.referrals import (
+from kb.core.permissions import Forbidden
+from kb.hotline.referrals import (
     CLOSED, DRAFT, FEEDBACK, REPLIED, RETURNED, SENT, NewReferral, ReferralError, awaiting_feedback,
     change_department, close_referral, department_inbox, open_referral, record_feedback, reply_referral,
     list_referrals, return_referral, send_referral,
 )
-from kb.referral_drafts import referral_draft
-from kb.reminders import send_reminders
-from kb.users import User
+from kb.hotline.referral_drafts import referral_draft
+from kb.hotline.reminders import send_reminders
+from kb.accounts.users import User
 
 T = dt.datetime
 

@@ -5,14 +5,14 @@ import datetime as dt
 
 import pytest
 
-from kb.calls import NewCall
-from kb.departments import seed_departments
-from kb.director_reports import INEFFECTIVE, NewDifficultyReport, ReportError, record_escalated_call, report_difficulty
-from kb.permissions import Forbidden
-from kb.referrals import SENT, department_inbox
-from kb.reminders import send_reminders
-from kb.report_referrals import pass_report
-from kb.users import User
+from kb.hotline.calls import NewCall
+from kb.hotline.departments import seed_departments
+from kb.hotline.director_reports import INEFFECTIVE, NewDifficultyReport, ReportError, record_escalated_call, report_difficulty
+from kb.core.permissions import Forbidden
+from kb.hotline.referrals import SENT, department_inbox
+from kb.hotline.reminders import send_reminders
+from kb.hotline.report_referrals import pass_report
+from kb.accounts.users import User
 from tests.web_helpers import client_as  # noqa: F401  (fixture)
 
 T = dt.datetime

@@ -7,7 +7,7 @@ import io
 import docx
 import pytest
 
-from kb.bulletin import SECTIONS, WEEKLY_SECTIONS
+from kb.reports.bulletin import SECTIONS, WEEKLY_SECTIONS
 from tests.report_pages import logged_in, records  # noqa: F401  (fixture)
 from tests.web_helpers import client_as, csrf_token  # noqa: F401  (fixture)
 

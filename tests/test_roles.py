@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY, can_edit_documents, can_manage_users, can_read_library, can_upload
+from kb.accounts.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY, can_edit_documents, can_manage_users, can_read_library, can_upload
 from tests.web_helpers import client_as  # noqa: F401
 
 ROLES = (AGENT, POLICY, DIRECTOR, DEPARTMENT, ADMIN)
@@ -30,7 +30,7 @@ ROUTES = [
 def invoice_ids(import_tax, session):
     from sqlalchemy import select
 
-    from kb.models import Document
+    from kb.library.models import Document
 
     import_tax("发票管理办法(2019-03-02).md", "发票管理办法(2023-07-20).md")
     document = session.scalars(select(Document).where(Document.source_name == "发票管理办法(2023-07-20).md")).one()

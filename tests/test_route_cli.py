@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 
-from kb.routing_rules import save_rule
-from kb.users import User
+from kb.hotline.routing_rules import save_rule
+from kb.accounts.users import User
 from webapp.storage import storage
 
 

@@ -9,19 +9,19 @@ import pytest
 
 from collections import Counter
 
-from kb.actors import SYSTEM
-from kb.departments import GROUPS, SEED_BY_NAME
-from kb.negation import mask_negated, negated_spans
-from kb.permissions import Forbidden
-from kb.routing import (
+from kb.core.actors import SYSTEM
+from kb.hotline.departments import GROUPS, SEED_BY_NAME
+from kb.hotline.negation import mask_negated, negated_spans
+from kb.core.permissions import Forbidden
+from kb.hotline.routing import (
     Rule, RuleError, match_pattern, normalise, route, route_by_rules, rule_from_dict, shipped_rules,
 )
-from kb.routing_model import features, group_label, load_examples, shipped_model, held_out_examples
-from kb.routing_rules import list_rules, load_rules, save_rule, seed_routing_rules, suggest_department
-from kb.users import NewUser, create_user
+from kb.hotline.routing_model import features, group_label, load_examples, shipped_model, held_out_examples
+from kb.hotline.routing_rules import list_rules, load_rules, save_rule, seed_routing_rules, suggest_department
+from kb.accounts.users import NewUser, create_user
 
 
-# Requests written for these tests (not in kb/data/routing_examples.jsonl), each of a kind issue #18
+# Requests written for these tests (not in kb/hotline/data/routing_examples.jsonl), each of a kind issue #18
 # names: described rather than named, negated trigger words, decisions challenged, run-arounds.
 @pytest.mark.parametrize("text, department", [
     ("有家饭店收入都进老板私人账户，从来不开票，我要举报", "稽查局"),
@@ -227,6 +227,6 @@ def test_rule_store_starts_from_the_shipped_rules_and_the_director_edits_it(sess
 
 
 def test_kb_imports_neither_flask_nor_whoosh():
-    code = ("import sys, kb.routing, kb.routing_model, kb.routing_training, kb.routing_rules, kb.referrals, kb.reminders, kb.redaction, kb.workdays;"
+    code = ("import sys, kb.hotline.routing, kb.hotline.routing_model, kb.hotline.routing_training, kb.hotline.routing_rules, kb.hotline.referrals, kb.hotline.reminders, kb.hotline.redaction, kb.core.workdays;"
             "assert not {'flask', 'whoosh'} & set(sys.modules), sorted(sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True)

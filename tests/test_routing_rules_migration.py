@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from kb import schema_migrations
-from kb.db import make_engine
-from kb.routing import route_by_rules, rule_from_dict
+from kb.core import schema_migrations
+from kb.core.db import make_engine
+from kb.hotline.routing import route_by_rules, rule_from_dict
 
 REVISION = "0008_i18b"
 COPIED = ("加急费", "很冲", "粤语", "别人的发票", "两份合同", "填假")

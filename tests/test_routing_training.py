@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from kb.departments import seed_departments
-from kb.permissions import Forbidden
-from kb.referrals import NewReferral, change_department, open_referral, return_referral, send_referral
-from kb.routing_model import held_out_examples, shipped_model, training_examples
-from kb.routing import route
-from kb.routing_rules import suggest_department
-from kb.routing_training import RouterModelRecord, active_model, corrections, train_router
-from kb.users import User
+from kb.hotline.departments import seed_departments
+from kb.core.permissions import Forbidden
+from kb.hotline.referrals import NewReferral, change_department, open_referral, return_referral, send_referral
+from kb.hotline.routing_model import held_out_examples, shipped_model, training_examples
+from kb.hotline.routing import route
+from kb.hotline.routing_rules import suggest_department
+from kb.hotline.routing_training import RouterModelRecord, active_model, corrections, train_router
+from kb.accounts.users import User
 
 
 @pytest.fixture

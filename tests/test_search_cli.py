@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from kb.querylog import QueryLog
+from kb.reports.querylog import QueryLog
 
 REQUIRED = ("type", "source", "doc_title", "unit", "status", "score", "snippet", "citation")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.settings import SETTINGS_BY_NAME
+from kb.core.settings import SETTINGS_BY_NAME
 from tests.api_helpers import token_for  # noqa: F401  (fixture)
 from tests.web_helpers import client_as, login, add_user  # noqa: F401
 from webapp.logging_setup import ACCESS_LOGGER, JsonFormatter

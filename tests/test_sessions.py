@@ -66,7 +66,7 @@ def test_a_password_reset_ends_the_sessions(app, runner):
 def _users(app):
     from sqlalchemy import select
 
-    from kb.users import User
+    from kb.accounts.users import User
 
     with app.extensions["kb_storage"].session_factory() as session:
         return list(session.scalars(select(User)))

@@ -1,4 +1,4 @@
-"""Short names of documents derived by rule from their titles (kb.titles), on the shipped library."""
+"""Short names of documents derived by rule from their titles (kb.library.titles), on the shipped library."""
 from __future__ import annotations
 
 import csv
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.titles import short_names_for
+from kb.library.titles import short_names_for
 
 CATALOG = Path(__file__).resolve().parent.parent / "policies" / "tax" / "catalog.csv"
 

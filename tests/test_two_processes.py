@@ -4,7 +4,7 @@ A document imported through one process (the upload desk, or ``import-policies``
 process) is found by a search through the other within two seconds; imports through both at once
 and the CLI end with an index that ``flask check`` finds equal to the database (one writer at a time).
 As two hosts (each server with its own data and index folder), each index follows the database's
-outbox (``kb.index_outbox``): an upload or a published FAQ entry on one is found on the other
+outbox (``kb.library.index_outbox``): an upload or a published FAQ entry on one is found on the other
 within two seconds.
 """
 from __future__ import annotations
@@ -15,11 +15,11 @@ import urllib.parse
 
 import pytest
 
-from kb.actors import SYSTEM
-from kb.api_tokens import NewToken, create_token
-from kb.db import create_schema, make_engine, make_session_factory, transaction
-from kb.importing import import_paths
-from kb.users import NewUser, create_user
+from kb.core.actors import SYSTEM
+from kb.accounts.api_tokens import NewToken, create_token
+from kb.core.db import create_schema, make_engine, make_session_factory, transaction
+from kb.library.importing import import_paths
+from kb.accounts.users import NewUser, create_user
 from tests.conftest import TAX
 from tests.live_server import PASSWORD, Server, WebClient, api, app_env, run_flask, search_titles
 

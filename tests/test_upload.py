@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from kb.models import Document
+from kb.library.models import Document
 from tests.conftest import TAX
 from tests.web_helpers import client_as, csrf_token, docx_from_corpus, post_form  # noqa: F401
 

@@ -1,9 +1,9 @@
 """Metadata inferred from an uploaded document's own text (shipped library files; no Flask)."""
 from __future__ import annotations
 
-from kb.importing import load_catalog
-from kb.parsing import parse_file
-from kb.upload_inference import infer_metadata
+from kb.library.importing import load_catalog
+from kb.library.parsing import parse_file
+from kb.library.upload_inference import infer_metadata
 from tests.conftest import TAX
 
 

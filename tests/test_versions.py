@@ -10,10 +10,10 @@ import shutil
 import pytest
 from sqlalchemy import select
 
-from kb.catalog import DocumentMeta
-from kb.importing import import_one, import_paths
-from kb.library import find_document_by_name
-from kb.models import Document, Unit
+from kb.library.catalog import DocumentMeta
+from kb.library.importing import import_one, import_paths
+from kb.library.operations import find_document_by_name
+from kb.library.models import Document, Unit
 from tests.conftest import TAX
 
 PAIRS = [

@@ -11,7 +11,7 @@ from indexer.analysis import TaxTokenizer
 from indexer.segmenter import USER_DICT_NAME, load_segmenter
 from indexer.synonyms import OVERRIDE_NAME, SynonymTable
 from indexer.vocabulary import VocabularyError
-from kb.vocabulary import documents_containing
+from kb.library.vocabulary import documents_containing
 
 # Appears in 发票管理办法 and 税收征收管理法; jieba cuts it into 税控 + 装置 by default.
 COMPOUND = "税控装置"
@@ -205,7 +205,7 @@ def test_a_rewrite_always_moves_the_mtime_forward(tmp_path):
 
 def test_documents_containing_a_word(import_tax, session):
     import_tax("发票管理办法(2023-07-20).md", "税收征收管理法(2015-04-24).md", "契税法(2020-08-11).md")
-    from kb.library import find_document_by_name
+    from kb.library.operations import find_document_by_name
 
     expected = sorted(find_document_by_name(session, name).id for name in ("发票管理办法", "税收征收管理法"))
     assert documents_containing(session, COMPOUND) == expected
@@ -240,7 +240,7 @@ def test_reindexing_the_documents_puts_the_word_in_the_index(data_dir, make_sear
 def test_who_may_edit_the_vocabulary(role, allowed):
     from types import SimpleNamespace
 
-    from kb.vocabulary import can_edit_vocabulary
+    from kb.library.vocabulary import can_edit_vocabulary
 
     assert can_edit_vocabulary(SimpleNamespace(role=role, is_authenticated=True)) is allowed
     assert not can_edit_vocabulary(SimpleNamespace(role=role, is_authenticated=False))

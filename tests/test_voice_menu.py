@@ -9,8 +9,8 @@ import wave
 
 import pytest
 
-from kb.actors import SYSTEM
-from kb.faq import (
+from kb.core.actors import SYSTEM
+from kb.faq.operations import (
     FaqData,
     ReviewData,
     create_entry,
@@ -19,16 +19,16 @@ from kb.faq import (
     submit_entry,
     update_entry,
 )
-from kb.importing import import_paths
-from kb.permissions import Forbidden
-from kb.users import NewUser, create_user
-from kb.voice_audio import (
+from kb.library.importing import import_paths
+from kb.core.permissions import Forbidden
+from kb.accounts.users import NewUser, create_user
+from kb.channels.voice_audio import (
     ESPEAK_MISSING,
     VoiceError,
     inspect_recording,
     synthesise_preview,
 )
-from kb.voice_menu import (
+from kb.channels.voice_menu import (
     CURRENT,
     NEEDS_REVIEW,
     AnnouncementData,
@@ -42,7 +42,7 @@ from kb.voice_menu import (
     review_list,
     save_announcement,
 )
-from kb.voice_recordings import RecordingData, add_recording, current_recording
+from kb.channels.voice_recordings import RecordingData, add_recording, current_recording
 from tests.conftest import TAX
 
 INVOICE_2019 = "发票管理办法(2019-03-02).md"

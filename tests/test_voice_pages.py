@@ -10,9 +10,9 @@ import docx
 import pytest
 from sqlalchemy import select
 
-from kb.actors import SYSTEM
-from kb.db import transaction
-from kb.faq import (
+from kb.core.actors import SYSTEM
+from kb.core.db import transaction
+from kb.faq.operations import (
     FaqData,
     create_entry,
     get_entry,
@@ -20,8 +20,8 @@ from kb.faq import (
     submit_entry,
     update_entry,
 )
-from kb.users import find_user
-from kb.voice_models import VoiceMenuNode
+from kb.accounts.users import find_user
+from kb.channels.voice_models import VoiceMenuNode
 from tests.test_voice_menu import mp3_bytes, wav_bytes
 from tests.web_helpers import add_user, client_as, csrf_token, login, post_form  # noqa: F401  (fixture)
 

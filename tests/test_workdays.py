@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from kb.workdays import (
+from kb.core.workdays import (
     add_working_days, deadline_status, due_at, is_covered, is_working_day, start_day, working_days_between,
     working_days_late,
 )

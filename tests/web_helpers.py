@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from kb.actors import SYSTEM
-from kb.db import transaction
-from kb.users import NewUser, create_user
+from kb.core.actors import SYSTEM
+from kb.core.db import transaction
+from kb.accounts.users import NewUser, create_user
 
 PASSWORD = "correct-horse-1"
 STAFF_NUMBERS = {"agent": "1001"}

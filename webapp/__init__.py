@@ -13,12 +13,12 @@ from pathlib import Path
 
 from flask import Flask
 
-from kb.settings import defaults, read_settings
+from kb.core.settings import defaults, read_settings
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
-    app.config.from_mapping(defaults())  # kb.settings: every KB_* setting declared once
+    app.config.from_mapping(defaults())  # kb.core.settings: every KB_* setting declared once
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(read_settings())
     if test_config:

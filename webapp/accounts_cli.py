@@ -1,13 +1,13 @@
-"""Account commands: ``create-user`` and ``reset-password`` (thin wrappers around ``kb.users``)."""
+"""Account commands: ``create-user`` and ``reset-password`` (thin wrappers around ``kb.accounts.users``)."""
 from __future__ import annotations
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from kb.actors import SYSTEM
-from kb.db import transaction
-from kb.users import ROLES, AccountError, NewUser, create_user, ensure_admin, find_user, reset_password
+from kb.core.actors import SYSTEM
+from kb.core.db import transaction
+from kb.accounts.users import ROLES, AccountError, NewUser, create_user, ensure_admin, find_user, reset_password
 from webapp.storage import storage
 
 

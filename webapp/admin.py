@@ -6,7 +6,7 @@ from flask_login import current_user
 from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Optional
 
-from kb.users import (
+from kb.accounts.users import (
     ROLE_LABELS, AccountError, NewUser, can_manage_users, create_user, get_user, list_users,
     reset_password, set_active,
 )

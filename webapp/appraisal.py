@@ -1,8 +1,8 @@
 """The monthly appraisal pages: the 目标责任制考核表 (list, one agent's sheet), the 绩效工资 sheet with its
 entries, and the amounts of both schemes with their versions.
 
-Views parse the form, call one ``kb`` function and render; the figures live in ``kb.appraisal``,
-``kb.pay`` and ``kb.appraisal_rules``.
+Views parse the form, call one ``kb`` function and render; the figures live in ``kb.reports.appraisal``,
+``kb.reports.pay`` and ``kb.reports.appraisal_rules``.
 """
 from __future__ import annotations
 
@@ -13,16 +13,16 @@ from io import BytesIO
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from kb.appraisal import (
+from kb.reports.appraisal import (
     ITEMS, MANUAL, AppraisalError, appraise, appraise_all, can_manage_appraisal, can_read_appraisals, can_view_appraisal,
     publish_month,
     record_summary, save_centre_entries, save_self_score, set_veto, submit_report,
 )
-from kb.appraisal_history import HistoryError, build_summaries, summary_title
-from kb.appraisal_rules import PARAMS, PAY, SCHEME_NAMES, TARGET, RulesError, can_manage_rules, rule_versions, set_rules
-from kb.pay import EVENTS, SLIPS, PayError, can_view_pay, delete_event, record_event
-from kb.permissions import role_of
-from kb.users import AGENT, get_user
+from kb.reports.appraisal_history import HistoryError, build_summaries, summary_title
+from kb.reports.appraisal_rules import PARAMS, PAY, SCHEME_NAMES, TARGET, RulesError, can_manage_rules, rule_versions, set_rules
+from kb.reports.pay import EVENTS, SLIPS, PayError, can_view_pay, delete_event, record_event
+from kb.core.permissions import role_of
+from kb.accounts.users import AGENT, get_user
 from webapp.auth import require
 from webapp.reports import month_from_request, report_now
 from webapp.storage import db_session

@@ -9,13 +9,13 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from kb.actors import SYSTEM
-from kb.appraisal import appraise_all
-from kb.db import transaction
-from kb.errors import KbError
-from kb.pay import import_events
-from kb.periods import parse_month
-from kb.workdays import beijing_now
+from kb.core.actors import SYSTEM
+from kb.reports.appraisal import appraise_all
+from kb.core.db import transaction
+from kb.core.errors import KbError
+from kb.reports.pay import import_events
+from kb.core.periods import parse_month
+from kb.core.workdays import beijing_now
 from webapp.storage import storage
 
 

@@ -6,7 +6,7 @@ import io
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from kb.appraisal_history import Summary
+from kb.reports.appraisal_history import Summary
 from webapp.bulletin_docx import _font, _table
 
 

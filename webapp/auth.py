@@ -1,7 +1,7 @@
 """Login, logout, password change; session expiry; the one permission decorator.
 
 Extensions (Flask-Login, Flask-WTF's CSRF protection) are created unbound and bound in
-``init_app``. Passwords, throttling and roles live in ``kb.users``.
+``init_app``. Passwords, throttling and roles live in ``kb.accounts.users``.
 """
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from flask_wtf.csrf import CSRFProtect
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from kb import users
-from kb.users import AccountError, authenticate, end_sessions, session_user
+from kb.accounts import users
+from kb.accounts.users import AccountError, authenticate, end_sessions, session_user
 from webapp.forms import Form
 from webapp.storage import db_session
 

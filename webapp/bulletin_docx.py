@@ -1,6 +1,6 @@
 """The 《12366信息专报》 as a Word document (python-docx): the format the leadership receives.
 
-Every section of ``kb.bulletin.SECTIONS`` is present, in order, with its figures as tables, and
+Every section of ``kb.reports.bulletin.SECTIONS`` is present, in order, with its figures as tables, and
 每日来电 as a bar chart (``webapp.png_chart``); the page's other charts stay on the web page.
 """
 from __future__ import annotations
@@ -13,8 +13,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from kb.bulletin import SECTIONS, TITLE, Bulletin
-from kb.workdays import is_working_day
+from kb.reports.bulletin import SECTIONS, TITLE, Bulletin
+from kb.core.workdays import is_working_day
 from webapp.png_chart import bar_chart_png
 
 

@@ -1,5 +1,5 @@
 """The official calendar page: the State Council's holiday notice of a year the ``chinese_calendar``
-package does not cover yet, entered by the director (``kb.official_calendar``); and the reminder the
+package does not cover yet, entered by the director (``kb.core.official_calendar``); and the reminder the
 director sees on every page from November when next year's notice is missing."""
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import datetime as dt
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from kb.official_calendar import (
+from kb.core.official_calendar import (
     CalendarError, calendar_reminder, calendars, can_enter_calendar, check_against_package, enter_calendar,
 )
-from kb.permissions import role_of
-from kb.users import ADMIN, DIRECTOR
-from kb.workdays import beijing_now, is_provisional
+from kb.core.permissions import role_of
+from kb.accounts.users import ADMIN, DIRECTOR
+from kb.core.workdays import beijing_now, is_provisional
 from webapp.auth import require
 from webapp.storage import db_session
 

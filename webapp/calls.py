@@ -9,20 +9,20 @@ from __future__ import annotations
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from kb.calls import (
+from kb.hotline.calls import (
     ANSWERED, DISPOSITIONS, ESCALATED, REFERRED, NewCall, calls_today, can_record_calls,
     get_call, record_call,
 )
-from kb.departments import TAX_TYPES, department_names
-from kb.director_reports import record_escalated_call
-from kb.errors import KbError
-from kb.lawful_answers import REASON, VERDICTS, ReviewError, can_review_answers, review_answer, unsupported_answers
-from kb.periods import PeriodError, parse_month, previous_month
-from kb.redaction import REDACTED_CONTENT, caller_view, can_view_content
-from kb.referrals import awaiting_feedback, can_open_referral
-from kb.routing import CATEGORIES
-from kb.users import can_read_library
-from kb.workdays import beijing_now
+from kb.hotline.departments import TAX_TYPES, department_names
+from kb.hotline.director_reports import record_escalated_call
+from kb.core.errors import KbError
+from kb.hotline.lawful_answers import REASON, VERDICTS, ReviewError, can_review_answers, review_answer, unsupported_answers
+from kb.core.periods import PeriodError, parse_month, previous_month
+from kb.hotline.redaction import REDACTED_CONTENT, caller_view, can_view_content
+from kb.hotline.referrals import awaiting_feedback, can_open_referral
+from kb.hotline.routing import CATEGORIES
+from kb.accounts.users import can_read_library
+from kb.core.workdays import beijing_now
 from webapp.auth import require
 from webapp.security import no_store
 from webapp.storage import db_session

@@ -1,12 +1,12 @@
-"""专题答疑 campaigns: the director's list, form and summary (``kb.campaigns``)."""
+"""专题答疑 campaigns: the director's list, form and summary (``kb.channels.campaigns``)."""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from kb.campaigns import (CampaignData, CampaignError, can_manage_campaigns, can_view_campaigns, collection,
+from kb.channels.campaigns import (CampaignData, CampaignError, can_manage_campaigns, can_view_campaigns, collection,
                           get_campaign, list_campaigns, save_campaign, summarise)
-from kb.departments import department_names
+from kb.hotline.departments import department_names
 from webapp.auth import require
 from webapp.storage import db_session
 

@@ -1,4 +1,4 @@
-"""``flask campaign list|add``: 专题答疑 campaigns for operators and checks (``kb.campaigns``)."""
+"""``flask campaign list|add``: 专题答疑 campaigns for operators and checks (``kb.channels.campaigns``)."""
 from __future__ import annotations
 
 import json
@@ -7,10 +7,10 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from kb.campaigns import CampaignData, as_json, list_campaigns, save_campaign
-from kb.db import transaction
-from kb.errors import KbError
-from kb.users import find_user
+from kb.channels.campaigns import CampaignData, as_json, list_campaigns, save_campaign
+from kb.core.db import transaction
+from kb.core.errors import KbError
+from kb.accounts.users import find_user
 from webapp.storage import storage
 
 

@@ -8,11 +8,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from kb.actors import SYSTEM
-from kb.errors import KbError
-from kb.export import export_units
-from kb.importing import import_library_folder, import_paths, load_catalog
-from kb.library import is_empty
+from kb.core.actors import SYSTEM
+from kb.core.errors import KbError
+from kb.library.export import export_units
+from kb.library.importing import import_library_folder, import_paths, load_catalog
+from kb.library.operations import is_empty
 from webapp import recovery
 from webapp.storage import storage
 
@@ -68,7 +68,7 @@ def import_policies_command(paths, catalog_path, workers):
 
     Exit status: 0 every file imported; 1 some files refused (named on stderr, the others
     imported); 2 the import itself failed (database or index)."""
-    from kb.importing import collect_files
+    from kb.library.importing import collect_files
     from webapp.import_progress import ImportProgress
 
     try:
@@ -162,8 +162,8 @@ def _load_starter_faq(app: Flask) -> None:
     """The shipped FAQ starter set, once the library it cites is in place."""
     from pathlib import Path
 
-    from kb.db import transaction
-    from kb.faq_io import import_faq, read_faq_file
+    from kb.core.db import transaction
+    from kb.faq.import_export import import_faq, read_faq_file
 
     starter = Path(app.config["KB_POLICIES_DIR"]) / "faq" / "starter.json"
     if not starter.exists():

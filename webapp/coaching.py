@@ -1,7 +1,7 @@
 """业务辅导 pages: the notes every agent can search, asking a department, a department's inbox, and one
 request's page where the department answers (or returns it) and the asker resends a returned one.
 
-Views parse the form, call one ``kb.coaching`` operation and render or redirect; invalid input comes
+Views parse the form, call one ``kb.channels.coaching`` operation and render or redirect; invalid input comes
 back with the message in Chinese and the form as typed.
 """
 from __future__ import annotations
@@ -9,13 +9,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from kb.coaching import (
+from kb.channels.coaching import (
     STATE_LABELS, CoachingError, NewCoaching, answer_coaching, ask_coaching, can_answer_coaching, can_ask_coaching,
     can_read_coaching_notes, can_resend_coaching, coaching_notes, get_coaching_for, has_coaching_inbox,
     open_requests, resend_coaching, return_coaching,
 )
-from kb.departments import TAX_TYPES
-from kb.workdays import beijing_now
+from kb.hotline.departments import TAX_TYPES
+from kb.core.workdays import beijing_now
 from webapp.auth import require
 from webapp.forms import lines as _lines
 from webapp.referrals import _departments

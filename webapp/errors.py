@@ -8,8 +8,8 @@ from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from kb.errors import NotFound
-from kb.permissions import Forbidden
+from kb.core.errors import NotFound
+from kb.core.permissions import Forbidden
 
 MESSAGES = {
     400: ("请求有误", "提交的内容无法处理，请检查后重试。"),

@@ -1,7 +1,7 @@
 """FAQ pages: the list, the editor (with citation search, Markdown preview, status steps and version
 history), the director's review queue, the gaps queue, usage figures, and the answer card's buttons.
 
-Views parse the form (the WTForms classes below), call one ``kb.faq`` operation and render or
+Views parse the form (the WTForms classes below), call one ``kb.faq.operations`` operation and render or
 redirect; a form that does not validate, or ``kb`` refusing what the actor may not do or explaining
 invalid input (``KbError``), gives the form again with the message in Chinese (status 400, nothing saved). After a change commits, the entry's index entry is refreshed
 by the one after-commit hook (``webapp.search_index.init_app``), from the index outbox.
@@ -13,17 +13,17 @@ from flask_login import current_user
 from wtforms import DateField, HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from kb.errors import KbError
-from kb.faq import (
+from kb.core.errors import KbError
+from kb.faq.operations import (
     BACK_TO_REVIEW, TRANSITIONS, FaqData, ReviewData, can_edit_faq, can_publish_faq, change_status, create_entry, get_entry,
     list_entries, publishable_problems, record_usage, render_answer, review_entry, review_queue, snapshot,
     update_entry,
 )
-from kb.faq_models import DRAFT, IN_REVIEW, PUBLISHED, RETIRED, STATUS_LABELS, STATUSES
-from kb.gaps import gap_queue
-from kb.querylog import mark_unresolved
-from kb.search_feedback import latest_training
-from kb.users import ADMIN, DIRECTOR, POLICY, can_read_library, list_users
+from kb.faq.models import DRAFT, IN_REVIEW, PUBLISHED, RETIRED, STATUS_LABELS, STATUSES
+from kb.reports.gaps import gap_queue
+from kb.reports.querylog import mark_unresolved
+from kb.library.search_feedback import latest_training
+from kb.accounts.users import ADMIN, DIRECTOR, POLICY, can_read_library, list_users
 from indexer.faq_entries import gap_key
 from indexer.validity import today
 from webapp import search_index

@@ -1,4 +1,4 @@
-"""FAQ commands: ``import-faq FILE`` and ``export-faq [--format csv|json]``, thin wrappers around kb.faq_io."""
+"""FAQ commands: ``import-faq FILE`` and ``export-faq [--format csv|json]``, thin wrappers around kb.faq.import_export."""
 from __future__ import annotations
 
 import sys
@@ -7,11 +7,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from kb.actors import SYSTEM
-from kb.db import transaction
-from kb.errors import KbError
-from kb.faq_io import FORMATS, export_text, import_faq, read_faq_file
-from kb.users import find_user
+from kb.core.actors import SYSTEM
+from kb.core.db import transaction
+from kb.core.errors import KbError
+from kb.faq.import_export import FORMATS, export_text, import_faq, read_faq_file
+from kb.accounts.users import find_user
 from webapp.search_index import index_faq
 from webapp.storage import storage
 

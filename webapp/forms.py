@@ -13,7 +13,7 @@ from wtforms import Field
 from wtforms.i18n import get_translations
 from wtforms.validators import ValidationError
 
-from kb.errors import KbError
+from kb.core.errors import KbError
 
 _CHINESE = get_translations(["zh"])
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import func, select
 
-from kb.faq_models import PUBLISHED, FaqEntry
-from kb.library import library_counts
+from kb.faq.models import PUBLISHED, FaqEntry
+from kb.library.operations import library_counts
 from webapp.search_index import get_index
 from webapp.storage import db_session
 

@@ -6,7 +6,7 @@ import sys
 import time
 from typing import TextIO
 
-from kb.importing import FileResult
+from kb.library.importing import FileResult
 
 
 def _duration(seconds: float) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask
 
-from kb.index_contents import expected_index
+from kb.library.index_contents import expected_index
 from webapp import search_index
 
 

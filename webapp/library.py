@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from kb.articles import all_documents, library_tax_types, neighbours, outline, recent_documents
-from kb.citations import document_citation, unit_citation
-from kb.compare import compare_documents
-from kb.library import find_article, get_document, get_unit, versions_of
-from kb.models import LEVELS, STATUSES
-from kb.users import can_edit_documents, can_read_library
+from kb.library.articles import all_documents, library_tax_types, neighbours, outline, recent_documents
+from kb.library.citations import document_citation, unit_citation
+from kb.library.compare import compare_documents
+from kb.library.operations import find_article, get_document, get_unit, versions_of
+from kb.library.models import LEVELS, STATUSES
+from kb.accounts.users import can_edit_documents, can_read_library
 from webapp.auth import require
 from webapp.storage import db_session
 

@@ -1,10 +1,10 @@
-"""Schema migrations from the command line: thin wrappers around ``kb.schema_migrations``.
+"""Schema migrations from the command line: thin wrappers around ``kb.core.schema_migrations``.
 
     flask --app webapp db-current              the database's revision and the code's head
     flask --app webapp db-upgrade [REVISION]   to REVISION (default head)
     flask --app webapp db-downgrade REVISION   back to REVISION (-1 for one step, base for none)
 
-Every start of the app already brings the database to head (``kb.db.create_schema``), so
+Every start of the app already brings the database to head (``kb.core.db.create_schema``), so
 ``db-upgrade`` is for deploy scripts that want the step in their log; ``db-downgrade`` is run
 with the new code before going back to the older one.
 """
@@ -14,7 +14,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from kb import schema_migrations
+from kb.core import schema_migrations
 from webapp.storage import storage
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from kb.routing import CATEGORIES
+from kb.hotline.routing import CATEGORIES
 from webapp.api import bp
 from webapp.api.errors import CODES
 from webapp.api.registry import OPERATIONS, operation

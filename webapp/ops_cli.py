@@ -1,10 +1,10 @@
 """Operations commands: ``backup``, ``restore``, ``check`` and API tokens. Thin wrappers.
 
-    flask --app webapp backup -o FILE.tar.gz      database dump + data files + manifest (kb.backup)
+    flask --app webapp backup -o FILE.tar.gz      database dump + data files + manifest (kb.core.backup)
     flask --app webapp restore FILE.tar.gz        into an empty database; then the index is rebuilt
     flask --app webapp check [--repair]           index against database (webapp.index_check); prunes
-                                                  the index outbox (kb.index_outbox); names documents
-                                                  that look lost or duplicated (kb.library_findings)
+                                                  the index outbox (kb.library.index_outbox); names documents
+                                                  that look lost or duplicated (kb.library.findings)
     flask --app webapp create-token USER [--name] a token for the JSON API, shown once
     flask --app webapp revoke-token ID / tokens [USER]
 """
@@ -20,12 +20,12 @@ from flask.cli import with_appcontext
 
 from indexer.segmenter import USER_DICT_NAME
 from indexer.synonyms import OVERRIDE_NAME
-from kb.actors import SYSTEM
-from kb.api_tokens import NewToken, create_token, list_tokens, revoke_token
-from kb.backup import BackupError, restore_backup, write_backup
-from kb.db import transaction
-from kb.errors import KbError
-from kb.library_findings import suspected_losses
+from kb.core.actors import SYSTEM
+from kb.accounts.api_tokens import NewToken, create_token, list_tokens, revoke_token
+from kb.core.backup import BackupError, restore_backup, write_backup
+from kb.core.db import transaction
+from kb.core.errors import KbError
+from kb.library.findings import suspected_losses
 from webapp import index_check, search_index
 from webapp.storage import storage
 

@@ -1,6 +1,6 @@
 """The public portal 法规库 (主任职责八): read-only pages for taxpayers at ``/portal/``, no login.
 
-Views are thin: what may be shown is decided in ``kb.portal_content``; the search is the agents'
+Views are thin: what may be shown is decided in ``kb.channels.portal_content``; the search is the agents'
 search (``webapp.search_index``) with its results filtered there, and never logged. Responses are
 cacheable (``Cache-Control: public`` and an ETag; a matching ``If-None-Match`` gets 304), limited per
 client (``webapp.portal_limits``) and set no cookie. ``flask portal-export -o DIR`` writes the same
@@ -12,9 +12,9 @@ import dataclasses
 
 from flask import Blueprint, Flask, current_app, g, render_template, request, url_for
 
-from kb.errors import NotFound
-from kb.portal_content import public_document, public_documents, public_faq, public_questions, public_results
-from kb.statuses import CURRENT_STATUSES
+from kb.core.errors import NotFound
+from kb.channels.portal_content import public_document, public_documents, public_faq, public_questions, public_results
+from kb.library.statuses import CURRENT_STATUSES
 from webapp import search_index
 from webapp.portal_limits import ClientLimiter
 from webapp.present import clean_snippet

@@ -1,7 +1,7 @@
 """``flask portal-export -o DIR``: the public portal as a static site the bureau can publish on its own
 web server, or open from ``file://``.
 
-The same templates and the same ``kb.portal_content`` data as ``/portal/``; links are relative file
+The same templates and the same ``kb.channels.portal_content`` data as ``/portal/``; links are relative file
 names in one folder (``index.html``, ``doc-3.html``, ``faq.html``, ``faq-7.html``, ``search.html``).
 The search page searches offline: ``search-data.js`` holds the exported FAQ and articles and
 ``portal-search.js`` ranks them by the question's words and character pairs (plain script, no
@@ -18,8 +18,8 @@ import nh3
 from flask import Flask, current_app, render_template
 from flask.cli import with_appcontext
 
-from kb.portal_content import public_document, public_documents, public_faq_entries
-from kb.statuses import CURRENT_STATUSES
+from kb.channels.portal_content import public_document, public_documents, public_faq_entries
+from kb.library.statuses import CURRENT_STATUSES
 from webapp.present import clean_snippet
 
 STATIC = Path(__file__).resolve().parent / "static"

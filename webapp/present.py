@@ -11,10 +11,10 @@ import nh3
 from flask import Flask, url_for
 from markupsafe import Markup, escape
 
-from kb.articles import copy_text, text_with_references
-from kb.excerpts import answer_excerpt
-from kb.models import IN_FORCE, PARTLY_REPEALED, REPEALED, REVISED
-from kb.workdays import beijing_from_utc
+from kb.library.articles import copy_text, text_with_references
+from kb.library.excerpts import answer_excerpt
+from kb.library.models import IN_FORCE, PARTLY_REPEALED, REPEALED, REVISED
+from kb.core.workdays import beijing_from_utc
 
 STATUS_CLASSES = {IN_FORCE: "ok", PARTLY_REPEALED: "partly", REVISED: "revised", REPEALED: "repealed"}
 _MARKED = re.compile(r"<(b|mark)>(.*?)</\1>", re.S)
@@ -87,7 +87,7 @@ def init_app(app: Flask) -> None:
 def present_faq(result: dict) -> dict:
     """The answer card (a ``"type": "faq"`` search result) as the page and the JSON endpoint show it.
 
-    ``answer_html`` was sanitised when the entry was indexed (``kb.faq.render_answer``)."""
+    ``answer_html`` was sanitised when the entry was indexed (``kb.faq.operations.render_answer``)."""
     citations = [{
         "citation": c.get("citation"), "status": c.get("status"),
         "status_class": STATUS_CLASSES.get(c.get("status"), "other"),

@@ -16,8 +16,8 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from indexer.training import read_questions, train_from_use
-from kb.db import transaction
-from kb.errors import KbError
+from kb.core.db import transaction
+from kb.core.errors import KbError
 from webapp import search_index
 from webapp.storage import storage
 

@@ -1,7 +1,7 @@
 """What a start does after a crash: bring the search index back in line with the database.
 
 The database is the record; the index follows it. An import or an edit commits first (with its
-row in the index outbox, ``kb.index_outbox``) and then updates the index, so a process killed
+row in the index outbox, ``kb.library.index_outbox``) and then updates the index, so a process killed
 between the two leaves the index behind the database (never ahead, never half-written: Whoosh
 publishes a generation only when its commit is whole). A start first applies the outbox rows the
 index has not applied (``webapp.search_index.catch_up``), then compares the index with the

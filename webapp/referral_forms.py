@@ -1,7 +1,7 @@
 """The forms of the 转办单 pages: the draft from an unanswered search, the steps on a referral's
 page, and the director's 重大疑难问题报告单 (report, handling, passing it to a department).
 
-Limits are the ones ``kb.referrals`` and ``kb.director_reports`` already enforce (the columns'
+Limits are the ones ``kb.hotline.referrals`` and ``kb.hotline.director_reports`` already enforce (the columns'
 lengths, the required texts, with the same messages); ``kb`` stays the authority and explains
 what a form cannot know (a department that does not exist, another agent's call).
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from kb.referrals import NewReferral
-from kb.routing import CATEGORIES
+from kb.hotline.referrals import NewReferral
+from kb.hotline.routing import CATEGORIES
 from webapp.forms import Form, TextListField, lines
 
 _NAME = Length(max=100, message="纳税人姓名不能超过 100 字")
@@ -35,7 +35,7 @@ class ReferralForm(Form):
     action = HiddenField()
 
     def fields(self) -> dict:
-        """The draft's fields as ``kb.referral_drafts.referral_draft`` takes them."""
+        """The draft's fields as ``kb.hotline.referral_drafts.referral_draft`` takes them."""
         return {name: getattr(self, name).data for name in (
             "question", "category", "tax_type", "caller_name", "caller_contact", "department", "searched",
             "articles", "call_id")}

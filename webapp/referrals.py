@@ -6,7 +6,7 @@ Every view parses its form (``webapp.referral_forms``), calls one ``kb`` operati
 redirects; a form that does not validate comes back with the message in Chinese, ``kb`` refuses
 what the actor may not do (``Forbidden`` → 403) and explains invalid input (``KbError`` → the
 form again, with the message). The caller's identity is shown only through
-``kb.redaction.caller_view``, which writes the audit log.
+``kb.hotline.redaction.caller_view``, which writes the audit log.
 """
 from __future__ import annotations
 
@@ -14,28 +14,28 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask import session as web_session
 from flask_login import current_user
 
-from kb import audit
-from kb.departments import GROUPS, TAX_TYPES, department_names, group_of
-from kb.director_reports import (
+from kb.hotline import audit
+from kb.hotline.departments import GROUPS, TAX_TYPES, department_names, group_of
+from kb.hotline.director_reports import (
     NewDifficultyReport, can_handle_reports, can_report_difficulty, handle_report, list_reports, report_difficulty,
 )
-from kb.errors import KbError
-from kb.faq import can_edit_faq
-from kb.permissions import Forbidden
-from kb.redaction import REDACTED_CONTENT, caller_view, can_view_content, identity_viewers, referral_content
-from kb.referral_drafts import referral_draft
-from kb.referral_faq import faq_draft_from_referral
-from kb.referrals import (
+from kb.core.errors import KbError
+from kb.faq.operations import can_edit_faq
+from kb.core.permissions import Forbidden
+from kb.hotline.redaction import REDACTED_CONTENT, caller_view, can_view_content, identity_viewers, referral_content
+from kb.hotline.referral_drafts import referral_draft
+from kb.hotline.referral_faq import faq_draft_from_referral
+from kb.hotline.referrals import (
     DRAFT, EVENT_LABELS, FEEDBACK, REPLIED, RETURNED, STATE_LABELS, STATES, awaiting_feedback,
     can_answer_referral, can_follow_up, can_list_referrals, can_open_referral, close_referral, department_inbox,
     get_referral_for, has_inbox, list_referrals, record_feedback, refer_unanswered, reply_referral, return_referral,
     send_referral, staffed_departments,
 )
-from kb.report_referrals import pass_report
-from kb.routing import CATEGORIES
-from kb.routing_rules import suggest_department
-from kb.users import AGENT, can_read_library
-from kb.workdays import beijing_now
+from kb.hotline.report_referrals import pass_report
+from kb.hotline.routing import CATEGORIES
+from kb.hotline.routing_rules import suggest_department
+from kb.accounts.users import AGENT, can_read_library
+from kb.core.workdays import beijing_now
 from webapp.auth import require
 from webapp.forms import Form, form_error
 from webapp.referral_forms import (

@@ -7,9 +7,9 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from kb.db import transaction
-from kb.reminders import send_reminders
-from kb.workdays import beijing_now
+from kb.core.db import transaction
+from kb.hotline.reminders import send_reminders
+from kb.core.workdays import beijing_now
 from webapp.storage import storage
 
 

@@ -2,7 +2,7 @@
 agents' weekly summary (the monthly appraisal has its own blueprint, ``webapp.appraisal``).
 
 Views parse the month or week (and the director's forms: ``EditorialForm``, ``ShareForm``), call one
-``kb`` function and render; the figures live in ``kb.bulletin``.
+``kb`` function and render; the figures live in ``kb.reports.bulletin``.
 """
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from kb.bulletin import (
+from kb.reports.bulletin import (
     SECTIONS, TITLE, WEEKLY_SECTIONS, build_bulletin, build_weekly, can_read_issue, can_view_bulletin, can_view_weekly,
 )
-from kb.bulletin_issues import MAX_TEXT, IssueError, can_edit_issue, issues_shared_with, save_editorial, share_issue
-from kb.departments import department_names
-from kb.periods import Period, PeriodError, parse_month, parse_week, previous_month, week_period
-from kb.permissions import department_of, role_of
-from kb.users import DEPARTMENT
-from kb.workdays import beijing_now
+from kb.reports.bulletin_issues import MAX_TEXT, IssueError, can_edit_issue, issues_shared_with, save_editorial, share_issue
+from kb.hotline.departments import department_names
+from kb.core.periods import Period, PeriodError, parse_month, parse_week, previous_month, week_period
+from kb.core.permissions import department_of, role_of
+from kb.accounts.users import DEPARTMENT
+from kb.core.workdays import beijing_now
 from webapp.auth import require
 from webapp.forms import Form, TextListField, form_error
 from webapp.storage import db_session

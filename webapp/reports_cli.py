@@ -7,12 +7,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from kb.bulletin import build_bulletin
-from kb.db import transaction
-from kb.demo_data import add_demo_month, remove_demo_data
-from kb.errors import KbError
-from kb.periods import parse_month, previous_month
-from kb.workdays import beijing_now
+from kb.reports.bulletin import build_bulletin
+from kb.core.db import transaction
+from kb.reports.demo_data import add_demo_month, remove_demo_data
+from kb.core.errors import KbError
+from kb.core.periods import parse_month, previous_month
+from kb.core.workdays import beijing_now
 from webapp.storage import storage
 
 

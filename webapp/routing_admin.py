@@ -1,8 +1,8 @@
 """The director's routing rules editor: the rules in force, one rule's form, and a try-it box.
 
 Until the director saves a change, the shipped rules are shown; the first save stores them all
-(``kb.routing_rules.save_rule``) and applies the change. The rule's form (``RuleForm``) checks what a
-form can (name, a whole-number priority, a category offered); ``kb.routing.rule_from_dict`` checks the
+(``kb.hotline.routing_rules.save_rule``) and applies the change. The rule's form (``RuleForm``) checks what a
+form can (name, a whole-number priority, a category offered); ``kb.hotline.routing.rule_from_dict`` checks the
 rest (departments, tax types, word patterns), each with its Chinese message.
 """
 from __future__ import annotations
@@ -12,10 +12,10 @@ from flask_login import current_user
 from wtforms import BooleanField, HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from kb.departments import GROUPS, TAX_TYPES, department_names, group_of
-from kb.errors import KbError
-from kb.routing import CATEGORIES, shipped_rules
-from kb.routing_rules import can_edit_routing_rules, list_rules, save_rule, suggest_department
+from kb.hotline.departments import GROUPS, TAX_TYPES, department_names, group_of
+from kb.core.errors import KbError
+from kb.hotline.routing import CATEGORIES, shipped_rules
+from kb.hotline.routing_rules import can_edit_routing_rules, list_rules, save_rule, suggest_department
 from webapp.auth import require
 from webapp.forms import Form, TextListField, form_error
 from webapp.storage import db_session

@@ -9,11 +9,11 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from kb.actors import SYSTEM
-from kb.routing import route
-from kb.routing_model import Figures
-from kb.routing_rules import load_rules
-from kb.routing_training import active_model, train_router
+from kb.core.actors import SYSTEM
+from kb.hotline.routing import route
+from kb.hotline.routing_model import Figures
+from kb.hotline.routing_rules import load_rules
+from kb.hotline.routing_training import active_model, train_router
 from webapp.storage import storage
 
 

@@ -9,14 +9,14 @@ from flask_login import current_user
 
 from indexer import SearchResponse
 from indexer.searching import SearchRequest, search_and_log
-from kb.articles import library_tax_types, units_by_ids
-from kb.campaigns import collection, collection_first, matching_campaign, running_campaigns
-from kb.models import STATUSES
-from kb.phrases import service_phrases
-from kb.referrals import can_open_referral
-from kb.search_feedback import FeedbackError, record_copy
-from kb.workdays import beijing_now
-from kb.users import can_read_library
+from kb.library.articles import library_tax_types, units_by_ids
+from kb.channels.campaigns import collection, collection_first, matching_campaign, running_campaigns
+from kb.library.models import STATUSES
+from kb.hotline.phrases import service_phrases
+from kb.hotline.referrals import can_open_referral
+from kb.library.search_feedback import FeedbackError, record_copy
+from kb.core.workdays import beijing_now
+from kb.accounts.users import can_read_library
 from webapp import search_index
 from webapp.auth import require
 from webapp.present import present_faq, present_result
@@ -49,7 +49,7 @@ def _options(args) -> tuple[dict, list[str]]:
 def run_search(query: str, options: dict, log: bool = False) -> tuple[list[dict], float, SearchResponse | None]:
     """Search (and log when ``log``: the agent submitted it) through ``indexer.searching``; return
     (results as shown, time taken, the response: did-you-mean, notices, confidence). While a 专题答疑
-    matching the question runs, its collection comes first (``kb.campaigns.collection_first``; the
+    matching the question runs, its collection comes first (``kb.channels.campaigns.collection_first``; the
     ranking itself is unchanged)."""
     if not query:
         return [], 0.0, None

@@ -19,8 +19,8 @@ from flask.cli import with_appcontext
 
 from indexer.searching import SearchRequest, search_and_log
 from indexer.snippets import plain_snippet
-from kb.actors import SYSTEM
-from kb.db import transaction
+from kb.core.actors import SYSTEM
+from kb.core.db import transaction
 from webapp import search_index
 from webapp.storage import storage
 

@@ -7,7 +7,7 @@ Stable API (the web pages, the CLI and the benchmarks rely on it):
   JSON lines give them. Each dict has
   ``type`` ("article" or "faq"), ``source`` (imported file name), ``doc_title``, ``unit``
   (第三十二条), ``status`` (the document's: 有效/部分失效/已修订/失效), ``score``, ``snippet``
-  (HTML-safe, matches in ``<mark>``), ``citation`` (``kb.citations.unit_citation``), ``unit_id``,
+  (HTML-safe, matches in ``<mark>``), ``citation`` (``kb.library.citations.unit_citation``), ``unit_id``,
   ``document_id``, ``chapter``, ``tax_types``, ``level``, ``validity`` (in_force / pending /
   outdated on the reference date), ``outdated`` (bool), ``superseded_by`` (title or None),
   ``effective_on``, ``valid_until``, ``match`` ("citation" when looked up as 文件+条号, else
@@ -28,7 +28,7 @@ Stable API (the web pages, the CLI and the benchmarks rely on it):
 and process; it reopens its searcher when another process commits.
 
 Following the other processes and hosts (``indexer.following``): every change to the library is
-recorded in the database's outbox (``kb.index_outbox``) in its own transaction. Before a search,
+recorded in the database's outbox (``kb.library.index_outbox``) in its own transaction. Before a search,
 at most every ``FOLLOW_EVERY`` seconds, ``follow`` looks up the newest outbox id (one indexed
 query) and, when the index is behind, wakes this process's applier thread, which applies the rows
 after the watermark. Indexing never runs in a request or a search: a document that takes a minute
@@ -36,7 +36,7 @@ to index (or a rebuild) delays nobody's search. A request that changed the libra
 wrote to the outbox to the applier after its commit (``init_app``: one hook, no view calls it) and waits for it at most
 ``REQUEST_WAIT`` seconds, so its change is normally searchable when the response arrives. The
 command line (``index_documents`` / ``index_faq``) applies in its own thread and waits.
-``rebuild`` moves the watermark to the newest row. Rows older than ``kb.index_outbox.KEEP_DAYS``
+``rebuild`` moves the watermark to the newest row. Rows older than ``kb.library.index_outbox.KEEP_DAYS``
 are pruned (``prune``: by ``flask check``, on start and hourly by a following process).
 """
 from __future__ import annotations
@@ -50,8 +50,8 @@ from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
 from indexer import SearchIndex, SearchResponse, following
-from kb.db import transaction
-from kb.index_outbox import latest_change_id, prune_changes
+from kb.core.db import transaction
+from kb.library.index_outbox import latest_change_id, prune_changes
 from webapp.storage import Storage
 
 FOLLOW_EVERY = 0.5  # seconds between two looks at the outbox before a search
@@ -262,7 +262,7 @@ def rebuild(app: Flask, procs: int = 1) -> int:
 
 
 def prune(app: Flask) -> int:
-    """Delete outbox rows older than ``kb.index_outbox.KEEP_DAYS``; return how many went."""
+    """Delete outbox rows older than ``kb.library.index_outbox.KEEP_DAYS``; return how many went."""
     with transaction(_storage(app).session_factory) as session:
         return prune_changes(session)
 

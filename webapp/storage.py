@@ -1,7 +1,7 @@
 """Database engine and session per app; one commit point at the end of each request.
 
 After that commit, one hook hands what the request wrote to the search index's outbox
-(``kb.index_outbox.take_committed``) to the listeners in ``Storage.commit_listeners`` (the search
+(``kb.library.index_outbox.take_committed``) to the listeners in ``Storage.commit_listeners`` (the search
 index's applier, ``webapp.search_index.init_app``): views never schedule an index refresh.
 """
 from __future__ import annotations
@@ -15,9 +15,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kb.db import create_schema, make_engine, make_session_factory
-from kb.index_outbox import ChangeBatch, take_committed
-from kb.official_calendar import calendar_stamp, load_calendars
+from kb.core.db import create_schema, make_engine, make_session_factory
+from kb.library.index_outbox import ChangeBatch, take_committed
+from kb.core.official_calendar import calendar_stamp, load_calendars
 
 CALENDAR_CHECK_SECONDS = 30.0
 
@@ -32,7 +32,7 @@ class Storage:
     commit_listeners: list[Callable[[ChangeBatch], None]] = field(default_factory=list)
 
     def refresh_calendar(self, force: bool = False) -> None:
-        """Reload the director's holiday notices into ``kb.workdays`` when they changed (another worker or
+        """Reload the director's holiday notices into ``kb.core.workdays`` when they changed (another worker or
         host may have entered one); checked at most every ``CALENDAR_CHECK_SECONDS``."""
         now = time.monotonic()
         if not force and now - self.calendar_checked < CALENDAR_CHECK_SECONDS:

@@ -14,15 +14,15 @@ from wtforms import DateField, SelectChoice, SelectField, SelectMultipleField, S
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from kb.articles import all_documents
-from kb.catalog import DocumentMeta, split_list
-from kb.errors import KbError
-from kb.library import get_document
-from kb.models import LEVELS, STATUSES
-from kb.parsing import SUPPORTED_SUFFIXES, suffix_of
-from kb.upload_inference import infer_metadata
-from kb.uploads import Upload, confirm_upload, edit_document, preview_upload, repeal_document
-from kb.users import can_upload
+from kb.library.articles import all_documents
+from kb.library.catalog import DocumentMeta, split_list
+from kb.core.errors import KbError
+from kb.library.operations import get_document
+from kb.library.models import LEVELS, STATUSES
+from kb.library.parsing import SUPPORTED_SUFFIXES, suffix_of
+from kb.library.upload_inference import infer_metadata
+from kb.library.uploads import Upload, confirm_upload, edit_document, preview_upload, repeal_document
+from kb.accounts.users import can_upload
 from webapp import pending_uploads
 from webapp.auth import require
 from webapp.forms import Form, form_error

@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, ValidationError
 
 from indexer import vocabulary
 from indexer.analysis import TaxTokenizer
-from kb.vocabulary import can_edit_vocabulary
+from kb.library.vocabulary import can_edit_vocabulary
 from webapp import search_index
 from webapp.auth import require
 from webapp.forms import Form, checked_by, form_error

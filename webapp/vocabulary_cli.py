@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from indexer import vocabulary
-from kb.db import transaction
+from kb.core.db import transaction
 from webapp import search_index
 from webapp.storage import storage
 from webapp.vocabulary import log_change

@@ -1,7 +1,7 @@
 """语音服务 pages: the menu tree with what plays today and the 需复核 list, one announcement's page
 (edit, synthesised preview, recordings, versions), recordings' sound, and the printable script.
 
-Views parse the form, call one ``kb.voice_menu`` operation and render or redirect; invalid input
+Views parse the form, call one ``kb.channels.voice_menu`` operation and render or redirect; invalid input
 comes back with the message in Chinese and the form as typed (nothing is stored).
 """
 from __future__ import annotations
@@ -14,14 +14,14 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_login import current_user
 
 from indexer.validity import today
-from kb.voice_audio import FORMAT_LABELS, ESPEAK_MISSING, VoiceError, preview_available, synthesise_preview
-from kb.voice_menu import (
+from kb.channels.voice_audio import FORMAT_LABELS, ESPEAK_MISSING, VoiceError, preview_available, synthesise_preview
+from kb.channels.voice_menu import (
     FIELD_LABELS, AnnouncementData, NodeData, VoiceMenuError, add_node, announcement_problems, can_edit_voice_menu,
     can_record_voice, can_view_voice_menu, get_announcement, greetings, menu_lines, menu_tree, period_label,
     playing_on, remove_announcement, remove_node, review_announcement, review_list, save_announcement,
 )
-from kb.voice_recordings import RecordingData, add_recording, current_recording, get_recording
-from kb.voice_models import KIND_LABELS
+from kb.channels.voice_recordings import RecordingData, add_recording, current_recording, get_recording
+from kb.channels.voice_models import KIND_LABELS
 from webapp.auth import require
 from webapp.storage import db_session
 

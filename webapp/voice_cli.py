@@ -1,5 +1,5 @@
 """``voice-menu [--json] [--date YYYY-MM-DD]``: every announcement of the voice menu, a thin wrapper
-around ``kb.voice_menu.menu_lines``."""
+around ``kb.channels.voice_menu.menu_lines``."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from indexer.validity import today
-from kb.voice_menu import menu_lines
+from kb.channels.voice_menu import menu_lines
 from webapp.storage import storage
 
 

@@ -10,9 +10,9 @@ import io
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from kb.voice_menu import NEEDS_REVIEW, MenuLine, period_label
-from kb.voice_recordings import current_recording
-from kb.voice_models import VoiceAnnouncement
+from kb.channels.voice_menu import NEEDS_REVIEW, MenuLine, period_label
+from kb.channels.voice_recordings import current_recording
+from kb.channels.voice_models import VoiceAnnouncement
 from webapp.bulletin_docx import _font, _page
 
 TITLE = "12366语音服务播报稿"

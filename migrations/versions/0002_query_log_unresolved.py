@@ -17,7 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # A database adopted from create_all (see kb.schema_migrations) may have the column already.
+    # A database adopted from create_all (see kb.core.schema_migrations) may have the column already.
     if 'unresolved' not in {c['name'] for c in sa.inspect(op.get_bind()).get_columns('query_log')}:
         op.add_column('query_log', sa.Column('unresolved', sa.Boolean(), nullable=True))
 

@@ -1,6 +1,6 @@
 """Title keys: ``documents.title_key`` and ``references.target_key`` (normalised titles, indexed).
 
-Existing rows are filled in with ``kb.titles.normalise_title``, as the models do on every change.
+Existing rows are filled in with ``kb.library.titles.normalise_title``, as the models do on every change.
 
 Revision ID: 0003
 Revises: 0002
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from kb.titles import normalise_title
+from kb.library.titles import normalise_title
 
 revision = '0003'
 down_revision = '0002'

@@ -1,4 +1,4 @@
-"""The search index's outbox: ``index_changes`` (``kb.index_outbox``), one row per document or FAQ
+"""The search index's outbox: ``index_changes`` (``kb.library.index_outbox``), one row per document or FAQ
 entry changed by a transaction, so that every host's index can follow changes made on the others.
 
 Starts empty: an index that has no watermark yet applies every row from the first one on, which

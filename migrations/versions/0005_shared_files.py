@@ -1,4 +1,4 @@
-"""``shared_files`` (``kb.shared_files``): the director's dictionary and synonym files, kept in the
+"""``shared_files`` (``kb.core.shared_files``): the director's dictionary and synonym files, kept in the
 database so that every host writes the same into its data folder.
 
 Starts empty: a host keeps its own files until the director's next edit saves them here.

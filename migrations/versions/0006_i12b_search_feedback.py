@@ -1,4 +1,4 @@
-"""``citation_copies`` and ``ranker_trainings`` (``kb.search_feedback``): what agents copied after a
+"""``citation_copies`` and ``ranker_trainings`` (``kb.library.search_feedback``): what agents copied after a
 search (relevance judgements from use) and the record of each ``flask train-ranker``.
 
 Revision ID: 0006_i12b

@@ -1,6 +1,6 @@
 """A code published in several files is one document assembled from its parts
 (``documents.parts``, ``units.source_name``); ``library_locks`` serialises imports
-(``kb.import_lock``).
+(``kb.library.import_lock``).
 
 Revision ID: 0006i13
 Revises: 0005

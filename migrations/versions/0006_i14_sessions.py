@@ -1,5 +1,5 @@
 """``users.session_generation``: login sessions that the server can end (logout, password change,
-an account switched off), see ``kb.users.end_sessions``.
+an account switched off), see ``kb.accounts.users.end_sessions``.
 
 Revision ID: 0006_i14
 Revises: 0005

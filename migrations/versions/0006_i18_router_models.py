@@ -1,4 +1,4 @@
-"""``router_models`` (``kb.routing_training``): the routing classifier in force, stored as the
+"""``router_models`` (``kb.hotline.routing_training``): the routing classifier in force, stored as the
 corrections it was fitted on beside the shipped examples, with its calibration and the held-out
 figures it was accepted on.
 

@@ -1,11 +1,11 @@
 """Both appraisal schemes as the rules write them (issue 16): ``appraisal_rule_sets`` (the versioned
-amounts of 绩效工资 and 目标责任制, ``kb.appraisal_rules``), ``appraisal_events`` (the 绩效工资
-entries: attendance, leave with its slip, complaints, praise…, ``kb.pay``), and on
+amounts of 绩效工资 and 目标责任制, ``kb.reports.appraisal_rules``), ``appraisal_events`` (the 绩效工资
+entries: attendance, leave with its slip, complaints, praise…, ``kb.reports.pay``), and on
 ``appraisal_sheets`` the published rating, flags and pay, the hand-in of the month's statistics,
 the written report and the 一票否决; ``official_calendars`` (the State Council's holiday notice of a
-year the ``chinese_calendar`` package does not cover yet, ``kb.official_calendar``); ``bulletin_issues``
-(the director's 加工提炼 of a 信息专报 and the departments it is shared with, ``kb.bulletin_issues``);
-``answer_reviews`` (the director's verdict on an on-the-spot answer without a citation, ``kb.lawful_answers``).
+year the ``chinese_calendar`` package does not cover yet, ``kb.core.official_calendar``); ``bulletin_issues``
+(the director's 加工提炼 of a 信息专报 and the departments it is shared with, ``kb.reports.bulletin_issues``);
+``answer_reviews`` (the director's verdict on an on-the-spot answer without a citation, ``kb.hotline.lawful_answers``).
 
 Revision ID: 0007i16
 Revises: 0006i13

@@ -1,5 +1,5 @@
-"""The 语音服务 (``kb.voice_models``: the voice menu's keys, announcements, their versions, the FAQ
-entries they rest on, recordings) and 业务辅导 (``kb.coaching``: departments coaching the agents).
+"""The 语音服务 (``kb.channels.voice_models``: the voice menu's keys, announcements, their versions, the FAQ
+entries they rest on, recordings) and 业务辅导 (``kb.channels.coaching``: departments coaching the agents).
 
 Revision ID: 0008_i17a
 Revises: 0008_i18b

@@ -1,4 +1,4 @@
-"""``campaigns`` (``kb.campaigns``): the 税收政策专题答疑 the director organises with the departments.
+"""``campaigns`` (``kb.channels.campaigns``): the 税收政策专题答疑 the director organises with the departments.
 
 Revision ID: 0008_i17b
 Revises: 0008_i17a

@@ -4,7 +4,7 @@ The first shipped rules held six words copied from the dev route cases (加急�
 两份合同, 填假). The shipped file lost them (issue #18), but a deployment where the director once
 saved a rule copied every shipped rule into ``routing_rules``, and there they still act as overrides.
 
-For each stored rule, each word pattern (``a/b+c & d``, see ``kb.routing``) loses exactly those
+For each stored rule, each word pattern (``a/b+c & d``, see ``kb.hotline.routing``) loses exactly those
 alternatives; everything else is left as the director wrote it. A pattern whose part has no
 alternative left is dropped whole (keeping the rest of it would match more than before: ``税务人员 &
 加急费`` must not become ``税务人员``), and a rule whose words were all copied ones is deleted (without

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.bulletin import SECTIONS
+from kb.reports.bulletin import SECTIONS
 from tests.browser.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser

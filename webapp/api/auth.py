@@ -4,7 +4,7 @@ A token acts as its user, with the same permission predicates as the pages. Toke
 cookie, so they are exempt from CSRF; calls made with the session cookie (the pages' own scripts)
 still need the CSRF token on POST/PATCH/DELETE. Failed tokens are throttled per token (the same
 bad token again gets 429) and an address with many refused tokens gets 429 instead of 401 for
-them, while a valid token always works (``kb.api_tokens``). The failure is recorded in its own
+them, while a valid token always works (``kb.accounts.api_tokens``). The failure is recorded in its own
 short transaction because the response is an error (the request's own session is rolled back).
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ import functools
 from flask import g, request
 from flask_login import current_user
 
-from kb.api_tokens import record_token_failure, token_throttled, user_for_token
-from kb.db import transaction
+from kb.accounts.api_tokens import record_token_failure, token_throttled, user_for_token
+from kb.core.db import transaction
 from webapp.api.errors import ApiProblem
 from webapp.auth import csrf, login_manager
 from webapp.storage import db_session, storage

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from kb.errors import KbError, NotFound
-from kb.permissions import Forbidden
+from kb.core.errors import KbError, NotFound
+from kb.core.permissions import Forbidden
 
 CODES = {
     400: "bad_request",

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import jsonify
 from flask_login import current_user
 
-from kb.faq import (
+from kb.faq.operations import (
     FaqData, can_edit_faq, can_publish_faq, change_status, create_entry, get_entry, list_entries, update_entry,
 )
-from kb.faq_models import DRAFT, PUBLISHED, STATUSES
-from kb.users import can_read_library
+from kb.faq.models import DRAFT, PUBLISHED, STATUSES
+from kb.accounts.users import can_read_library
 from webapp.api import bp
 from webapp.api.auth import api_require
 from webapp.api.errors import ApiProblem

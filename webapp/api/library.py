@@ -5,10 +5,10 @@ from flask import current_app, jsonify
 from flask_login import current_user
 
 from indexer.searching import SearchRequest, search_and_log
-from kb.library import get_document, get_unit
-from kb.listings import DocumentFilter, list_documents
-from kb.models import STATUSES
-from kb.users import can_read_library
+from kb.library.operations import get_document, get_unit
+from kb.library.listings import DocumentFilter, list_documents
+from kb.library.models import STATUSES
+from kb.accounts.users import can_read_library
 from webapp import search_index
 from webapp.api import bp
 from webapp.api.auth import api_require

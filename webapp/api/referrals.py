@@ -1,9 +1,9 @@
 """API views on referrals (转办单): list, read and open, with the pages' role rules.
 
-The caller's identity goes through ``kb.redaction.caller_view``: redacted unless the reader may
+The caller's identity goes through ``kb.hotline.redaction.caller_view``: redacted unless the reader may
 see it, and every clear view of a 举报/投诉 caller is written to the audit log. The content of a
 confidential referral (question, answer, feedback, return reason, what was searched) is redacted
-for the same readers (``kb.redaction.referral_content``). Lists carry no identity at all; read one
+for the same readers (``kb.hotline.redaction.referral_content``). Lists carry no identity at all; read one
 referral to see it.
 """
 from __future__ import annotations
@@ -11,10 +11,10 @@ from __future__ import annotations
 from flask import jsonify
 from flask_login import current_user
 
-from kb.listings import ReferralFilter, list_referrals
-from kb.referrals import STATES, NewReferral, can_open_referral, can_view_referral, get_referral, open_referral
-from kb.routing import CATEGORIES
-from kb.users import ROLES
+from kb.library.listings import ReferralFilter, list_referrals
+from kb.hotline.referrals import STATES, NewReferral, can_open_referral, can_view_referral, get_referral, open_referral
+from kb.hotline.routing import CATEGORIES
+from kb.accounts.users import ROLES
 from webapp.api import bp
 from webapp.api.auth import api_require
 from webapp.api.errors import ApiProblem

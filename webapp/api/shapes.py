@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kb.citations import document_citation, unit_citation
-from kb.faq import render_answer
-from kb.redaction import caller_view, referral_content
+from kb.library.citations import document_citation, unit_citation
+from kb.faq.operations import render_answer
+from kb.hotline.redaction import caller_view, referral_content
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -94,7 +94,7 @@ def faq_entry(entry) -> dict:
 
 def referral_summary(actor, referral, content: dict | None = None) -> dict:
     """A referral without its caller; the content of 举报/投诉 only for those who may read it
-    (``kb.redaction.referral_content``, the pages' rule)."""
+    (``kb.hotline.redaction.referral_content``, the pages' rule)."""
     content = content or referral_content(actor, referral)
     return {
         "id": referral.id,

@@ -1,0 +1,1 @@
+"""Accounts: users and roles, password hashing and policy, login throttling, API tokens."""
