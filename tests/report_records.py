@@ -24,6 +24,7 @@ MONTH = parse_month("2024-05")
 NOW = dt.datetime(2024, 6, 10, 9, 0)
 DEPT = "所得税处"
 PIT = "个人所得税"
+PASSWORD = "password-123"  # every account of the month
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 5) -> dt.datetime:
@@ -42,7 +43,7 @@ class Records:
 
 
 def _user(session, username, role, **fields):
-    user, _ = create_user(session, SYSTEM, NewUser(username=username, role=role, password="password-123", **fields))
+    user, _ = create_user(session, SYSTEM, NewUser(username=username, role=role, password=PASSWORD, **fields))
     return user
 
 

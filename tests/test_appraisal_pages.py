@@ -5,27 +5,11 @@ from __future__ import annotations
 import io
 
 import docx
-import pytest
 
 from kb.core.actors import SYSTEM
-from tests.report_records import build_month
-from tests.web_helpers import csrf_token, login
-
-PASSWORD = "password-123"
-
-
-@pytest.fixture
-def records(app):
-    with app.extensions["kb_storage"].session_factory() as session:
-        records = build_month(session)
-        session.commit()
-    return records
-
-
-def logged_in(app, username):
-    client = app.test_client()
-    assert login(client, username, PASSWORD).status_code == 302
-    return client
+from tests.report_pages import logged_in, records  # noqa: F401  (fixture)
+from tests.report_records import PASSWORD
+from tests.web_helpers import csrf_token
 
 
 def test_director_enters_leave_and_the_pay_page_counts_it_as_the_rules_write(app, records):

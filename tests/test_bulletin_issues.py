@@ -6,18 +6,17 @@ import io
 
 import docx
 import pytest
+from sqlalchemy import func, select
 
 from kb.core.actors import SYSTEM
 from kb.reports.bulletin import SECTIONS, build_bulletin, can_read_issue
-from kb.reports.bulletin_issues import IssueError, save_editorial, share_issue
+from kb.reports.bulletin_issues import BulletinIssue, IssueError, save_editorial, share_issue
 from kb.hotline.calls import NewCall, record_call
 from kb.core.departments import seed_departments
 from kb.core.permissions import Forbidden
 from kb.accounts.users import NewUser, create_user
-from tests.report_records import MONTH, NOW, at, build_month
+from tests.report_records import MONTH, NOW, PASSWORD, at, build_month
 from tests.web_helpers import csrf_token, login
-
-PASSWORD = "password-123"
 
 
 def suggestion_calls(session, records):
@@ -94,3 +93,20 @@ def test_bulletin_pages_editorial_and_sharing(app):
     assert dept.post("/reports/bulletin/share?month=2024-05", data={"departments": ["稽查局"],
                                                                      "csrf_token": csrf_token(shared.text)}
                      ).status_code == 403
+
+
+def test_an_overlong_commentary_is_refused_in_chinese_and_nothing_is_saved(app):
+    with app.extensions["kb_storage"].session_factory() as session:
+        records = build_month(session)
+        seed_departments(session)
+        suggestion_calls(session, records)
+        session.commit()
+    director = app.test_client()
+    assert login(director, "director", PASSWORD).status_code == 302
+    token = csrf_token(director.get("/reports/bulletin?month=2024-05").text)
+    refused = director.post("/reports/bulletin/editorial?month=2024-05", follow_redirects=True, data={
+        "comment_1": "保存不了的点评", "comment_2": "长" * 4001, "outcome_1": "办" * 4001, "csrf_token": token})
+    assert "第 2 部分点评：点评不能超过 4000 字" in refused.text and "办理情况不能超过 4000 字" in refused.text
+    assert "保存不了的点评" not in refused.text
+    with app.extensions["kb_storage"].session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(BulletinIssue)) == 0

@@ -107,6 +107,28 @@ def test_the_editor_walks_an_entry_from_draft_to_published(app, client_as, libra
     assert "版本记录" in history and "发布" in history and 'class="del">-答案：' in history
 
 
+@pytest.mark.parametrize("bad, message", [
+    ({"question": "   "}, "问题不能为空"),
+    ({"question": "延" * 501}, "问题不能超过 500 字"),
+    ({"review_by": "2027-13-45"}, "复核日期：不是有效的日期值"),
+    ({"owner_id": "999999"}, "负责人：不是有效的选择"),
+])
+def test_bad_editor_input_is_explained_in_chinese_and_nothing_is_saved(app, client_as, bad, message):
+    policy = client_as("policy")
+    response = post_form(policy, "/faq/new", {**FORM, **bad}, page_url="/faq/new")
+    assert response.status_code == 400
+    assert message in response.text and 'id="faq-error"' in response.text
+    assert FORM["answer"].split("<")[0].split("\n")[0][:8] in response.text  # the typed answer is kept
+    assert _entry(app) is None
+
+
+def test_unresolved_without_a_query_is_refused_in_chinese(app, client_as):
+    agent = client_as("agent")
+    token = csrf_token(agent.get("/").text)
+    response = agent.post("/faq/unresolved", data={"q": "  ", "count": "3", "csrf_token": token})
+    assert response.status_code == 400 and response.get_json()["error"] == "请先输入检索内容"
+
+
 def test_the_answer_card_appears_for_a_paraphrase_after_publishing(app, client_as, library):
     agent = client_as("agent")
     paraphrase = "报税来不及了，可以延期申报吗"

@@ -289,6 +289,43 @@ def test_a_difficult_question_goes_to_the_director(app, people):
     assert "质疑某项政策执行口径" in people("director").get("/referrals/reports").text
 
 
+def test_a_draft_with_an_overlong_caller_name_is_refused_in_chinese_and_nothing_saved(app, people):
+    agent = people("agent")
+    draft = agent.get("/referrals/new", query_string={"question": INCOME_QUESTION})
+    form = {"question": INCOME_QUESTION, "category": "政策咨询", "tax_type": "", "department": "所得税处",
+            "caller_name": "赵" * 101, "caller_contact": "13900000000", "action": "send", "call_id": "",
+            "csrf_token": csrf_token(draft.text)}
+    refused = agent.post("/referrals/new", data=form)
+    assert refused.status_code == 400 and "纳税人姓名不能超过 100 字" in refused.text
+    assert INCOME_QUESTION in refused.text  # the typed question is kept
+    refused = agent.post("/referrals/new", data={**form, "caller_name": "赵某", "category": "闲聊"})
+    assert refused.status_code == 400 and "来电类别：不是有效的选择" in refused.text
+    with _db(app) as session:
+        assert session.scalar(select(func.count()).select_from(Referral)) == 0
+
+
+def test_an_empty_reply_is_refused_in_chinese_and_the_citations_kept(app, people, referral_to):
+    referral_id = referral_to()
+    income = people("income")
+    url = f"/referrals/{referral_id}"
+    page = post_form(income, f"{url}/reply", {"answer": "  ", "citations": "《行政复议法》第九条"},
+                     url, follow_redirects=True).text
+    assert "请填写答复意见" in page and ">《行政复议法》第九条</textarea>" in page
+    assert _referral(app, referral_id).state == SENT
+
+
+def test_an_empty_difficulty_report_is_refused_in_chinese_and_nothing_saved(app, people):
+    agent = people("agent")
+    response = post_form(agent, "/referrals/reports/new", {"content": "   "})
+    assert response.status_code == 400 and "请写明重大、疑难问题的内容" in response.text
+    director = people("director")
+    refused = post_form(director, "/referrals/reports/1/handle", {"handling": ""}, "/referrals/reports",
+                        follow_redirects=True)
+    assert "请填写处理意见" in refused.text
+    with _db(app) as session:
+        assert session.scalar(select(func.count()).select_from(DirectorReport)) == 0
+
+
 def test_a_reply_becomes_an_faq_draft(app, people, referral_to, import_tax):
     import_tax("发票管理办法(2023-07-20).md")
     referral_id = referral_to(reply_by="income")
@@ -335,6 +372,18 @@ def test_the_director_edits_routing_rules(app, people):
         assert session.scalar(select(func.count(RoutingRule.id))) > 1  # the shipped rules were stored first
     suggestion = people("agent").get("/referrals/suggest.json", query_string={"question": "我的发票弄丢了"}).json
     assert suggestion["department"] == "征管处" and "发票丢失找征管处" in suggestion["reason"]
+
+
+def test_a_bad_routing_rule_is_refused_in_chinese_and_nothing_is_stored(app, people):
+    director = people("director")
+    token = csrf_token(director.get("/routing/rules/new").text)
+    bad = director.post("/routing/rules", data={"name": " ", "department": "征管处", "priority": "很高",
+                                                 "category": "闲聊", "words": "发票+丢", "csrf_token": token})
+    assert bad.status_code == 400
+    assert "规则名称不能为空" in bad.text and "优先级必须是整数" in bad.text and "来电类别：不是有效的选择" in bad.text
+    assert "发票+丢</textarea>" in bad.text  # the typed words are kept
+    with _db(app) as session:
+        assert session.scalar(select(func.count(RoutingRule.id))) == 0
 
 
 def test_a_reply_citing_a_missing_article_is_refused_and_the_text_kept(app, people, referral_to, import_tax):

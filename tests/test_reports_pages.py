@@ -8,24 +8,8 @@ import docx
 import pytest
 
 from kb.reports.bulletin import SECTIONS, WEEKLY_SECTIONS
-from tests.report_records import build_month
-from tests.web_helpers import client_as, csrf_token, login  # noqa: F401
-
-PASSWORD = "password-123"
-
-
-@pytest.fixture
-def records(app):
-    with app.extensions["kb_storage"].session_factory() as session:
-        records = build_month(session)
-        session.commit()
-    return records
-
-
-def logged_in(app, username):
-    client = app.test_client()
-    assert login(client, username, PASSWORD).status_code == 302
-    return client
+from tests.report_pages import logged_in, records  # noqa: F401  (fixture)
+from tests.web_helpers import client_as, csrf_token  # noqa: F401  (fixture)
 
 
 def test_bulletin_page_has_every_section_charts_and_the_breaking_records(app, records):

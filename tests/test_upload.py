@@ -157,7 +157,7 @@ def test_edit_metadata_and_mark_repealed(app, office, import_tax, session_factor
 def test_bad_metadata_is_explained(app, office, import_tax):
     document_id = import_tax("车船税法(2019-04-23).md").files[0].document_id
     response = post_form(office, f"/documents/{document_id}/edit", {"published_on": "2019年前后", "status": "有效"})
-    assert response.status_code == 400 and "日期" in response.text
+    assert response.status_code == 400 and "发布日期：不是有效的日期值" in response.text  # WTForms' message, in Chinese
 
 
 def test_the_preview_infers_level_issuer_status_and_tax_types(app, office):

@@ -155,6 +155,18 @@ def test_bad_input_shows_a_chinese_error_and_writes_nothing(app, client_as, data
         assert f'value="{form["word"]}"' in response.text  # the form keeps what was typed
 
 
+def test_every_problem_of_a_form_is_named_at_once_and_nothing_is_written(app, client_as, data_dir):
+    client = client_as("director")
+    response = post_form(client, f"{PAGE}/words", {"word": "税", "freq": "很多"}, PAGE)
+    assert response.status_code == 400
+    assert "词语须为 2～20 个字" in response.text and "词频须为" in response.text
+    response = post_form(client, f"{PAGE}/synonyms", {"term": " ", "expansions": "滞纳金", "kind": "xx"}, PAGE)
+    assert response.status_code == 400
+    assert "请填写词条" in response.text and "类型须为" in response.text
+    assert 'value="滞纳金"' in response.text  # the form keeps what was typed
+    assert not (data_dir / USER_DICT_NAME).exists() and not (data_dir / OVERRIDE_NAME).exists()
+
+
 def test_changes_are_logged_with_the_user_id(app, client_as, data_dir, caplog):
     client = client_as("director")
     with caplog.at_level(logging.INFO, logger="webapp.vocabulary"):

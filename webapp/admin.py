@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Optional
 
@@ -12,12 +11,13 @@ from kb.accounts.users import (
     AccountError, NewUser, can_manage_users, create_user, get_user, list_users, reset_password, set_active,
 )
 from webapp.auth import require
+from webapp.forms import Form
 from webapp.storage import db_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     username = StringField("用户名", validators=[DataRequired("请输入用户名")])
     display_name = StringField("姓名", validators=[Optional()])
     role = SelectField("角色", choices=[SelectChoice(role, label) for role, label in ROLE_LABELS.items()])
@@ -28,7 +28,7 @@ class UserForm(FlaskForm):
 
 def _page(form, status=200, error=None, issued=None):
     return render_template("admin/users.html", users=list_users(db_session()), form=form, error=error,
-                           issued=issued, action_form=FlaskForm()), status
+                           issued=issued, action_form=Form()), status
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -53,7 +53,7 @@ def users():
 @bp.post("/users/<int:user_id>/reset")
 @require(can_manage_users)
 def reset(user_id: int):
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         return redirect(url_for("admin.users"))
     user = get_user(db_session(), user_id)
     if user is None:
@@ -66,7 +66,7 @@ def reset(user_id: int):
 @require(can_manage_users)
 def toggle_active(user_id: int):
     user = get_user(db_session(), user_id)
-    if user is not None and FlaskForm().validate_on_submit():
+    if user is not None and Form().validate_on_submit():
         try:
             set_active(db_session(), current_user, user, not user.active)
         except AccountError as problem:

@@ -12,13 +12,13 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from kb.accounts import users
 from kb.accounts.users import AccountError, authenticate, end_sessions, session_user
+from webapp.forms import Form
 from webapp.storage import db_session
 
 bp = Blueprint("auth", __name__)
@@ -28,12 +28,12 @@ csrf = CSRFProtect()
 OPEN_ENDPOINTS = {"auth.login", "auth.logout", "auth.change_password", "static"}
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField("用户名", validators=[DataRequired("请输入用户名")])
     password = PasswordField("密码", validators=[DataRequired("请输入密码")])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码")])
     new = PasswordField("新密码", validators=[DataRequired("请输入新密码")])
     repeat = PasswordField("再次输入新密码", validators=[DataRequired("请再次输入新密码")])

@@ -18,7 +18,8 @@ from kb.channels.coaching import (
 from kb.core.departments import TAX_TYPES
 from kb.core.workdays import beijing_now
 from webapp.auth import require
-from webapp.referrals import _departments, _lines
+from webapp.forms import lines as _lines
+from webapp.referrals import _departments
 from webapp.storage import db_session
 
 bp = Blueprint("coaching", __name__, url_prefix="/coaching")

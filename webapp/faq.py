@@ -1,17 +1,17 @@
 """FAQ pages: the list, the editor (with citation search, Markdown preview, status steps and version
 history), the director's review queue, the gaps queue, usage figures, and the answer card's buttons.
 
-Views parse the form, call one ``kb.faq.operations`` operation and render or redirect; ``kb`` refuses what the
-actor may not do and explains invalid input (``KbError`` → the form again, status 400, nothing
-saved). After a change commits, the entry's index entry is refreshed
+Views parse the form (the WTForms classes below), call one ``kb.faq.operations`` operation and render or
+redirect; a form that does not validate, or ``kb`` refusing what the actor may not do or explaining
+invalid input (``KbError``), gives the form again with the message in Chinese (status 400, nothing saved). After a change commits, the entry's index entry is refreshed
 by the one after-commit hook (``webapp.search_index.init_app``), from the index outbox.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms import DateField, HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from kb.core.errors import KbError
 from kb.faq.operations import (
@@ -30,6 +30,7 @@ from indexer.faq_entries import gap_key
 from indexer.validity import today
 from webapp import search_index
 from webapp.auth import require
+from webapp.forms import Form, form_error, lines
 from webapp.storage import db_session
 
 bp = Blueprint("faq", __name__, url_prefix="/faq")
@@ -38,23 +39,52 @@ STEP_LABELS = {IN_REVIEW: "提交审核", PUBLISHED: "发布", RETIRED: "停用"
 USAGE_EVENTS = ("shown", "copied", "helpful", "not_helpful")
 
 
-def _lines(value: str | None) -> list[str]:
-    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+class FaqForm(Form):
+    """The editor: question, phrasings, Markdown answer, citations (one a line), tax types, owner, review date."""
+
+    question = StringField("问题", validators=[DataRequired("问题不能为空"), Length(max=500, message="问题不能超过 500 字")])
+    phrasings = TextAreaField("其他问法")
+    answer = TextAreaField("答案")
+    citations = TextAreaField("法律依据")
+    tax_types = StringField("税种")
+    owner_id = SelectField("负责人", choices=[SelectChoice("", "（未指定）")], default="")
+    review_by = DateField("复核日期", validators=[Optional()])
+
+    def set_owners(self, owners) -> "FaqForm":
+        self.owner_id.choices = [SelectChoice("", "（未指定）")] + [
+            SelectChoice(str(u.id), f"{u.display_name or u.username}（{u.role_label}）") for u in owners]
+        return self
+
+    def to_data(self) -> FaqData:
+        tax_types = [t for t in (self.tax_types.data or "").replace("，", "、").replace(",", "、").split("、")]
+        return FaqData(
+            question=self.question.data or "", phrasings=lines(self.phrasings.data), answer=self.answer.data or "",
+            citations=lines(self.citations.data), tax_types=tax_types,
+            owner_id=int(self.owner_id.data) if self.owner_id.data else None, review_by=self.review_by.data,
+        )
 
 
-def _form_data(form) -> FaqData:
-    owner = (form.get("owner_id") or "").strip()
-    review_by = (form.get("review_by") or "").strip()
-    try:
-        review_day = dt.date.fromisoformat(review_by) if review_by else None
-    except ValueError:
-        raise KbError(f"复核日期“{review_by}”格式不正确，应为 YYYY-MM-DD") from None
-    tax_types = [t for t in (form.get("tax_types") or "").replace("，", "、").replace(",", "、").split("、")]
-    return FaqData(
-        question=form.get("question", ""), phrasings=_lines(form.get("phrasings")), answer=form.get("answer", ""),
-        citations=_lines(form.get("citations")), tax_types=tax_types,
-        owner_id=int(owner) if owner.isdigit() else None, review_by=review_day,
-    )
+class StepForm(Form):
+    status = HiddenField("状态", validators=[DataRequired("请选择状态操作")])
+    note = StringField("说明", validators=[Length(max=1000, message="说明不能超过 1000 字")])
+
+
+class ReviewForm(Form):
+    note = StringField("复核说明", validators=[Length(max=1000, message="复核说明不能超过 1000 字")])
+    next = HiddenField()
+
+
+class PreviewForm(Form):
+    answer = TextAreaField("答案")
+
+
+class UsageForm(Form):
+    event = SelectField("使用记录", choices=[SelectChoice(e) for e in USAGE_EVENTS])
+
+
+class UnresolvedForm(Form):
+    q = StringField("检索内容", filters=[lambda v: (v or "").strip()], validators=[DataRequired("请先输入检索内容")])
+    count = IntegerField("结果数", validators=[Optional(), NumberRange(min=0, message="结果数不能为负数")])
 
 
 def _steps(entry) -> list[dict]:
@@ -71,23 +101,25 @@ def _owners() -> list:
     return [u for u in list_users(db_session()) if u.role in (POLICY, DIRECTOR, ADMIN) and u.active]
 
 
-def _editor(entry, form: dict | None = None, error: str | None = None, status: int = 200):
-    values = form or _values(entry)
+def _editor(entry, form: FaqForm | None = None, error: str | None = None, status: int = 200):
+    form = form or _filled(entry)
+    form.set_owners(_owners())
     return render_template(
-        "faq/edit.html", entry=entry, values=values, error=error, owners=_owners(),
-        steps=_steps(entry) if entry else [],
+        "faq/edit.html", entry=entry, form=form, error=error, steps=_steps(entry) if entry else [],
         problems=publishable_problems(entry) if entry else [], status_labels=STATUS_LABELS,
-        preview=render_answer(values.get("answer", "")),
+        preview=render_answer(form.answer.data or ""),
     ), status
 
 
-def _values(entry) -> dict:
+def _filled(entry) -> FaqForm:
+    """The editor's form showing ``entry`` as saved (not the request's data)."""
     if entry is None:
-        return {}
+        return FaqForm(formdata=None)
     data = snapshot(entry)
-    return {"question": data["question"], "phrasings": "\n".join(data["phrasings"]), "answer": data["answer"],
-            "citations": "\n".join(data["citations"]), "tax_types": "、".join(data["tax_types"]),
-            "owner_id": str(entry.owner_id or ""), "review_by": data["review_by"] or ""}
+    return FaqForm(formdata=None, question=data["question"], phrasings="\n".join(data["phrasings"]),
+                   answer=data["answer"], citations="\n".join(data["citations"]),
+                   tax_types="、".join(data["tax_types"]), owner_id=str(entry.owner_id or ""),
+                   review_by=entry.review_by)
 
 
 # -- list, editor -----------------------------------------------------------------------------------
@@ -105,14 +137,17 @@ def index():
 @require(can_edit_faq)
 def new():
     if request.method == "GET":
-        values = {"question": request.args.get("question", ""),
-                  "phrasings": "\n".join(request.args.getlist("phrasing")), "owner_id": str(current_user.id)}
-        return _editor(None, values)
+        return _editor(None, FaqForm(formdata=None, question=request.args.get("question", ""),
+                                     phrasings="\n".join(request.args.getlist("phrasing")),
+                                     owner_id=str(current_user.id)))
+    form = FaqForm().set_owners(_owners())
+    if not form.validate_on_submit():
+        return _editor(None, form, form_error(form), 400)
     try:
-        entry = create_entry(db_session(), current_user, _form_data(request.form))
+        entry = create_entry(db_session(), current_user, form.to_data())
     except KbError as problem:
         db_session().rollback()
-        return _editor(None, dict(request.form), str(problem), 400)
+        return _editor(None, form, str(problem), 400)
     flash(f"已保存问答草稿 {entry.id}", "success")
     return redirect(url_for("faq.edit", entry_id=entry.id))
 
@@ -123,12 +158,15 @@ def edit(entry_id: int):
     entry = get_entry(db_session(), entry_id)
     if request.method == "GET":
         return _editor(entry)
+    form = FaqForm().set_owners(_owners())
+    if not form.validate_on_submit():
+        return _editor(entry, form, form_error(form), 400)
     was_published = entry.status == PUBLISHED
     try:
-        update_entry(db_session(), current_user, entry, _form_data(request.form))
+        update_entry(db_session(), current_user, entry, form.to_data())
     except KbError as problem:
         db_session().rollback()
-        return _editor(get_entry(db_session(), entry_id), dict(request.form), str(problem), 400)
+        return _editor(get_entry(db_session(), entry_id), form, str(problem), 400)
     flash(f"已保存；{BACK_TO_REVIEW}" if was_published and entry.status == IN_REVIEW else "已保存", "success")
     return redirect(url_for("faq.edit", entry_id=entry.id))
 
@@ -137,9 +175,12 @@ def edit(entry_id: int):
 @require(can_edit_faq)
 def step(entry_id: int):
     entry = get_entry(db_session(), entry_id)
-    target = request.form.get("status", "")
+    form = StepForm()
+    if not form.validate_on_submit():
+        return _editor(entry, None, form_error(form), 400)
+    target = form.status.data
     try:
-        change_status(db_session(), current_user, entry, target, request.form.get("note") or None)
+        change_status(db_session(), current_user, entry, target, form.note.data or None)
     except KbError as problem:
         db_session().rollback()
         return _editor(get_entry(db_session(), entry_id), None, str(problem), 400)
@@ -151,13 +192,16 @@ def step(entry_id: int):
 @require(can_edit_faq)
 def review(entry_id: int):
     entry = get_entry(db_session(), entry_id)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        return _editor(entry, None, form_error(form), 400)
     try:
-        review_entry(db_session(), current_user, entry, ReviewData(note=request.form.get("note") or "已复核"))
+        review_entry(db_session(), current_user, entry, ReviewData(note=form.note.data or "已复核"))
     except KbError as problem:
         db_session().rollback()
         return _editor(get_entry(db_session(), entry_id), None, str(problem), 400)
     flash("已复核，需复核标记已清除", "success")
-    if request.form.get("next") == "queue":
+    if form.next.data == "queue":
         return redirect(url_for("faq.queue"))
     return redirect(url_for("faq.edit", entry_id=entry_id))
 
@@ -165,7 +209,10 @@ def review(entry_id: int):
 @bp.post("/preview")
 @require(can_edit_faq)
 def preview():
-    return jsonify({"html": render_answer(request.form.get("answer", ""))})
+    form = PreviewForm()
+    if not form.validate_on_submit():
+        return jsonify({"error": form_error(form)}), 400
+    return jsonify({"html": render_answer(form.answer.data or "")})
 
 
 # -- the director's queues --------------------------------------------------------------------------
@@ -198,22 +245,22 @@ def usage():
 @bp.post("/<int:entry_id>/usage")
 @require(can_read_library)
 def count_usage(entry_id: int):
-    event = request.form.get("event", "")
-    if event not in USAGE_EVENTS:
+    form = UsageForm()
+    if not form.validate_on_submit():
         abort(400)
     entry = get_entry(db_session(), entry_id)
     if entry.status != PUBLISHED:
         abort(404)
-    record_usage(db_session(), current_user, entry, event)
-    return jsonify({"faq_id": entry.id, "event": event})
+    record_usage(db_session(), current_user, entry, form.event.data)
+    return jsonify({"faq_id": entry.id, "event": form.event.data})
 
 
 @bp.post("/unresolved")
 @require(can_read_library)
 def unresolved():
-    query = (request.form.get("q") or "").strip()
-    if not query:
-        return jsonify({"error": "请先输入检索内容"}), 400
-    count = request.form.get("count", "0")
-    mark_unresolved(db_session(), current_user.id, query=query, result_count=int(count) if count.isdigit() else 0)
+    form = UnresolvedForm()
+    if not form.validate_on_submit():
+        return jsonify({"error": form.q.errors[0] if form.q.errors else form_error(form)}), 400
+    query = form.q.data
+    mark_unresolved(db_session(), current_user.id, query=query, result_count=form.count.data or 0)
     return jsonify({"query": query, "message": "已记录为未解决，将进入问答缺口清单"})

@@ -2,7 +2,8 @@
 one referral's page with the step its reader may take, and the director's supervision
 (every referral, 催办无效报告 and 重大疑难问题报告单 with handling, the audit log).
 
-Every view parses the form, calls one ``kb`` operation and renders or redirects; ``kb`` refuses
+Every view parses its form (``webapp.referral_forms``), calls one ``kb`` operation and renders or
+redirects; a form that does not validate comes back with the message in Chinese, ``kb`` refuses
 what the actor may not do (``Forbidden`` → 403) and explains invalid input (``KbError`` → the
 form again, with the message). The caller's identity is shown only through
 ``kb.hotline.redaction.caller_view``, which writes the audit log.
@@ -25,9 +26,9 @@ from kb.hotline.referral_drafts import referral_draft
 from kb.hotline.referral_faq import faq_draft_from_referral
 from kb.hotline.models import DRAFT, FEEDBACK, REPLIED, RETURNED, STATE_LABELS, STATES
 from kb.hotline.referrals import (
-    EVENT_LABELS, NewReferral, awaiting_feedback, can_answer_referral, can_follow_up, can_list_referrals,
-    can_open_referral, close_referral, department_inbox, get_referral_for, has_inbox, list_referrals,
-    record_feedback, refer_unanswered, reply_referral, return_referral, send_referral, staffed_departments,
+    EVENT_LABELS, awaiting_feedback, can_answer_referral, can_follow_up, can_list_referrals, can_open_referral,
+    close_referral, department_inbox, get_referral_for, has_inbox, list_referrals, record_feedback, refer_unanswered,
+    reply_referral, return_referral, send_referral, staffed_departments,
 )
 from kb.hotline.report_referrals import pass_report
 from kb.hotline.routing import CATEGORIES
@@ -36,14 +37,14 @@ from kb.accounts.roles import AGENT
 from kb.accounts.users import can_read_library
 from kb.core.workdays import beijing_now
 from webapp.auth import require
+from webapp.forms import Form, form_error
+from webapp.referral_forms import (
+    DifficultyReportForm, FeedbackForm, HandlingForm, PassReportForm, ReferralForm, ReplyForm, ReturnForm, SendForm,
+)
 from webapp.security import no_store
 from webapp.storage import db_session
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
-
-
-def _lines(value: str | None) -> list[str]:
-    return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
 def _departments() -> list[str]:
@@ -104,15 +105,6 @@ def feedback():
 
 # -- the draft from an unanswered search -------------------------------------------------------------
 
-def _draft_fields(source) -> dict:
-    return {
-        "question": source.get("question"), "category": source.get("category"), "tax_type": source.get("tax_type"),
-        "caller_name": source.get("caller_name"), "caller_contact": source.get("caller_contact"),
-        "department": source.get("department"), "searched": source.getlist("searched"),
-        "articles": source.getlist("articles"), "call_id": source.get("call_id", type=int),
-    }
-
-
 def _draft_page(fields: dict, error: str | None = None, status: int = 200):
     no_store()  # the caller's name and contact are in the form
     draft = referral_draft(db_session(), current_user, fields)  # another agent's call: Forbidden (403)
@@ -128,26 +120,22 @@ def _draft_page(fields: dict, error: str | None = None, status: int = 200):
 @require(can_open_referral)
 def new():
     # from a call record: its category (a 举报 stays a 举报), question, caller; another agent's call: 403
-    return _draft_page(_draft_fields(request.args))
+    return _draft_page(ReferralForm(formdata=request.args).fields())
 
 
 @bp.post("/new")
 @require(can_open_referral)
 def create():
-    fields = _draft_fields(request.form)
-    data = NewReferral(
-        caller_name=fields["caller_name"] or "", caller_contact=fields["caller_contact"] or "",
-        question=fields["question"], call_id=fields["call_id"], category=fields["category"] or None,
-        tax_type=fields["tax_type"] or None, searched=[s for s in fields["searched"] if s.strip()],
-        articles=[a for a in fields["articles"] if a.strip()], department=fields["department"] or None,
-    )
-    send = request.form.get("action") == "send"
+    form = ReferralForm()
+    if not form.validate_on_submit():
+        return _draft_page(form.fields(), form_error(form), 400)
+    send = form.send
     try:
-        referral = refer_unanswered(db_session(), current_user, data, send=send)
+        referral = refer_unanswered(db_session(), current_user, form.to_data(), send=send)
     except Forbidden:
         raise  # another agent's call: 403, not the form again
     except KbError as problem:
-        return _draft_page(fields, str(problem), 400)
+        return _draft_page(form.fields(), str(problem), 400)
     flash(f"转办单 {referral.id} 已转{referral.department}，答复期限 {referral.due_at:%Y-%m-%d %H:%M}" if send
           else f"转办单 {referral.id} 已保存为草稿", "success")
     if referral.warning:
@@ -195,10 +183,15 @@ def referral(referral_id: int):
     return _referral_page(referral_id)
 
 
-def _step(referral_id: int, operation, data: dict, done: str, typed: dict | None = None):
-    """Run one workflow step from a form on the referral's page; a refusal comes back as a message
-    (by redirect, so that the page shown next is audited and committed like any other view), with
-    what was ``typed`` kept for the form."""
+def _step(referral_id: int, form: Form, operation, data: dict, done: str, typed: dict | None = None):
+    """Run one workflow step from a form on the referral's page; a form that does not validate or a
+    refusal comes back as a message (by redirect, so that the page shown next is audited and committed
+    like any other view), with what was ``typed`` kept for the form."""
+    if not form.validate_on_submit():
+        flash(form_error(form), "error")
+        if typed:
+            web_session["referral_typed"] = {"referral_id": referral_id, **typed}
+        return redirect(url_for("referrals.referral", referral_id=referral_id))
     try:
         result = operation(db_session(), current_user, {"referral_id": referral_id, **data})
     except Forbidden:
@@ -218,39 +211,45 @@ def _step(referral_id: int, operation, data: dict, done: str, typed: dict | None
 @bp.post("/<int:referral_id>/send")
 @require(can_open_referral)
 def send(referral_id: int):
-    return _step(referral_id, send_referral, {"department": request.form.get("department")}, "已转办")
+    form = SendForm()
+    return _step(referral_id, form, send_referral, {"department": form.department.data}, "已转办")
 
 
 @bp.post("/<int:referral_id>/reply")
 @require(has_inbox)
 def reply(referral_id: int):
-    return _step(referral_id, reply_referral, {"answer": request.form.get("answer"),
-                                               "citations": _lines(request.form.get("citations"))}, "已答复",
-                 typed={"answer": request.form.get("answer") or "", "citations": request.form.get("citations") or ""})
+    form = ReplyForm()
+    return _step(referral_id, form, reply_referral, form.to_data(), "已答复",
+                 typed={"answer": form.answer.data or "", "citations": form.citations.data or ""})
 
 
 @bp.post("/<int:referral_id>/return")
 @require(has_inbox)
 def return_(referral_id: int):
-    return _step(referral_id, return_referral, {"reason": request.form.get("reason")}, "已退回")
+    form = ReturnForm()
+    return _step(referral_id, form, return_referral, {"reason": form.reason.data}, "已退回")
 
 
 @bp.post("/<int:referral_id>/feedback")
 @require(can_open_referral)
 def record_feedback_(referral_id: int):
-    return _step(referral_id, record_feedback, {"feedback": request.form.get("feedback")}, "已记录回访反馈")
+    form = FeedbackForm()
+    return _step(referral_id, form, record_feedback, {"feedback": form.feedback.data}, "已记录回访反馈")
 
 
 @bp.post("/<int:referral_id>/close")
 @require(can_open_referral)
 def close(referral_id: int):
-    return _step(referral_id, close_referral, {}, "已办结")
+    return _step(referral_id, Form(), close_referral, {}, "已办结")
 
 
 @bp.post("/<int:referral_id>/faq")
 @require(can_edit_faq)
 def capture(referral_id: int):
     get_referral_for(db_session(), current_user, referral_id)
+    if not Form().validate_on_submit():
+        flash("页面已过期，请刷新后重试。", "error")
+        return redirect(url_for("referrals.referral", referral_id=referral_id))
     try:
         captured = faq_draft_from_referral(db_session(), current_user, {"referral_id": referral_id})
     except KbError as problem:
@@ -275,8 +274,12 @@ def reports():
 @bp.post("/reports/<int:report_id>/handle")
 @require(can_handle_reports)
 def handle(report_id: int):
+    form = HandlingForm()
+    if not form.validate_on_submit():
+        flash(form_error(form), "error")
+        return redirect(url_for("referrals.reports"))
     try:
-        handle_report(db_session(), current_user, {"report_id": report_id, "handling": request.form.get("handling")})
+        handle_report(db_session(), current_user, {"report_id": report_id, "handling": form.handling.data})
     except KbError as problem:
         flash(str(problem), "error")
         return redirect(url_for("referrals.reports"))
@@ -287,11 +290,14 @@ def handle(report_id: int):
 @bp.post("/reports/<int:report_id>/pass")
 @require(can_handle_reports)
 def pass_to_department(report_id: int):
-    form = request.form
+    form = PassReportForm()
+    if not form.validate_on_submit():
+        flash(form_error(form), "error")
+        return redirect(url_for("referrals.reports"))
     try:
         referral = pass_report(db_session(), current_user, {
-            "report_id": report_id, "department": form.get("department"), "caller_name": form.get("caller_name"),
-            "caller_contact": form.get("caller_contact")})
+            "report_id": report_id, "department": form.department.data, "caller_name": form.caller_name.data,
+            "caller_contact": form.caller_contact.data})
     except KbError as problem:
         flash(str(problem), "error")
         return redirect(url_for("referrals.reports"))
@@ -302,16 +308,20 @@ def pass_to_department(report_id: int):
 @bp.route("/reports/new", methods=["GET", "POST"])
 @require(can_report_difficulty)
 def new_report():
-    content = (request.values.get("content") or "").strip()
     if request.method == "GET":
-        return render_template("referrals/report_new.html", content=content, error=None)
+        return render_template("referrals/report_new.html", content=(request.args.get("content") or "").strip(),
+                               error=None)
+    form = DifficultyReportForm()
+    if not form.validate_on_submit():
+        return render_template("referrals/report_new.html", content=form.content.data or "",
+                               error=form_error(form)), 400
     try:
         report = report_difficulty(db_session(), current_user, NewDifficultyReport(
-            content=content, call_id=request.form.get("call_id", type=int)))
+            content=form.content.data, call_id=form.call_id.data))
     except Forbidden:
         raise
     except KbError as problem:
-        return render_template("referrals/report_new.html", content=content, error=str(problem)), 400
+        return render_template("referrals/report_new.html", content=form.content.data, error=str(problem)), 400
     flash(f"重大疑难问题报告单 {report.id} 已报中心主任", "success")
     return redirect(url_for("search.home"))
 

@@ -1,8 +1,8 @@
 """The director's desk: the 《12366信息专报》 page (inline-SVG charts, print-ready), its .docx and the
 agents' weekly summary (the monthly appraisal has its own blueprint, ``webapp.appraisal``).
 
-Views parse the month or week, call one ``kb`` function and render; the figures live in
-``kb.reports.bulletin``.
+Views parse the month or week (and the director's forms: ``EditorialForm``, ``ShareForm``), call one
+``kb`` function and render; the figures live in ``kb.reports.bulletin``.
 """
 from __future__ import annotations
 
@@ -11,21 +11,60 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from wtforms import TextAreaField
+from wtforms.validators import Length
 
 from kb.reports.bulletin import (
     SECTIONS, TITLE, WEEKLY_SECTIONS, build_bulletin, build_weekly, can_read_issue, can_view_bulletin, can_view_weekly,
 )
-from kb.reports.bulletin_issues import IssueError, can_edit_issue, issues_shared_with, save_editorial, share_issue
+from kb.reports.bulletin_issues import (
+    MAX_TEXT, IssueError, can_edit_issue, issues_shared_with, save_editorial, share_issue,
+)
 from kb.core.departments import department_names
 from kb.core.periods import Period, PeriodError, parse_month, parse_week, previous_month, week_period
 from kb.core.permissions import department_of, role_of
 from kb.accounts.roles import DEPARTMENT
 from kb.core.workdays import beijing_now
 from webapp.auth import require
+from webapp.forms import Form, TextListField, form_error
 from webapp.storage import db_session
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+OUTCOME_PREFIX = "outcome_"
+
+
+class EditorialForm(Form):
+    """加工提炼: a commentary for each section (``comment_1`` … ``comment_8``) and the 办理情况 of this
+    month's suggestions (``outcome_<call id>``, as many as the month has; ``kb`` checks the ids)."""
+
+    outcomes: dict[str, str]
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        submitted = self.meta.wrap_formdata(self, formdata) or {}
+        self.outcomes = {key[len(OUTCOME_PREFIX):]: value for key, value in submitted.items()
+                         if key.startswith(OUTCOME_PREFIX)}
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if any(len((value or "").strip()) > MAX_TEXT for value in self.outcomes.values()):
+            self.form_errors.append(f"办理情况不能超过 {MAX_TEXT} 字")
+            valid = False
+        return valid
+
+    def to_data(self) -> dict:
+        return {"commentary": {str(n): getattr(self, f"comment_{n}").data for n in range(1, len(SECTIONS) + 1)},
+                "outcomes": self.outcomes}
+
+
+for _number in range(1, len(SECTIONS) + 1):
+    setattr(EditorialForm, f"comment_{_number}", TextAreaField(
+        f"第 {_number} 部分点评", validators=[Length(max=MAX_TEXT, message=f"点评不能超过 {MAX_TEXT} 字")]))
+
+
+class ShareForm(Form):
+    departments = TextListField("报送部门")
 
 
 def report_now() -> dt.datetime:
@@ -86,12 +125,12 @@ def bulletin():
 @bp.post("/bulletin/editorial")
 @require(can_edit_issue)
 def bulletin_editorial():
-    period, form = month_from_request(), request.form
+    period, form = month_from_request(), EditorialForm()
+    if not form.validate_on_submit():
+        flash(form_error(form), "error")
+        return redirect(url_for("reports.bulletin", month=period.key))
     try:
-        save_editorial(db_session(), current_user, {
-            "period": period, "at": report_now(),
-            "commentary": {str(n): form.get(f"comment_{n}") for n in range(1, len(SECTIONS) + 1)},
-            "outcomes": {key[len("outcome_"):]: value for key, value in form.items() if key.startswith("outcome_")}})
+        save_editorial(db_session(), current_user, {"period": period, "at": report_now(), **form.to_data()})
     except IssueError as problem:
         flash(str(problem), "error")
     else:
@@ -102,10 +141,13 @@ def bulletin_editorial():
 @bp.post("/bulletin/share")
 @require(can_edit_issue)
 def bulletin_share():
-    period = month_from_request()
+    period, form = month_from_request(), ShareForm()
+    if not form.validate_on_submit():
+        flash(form_error(form), "error")
+        return redirect(url_for("reports.bulletin", month=period.key))
     try:
         issue = share_issue(db_session(), current_user, {"period": period, "at": report_now(),
-                                                         "departments": request.form.getlist("departments")})
+                                                         "departments": form.departments.data})
     except IssueError as problem:
         flash(str(problem), "error")
     else:

@@ -10,7 +10,6 @@ from flask import (
     Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -26,12 +25,13 @@ from kb.library.uploads import Upload, confirm_upload, edit_document, preview_up
 from kb.accounts.users import can_upload
 from webapp import pending_uploads
 from webapp.auth import require
+from webapp.forms import Form, form_error
 from webapp.storage import after_commit, db_session
 
 bp = Blueprint("upload", __name__)
 
 
-class MetadataForm(FlaskForm):
+class MetadataForm(Form):
     title = StringField("标题", validators=[Optional()])
     doc_number = StringField("文号", validators=[Optional()])
     issuer = StringField("发布机关", validators=[Optional()])
@@ -55,7 +55,7 @@ class MetadataForm(FlaskForm):
         )
 
 
-class RepealForm(FlaskForm):
+class RepealForm(Form):
     expires_on = DateField("失效日期", validators=[Optional()])
     superseded_by = StringField("被以下文件取代（标题或文件名，可不填）", validators=[Optional()])
 
@@ -72,7 +72,7 @@ def _upload_error(message: str, status: int = 400):
     if request.headers.get("X-Requested-With") == "XMLHttpRequest":
         return jsonify({"error": message}), status
     return render_template("upload/upload.html", error=message, suffixes=SUPPORTED_SUFFIXES,
-                           max_mb=current_app.config["KB_MAX_UPLOAD_MB"], form=FlaskForm()), status
+                           max_mb=current_app.config["KB_MAX_UPLOAD_MB"], form=Form()), status
 
 
 @bp.route("/upload", methods=["GET", "POST"])
@@ -80,7 +80,7 @@ def _upload_error(message: str, status: int = 400):
 def upload():
     if request.method == "GET":
         return render_template("upload/upload.html", error=None, suffixes=SUPPORTED_SUFFIXES,
-                               max_mb=current_app.config["KB_MAX_UPLOAD_MB"], form=FlaskForm())
+                               max_mb=current_app.config["KB_MAX_UPLOAD_MB"], form=Form())
     received = request.files.get("file")
     if received is None or not received.filename:
         return _upload_error("请选择要上传的文件。")
@@ -138,7 +138,7 @@ def preview(token: str):
             flash(f"《{outcome.document.title}》{labels.get(outcome.action, '已导入')}，可立即检索。", "success")
             return redirect(url_for("library.document", document_id=outcome.document.id))
     elif request.method == "POST":
-        error = "；".join(f"{getattr(form, name).label.text}：{'；'.join(errs)}" for name, errs in form.errors.items())
+        error = form_error(form)
     return render_template("upload/preview.html", preview=shown, form=form, token=token, error=error,
                            inferred=inferred.reasons), \
         (400 if error else 200)
@@ -171,7 +171,7 @@ def edit(document_id: int):
             flash("文件信息已保存。", "success")
             return redirect(url_for("library.document", document_id=document.id))
     elif request.method == "POST":
-        error = "请检查填写的内容（日期格式为 YYYY-MM-DD）。"
+        error = f"{form_error(form)}（日期格式为 YYYY-MM-DD）"
     return render_template("upload/edit.html", document=document, form=form, repeal_form=repeal_form,
                            error=error), (400 if error else 200)
 

@@ -1,8 +1,9 @@
 """The director's 词典与同义词 page: the tax dictionary's words and the synonym table.
 
-Views parse the form, call one ``indexer.vocabulary`` operation (which checks the input and
-rewrites the file in the data folder atomically) and redirect; bad input shows the page again
-with the Chinese message, status 400, nothing written. The change applies to this process's
+Views parse the form (the WTForms classes below, whose validators are ``indexer.vocabulary``'s own
+checks), call one ``indexer.vocabulary`` operation (which checks the input again and rewrites the
+file in the data folder atomically) and redirect; bad input shows the page again with the Chinese
+message, status 400, nothing written. The change applies to this process's
 queries at once and to other processes within a second (they watch the files' mtime). A new or
 removed dictionary word changes how the text containing it is cut, so those documents and FAQ
 entries are indexed again once the request commits. Changes are logged (``webapp.vocabulary``).
@@ -13,12 +14,15 @@ import logging
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms import BooleanField, HiddenField, StringField
+from wtforms.validators import DataRequired, ValidationError
 
 from indexer import vocabulary, vocabulary_sharing
 from indexer.analysis import TaxTokenizer
 from kb.search.vocabulary import can_edit_vocabulary
 from webapp import search_index
 from webapp.auth import require
+from webapp.forms import Form, checked_by, form_error
 from webapp.storage import db_session
 
 bp = Blueprint("vocabulary", __name__, url_prefix="/vocabulary")
@@ -28,6 +32,39 @@ log.setLevel(logging.INFO)
 
 STATUS_LABELS = {"shipped": "内置", "changed": "内置·已修改", "removed": "内置·已删除", "added": "主任添加"}
 KIND_LABELS = {"abbr": "缩写/口语（单向）", "syn": "同义（互相）"}
+
+
+class WordForm(Form):
+    word = StringField("词语", validators=[checked_by(vocabulary.check_word)])
+    freq = StringField("词频", validators=[checked_by(vocabulary.check_freq)])
+
+    def shown(self) -> dict:
+        return {"word": self.word.data or "", "freq": self.freq.data or ""}
+
+
+class SynonymForm(Form):
+    term = StringField("词条", validators=[DataRequired("请填写词条")])
+    expansions = StringField("展开词")
+    kind = StringField("类型", default="abbr", validators=[checked_by(vocabulary.check_kind)])
+    editing = BooleanField("修改已有词条")
+
+    def validate_expansions(self, field):
+        try:
+            vocabulary.check_expansions((self.term.data or "").strip(), vocabulary.parse_expansions(field.data))
+        except vocabulary.VocabularyError as problem:
+            raise ValidationError(str(problem)) from None
+
+    def shown(self) -> dict:
+        return {"term": self.term.data or "", "expansions": self.expansions.data or "",
+                "kind": self.kind.data or "abbr", "editing": self.editing.data}
+
+
+class RemoveWordForm(Form):
+    word = HiddenField("词语", validators=[DataRequired("请填写词语")])
+
+
+class TermForm(Form):
+    term = HiddenField("词条", validators=[DataRequired("请填写词条")])
 
 
 def log_change(action: str, actor, **fields) -> None:
@@ -95,12 +132,15 @@ def page():
 @bp.post("/words")
 @require(can_edit_vocabulary)
 def add_word():
-    form = {"word": request.form.get("word", ""), "freq": request.form.get("freq", "")}
+    form = WordForm()
+    if not form.validate_on_submit():
+        return _page(form_error(form), 400, word_form=form.shown())
     try:
-        done = _edit(vocabulary.USER_DICT_NAME, lambda data_dir: vocabulary.add_word(data_dir, form["word"], form["freq"]),
+        done = _edit(vocabulary.USER_DICT_NAME,
+                     lambda data_dir: vocabulary.add_word(data_dir, form.word.data, form.freq.data),
                      lambda added: added.word)
     except vocabulary.VocabularyError as problem:
-        return _page(str(problem), 400, word_form=form)
+        return _page(str(problem), 400, word_form=form.shown())
     added = done.result
     flash(f"已加入词语“{added.word}”（词频 {added.freq}）", "success")
     _flash_reindexed(added.word, done)
@@ -111,8 +151,11 @@ def add_word():
 @bp.post("/words/remove")
 @require(can_edit_vocabulary)
 def remove_word():
+    form = RemoveWordForm()
+    if not form.validate_on_submit():
+        return _page(form_error(form), 400)
     try:
-        done = _edit(vocabulary.USER_DICT_NAME, lambda data_dir: vocabulary.remove_word(data_dir, request.form.get("word")),
+        done = _edit(vocabulary.USER_DICT_NAME, lambda data_dir: vocabulary.remove_word(data_dir, form.word.data),
                      lambda removed: removed)
     except vocabulary.VocabularyError as problem:
         return _page(str(problem), 400)
@@ -126,14 +169,15 @@ def remove_word():
 @bp.post("/synonyms")
 @require(can_edit_vocabulary)
 def save_synonym():
-    form = {"term": request.form.get("term", ""), "expansions": request.form.get("expansions", ""),
-            "kind": request.form.get("kind", "abbr"), "editing": request.form.get("editing") == "1"}
+    form = SynonymForm()
+    if not form.validate_on_submit():
+        return _page(form_error(form), 400, synonym_form=form.shown())
     try:
         row = _edit(vocabulary.OVERRIDE_NAME, lambda data_dir: vocabulary.save_synonym(
-            data_dir, form["term"], vocabulary.parse_expansions(form["expansions"]), form["kind"],
-            replace=form["editing"])).result
+            data_dir, form.term.data, vocabulary.parse_expansions(form.expansions.data), form.kind.data,
+            replace=form.editing.data)).result
     except vocabulary.VocabularyError as problem:
-        return _page(str(problem), 400, synonym_form=form)
+        return _page(str(problem), 400, synonym_form=form.shown())
     flash(f"已保存词条“{row.term}” → {'、'.join(row.expansions)}", "success")
     log_change("save_synonym", current_user, term=row.term, expansions=list(row.expansions), kind=row.kind,
                status=row.status)
@@ -143,8 +187,11 @@ def save_synonym():
 @bp.post("/synonyms/remove")
 @require(can_edit_vocabulary)
 def remove_synonym():
+    form = TermForm()
+    if not form.validate_on_submit():
+        return _page(form_error(form), 400)
     try:
-        row = _edit(vocabulary.OVERRIDE_NAME, lambda data_dir: vocabulary.remove_synonym(data_dir, request.form.get("term"))).result
+        row = _edit(vocabulary.OVERRIDE_NAME, lambda data_dir: vocabulary.remove_synonym(data_dir, form.term.data)).result
     except vocabulary.VocabularyError as problem:
         return _page(str(problem), 400)
     flash(f"已删除词条“{row.term}”" + ("（内置词条，可随时恢复）" if row.shipped_kind else ""), "success")
@@ -155,8 +202,11 @@ def remove_synonym():
 @bp.post("/synonyms/restore")
 @require(can_edit_vocabulary)
 def restore_synonym():
+    form = TermForm()
+    if not form.validate_on_submit():
+        return _page(form_error(form), 400)
     try:
-        row = _edit(vocabulary.OVERRIDE_NAME, lambda data_dir: vocabulary.restore_synonym(data_dir, request.form.get("term"))).result
+        row = _edit(vocabulary.OVERRIDE_NAME, lambda data_dir: vocabulary.restore_synonym(data_dir, form.term.data)).result
     except vocabulary.VocabularyError as problem:
         return _page(str(problem), 400)
     flash(f"词条“{row.term}”已恢复为内置内容", "success")
