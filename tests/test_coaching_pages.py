@@ -76,3 +76,12 @@ def test_a_question_without_a_department_is_refused_in_chinese(app, client_as):
     agent = client_as("agent")
     response = post_form(agent, "/coaching/", {"question": QUESTION, "department": ""})
     assert response.status_code == 400 and "请选择具体的部门" in response.text and QUESTION in response.text
+
+
+def test_a_blank_question_or_an_unknown_tax_type_is_refused_in_chinese_and_nothing_is_sent(app, client_as):
+    agent = client_as("agent")
+    blank = post_form(agent, "/coaching/", {"question": "  ", "department": "征管处"})
+    assert blank.status_code == 400 and "请填写需要辅导的政策问题" in blank.text
+    odd = post_form(agent, "/coaching/", {"question": QUESTION, "department": "征管处", "tax_type": "不存在的税"})
+    assert odd.status_code == 400 and "税种：" in odd.text and QUESTION in odd.text
+    assert _latest(app, CoachingRequest) is None
