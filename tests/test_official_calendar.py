@@ -121,6 +121,10 @@ def test_calendar_page_and_reminder_banner(app, monkeypatch):
     assert home.status_code == 200 and 'id="calendar-reminder"' in home.text and "2027" in home.text
     bad = director.post("/calendar", data={"year": "2027", "holidays": "2027-02-30", "csrf_token": csrf_token(home.text)})
     assert bad.status_code == 400 and "格式" in bad.text and "2027-02-30" in bad.text
+    blank = director.post("/calendar", data={"year": "2027", "holidays": " ", "note": "国办发明电",
+                                             "csrf_token": csrf_token(home.text)})
+    assert blank.status_code == 400 and "请填写放假日期" in blank.text and "国办发明电" in blank.text
+    assert "国办发明电" not in director.get("/calendar").text  # nothing saved
     done = director.post("/calendar", data={"year": "2027", "holidays": HOLIDAYS_2027, "workdays": WORKDAYS_2027,
                                             "note": "国办发明电", "csrf_token": csrf_token(home.text)})
     assert done.status_code == 302

@@ -7,6 +7,8 @@ import datetime as dt
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired
 
 from kb.hotline.official_calendar import (
     CalendarError, calendar_reminder, calendars, can_enter_calendar, check_against_package, enter_calendar,
@@ -15,20 +17,35 @@ from kb.core.permissions import role_of
 from kb.accounts.roles import ADMIN, DIRECTOR
 from kb.core.workdays import beijing_now, is_provisional
 from webapp.auth import require
+from webapp.forms import Form, form_error
 from webapp.storage import db_session
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
+
+
+class CalendarForm(Form):
+    """The notice of a year; ``kb.hotline.official_calendar.enter_calendar`` reads the year and the days
+    (ranges, weekdays, the year they fall in) and names what is wrong."""
+
+    year = StringField("年份", validators=[DataRequired("请填写年份")])
+    holidays = TextAreaField("放假日期", validators=[DataRequired("请填写放假日期")])
+    workdays = TextAreaField("调休上班日期")
+    note = StringField("依据（通知文号）")
+
+    def to_data(self) -> dict:
+        return {"year": self.year.data, "holidays": self.holidays.data, "workdays": self.workdays.data,
+                "note": self.note.data}
 
 
 def _can_view(actor) -> bool:
     return role_of(actor) in (DIRECTOR, ADMIN)
 
 
-def _render(error=None):
+def _render(error=None, form: CalendarForm | None = None):
     session = db_session()
     return render_template("calendar/index.html", years=calendars(session), mismatches=check_against_package(session),
                            error=error, editable=can_enter_calendar(current_user),
-                           reminder=calendar_reminder(beijing_now().date()), form=request.form if error else {}), \
+                           reminder=calendar_reminder(beijing_now().date()), form=form.data if error and form else {}), \
         (400 if error else 200)
 
 
@@ -36,13 +53,13 @@ def _render(error=None):
 @require(_can_view)
 def index():
     if request.method == "POST":
-        form = request.form
+        form = CalendarForm()
+        if not form.validate_on_submit():
+            return _render(form_error(form), form)
         try:
-            row = enter_calendar(db_session(), current_user, {
-                "year": form.get("year"), "holidays": form.get("holidays"), "workdays": form.get("workdays"),
-                "note": form.get("note"), "at": beijing_now()})
+            row = enter_calendar(db_session(), current_user, {**form.to_data(), "at": beijing_now()})
         except CalendarError as problem:
-            return _render(str(problem))
+            return _render(str(problem), form)
         flash(f"{row.year}年节假日安排已保存。", "success")
         return redirect(url_for("calendar.index"))
     return _render()
