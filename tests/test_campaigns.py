@@ -9,6 +9,7 @@ import json
 
 import docx
 import pytest
+from sqlalchemy import select
 
 from kb.core.actors import SYSTEM
 from kb.reports.bulletin import CAMPAIGNS_SECTION, SECTIONS, build_bulletin
@@ -215,3 +216,15 @@ def test_the_form_refuses_bad_input_and_agents_cannot_organise(app, client_as):
     agent = client_as("agent")
     assert agent.get("/campaigns/new").status_code == 403
     assert agent.get("/campaigns").status_code == 200
+
+
+def test_the_form_refuses_an_overlong_or_blank_title_and_saves_nothing(app, client_as):
+    director = client_as("director")
+    long = post_form(director, "/campaigns/new", {"title": "专" * 201, "starts_on": "2025-03-01",
+                                                  "ends_on": "2025-03-09", "departments": ["征管处"]})
+    assert long.status_code == 400 and "活动主题不能超过 200 字" in long.text
+    assert 'name="departments" value="征管处" checked' in long.text  # nothing typed is lost
+    blank = post_form(director, "/campaigns/new", {"title": " ", "starts_on": "2025-03-01", "ends_on": "2025-03-09"})
+    assert blank.status_code == 400 and "请填写活动主题" in blank.text
+    with app.extensions["kb_storage"].session_factory() as session:
+        assert session.scalars(select(Campaign)).first() is None
