@@ -66,6 +66,9 @@ def test_copying_a_result_after_a_search_logs_the_pair(library, client_as, sessi
     assert bad.status_code == 400 and "条文不存在" in bad.get_json()["error"]
     empty = agent.post("/search/copied", data={"q": " ", "unit_id": str(unit_id), "csrf_token": token})
     assert empty.status_code == 400 and "检索内容" in empty.get_json()["error"]
+    for unit in ("", "abc", "-3", str(2**31)):
+        refused = agent.post("/search/copied", data={"q": "滞纳金", "unit_id": unit, "csrf_token": token})
+        assert refused.status_code == 400 and refused.get_json()["error"] == "缺少复制的条文编号"
     assert session.scalars(select(CitationCopy)).all() == [copy]
 
 

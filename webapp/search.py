@@ -6,6 +6,8 @@ import time
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_login import current_user
+from wtforms import StringField
+from wtforms.validators import ValidationError
 
 from indexer import SearchResponse
 from indexer.searching import SearchRequest, search_and_log
@@ -19,6 +21,7 @@ from kb.core.workdays import beijing_now
 from kb.accounts.users import can_read_library
 from webapp import search_index
 from webapp.auth import require
+from webapp.forms import Form, form_error
 from webapp.present import present_faq, present_result
 from webapp.storage import db_session
 
@@ -103,15 +106,28 @@ def search_json():
                     "confidence": response.confidence if response else "high"})
 
 
+def _an_id(form, field):
+    """A whole number an integer column holds."""
+    if not (field.data or "").isdecimal() or int(field.data) > 2**31 - 1:
+        raise ValidationError("缺少复制的条文编号")
+
+
+class CopyForm(Form):
+    """The 复制依据 button's report: what was searched and the article copied (``record_copy`` checks both)."""
+
+    q = StringField("检索内容")
+    unit_id = StringField("条文编号", validators=[_an_id])
+
+
 @bp.post("/search/copied")
 @require(can_read_library)
 def copied():
     """The agent copied a result's legal basis after searching ``q``: a relevance judgement (learning from use)."""
-    unit_id = request.form.get("unit_id", "")
-    if not unit_id.isdigit() or int(unit_id) > 2**31 - 1:
-        return jsonify({"error": "缺少复制的条文编号"}), 400
+    form = CopyForm()
+    if not form.validate_on_submit():
+        return jsonify({"error": form_error(form)}), 400
     try:
-        record_copy(db_session(), current_user.id, query=request.form.get("q", ""), unit_id=int(unit_id))
+        record_copy(db_session(), current_user.id, query=form.q.data, unit_id=int(form.unit_id.data))
     except FeedbackError as problem:
         return jsonify({"error": str(problem)}), 400
     return jsonify({"ok": True})
