@@ -14,7 +14,7 @@ from kb.core.actors import SYSTEM
 from kb.core.db import transaction
 from kb.faq.operations import FaqData, create_entry, get_entry, publish_entry, submit_entry, update_entry
 from kb.accounts.users import find_user
-from kb.channels.models import VoiceMenuNode
+from kb.channels.models import VoiceAnnouncement, VoiceMenuNode
 from tests.test_voice_menu import mp3_bytes, wav_bytes
 from tests.web_helpers import add_user, client_as, csrf_token, login, post_form  # noqa: F401  (fixture)
 
@@ -165,3 +165,18 @@ def test_publish_entry_is_the_only_way_into_the_menu(app, client_as, faq_id):
     response = post_form(director, "/voice/announcements", {
         "node_id": "1", "title": "t", "text": "x", "faq_ids": str(draft_id)}, "/voice/")
     assert response.status_code == 302
+
+
+def test_an_overlong_title_or_note_is_refused_in_chinese_and_nothing_is_saved(app, client_as, faq_id):
+    director = client_as("director")
+    node = post_form(director, "/voice/nodes", {"key": "2", "title": "发" * 201}, "/voice/")
+    assert node.status_code == 400 and "主题不能超过 200 字" in node.text
+    assert post_form(director, "/voice/nodes", {"key": "1", "title": "发票业务"}, "/voice/").status_code == 302
+    long = post_form(director, "/voice/announcements", {
+        "node_id": "1", "title": "汇" * 201, "text": "汇算期间请按二。", "faq_ids": str(faq_id),
+        "ends_on": "2027-02-30"}, "/voice/")
+    assert long.status_code == 400 and "标题不能超过 200 字" in long.text and "结束日期“2027-02-30”无效" in long.text
+    assert "汇算期间请按二。" in long.text  # nothing typed is lost
+    with app.extensions["kb_storage"].session_factory() as session:
+        assert session.scalars(select(VoiceAnnouncement)).first() is None
+        assert [n.title for n in session.scalars(select(VoiceMenuNode))] == ["发票业务"]

@@ -1,7 +1,7 @@
 """语音服务 pages: the menu tree with what plays today and the 需复核 list, one announcement's page
 (edit, synthesised preview, recordings, versions), recordings' sound, and the printable script.
 
-Views parse the form, call one ``kb.channels.voice_menu`` operation and render or redirect; invalid input
+Views parse the form (WTForms, ``webapp.forms.Form``), call one ``kb.channels.voice_menu`` operation and render or redirect; invalid input
 comes back with the message in Chinese and the form as typed (nothing is stored).
 """
 from __future__ import annotations
@@ -12,6 +12,8 @@ from io import BytesIO
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import Length, ValidationError
 
 from indexer.validity import today
 from kb.channels.voice_audio import FORMAT_LABELS, ESPEAK_MISSING, VoiceError, preview_available, synthesise_preview
@@ -23,6 +25,7 @@ from kb.channels.voice_menu import (
 from kb.channels.voice_recordings import RecordingData, add_recording, current_recording, get_recording
 from kb.channels.models import KIND_LABELS
 from webapp.auth import require
+from webapp.forms import Form, form_error as errors_of
 from webapp.storage import db_session
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -34,24 +37,58 @@ def _today() -> dt.date:
     return today(current_app.config.get("KB_TODAY") or None)
 
 
-def _date(value: str | None, label: str) -> dt.date | None:
+def _date(value: str | None) -> dt.date | None:
     value = (value or "").strip()
-    if not value:
-        return None
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _a_date(form, field):
     try:
-        return dt.date.fromisoformat(value)
+        _date(field.data)
     except ValueError:
-        raise VoiceMenuError(f"{label}“{value}”无效，应为 YYYY-MM-DD")
+        raise ValidationError(f"{field.label.text}“{field.data.strip()}”无效，应为 YYYY-MM-DD") from None
 
 
-def _announcement_data(form) -> AnnouncementData:
-    node_id = form.get("node_id", "").strip()
-    return AnnouncementData(
-        title=form.get("title", ""), text=form.get("text", ""),
-        faq_ids=[int(i) for i in _IDS.findall(form.get("faq_ids", ""))],
-        node_id=int(node_id) if node_id.isdigit() else None,
-        starts_on=_date(form.get("starts_on"), "开始日期"), ends_on=_date(form.get("ends_on"), "结束日期"),
-        note=form.get("note") or None)
+def _whole(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+_TITLE = Length(max=200, message="标题不能超过 200 字")
+_NOTE = Length(max=1000, message="说明不能超过 1000 字")
+
+
+class NodeForm(Form):
+    """A key of the menu; ``kb.channels.voice_menu.add_node`` checks the key (0–9, * or #) and that it is free."""
+
+    parent_id = StringField("上级菜单")
+    key = StringField("按键")
+    title = StringField("主题", validators=[Length(max=200, message="主题不能超过 200 字")])
+
+
+class AnnouncementForm(Form):
+    """An announcement; ``kb.channels.voice_menu.save_announcement`` checks the texts, the entries and the dates."""
+
+    node_id = StringField("按键")
+    title = StringField("标题", validators=[_TITLE])
+    text = TextAreaField("播报文字")
+    faq_ids = StringField("依据问答编号")
+    starts_on = StringField("开始日期", validators=[_a_date])
+    ends_on = StringField("结束日期", validators=[_a_date])
+    note = StringField("修改说明", validators=[_NOTE])
+
+    def to_data(self) -> AnnouncementData:
+        return AnnouncementData(
+            title=self.title.data, text=self.text.data, faq_ids=[int(i) for i in _IDS.findall(self.faq_ids.data or "")],
+            node_id=_whole(self.node_id.data), starts_on=_date(self.starts_on.data), ends_on=_date(self.ends_on.data),
+            note=self.note.data or None)
+
+
+class NoteForm(Form):
+    """Reviewing or withdrawing an announcement: an optional note (and where to go back to)."""
+
+    note = StringField("说明", validators=[_NOTE])
+    next = HiddenField()
 
 
 def _index(form_error: str | None = None, values: dict | None = None, status: int = 200):
@@ -74,14 +111,15 @@ def index():
 @bp.post("/nodes")
 @require(can_edit_voice_menu)
 def new_node():
-    parent = request.form.get("parent_id", "").strip()
+    form = NodeForm()
+    if not form.validate_on_submit():
+        return _index(errors_of(form), form.data, 400)
     try:
         node = add_node(db_session(), current_user, NodeData(
-            key=request.form.get("key", ""), title=request.form.get("title", ""),
-            parent_id=int(parent) if parent.isdigit() else None))
+            key=form.key.data, title=form.title.data, parent_id=_whole(form.parent_id.data)))
     except VoiceMenuError as problem:
         db_session().rollback()
-        return _index(str(problem), dict(request.form), 400)
+        return _index(str(problem), form.data, 400)
     flash(f"已添加按键 {node.keys}：{node.title}", "success")
     return redirect(url_for("voice.index"))
 
@@ -101,11 +139,14 @@ def delete_node(node_id: int):
 @bp.post("/announcements")
 @require(can_edit_voice_menu)
 def new_announcement():
+    form = AnnouncementForm()
+    if not form.validate_on_submit():
+        return _index(errors_of(form), form.data, 400)
     try:
-        announcement = save_announcement(db_session(), current_user, _announcement_data(request.form))
+        announcement = save_announcement(db_session(), current_user, form.to_data())
     except VoiceMenuError as problem:
         db_session().rollback()
-        return _index(str(problem), dict(request.form), 400)
+        return _index(str(problem), form.data, 400)
     flash(f"已保存播报“{announcement.title}”", "success")
     return redirect(url_for("voice.announcement", announcement_id=announcement.id))
 
@@ -130,11 +171,14 @@ def announcement(announcement_id: int):
 @bp.post("/announcements/<int:announcement_id>")
 @require(can_edit_voice_menu)
 def edit_announcement(announcement_id: int):
+    form = AnnouncementForm()
+    if not form.validate_on_submit():
+        return _page(announcement_id, errors_of(form), form.data, 400)
     try:
-        save_announcement(db_session(), current_user, _announcement_data(request.form), announcement_id)
+        save_announcement(db_session(), current_user, form.to_data(), announcement_id)
     except VoiceMenuError as problem:
         db_session().rollback()
-        return _page(announcement_id, str(problem), dict(request.form), 400)
+        return _page(announcement_id, str(problem), form.data, 400)
     flash("已保存", "success")
     return redirect(url_for("voice.announcement", announcement_id=announcement_id))
 
@@ -142,13 +186,16 @@ def edit_announcement(announcement_id: int):
 @bp.post("/announcements/<int:announcement_id>/review")
 @require(can_edit_voice_menu)
 def review(announcement_id: int):
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _page(announcement_id, errors_of(form), None, 400)
     try:
-        review_announcement(db_session(), current_user, announcement_id, request.form.get("note") or "措辞已复核")
+        review_announcement(db_session(), current_user, announcement_id, form.note.data or "措辞已复核")
     except VoiceMenuError as problem:
         db_session().rollback()
         return _page(announcement_id, str(problem), None, 400)
     flash("已复核，需复核标记已清除", "success")
-    if request.form.get("next") == "index":
+    if form.next.data == "index":
         return redirect(url_for("voice.index"))
     return redirect(url_for("voice.announcement", announcement_id=announcement_id))
 
@@ -156,7 +203,10 @@ def review(announcement_id: int):
 @bp.post("/announcements/<int:announcement_id>/remove")
 @require(can_edit_voice_menu)
 def remove(announcement_id: int):
-    remove_announcement(db_session(), current_user, announcement_id, request.form.get("note") or None)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _page(announcement_id, errors_of(form), None, 400)
+    remove_announcement(db_session(), current_user, announcement_id, form.note.data or None)
     flash("已停用该播报（历史版本保留）", "success")
     return redirect(url_for("voice.announcement", announcement_id=announcement_id))
 
