@@ -61,6 +61,15 @@ def test_a_call_answered_on_the_spot_needs_the_answer(app):
     assert _calls(app) == []
 
 
+def test_an_overlong_caller_name_or_telephone_is_refused_in_chinese(app):
+    agent = _client(app, "agent1", "agent", staff_no="1001")
+    response = _save(agent, question="发票丢了怎么办", answer="书面报告税务机关。", caller_name="李" * 101,
+                     caller_phone="1" * 51)
+    assert response.status_code == 400
+    assert response.json["message"] == "纳税人姓名不能超过 100 字；联系电话不能超过 50 字"
+    assert _calls(app) == []
+
+
 def test_without_javascript_the_form_comes_back_to_the_search_page(app):
     agent = _client(app, "agent1", "agent", staff_no="1001")
     token = csrf_token(agent.get("/").text)

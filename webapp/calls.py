@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms import StringField, TextAreaField
+from wtforms.validators import Length
 
 from kb.hotline.calls import (
     ANSWERED, DISPOSITIONS, ESCALATED, REFERRED, NewCall, calls_today, can_record_calls,
@@ -24,24 +26,41 @@ from kb.hotline.routing import CATEGORIES
 from kb.accounts.users import can_read_library
 from kb.core.workdays import beijing_now
 from webapp.auth import require
+from webapp.forms import Form, form_error, lines
 from webapp.security import no_store
 from webapp.storage import db_session
 
 bp = Blueprint("calls", __name__, url_prefix="/calls")
 
 
-def _lines(value: str | None) -> list[str]:
-    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+class CallForm(Form):
+    """The quick call form. ``kb.hotline.calls.record_call`` checks the question, the category, the
+    disposition, the tax type, the answer and the department (with their messages); the form adds the
+    lengths of the caller's name and telephone, which only the columns would otherwise catch."""
+
+    question = TextAreaField("来电问题")
+    category = StringField("来电类别")
+    disposition = StringField("处理方式")
+    answer = TextAreaField("答复内容")
+    citations = TextAreaField("答复依据")
+    tax_type = StringField("税种")
+    caller_name = StringField("纳税人姓名", validators=[Length(max=100, message="纳税人姓名不能超过 100 字")])
+    caller_phone = StringField("联系电话", validators=[Length(max=50, message="联系电话不能超过 50 字")])
+    transferred_to = StringField("转接部门", validators=[Length(max=100, message="部门名称不能超过 100 字")])
+
+    def to_data(self) -> NewCall:
+        return NewCall(
+            question=self.question.data, category=self.category.data or "政策咨询",
+            disposition=self.disposition.data or ANSWERED, answer=self.answer.data,
+            citations=lines(self.citations.data), tax_type=self.tax_type.data, caller_name=self.caller_name.data,
+            caller_phone=self.caller_phone.data, transferred_to=self.transferred_to.data)
 
 
-def call_form_data(form) -> NewCall:
-    return NewCall(
-        question=form.get("question", ""), category=form.get("category") or "政策咨询",
-        disposition=form.get("disposition") or ANSWERED, answer=form.get("answer"),
-        citations=_lines(form.get("citations")), tax_type=form.get("tax_type"),
-        caller_name=form.get("caller_name"), caller_phone=form.get("caller_phone"),
-        transferred_to=form.get("transferred_to"),
-    )
+class ReviewForm(Form):
+    """依法答复核查 of one call: the verdict (``kb.hotline.lawful_answers.review_answer`` checks it) and a note."""
+
+    verdict = StringField("核查结论")
+    note = StringField("说明")
 
 
 def call_row(call, actor) -> dict:
@@ -77,20 +96,27 @@ def _call_panel():
     return {"call_panel": call_panel}
 
 
+def _not_saved(problem: str):
+    if _wants_json():
+        return jsonify({"error": "未保存", "message": problem}), 400
+    flash(f"接听记录未保存：{problem}", "error")
+    return redirect(url_for("search.home"))
+
+
 @bp.post("")
 @require(can_record_calls)
 def record():
-    data = call_form_data(request.form)
+    form = CallForm()
+    if not form.validate_on_submit():
+        return _not_saved(form_error(form))
+    data = form.to_data()
     try:
         if data.disposition == ESCALATED:
             call = get_call(db_session(), record_escalated_call(db_session(), current_user, data).call_id)
         else:
             call = record_call(db_session(), current_user, data)
     except KbError as problem:
-        if _wants_json():
-            return jsonify({"error": "未保存", "message": str(problem)}), 400
-        flash(f"接听记录未保存：{problem}", "error")
-        return redirect(url_for("search.home"))
+        return _not_saved(str(problem))
     message = f"已保存接听记录 {call.id}（工号 {call.agent_staff_no or '—'}，{call.created_at:%H:%M}）"
     if call.disposition == ESCALATED:
         message += "，重大疑难问题报告单已报中心主任"
@@ -125,14 +151,19 @@ def unsupported():
 @bp.post("/unsupported/<int:call_id>/review")
 @require(can_review_answers)
 def review(call_id: int):
+    form = ReviewForm()
+    back = redirect(url_for("calls.unsupported", month=request.args.get("month") or ""))
+    if not form.validate_on_submit():
+        flash(form_error(form), "error")
+        return back
     try:
-        review_answer(db_session(), current_user, {"call_id": call_id, "verdict": request.form.get("verdict"),
-                                                   "note": request.form.get("note"), "at": beijing_now()})
+        review_answer(db_session(), current_user, {"call_id": call_id, "verdict": form.verdict.data,
+                                                   "note": form.note.data, "at": beijing_now()})
     except ReviewError as problem:
         flash(str(problem), "error")
     else:
         flash(f"来电 {call_id} 已核查。", "success")
-    return redirect(url_for("calls.unsupported", month=request.args.get("month") or ""))
+    return back
 
 
 @bp.get("/<int:call_id>")
