@@ -77,6 +77,22 @@ def test_hand_in_and_written_report_forms(app, records):
     assert "月统计未按时上交" in pay.text and "截止 2024-06-05" in pay.text
 
 
+def test_a_half_written_report_or_a_bad_hand_in_day_is_refused_in_chinese_and_nothing_is_saved(app, records):
+    agent = logged_in(app, "agent-b")
+    own = f"/reports/appraisal/{records.agent_b.id}?month=2024-05"
+    token = csrf_token(agent.get(own).text)
+    report = agent.post(f"/reports/appraisal/{records.agent_b.id}/report?month=2024-05",
+                        data={"causes": "业务不熟", "remedies": " ", "csrf_token": token})
+    assert report.status_code == 400 and "书面报告须写明原因分析和改进措施" in report.text
+    assert 'id="written-report"' not in agent.get(own).text            # nothing stored
+    director = logged_in(app, "director")
+    token = csrf_token(director.get(own).text)
+    summary = director.post(f"/reports/appraisal/{records.agent_b.id}/summary?month=2024-05",
+                            data={"handed_on": "2024-06-31", "csrf_token": token})
+    assert summary.status_code == 400 and "日期“2024-06-31”格式不正确，应为 YYYY-MM-DD" in summary.text
+    assert "月汇总尚未登记上交" in director.get(own).text
+
+
 def test_half_year_summary_page_and_docx(app, records):
     director = logged_in(app, "director")
     page = director.get("/reports/appraisal-summary?year=2024&half=1")

@@ -55,6 +55,12 @@ def lines(value: str | None) -> list[str]:
     return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
+def typed(form: FlaskForm) -> dict:
+    """What was sent in ``form``'s fields (those the page had), for the page shown again: a field not
+    sent is left out, so the page shows its stored value."""
+    return {field.name: field.raw_data[0] for field in form if field.raw_data and field.name != "csrf_token"}
+
+
 def _label(form: FlaskForm, name: str | None) -> str:
     if name is None:  # the form's own errors (``form.form_errors``)
         return ""
