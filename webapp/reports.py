@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from wtforms import TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
 from kb.reports.bulletin import (
@@ -71,8 +71,18 @@ def report_now() -> dt.datetime:
     return beijing_now()
 
 
+class MonthForm(Form):
+    """The month a report page is about: ``?month=2024-05`` in its address (or a form's ``month`` field);
+    ``kb.core.periods.parse_month`` reads it."""
+
+    class Meta:
+        csrf = False  # a query, not a change; the forms that change something carry their own token
+
+    month = StringField("月份")
+
+
 def month_from_request(default_previous: bool = True) -> Period:
-    text = (request.args.get("month") or request.form.get("month") or "").strip()
+    text = (MonthForm(request.values).month.data or "").strip()
     if not text:
         today = report_now().date()
         return previous_month(today) if default_previous else parse_month(f"{today.year}-{today.month}")
