@@ -13,12 +13,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import DateTime, ForeignKey, String, func, select
+from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from kb.core.actors import actor_id, allowed
 from kb.core.db import Base, get_or_not_found
 from kb.core.errors import KbError, NotFound
+from kb.core.timestamps import UtcDateTime, utc_now
 from kb.accounts.users import (
     FAILURE_WINDOW, MAX_ADDRESS_FAILURES, MAX_FAILURES, TOKEN_FAILURE_PREFIX, LoginFailure, User, can_manage_users,
     find_user,
@@ -35,10 +36,6 @@ class TokenError(KbError):
     pass
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
 class ApiToken(Base):
     __tablename__ = "api_tokens"
 
@@ -47,10 +44,10 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(100))  # what it is for: 电话系统, 报表脚本
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hint: Mapped[str] = mapped_column(String(12))  # the first characters, to tell tokens apart
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    last_used_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    last_used_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
@@ -90,7 +87,7 @@ def create_token(session: Session, actor, data: NewToken) -> tuple[ApiToken, str
     name = (data.name or "").strip()[:100] or "API"
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(secret), hint=secret[:10],
-                     created_at=_now(), created_by_id=actor_id(actor))
+                     created_at=utc_now(), created_by_id=actor_id(actor))
     session.add(token)
     session.flush()
     return token, secret
@@ -101,7 +98,7 @@ def revoke_token(session: Session, actor, token_id: int) -> ApiToken:
     if not can_manage_tokens(actor, token.user):
         raise TokenError("只有管理员或账号本人可以吊销 API 令牌")
     if token.revoked_at is None:
-        token.revoked_at = _now()
+        token.revoked_at = utc_now()
         session.flush()
     return token
 
@@ -128,7 +125,7 @@ def user_for_token(session: Session, secret: str, now: dt.datetime | None = None
     token = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(secret))).first()
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
-    now = now or _now()
+    now = now or utc_now()
     if token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL:
         token.last_used_at = now
         session.flush()
@@ -141,7 +138,7 @@ def _failure_name(secret: str) -> str:
 
 
 def _recent_failures(session: Session, *where) -> int:
-    since = _now() - FAILURE_WINDOW
+    since = utc_now() - FAILURE_WINDOW
     return session.scalar(select(func.count(LoginFailure.id)).where(LoginFailure.failed_at >= since, *where)) or 0
 
 
@@ -155,7 +152,7 @@ def record_token_failure(session: Session, address: str, secret: str) -> bool:
     """Record a refused token; True when the address has refused tokens past the limit (the
     caller answers 429 instead of 401). A valid token is never refused for others' failures:
     tokens are 256-bit random strings, so there is nothing to guess."""
-    session.add(LoginFailure(username=_failure_name(secret), address=(address or "-")[:64], failed_at=_now()))
+    session.add(LoginFailure(username=_failure_name(secret), address=(address or "-")[:64], failed_at=utc_now()))
     session.flush()
     return _recent_failures(session, LoginFailure.address == (address or "-")[:64],
                             LoginFailure.username.startswith(THROTTLE_NAME)) > MAX_ADDRESS_FAILURES

@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import Boolean, DateTime, Integer, String, delete, func, select
+from sqlalchemy import Boolean, Integer, String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.core.actors import SYSTEM, allowed, is_system
@@ -25,6 +25,7 @@ from kb.core.db import Base
 from kb.core.errors import KbError
 from kb.accounts.password_policy import MIN_LENGTH, password_problem
 from kb.accounts.passwords import hash_password, needs_rehash, verify_password
+from kb.core.timestamps import UtcDateTime, utc_now
 
 AGENT = "agent"
 POLICY = "policy"
@@ -69,8 +70,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
-    last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, server_default=func.now())
+    last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
     # Moved on by ``end_sessions``: a session cookie names the generation it was issued for.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
@@ -102,7 +103,7 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), index=True)
     address: Mapped[str] = mapped_column(String(64))
-    failed_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    failed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
 
 
 @dataclass
@@ -283,14 +284,10 @@ def set_active(session: Session, actor, user: User, active: bool) -> User:
 
 # -- login and throttling -----------------------------------------------------------------------
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
 def is_throttled(session: Session, username: str, address: str, now: dt.datetime | None = None) -> bool:
     """Too many recent failures for this username from this address, for this username from any
     address, or from this address over any usernames."""
-    since = (now or _now()) - FAILURE_WINDOW
+    since = (now or utc_now()) - FAILURE_WINDOW
     recent = LoginFailure.failed_at >= since
 
     def count(*where) -> int:
@@ -307,7 +304,7 @@ def authenticate(session: Session, username: str, password: str, address: str,
 
     An unknown user name costs the same time as a wrong password (``_equal_time_check``)."""
     username = (username or "").strip()
-    now = now or _now()
+    now = now or utc_now()
     if is_throttled(session, username, address, now):
         raise AccountError("登录失败次数过多，请 15 分钟后再试")
     user = find_user(session, username) if username else None

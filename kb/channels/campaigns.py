@@ -17,15 +17,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, Text, select
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from kb.core.timestamps import UtcDateTime, utc_now
 from kb.hotline.calls import Call, is_confidential_matter
 from kb.core.db import Base, get_or_not_found
 from kb.hotline.departments import department_names
 from kb.core.errors import KbError
 from kb.faq.models import PUBLISHED, FaqEntry
-from kb.library.models import Document, utcnow
+from kb.library.models import Document
 from kb.core.permissions import Forbidden, is_supervising_department, role_of
 from kb.faq.similarity import group_questions
 from kb.accounts.users import DIRECTOR
@@ -55,8 +56,8 @@ class Campaign(Base):
     faq_ids: Mapped[list] = mapped_column(JSON, default=list)
     document_ids: Mapped[list] = mapped_column(JSON, default=list)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
 
     @property
     def hours(self) -> str:

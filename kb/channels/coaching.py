@@ -21,10 +21,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, or_, select
+from sqlalchemy import JSON, ForeignKey, String, Text, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from kb.core.actors import SYSTEM
+from kb.core.timestamps import UtcDateTime
 from kb.hotline.audit import actor_label
 from kb.core.db import Base, get_or_not_found
 from kb.hotline.departments import department_names
@@ -49,18 +50,18 @@ class CoachingRequest(Base):
     __tablename__ = "coaching_requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    asked_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    asked_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     asked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     asked_by_name: Mapped[str] = mapped_column(String(100))
     question: Mapped[str] = mapped_column(Text)
     tax_type: Mapped[Optional[str]] = mapped_column(String(30))
     department: Mapped[str] = mapped_column(String(100), index=True)
     state: Mapped[str] = mapped_column(String(20), default=SENT, index=True)
-    sent_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    due_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    sent_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    due_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     answer: Mapped[Optional[str]] = mapped_column(Text)
     answer_citations: Mapped[list] = mapped_column(JSON, default=list)
-    answered_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, index=True)
+    answered_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime, index=True)
     answered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     answered_by_name: Mapped[Optional[str]] = mapped_column(String(100))
     return_reason: Mapped[Optional[str]] = mapped_column(Text)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.core.db import Base
+from kb.core.timestamps import UtcDateTime
 from kb.faq.models import FaqEntry
 
 MENU = "menu"
@@ -32,7 +33,7 @@ class VoiceMenuNode(Base):
     parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("voice_menu_nodes.id"), index=True)
     key: Mapped[str] = mapped_column(String(2))
     title: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
     parent: Mapped[Optional["VoiceMenuNode"]] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["VoiceMenuNode"]] = relationship(back_populates="parent", order_by="VoiceMenuNode.key")
@@ -61,7 +62,7 @@ class VoiceAnnouncement(Base):
     ends_on: Mapped[Optional[dt.date]] = mapped_column(Date)    # plays until, inclusive
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
     node: Mapped[Optional[VoiceMenuNode]] = relationship(back_populates="announcements")
     faq_links: Mapped[list["VoiceFaqLink"]] = relationship(
@@ -104,7 +105,7 @@ class VoiceAnnouncementVersion(Base):
     action: Mapped[str] = mapped_column(String(20))  # created, edited, reviewed, removed
     actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     actor_name: Mapped[str] = mapped_column(String(100))
-    changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    changed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     changed_fields: Mapped[list] = mapped_column(JSON, default=list)
     snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
     note: Mapped[Optional[str]] = mapped_column(String(1000))
@@ -122,7 +123,7 @@ class VoiceRecording(Base):
     announcement_version: Mapped[int] = mapped_column(Integer)
     recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     recorded_by_name: Mapped[str] = mapped_column(String(100))
-    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     filename: Mapped[str] = mapped_column(String(300))
     format: Mapped[str] = mapped_column(String(10))  # wav | mp3
     size_bytes: Mapped[int] = mapped_column(Integer)

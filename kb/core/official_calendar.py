@@ -18,13 +18,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, Text, func, select
+from sqlalchemy import JSON, ForeignKey, Integer, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.core import workdays
 from kb.core.db import Base
 from kb.core.errors import KbError
 from kb.core.permissions import Forbidden, role_of
+from kb.core.timestamps import UtcDateTime
 from kb.hotline.referrals import SENT, Referral, ReferralEvent
 from kb.accounts.users import DIRECTOR
 
@@ -39,7 +40,7 @@ class OfficialCalendar(Base):
     holidays: Mapped[list] = mapped_column(JSON, default=list)     # ISO dates off (放假), weekends included
     workdays: Mapped[list] = mapped_column(JSON, default=list)     # ISO dates on although Saturday or Sunday (调休)
     note: Mapped[str | None] = mapped_column(Text)                 # the notice: 国办发明电〔2026〕×号
-    entered_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    entered_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, String, Text, select
+from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.core.db import Base
-from kb.library.models import utcnow
+from kb.core.timestamps import UtcDateTime, utc_now
 
 # = indexer.segmenter.USER_DICT_NAME, indexer.synonyms.OVERRIDE_NAME, indexer.learned.LEARNED_NAME
 NAMES = ("user_dict.txt", "synonyms.tsv", "ranker.json")
@@ -27,7 +27,7 @@ class SharedFile(Base):
 
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     text: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
 
 
 def shared_files(session: Session, *, for_update: bool = False) -> dict[str, str]:

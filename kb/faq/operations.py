@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 from kb.core.db import get_or_not_found
 from kb.core.actors import SYSTEM, actor_id, actor_name, allowed, require_actor
 from kb.core.errors import KbError
+from kb.core.timestamps import utc_now
 from kb.faq.citations import CitationError, build_citation, relink_citation, resolve_citation, text_hash
 from kb.faq.models import (
-    DRAFT, IN_REVIEW, PUBLISHED, RETIRED, STATUS_LABELS, STATUSES, FaqCitation, FaqEntry, FaqVersion, _utcnow,
+    DRAFT, IN_REVIEW, PUBLISHED, RETIRED, STATUS_LABELS, STATUSES, FaqCitation, FaqEntry, FaqVersion,
 )
 from kb.accounts.users import ADMIN, DIRECTOR, POLICY, User
 
@@ -119,7 +120,7 @@ def create_entry(session: Session, actor, data: FaqData, status: str = DRAFT) ->
         raise FaqError("问题不能为空")
     if status == PUBLISHED:
         _check_publishable(entry)
-        entry.published_at = _utcnow()
+        entry.published_at = utc_now()
     session.add(entry)
     session.flush()
     _record(session, actor, entry, "created")
@@ -174,7 +175,7 @@ def load_entry(session: Session, actor, data: FaqData, status: str) -> tuple[Faq
     if status == PUBLISHED:
         _check_publishable(entry)
         if entry.status != PUBLISHED:
-            entry.published_at = _utcnow()
+            entry.published_at = utc_now()
     if status == PUBLISHED and _needs_publisher(actor, entry, content):
         status = IN_REVIEW
     entry.status = status
@@ -196,7 +197,7 @@ def change_status(session: Session, actor, entry: FaqEntry, status: str, note: s
         _check_publishable(entry)
         if entry.needs_review:
             raise FaqError("问答需复核，复核后才能发布")
-        entry.published_at = _utcnow()
+        entry.published_at = utc_now()
     entry.status = status
     session.flush()
     _record(session, actor, entry, {IN_REVIEW: "submitted", PUBLISHED: "published",
@@ -338,7 +339,7 @@ def flag_entries_citing(session: Session, document_ids) -> list[FaqEntry]:
             continue
         entry.needs_review = True
         entry.review_reason = reason
-        entry.flagged_at = _utcnow()
+        entry.flagged_at = utc_now()
         session.flush()
         _record(session, SYSTEM, entry, "flagged", reason)
         flagged.append(entry)
@@ -470,7 +471,7 @@ def _record(session: Session, actor, entry: FaqEntry, action: str, note: str | N
     entry.version = (entry.version or 0) + 1
     version = FaqVersion(
         number=entry.version, action=action, actor_id=actor_id(actor),
-        actor_name=actor_name(actor), changed_at=_utcnow(), changed_fields=changed, snapshot=current,
+        actor_name=actor_name(actor), changed_at=utc_now(), changed_fields=changed, snapshot=current,
         diff=diff, note=(note or None) and note[:1000],
     )
     entry.versions.append(version)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import DDL, JSON, DateTime, ForeignKey, Integer, String, event, select
+from sqlalchemy import DDL, JSON, ForeignKey, Integer, String, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.core.actors import SYSTEM_NAME, actor_id, is_system, require_actor
 from kb.core.db import Base
 from kb.core.permissions import Forbidden, role_of
 from kb.accounts.users import DIRECTOR
+from kb.core.timestamps import UtcDateTime
 from kb.core.workdays import beijing_now
 
 # Actions.
@@ -41,7 +42,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
     actor_name: Mapped[str] = mapped_column(String(100))  # kept as written: users may be renamed
     actor_role: Mapped[Optional[str]] = mapped_column(String(20))

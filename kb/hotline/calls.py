@@ -15,9 +15,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Optional
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, select
+from sqlalchemy import JSON, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from kb.core.timestamps import UtcDateTime
 from kb.hotline import audit
 from kb.core.db import Base, get_or_not_found
 from kb.hotline.departments import CONFIDENTIAL_RECEIVERS, TAX_TYPES, department_names, group_of
@@ -51,7 +52,7 @@ class Call(Base):
     __tablename__ = "calls"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     agent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
     agent_staff_no: Mapped[Optional[str]] = mapped_column(String(30))  # 工号 as it was at the call
     caller_name: Mapped[Optional[str]] = mapped_column(String(100))

@@ -13,9 +13,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import DateTime, ForeignKey, String, Text, select
+from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from kb.core.timestamps import UtcDateTime
 from kb.hotline.calls import ESCALATED, Call, NewCall, get_call_for_use, record_call
 from kb.core.db import Base, get_or_not_found
 from kb.core.errors import KbError
@@ -34,13 +35,13 @@ class DirectorReport(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))  # None: the system
     call_id: Mapped[Optional[int]] = mapped_column(ForeignKey("calls.id"))
     referral_id: Mapped[Optional[int]] = mapped_column(ForeignKey("referrals.id"))
     content: Mapped[str] = mapped_column(Text)
     handling: Mapped[Optional[str]] = mapped_column(Text)
-    handled_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    handled_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
     handled_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
     @property

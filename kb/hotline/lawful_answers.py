@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, ForeignKey, String, Text, select
+from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from kb.core.timestamps import UtcDateTime
 from kb.hotline.calls import ANSWERED, Call
 from kb.core.db import Base
 from kb.core.errors import KbError
@@ -33,7 +34,7 @@ class AnswerReview(Base):
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
     verdict: Mapped[str] = mapped_column(String(10))                     # a key of VERDICTS
     note: Mapped[str | None] = mapped_column(Text)
-    reviewed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    reviewed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 

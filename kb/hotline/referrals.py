@@ -25,9 +25,10 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, select
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from kb.core.timestamps import UtcDateTime
 from kb.hotline import audit
 from kb.core.actors import SYSTEM
 from kb.hotline.audit import actor_label
@@ -61,7 +62,7 @@ class Referral(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[Optional[int]] = mapped_column(ForeignKey("calls.id"), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     agent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)  # 首问责任人
     agent_staff_no: Mapped[Optional[str]] = mapped_column(String(30))
     caller_name: Mapped[str] = mapped_column(String(100))
@@ -75,19 +76,19 @@ class Referral(Base):
     suggestion_reason: Mapped[Optional[str]] = mapped_column(Text)
     department: Mapped[Optional[str]] = mapped_column(String(100), index=True)  # the receiving one
     state: Mapped[str] = mapped_column(String(20), default=DRAFT, index=True)
-    sent_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    due_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, index=True)
+    sent_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
+    due_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime, index=True)
     reminder_count: Mapped[int] = mapped_column(Integer, default=0)
-    reminder_due_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    reminder_due_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)  # 催办无效报告 sent
     answer: Mapped[Optional[str]] = mapped_column(Text)
     answer_citations: Mapped[list] = mapped_column(JSON, default=list)
-    answered_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    answered_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
     answered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     return_reason: Mapped[Optional[str]] = mapped_column(Text)
     feedback: Mapped[Optional[str]] = mapped_column(Text)
-    feedback_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    closed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    feedback_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
+    closed_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
 
     call: Mapped[Optional[Call]] = relationship(lazy="selectin")  # read by ``is_confidential``
     events: Mapped[list["ReferralEvent"]] = relationship(
@@ -126,7 +127,7 @@ class ReferralEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     actor_name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(20))  # see EVENT_LABELS

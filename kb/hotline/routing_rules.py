@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, func, select
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.core.db import Base, get_or_not_found
+from kb.core.timestamps import UtcDateTime
 from kb.hotline.departments import department_names
 from kb.core.permissions import Forbidden, role_of
 from kb.hotline.routing import Rule, RouteDecision, RuleError, route, rule_from_dict, shipped_rules
@@ -34,7 +35,7 @@ class RoutingRule(Base):
     tax_types: Mapped[list] = mapped_column(JSON, default=list)
     words: Mapped[list] = mapped_column(JSON, default=list)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    updated_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    updated_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
     updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
     def as_rule(self) -> Rule:

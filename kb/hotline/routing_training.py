@@ -19,11 +19,12 @@ import json
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, Text, select
+from sqlalchemy import JSON, Float, ForeignKey, Integer, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.core.actors import allowed
 from kb.core.db import Base
+from kb.core.timestamps import UtcDateTime
 from kb.hotline.departments import group_of
 from kb.core.permissions import Forbidden, role_of
 from kb.hotline.routing_model import (
@@ -42,7 +43,7 @@ class RouterModelRecord(Base):
     __tablename__ = "router_models"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     examples: Mapped[list] = mapped_column(JSON, default=list)   # [{"id", "text", "office"}]
     temperature: Mapped[float] = mapped_column(Float)

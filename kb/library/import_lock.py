@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, String, insert, update
+from sqlalchemy import String, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.core.db import Base
+from kb.core.timestamps import UtcDateTime, utc_now
 
 LIBRARY = "library"
 
@@ -24,24 +25,20 @@ class LibraryLock(Base):
     __tablename__ = "library_locks"
 
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
-    taken_at: Mapped[dt.datetime] = mapped_column(DateTime)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    taken_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
 def hold_library_lock(session: Session) -> None:
     """Take the library's import lock for the rest of ``session``'s transaction (waits for it)."""
     taken = session.execute(
-        update(LibraryLock).where(LibraryLock.name == LIBRARY).values(taken_at=_now())
+        update(LibraryLock).where(LibraryLock.name == LIBRARY).values(taken_at=utc_now())
     ).rowcount
     if taken:
         return
     # First import ever: create the row, in a savepoint so that a concurrent creator's row wins.
     try:
         with session.begin_nested():
-            session.execute(insert(LibraryLock).values(name=LIBRARY, taken_at=_now()))
+            session.execute(insert(LibraryLock).values(name=LIBRARY, taken_at=utc_now()))
     except IntegrityError:
         pass
-    session.execute(update(LibraryLock).where(LibraryLock.name == LIBRARY).values(taken_at=_now()))
+    session.execute(update(LibraryLock).where(LibraryLock.name == LIBRARY).values(taken_at=utc_now()))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from kb.core.db import Base
+from kb.core.timestamps import UtcDateTime, utc_now
 from kb.library.statuses import (  # noqa: F401  validity statuses, re-exported
     CURRENT_STATUSES, IN_FORCE, PARTLY_REPEALED, REPEALED, REVISED, STATUSES,
 )
@@ -22,11 +23,6 @@ PREAMBLE = "preamble"      # text before the first article
 TABLE_ROW = "table_row"    # one row of an attached table (印花税税目税率表)
 ATTACHMENT = "attachment"  # an attachment's text, or a table title with no rows
 UNIT_KINDS = (ARTICLE, SECTION, PREAMBLE, TABLE_ROW, ATTACHMENT)
-
-
-def utcnow() -> dt.datetime:
-    """The current UTC time without a time zone, as the DateTime columns store it."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 class Document(Base):
@@ -58,10 +54,8 @@ class Document(Base):
     # [{"source": file name, "hash": sha256, "part": 总则}], in article order; empty otherwise.
     parts: Mapped[list] = mapped_column(JSON, default=list)
     warnings: Mapped[list] = mapped_column(JSON, default=list)
-    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime, server_default=func.now(), onupdate=func.now()
-    )
+    imported_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, server_default=func.now(), onupdate=utc_now)
 
     units: Mapped[list["Unit"]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="Unit.seq"
@@ -157,4 +151,4 @@ class IndexChange(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(20))  # document | faq
     target_id: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)

@@ -14,15 +14,15 @@ import datetime as dt
 import re
 from typing import Optional
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, select
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from kb.core.timestamps import UtcDateTime, utc_now
 from kb.hotline.calls import CONFIDENTIAL_CATEGORIES, Call
 from kb.core.db import Base
 from kb.core.errors import KbError
 from kb.library.operations import find_article, find_document_by_name
 from kb.library.models import Unit
-from kb.core.workdays import beijing_now
 
 MAX_QUERY = 500
 # 《title》（2019年版，已修订）第三十二条第二款: the document and the article a call record cites.
@@ -40,14 +40,14 @@ class CitationCopy(Base):
     query: Mapped[str] = mapped_column(String(MAX_QUERY))
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
     user_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)  # the agent
-    copied_at: Mapped[dt.datetime] = mapped_column(DateTime, default=beijing_now, index=True)  # Beijing time
+    copied_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)
 
 
 class RankerTraining(Base):
     __tablename__ = "ranker_trainings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    trained_at: Mapped[dt.datetime] = mapped_column(DateTime, default=beijing_now, index=True)  # Beijing time
+    trained_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)
     kept_new: Mapped[bool] = mapped_column(Boolean, default=False)  # False: the old model stayed in force
     pairs: Mapped[int] = mapped_column(Integer, default=0)  # copied pairs used
     before: Mapped[dict] = mapped_column(JSON, default=dict)  # held-out figures of the model in force before

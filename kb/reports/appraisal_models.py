@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kb.core.db import Base
+from kb.core.timestamps import UtcDateTime
 
 
 class AppraisalSheet(Base):
@@ -30,19 +31,19 @@ class AppraisalSheet(Base):
     centre_note: Mapped[Optional[str]] = mapped_column(Text)
     self_scores: Mapped[dict] = mapped_column(JSON, default=dict)          # item code -> the agent's score
     self_note: Mapped[Optional[str]] = mapped_column(Text)
-    self_scored_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    updated_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    self_scored_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
+    updated_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
     updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    published_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    published_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
     published_scores: Mapped[dict] = mapped_column(JSON, default=dict)     # item code -> score, as published
     published_total: Mapped[Optional[float]] = mapped_column(Float)
     published_rating: Mapped[Optional[str]] = mapped_column(String(10))    # 合格 or 较差, as published
     published_flags: Mapped[Optional[list]] = mapped_column(JSON)          # 警告, 书面报告, 一票否决…, as published
     published_pay: Mapped[Optional[dict]] = mapped_column(JSON)            # the 绩效工资 sheet as published (kb.reports.pay)
-    summary_handed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)  # the month's statistics handed in
+    summary_handed_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)  # the month's statistics handed in
     report_causes: Mapped[Optional[str]] = mapped_column(Text)             # written report after two 较差 in a row
     report_remedies: Mapped[Optional[str]] = mapped_column(Text)
-    report_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    report_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
     veto_reason: Mapped[Optional[str]] = mapped_column(Text)               # 一票否决: the serious case, by the director
 
     def __repr__(self) -> str:
@@ -59,7 +60,7 @@ class AppraisalRuleSet(Base):
     effective_month: Mapped[str] = mapped_column(String(7))                # YYYY-MM, first month it applies to
     amounts: Mapped[dict] = mapped_column(JSON, default=dict)              # key -> number, every key of the scheme
     note: Mapped[Optional[str]] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
@@ -77,5 +78,5 @@ class AppraisalEvent(Base):
     slip: Mapped[Optional[str]] = mapped_column(String(10))                # before, after, hospital, none
     note: Mapped[Optional[str]] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(10), default="manual")      # manual or import
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -16,9 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, select
+from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from kb.core.timestamps import UtcDateTime
 from kb.hotline.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED, Call
 from kb.core.db import Base
 from kb.hotline.departments import department_names
@@ -42,8 +43,8 @@ class BulletinIssue(Base):
     commentary: Mapped[dict] = mapped_column(JSON, default=dict)             # "1".."8" -> text
     outcomes: Mapped[dict] = mapped_column(JSON, default=dict)               # call id -> what became of it
     shared_with: Mapped[list] = mapped_column(JSON, default=list)            # department names
-    shared_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    shared_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 

@@ -16,9 +16,10 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from sqlalchemy import DateTime, Integer, String, delete, insert, select
+from sqlalchemy import Integer, String, delete, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from kb.core.timestamps import UtcDateTime
 from kb.hotline.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED, Call
 from kb.core.db import Base
 from kb.hotline.departments import INSPECTION, SUPERVISION, TAX_TYPES, office_for_tax
@@ -72,7 +73,7 @@ class DemoRecord(Base):
     table_name: Mapped[str] = mapped_column(String(40), index=True)
     row_id: Mapped[int] = mapped_column(Integer)
     period: Mapped[str] = mapped_column(String(10), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
 @dataclass

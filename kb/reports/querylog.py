@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, select
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.core.actors import actor_id
 from kb.core.db import Base
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import UtcDateTime, utc_now
 
 
 class QueryLog(Base):
@@ -27,7 +27,7 @@ class QueryLog(Base):
     took_ms: Mapped[float] = mapped_column(Float, default=0.0)
     user_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)  # the agent, when logged in
     # Beijing time, like the call records the bulletin sets these searches beside.
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=beijing_now, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)
     # The agent marked the search 未解决 (the caller's question stayed unanswered): joins the gaps queue.
     unresolved: Mapped[Optional[bool]] = mapped_column(Boolean)
 
