@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from indexer.confidence import ConfidenceRule, fit_rule, flag_rates
 from indexer.learned import LEARNED_NAME, LearnedModel
 from indexer.unit_prior import WEIGHTS, UnitPrior, count_copies
+from kb.core.timestamps import to_beijing, utc_now
 
 MIN_PAIRS_FOR_PRIOR = 20  # fewer copied pairs than this: no prior is learned
 TOLERANCE = 1e-9
@@ -96,7 +97,7 @@ def train(index, questions: list[dict], pairs: list, current: LearnedModel, *, t
     fitting = LearnedModel(confidence=current.confidence, prior=prior)
     rule = fit_rule(_rows(index, tune, counted + choosing, fitting, today))
     new = LearnedModel(confidence=rule, prior=prior,
-                       trained_at=(now or dt.datetime.now()).isoformat(sep=" ", timespec="minutes"))
+                       trained_at=f"{to_beijing(now or utc_now()):%Y-%m-%d %H:%M}")  # Beijing time
     before = evaluate(index, test, held, current, today)
     after = evaluate(index, test, held, new, today)
     new.scores = after
@@ -132,7 +133,7 @@ def train_from_use(session, index, questions: list[dict], *, dry_run: bool = Fal
     training either way. The caller commits."""
     from indexer import vocabulary
     from kb.library.search_feedback import learning_pairs, record_training
-    from kb.core.workdays import beijing_now
+    from kb.core.timestamps import beijing_now
 
     pairs = learning_pairs(session)
     result = train(index, questions, pairs, index.learned.model(force=True), today=today, now=beijing_now())

@@ -12,6 +12,7 @@ from kb.reports.bulletin import SECTIONS, build_bulletin, build_weekly
 from kb.core.periods import parse_month, week_period
 from kb.reports.promises import ACCEPTED, ANSWERED_OR_FEEDBACK, FEEDBACK_LATE, FOLLOWED_UP, RECORDED, SECRET, STAFF_NO
 from tests.report_records import MONTH, NOW, build_month, at
+from kb.core.timestamps import BEIJING
 
 
 @pytest.fixture
@@ -164,4 +165,4 @@ def test_cli_writes_docx_and_html(app, runner, tmp_path):
 
 
 def test_month_parsing():
-    assert parse_month("2024-5").key == "2024-05" and parse_month("2024-12").end == dt.datetime(2025, 1, 1)
+    assert parse_month("2024-5").key == "2024-05" and parse_month("2024-12").end == dt.datetime(2025, 1, 1, tzinfo=BEIJING)

@@ -19,8 +19,13 @@ from kb.hotline.referrals import (
 from kb.hotline.referral_drafts import referral_draft
 from kb.hotline.reminders import send_reminders
 from kb.accounts.users import User
+from kb.core.timestamps import BEIJING
 
-T = dt.datetime
+
+
+def T(*fields) -> dt.datetime:
+    """A moment on Beijing's clock."""
+    return dt.datetime(*fields, tzinfo=BEIJING)
 
 
 @pytest.fixture

@@ -9,9 +9,14 @@ from kb.core.workdays import (
     add_working_days, deadline_status, due_at, is_covered, is_working_day, start_day, working_days_between,
     working_days_late,
 )
+from kb.core.timestamps import BEIJING
 
 D = dt.date
-T = dt.datetime
+
+
+def T(*fields) -> dt.datetime:
+    """A moment on Beijing's clock."""
+    return dt.datetime(*fields, tzinfo=BEIJING)
 
 
 def test_the_calendar_knows_holidays_and_make_up_days():

@@ -23,6 +23,7 @@ from kb.reports.appraisal_rules import PARAMS, PAY, SCHEME_NAMES, TARGET, RulesE
 from kb.reports.pay import EVENTS, SLIPS, PayError, can_view_pay, delete_event, record_event
 from kb.core.permissions import role_of
 from kb.accounts.users import AGENT, get_user
+from kb.core.timestamps import beijing_datetime
 from webapp.auth import require
 from webapp.reports import month_from_request, report_now
 from webapp.storage import db_session
@@ -104,7 +105,7 @@ def hand_in_summary(agent_id: int):
     text = (request.form.get("handed_on") or "").strip()
     if text and can_manage_appraisal(current_user):
         try:
-            at = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(12, 0))
+            at = beijing_datetime(dt.date.fromisoformat(text), dt.time(12, 0))
         except ValueError:
             return _render_sheet(_agent(agent_id), month_from_request(), f"日期“{text}”格式不正确，应为 YYYY-MM-DD")
     return _sheet_action(agent_id, record_summary, {"at": at}, "已登记月汇总上交。")

@@ -22,7 +22,7 @@ from kb.hotline.redaction import REDACTED_CONTENT, caller_view, can_view_content
 from kb.hotline.referrals import awaiting_feedback, can_open_referral
 from kb.hotline.routing import CATEGORIES
 from kb.accounts.users import can_read_library
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import beijing_now
 from webapp.auth import require
 from webapp.security import no_store
 from webapp.storage import db_session

@@ -15,7 +15,7 @@ from kb.channels.coaching import (
     open_requests, resend_coaching, return_coaching,
 )
 from kb.hotline.departments import TAX_TYPES
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import beijing_now
 from webapp.auth import require
 from webapp.referrals import _departments, _lines
 from webapp.storage import db_session

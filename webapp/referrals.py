@@ -34,7 +34,7 @@ from kb.hotline.report_referrals import pass_report
 from kb.hotline.routing import CATEGORIES
 from kb.hotline.routing_rules import suggest_department
 from kb.accounts.users import AGENT, can_read_library
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import beijing_now
 from webapp.auth import require
 from webapp.security import no_store
 from webapp.storage import db_session

@@ -20,7 +20,7 @@ from kb.hotline.departments import department_names
 from kb.core.periods import Period, PeriodError, parse_month, parse_week, previous_month, week_period
 from kb.core.permissions import department_of, role_of
 from kb.accounts.users import DEPARTMENT
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import beijing_now
 from webapp.auth import require
 from webapp.storage import db_session
 

@@ -15,7 +15,7 @@ from kb.library.models import STATUSES
 from kb.hotline.phrases import service_phrases
 from kb.hotline.referrals import can_open_referral
 from kb.library.search_feedback import FeedbackError, record_copy
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import beijing_now
 from kb.accounts.users import can_read_library
 from webapp import search_index
 from webapp.auth import require

@@ -20,7 +20,7 @@ from typing import Optional
 from sqlalchemy import JSON, Date, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.core.timestamps import UtcDateTime, utc_now
+from kb.core.timestamps import UtcDateTime, beijing_date, beijing_datetime, to_beijing, utc_now
 from kb.hotline.calls import Call, is_confidential_matter
 from kb.core.db import Base, get_or_not_found
 from kb.hotline.departments import department_names
@@ -69,7 +69,8 @@ class Campaign(Base):
         return [_normal(w) for w in (self.keywords or [self.title]) if _normal(w)]
 
     def runs_at(self, moment: dt.datetime) -> bool:
-        """Whether ``moment`` (Beijing time) falls on its dates and within its hours."""
+        """Whether ``moment`` falls on its dates and within its hours, on Beijing's calendar and clock."""
+        moment = to_beijing(moment)
         clock = moment.strftime("%H:%M")
         return self.starts_on <= moment.date() <= self.ends_on and self.opens_at <= clock < self.closes_at
 
@@ -158,8 +159,8 @@ def list_campaigns(session: Session) -> list[Campaign]:
 
 
 def running_campaigns(session: Session, now: dt.datetime) -> list[Campaign]:
-    """The campaigns running at ``now`` (Beijing time): on their dates, within their hours."""
-    today = now.date()
+    """The campaigns running at ``now``: on their dates, within their hours (Beijing time)."""
+    today = beijing_date(now)
     candidates = session.scalars(select(Campaign).where(Campaign.starts_on <= today, Campaign.ends_on >= today)
                                  .order_by(Campaign.starts_on, Campaign.id))
     return [c for c in candidates if c.runs_at(now)]
@@ -204,8 +205,8 @@ def collection(session: Session, campaign: Campaign) -> tuple[list[FaqEntry], li
 def campaign_calls(session: Session, campaign: Campaign) -> list[Call]:
     """The calls taken under the campaign: on its dates and within its hours, asking about its topic
     or citing one of its documents."""
-    start = dt.datetime.combine(campaign.starts_on, dt.time())
-    end = dt.datetime.combine(campaign.ends_on + dt.timedelta(days=1), dt.time())
+    start = beijing_datetime(campaign.starts_on)
+    end = beijing_datetime(campaign.ends_on + dt.timedelta(days=1))
     titles = [f"《{d.title}》" for d in session.scalars(select(Document).where(
         Document.id.in_(campaign.document_ids or [0])))]
     calls = session.scalars(select(Call).where(Call.created_at >= start, Call.created_at < end)
@@ -220,7 +221,7 @@ def summarise(session: Session, campaign: Campaign) -> CampaignSummary:
     calls = campaign_calls(session, campaign)
     askable = [c.question for c in calls if not is_confidential_matter(c.category, c.transferred_to)]
     top = [(g.wording, g.count) for g in group_questions(askable)[:TOP_QUESTIONS]]
-    since = dt.datetime.combine(campaign.starts_on, dt.time()) - dt.timedelta(hours=8)  # Beijing → UTC
+    since = beijing_datetime(campaign.starts_on)
     entries, _documents = collection(session, campaign)
     new_faq = [(e.id, e.question) for e in entries if e.published_at and e.published_at >= since]
     return CampaignSummary(campaign=campaign, calls=len(calls), top_questions=top, new_faq=new_faq)

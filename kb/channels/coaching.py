@@ -25,7 +25,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from kb.core.actors import SYSTEM
-from kb.core.timestamps import UtcDateTime
+from kb.core.timestamps import UtcDateTime, beijing_now
 from kb.hotline.audit import actor_label
 from kb.core.db import Base, get_or_not_found
 from kb.hotline.departments import department_names
@@ -36,7 +36,7 @@ from kb.faq.models import FaqEntry
 from kb.core.permissions import department_of, role_of
 from kb.core.permissions import require as _require
 from kb.accounts.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
-from kb.core.workdays import beijing_now, deadline_status, due_at
+from kb.core.workdays import deadline_status, due_at
 
 SENT, ANSWERED, RETURNED = "sent", "answered", "returned"
 STATE_LABELS = {SENT: "待部门辅导", ANSWERED: "已辅导", RETURNED: "已退回"}

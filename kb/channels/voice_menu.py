@@ -32,7 +32,7 @@ from kb.accounts.users import ADMIN, AGENT, DIRECTOR, POLICY
 from kb.channels.voice_models import (
     GREETING, MENU, VoiceAnnouncement, VoiceAnnouncementVersion, VoiceFaqLink, VoiceMenuNode,
 )
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import beijing_now
 
 KEYS = tuple("1234567890*#")
 CURRENT = "current"

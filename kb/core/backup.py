@@ -33,8 +33,9 @@ from sqlalchemy.engine import Engine
 
 from kb.core.db import Base, make_private, register_models
 from kb.core.errors import KbError
+from kb.core.timestamps import UtcDateTime
 
-FORMAT = 1
+FORMAT = 2  # 2: times with their offset (every *_at column aware UTC, revision 0009_i19t)
 MANIFEST = "manifest.json"
 SQLITE_NAME = "database/kb.sqlite3"
 CHUNK = 500
@@ -67,7 +68,7 @@ def decode_value(column, value):
     if value is None:
         return None
     kind = column.type
-    if isinstance(kind, DateTime):
+    if isinstance(kind, DateTime | UtcDateTime):
         return dt.datetime.fromisoformat(value)
     if isinstance(kind, Date):
         return dt.date.fromisoformat(value)
@@ -155,6 +156,9 @@ def read_manifest(archive_path: str | Path) -> dict:
             manifest = json.loads(member.read()) if member else None
     except (OSError, tarfile.TarError, KeyError, ValueError):
         raise BackupError(f"{archive_path}：不是本系统的备份文件（无法读取 {MANIFEST}）") from None
+    if isinstance(manifest, dict) and manifest.get("format") == 1:
+        raise BackupError(f"{archive_path}：备份格式 1 的时间不带时区，本版本不能直接恢复；"
+                          "请用制作该备份的版本恢复，再升级数据库（flask db-upgrade）")
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(f"{archive_path}：备份格式不受支持")
     return manifest

@@ -84,3 +84,8 @@ class UtcDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def beijing_iso(value: dt.datetime | None) -> str | None:
+    """ISO 8601 in Beijing time with its offset (``2024-05-01 07:30:00+08:00``): what JSON gives."""
+    return None if value is None else to_beijing(value).isoformat(sep=" ")

@@ -18,8 +18,7 @@ from kb.core.actors import SYSTEM_NAME, actor_id, is_system, require_actor
 from kb.core.db import Base
 from kb.core.permissions import Forbidden, role_of
 from kb.accounts.users import DIRECTOR
-from kb.core.timestamps import UtcDateTime
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import UtcDateTime, beijing_now
 
 # Actions.
 VIEW_IDENTITY = "view_identity"          # the caller's identity shown in clear

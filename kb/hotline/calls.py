@@ -18,7 +18,7 @@ from typing import Optional
 from sqlalchemy import JSON, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.core.timestamps import UtcDateTime
+from kb.core.timestamps import UtcDateTime, beijing_datetime, beijing_now
 from kb.hotline import audit
 from kb.core.db import Base, get_or_not_found
 from kb.hotline.departments import CONFIDENTIAL_RECEIVERS, TAX_TYPES, department_names, group_of
@@ -26,7 +26,6 @@ from kb.core.errors import KbError
 from kb.core.permissions import Forbidden, role_of
 from kb.hotline.routing import CATEGORIES
 from kb.accounts.users import AGENT, DIRECTOR
-from kb.core.workdays import beijing_now
 
 CONFIDENTIAL_CATEGORIES = ("举报", "投诉")
 
@@ -158,7 +157,7 @@ def calls_by_agent(session: Session, agent_id: int, limit: int = 50) -> list[Cal
 
 def calls_today(session: Session, actor, day: dt.date | None = None) -> list[Call]:
     """The calls ``actor`` took on ``day`` (default: today in Beijing), newest first."""
-    start = dt.datetime.combine(day or beijing_now().date(), dt.time())
+    start = beijing_datetime(day or beijing_now().date())
     return list(session.scalars(
         select(Call).where(Call.agent_id == actor.id, Call.created_at >= start,
                            Call.created_at < start + dt.timedelta(days=1))

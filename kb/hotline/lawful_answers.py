@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.core.timestamps import UtcDateTime
+from kb.core.timestamps import UtcDateTime, utc_now
 from kb.hotline.calls import ANSWERED, Call
 from kb.core.db import Base
 from kb.core.errors import KbError
@@ -101,6 +101,6 @@ def review_answer(session: Session, actor, data: dict) -> AnswerReview:
     review = session.get(AnswerReview, call.id) or AnswerReview(call_id=call.id)
     session.add(review)
     review.verdict, review.note = verdict, (data.get("note") or "").strip() or None
-    review.reviewed_at, review.reviewed_by_id = data.get("at") or dt.datetime.now(), actor.id
+    review.reviewed_at, review.reviewed_by_id = data.get("at") or utc_now(), actor.id
     session.flush()
     return review

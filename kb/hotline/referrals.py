@@ -28,7 +28,7 @@ from typing import Optional
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from kb.core.timestamps import UtcDateTime
+from kb.core.timestamps import UtcDateTime, beijing_now, to_beijing
 from kb.hotline import audit
 from kb.core.actors import SYSTEM
 from kb.hotline.audit import actor_label
@@ -44,7 +44,7 @@ from kb.hotline.routing import CATEGORIES
 from kb.hotline.routing_rules import suggest_department
 from kb.hotline.director_reports import write_no_receiver_report
 from kb.accounts.users import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY, User
-from kb.core.workdays import beijing_now, deadline_status, due_at
+from kb.core.workdays import deadline_status, due_at
 
 DRAFT, SENT, REPLIED, RETURNED, FEEDBACK, CLOSED = "draft", "sent", "replied", "returned", "feedback", "closed"
 STATES = (DRAFT, SENT, REPLIED, RETURNED, FEEDBACK, CLOSED)
@@ -304,7 +304,7 @@ def send_referral(session: Session, actor, data: dict) -> Referral:
     if referral.call is not None:
         referral.call.transferred_to = referral.department
     log_event(session, referral, actor, "sent",
-              f"转{referral.department}，答复期限 {referral.due_at:%Y-%m-%d %H:%M}", at=now)
+              f"转{referral.department}，答复期限 {to_beijing(referral.due_at):%Y-%m-%d %H:%M}", at=now)
     if referral.department not in staffed_departments(session):
         report = write_no_receiver_report(session, referral, now)
         log_event(session, referral, SYSTEM, "no_receiver", f"报告 {report.id}", at=now)

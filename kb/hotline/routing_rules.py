@@ -14,13 +14,12 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.core.db import Base, get_or_not_found
-from kb.core.timestamps import UtcDateTime
+from kb.core.timestamps import UtcDateTime, beijing_now
 from kb.hotline.departments import department_names
 from kb.core.permissions import Forbidden, role_of
 from kb.hotline.routing import Rule, RouteDecision, RuleError, route, rule_from_dict, shipped_rules
 from kb.hotline.routing_training import active_model
 from kb.accounts.users import ADMIN, DIRECTOR
-from kb.core.workdays import beijing_now
 
 
 class RoutingRule(Base):

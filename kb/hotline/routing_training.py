@@ -24,14 +24,13 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.core.actors import allowed
 from kb.core.db import Base
-from kb.core.timestamps import UtcDateTime
+from kb.core.timestamps import UtcDateTime, beijing_now
 from kb.hotline.departments import group_of
 from kb.core.permissions import Forbidden, role_of
 from kb.hotline.routing_model import (
     Example, Figures, RouterModel, evaluate, load_examples, shipped_model, held_out_examples, train, training_examples,
 )
 from kb.accounts.users import ADMIN, DIRECTOR
-from kb.core.workdays import beijing_now
 
 HELD_OUT_EVERY = 4  # a correction whose referral id % 4 == 2 is held out, like every 4th shipped example
 

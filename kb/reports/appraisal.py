@@ -46,6 +46,7 @@ from kb.core.periods import Period, parse_month
 from kb.core.permissions import Forbidden, is_supervising_department, role_of
 from kb.reports.promises import ACCEPTED, ANSWERED_OR_FEEDBACK, FEEDBACK_LATE, RECORDED, STAFF_NO, check_promises
 from kb.accounts.users import AGENT, DIRECTOR, User
+from kb.core.timestamps import beijing_date, utc_now
 
 BASE_TOTAL = 100
 YUAN_PER_POINT = 5
@@ -193,7 +194,7 @@ class Appraisal:
     @property
     def self_score_late(self) -> bool:
         at = self.sheet.self_scored_at if self.sheet else None
-        return at is not None and at.date() > self.self_score_due
+        return at is not None and beijing_date(at) > self.self_score_due
 
     @property
     def flags(self) -> list[str]:
@@ -316,10 +317,10 @@ def _appraisal(agent: User, month: str, rules: RuleSet, faults: dict, adopted: l
          [f"FAQ #{e.id}：{e.question}" for e in adopted])
     if sheet is not None:
         due = deadline(month, pay.rules["summary_day"])
-        if sheet.summary_handed_at is not None and sheet.summary_handed_at.date() > due:
+        if sheet.summary_handed_at is not None and beijing_date(sheet.summary_handed_at) > due:
             items["ledger"].adjustments.append(Adjustment(
                 "月汇总延时上交（记录自动核查）", 1, rules["late_summary"],
-                [f"{sheet.summary_handed_at:%Y-%m-%d} 上交，截止 {due:%Y-%m-%d}"]))
+                [f"{beijing_date(sheet.summary_handed_at):%Y-%m-%d} 上交，截止 {due:%Y-%m-%d}"]))
         for spec in MANUAL:
             value = float((sheet.inputs or {}).get(spec.key) or 0)
             if value:
@@ -389,7 +390,7 @@ def save_centre_entries(session: Session, actor, data: dict) -> AppraisalSheet:
     if not can_manage_appraisal(actor):
         raise Forbidden("只有中心主任可以评定考核")
     sheet = _open_sheet(session, data["agent_id"], data["month"], "不能再修改")
-    at = data.get("at") or dt.datetime.now()
+    at = data.get("at") or utc_now()
     inputs = {}
     for key, value in (data.get("inputs") or {}).items():
         if key not in MANUAL_BY_KEY or value is None or str(value).strip() == "":
@@ -417,7 +418,7 @@ def save_self_score(session: Session, actor, data: dict) -> AppraisalSheet:
     if role_of(actor) != AGENT:
         raise Forbidden("只有咨询服务员本人可以自评")
     sheet = _open_sheet(session, actor.id, data["month"], "不能再自评")
-    at = data.get("at") or dt.datetime.now()
+    at = data.get("at") or utc_now()
     sheet.self_scores = _scores(data.get("scores"), _ceilings(session, actor, sheet.month, at), "自评")
     sheet.self_note = (data.get("note") or "").strip() or None
     sheet.self_scored_at = at
@@ -436,7 +437,7 @@ def record_summary(session: Session, actor, data: dict) -> AppraisalSheet:
     else:
         raise Forbidden("只有咨询服务员本人或中心主任可以登记月汇总上交")
     period = parse_month(data["month"])
-    at = data.get("at") or dt.datetime.now()
+    at = data.get("at") or utc_now()
     if at < period.end:
         raise AppraisalError(f"{period.label}的月汇总须在月末之后上交")
     sheet = _open_sheet(session, agent_id, period.key, "不能再登记")
@@ -454,7 +455,7 @@ def submit_report(session: Session, actor, data: dict) -> AppraisalSheet:
         raise AppraisalError("书面报告须写明原因分析和改进措施")
     sheet = _sheet(session, actor.id, data["month"])
     sheet.report_causes, sheet.report_remedies = causes, remedies
-    sheet.report_at = data.get("at") or dt.datetime.now()
+    sheet.report_at = data.get("at") or utc_now()
     session.flush()
     return sheet
 

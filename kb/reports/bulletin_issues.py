@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.core.timestamps import UtcDateTime
+from kb.core.timestamps import UtcDateTime, utc_now
 from kb.hotline.calls import ANSWERED, ESCALATED, REFERRED, TRANSFERRED, Call
 from kb.core.db import Base
 from kb.hotline.departments import department_names
@@ -156,7 +156,7 @@ def save_editorial(session: Session, actor, data: dict) -> BulletinIssue:
             outcomes[str(int(key))] = text
     issue = _issue(session, period.key)
     issue.commentary, issue.outcomes = commentary, outcomes
-    issue.updated_at, issue.updated_by_id = data.get("at") or dt.datetime.now(), actor.id
+    issue.updated_at, issue.updated_by_id = data.get("at") or utc_now(), actor.id
     session.flush()
     return issue
 
@@ -178,7 +178,7 @@ def share_issue(session: Session, actor, data: dict) -> BulletinIssue:
             chosen.append(name)
     issue = _issue(session, period.key)
     issue.shared_with = chosen
-    issue.shared_at = (data.get("at") or dt.datetime.now()) if chosen else None
+    issue.shared_at = (data.get("at") or utc_now()) if chosen else None
     session.flush()
     return issue
 
