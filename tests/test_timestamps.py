@@ -69,3 +69,16 @@ def test_beijing_time_is_utc_plus_eight_and_now_is_aware():
     assert utc_now().utcoffset() == dt.timedelta(0)
     assert beijing_now().utcoffset() == dt.timedelta(hours=8)
     assert abs(utc_now() - beijing_now()) < dt.timedelta(seconds=2)
+
+
+def test_a_naive_time_is_refused_by_a_model_column(session):
+    from kb.core.actors import SYSTEM
+    from kb.accounts.users import NewUser, create_user
+    from kb.hotline.calls import NewCall, record_call
+
+    agent, _ = create_user(session, SYSTEM, NewUser(username="agent-a", role="agent", password="password-123",
+                                                    staff_no="1001"))
+    with pytest.raises(StatementError, match="naive datetime"):
+        record_call(session, agent, NewCall(question="个税起征点是多少", answer="每年六万元",
+                                            at=dt.datetime(2024, 6, 1, 7, 30)))
+        session.flush()
