@@ -34,7 +34,7 @@ from kb.hotline.report_referrals import pass_report
 from kb.hotline.routing import CATEGORIES
 from kb.hotline.routing_rules import suggest_department
 from kb.accounts.users import AGENT, can_read_library
-from kb.core.timestamps import beijing_now
+from kb.core.timestamps import beijing_now, to_beijing
 from webapp.auth import require
 from webapp.security import no_store
 from webapp.storage import db_session
@@ -148,7 +148,7 @@ def create():
         raise  # another agent's call: 403, not the form again
     except KbError as problem:
         return _draft_page(fields, str(problem), 400)
-    flash(f"转办单 {referral.id} 已转{referral.department}，答复期限 {referral.due_at:%Y-%m-%d %H:%M}" if send
+    flash(f"转办单 {referral.id} 已转{referral.department}，答复期限 {to_beijing(referral.due_at):%Y-%m-%d %H:%M}" if send
           else f"转办单 {referral.id} 已保存为草稿", "success")
     if referral.warning:
         flash(referral.warning, "error")
