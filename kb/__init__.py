@@ -6,7 +6,8 @@ operations on them, and takes plain data and an actor:
 - ``core``: what every feature stands on. ``settings`` (every ``KB_*`` setting, declared once as data),
   ``db`` (SQLAlchemy 2 storage: SQLite by default, PostgreSQL in production), ``errors``, ``actors`` and
   ``permissions``, ``numerals`` (Chinese numerals and the one article-number pattern), ``workdays`` and
-  ``official_calendar`` (deadlines on China's official calendar), ``periods``, ``schema_migrations``,
+  ``official_calendar`` (deadlines on China's official calendar), ``periods``, ``timestamps`` (every
+  ``*_at`` column an aware UTC moment, calendar days in Beijing time), ``schema_migrations``,
   ``shared_files`` (the director's dictionary and synonym files, kept in the database for every host),
   ``backup``.
 - ``library``: the policy library. ``parsing`` turns a received file (Markdown, HTML, .docx, text) into a

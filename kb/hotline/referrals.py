@@ -424,7 +424,7 @@ def get_referral_for(session: Session, actor, referral_id: int) -> Referral:
 def list_referrals(session: Session, actor, state: str | None = None, mine: bool = False, overdue: bool = False,
                    now: dt.datetime | None = None) -> list[Referral]:
     """Referrals for the hotline's staff (all, or the actor's own with ``mine``), newest first; with
-    ``overdue``, only those past their deadline at ``now`` (Beijing time; default: now) or already
+    ``overdue``, only those past their deadline at ``now`` (an aware moment; default: now) or already
     reminded (催办)."""
     _require(can_list_referrals(actor), "无权查看转办单列表")
     query = select(Referral).order_by(Referral.id.desc())

@@ -26,7 +26,6 @@ class QueryLog(Base):
     top_hit: Mapped[Optional[str]] = mapped_column(String(400))  # the first result's citation
     took_ms: Mapped[float] = mapped_column(Float, default=0.0)
     user_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)  # the agent, when logged in
-    # Beijing time, like the call records the bulletin sets these searches beside.
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)
     # The agent marked the search 未解决 (the caller's question stayed unanswered): joins the gaps queue.
     unresolved: Mapped[Optional[bool]] = mapped_column(Boolean)
