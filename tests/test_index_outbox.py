@@ -20,7 +20,8 @@ from kb.library.index_outbox import (
     DOCUMENT, FAQ, KEEP_DAYS, change_span, changes_after, latest_change_id, prune_changes,
 )
 from kb.library.operations import find_document_by_name, mark_repealed
-from kb.library.models import Document, IndexChange, utcnow
+from kb.core.timestamps import utc_now
+from kb.library.models import Document, IndexChange
 from kb.library.uploads import repeal_document
 from tests.conftest import TAX
 
@@ -244,7 +245,7 @@ def test_old_rows_are_pruned_and_an_index_left_behind_is_rebuilt(session_factory
     with transaction(session_factory) as session:
         assert prune_changes(session) == 0  # nothing old yet
         # Every row but the newest is past the keeping period.
-        assert prune_changes(session, now=utcnow() + dt.timedelta(days=KEEP_DAYS, minutes=1)) == 3
+        assert prune_changes(session, now=utc_now() + dt.timedelta(days=KEEP_DAYS, minutes=1)) == 3
     with session_factory() as session:
         span = change_span(session)
         assert span.oldest == span.latest == 4 and not span.covers(2) and span.covers(3) and span.covers(4)
