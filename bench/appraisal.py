@@ -27,13 +27,14 @@ from kb.core.db import create_schema, make_engine, make_session_factory, transac
 from kb.reports.demo_data import add_demo_month
 from kb.reports.pay import record_event
 from kb.core.periods import month_period
+from kb.core.timestamps import BEIJING
 from kb.accounts.users import AGENT, DIRECTOR, User
 
 
 ROOT = Path(__file__).resolve().parent.parent
 MONTH_TARGET = 1.0
 YEAR_TARGET = 10.0
-NOW = dt.datetime(2025, 1, 15, 9, 0)
+NOW = dt.datetime(2025, 1, 15, 9, 0, tzinfo=BEIJING)
 EVENTS = (("迟到早退脱岗", 1, None), ("事假", 1, "before"), ("来信表扬", 1, None), ("投诉查实", 1, None))
 
 
