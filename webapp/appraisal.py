@@ -28,6 +28,7 @@ from kb.accounts.users import get_user
 from webapp.auth import require
 from webapp.reports import month_from_request, report_now
 from webapp.storage import db_session
+from kb.core.timestamps import beijing_datetime
 
 bp = Blueprint("appraisal", __name__, url_prefix="/reports")
 
@@ -106,7 +107,7 @@ def hand_in_summary(agent_id: int):
     text = (request.form.get("handed_on") or "").strip()
     if text and can_manage_appraisal(current_user):
         try:
-            at = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(12, 0))
+            at = beijing_datetime(dt.date.fromisoformat(text), dt.time(12, 0))
         except ValueError:
             return _render_sheet(_agent(agent_id), month_from_request(), f"日期“{text}”格式不正确，应为 YYYY-MM-DD")
     return _sheet_action(agent_id, record_summary, {"at": at}, "已登记月汇总上交。")

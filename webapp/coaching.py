@@ -16,11 +16,11 @@ from kb.channels.coaching import (
     open_requests, resend_coaching, return_coaching,
 )
 from kb.core.departments import TAX_TYPES
-from kb.core.workdays import beijing_now
 from webapp.auth import require
 from webapp.forms import lines as _lines
 from webapp.referrals import _departments
 from webapp.storage import db_session
+from kb.core.timestamps import beijing_now, to_beijing
 
 bp = Blueprint("coaching", __name__, url_prefix="/coaching")
 
@@ -55,7 +55,7 @@ def ask():
     except CoachingError as problem:
         db_session().rollback()
         return _index(str(problem), dict(request.form), 400)
-    flash(f"已请求{coaching.department}辅导，答复期限 {coaching.due_at:%Y-%m-%d %H:%M}", "success")
+    flash(f"已请求{coaching.department}辅导，答复期限 {to_beijing(coaching.due_at):%Y-%m-%d %H:%M}", "success")
     return redirect(url_for("coaching.request_page", request_id=coaching.id))
 
 
@@ -108,5 +108,5 @@ def resend(request_id: int):
     except CoachingError as problem:
         db_session().rollback()
         return _page(request_id, str(problem), dict(request.form), 400)
-    flash(f"已重新请求{coaching.department}辅导，答复期限 {coaching.due_at:%Y-%m-%d %H:%M}", "success")
+    flash(f"已重新请求{coaching.department}辅导，答复期限 {to_beijing(coaching.due_at):%Y-%m-%d %H:%M}", "success")
     return redirect(url_for("coaching.request_page", request_id=request_id))
