@@ -29,12 +29,13 @@ from kb.reports.pay import record_event
 from kb.core.periods import month_period
 from kb.accounts.roles import AGENT, DIRECTOR
 from kb.accounts.models import User
+from kb.core.timestamps import BEIJING
 
 
 ROOT = Path(__file__).resolve().parent.parent
 MONTH_TARGET = 1.0
 YEAR_TARGET = 10.0
-NOW = dt.datetime(2025, 1, 15, 9, 0)
+NOW = dt.datetime(2025, 1, 15, 9, 0, tzinfo=BEIJING)
 EVENTS = (("迟到早退脱岗", 1, None), ("事假", 1, "before"), ("来信表扬", 1, None), ("投诉查实", 1, None))
 
 

@@ -23,11 +23,12 @@ from kb.core.db import create_schema, make_engine, make_session_factory, transac
 from kb.reports.demo_data import add_demo_month
 from kb.faq.models import PUBLISHED, FaqEntry
 from kb.core.periods import parse_month
+from kb.core.timestamps import BEIJING
 
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 5.0
-NOW = dt.datetime(2024, 6, 12, 9, 0)
+NOW = dt.datetime(2024, 6, 12, 9, 0, tzinfo=BEIJING)
 STARTER = ROOT / "policies" / "faq" / "starter.json"
 
 

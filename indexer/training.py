@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from indexer.confidence import FEATURES, ConfidenceRule, fit_rule, flag_rates
 from indexer.learned import LEARNED_NAME, LearnedModel
 from indexer.unit_prior import WEIGHTS, UnitPrior, count_copies
+from kb.core.timestamps import to_beijing, utc_now
 
 MIN_PAIRS_FOR_PRIOR = 20  # fewer copied pairs than this: no prior is learned
 TOLERANCE = 1e-9
@@ -98,7 +99,7 @@ def train(index, questions: list[dict], pairs: list, current: LearnedModel, *, t
     rule = fit_rule(_rows(index, tune, counted + choosing, fitting, today), names=shape.features or FEATURES,
                     l2=float(shape.fitted.get("l2", 1.0)), wording_c=shape.wording_c)
     new = LearnedModel(confidence=rule, prior=prior,
-                       trained_at=(now or dt.datetime.now()).isoformat(sep=" ", timespec="minutes"))
+                       trained_at=f"{to_beijing(now or utc_now()):%Y-%m-%d %H:%M}")  # Beijing time
     before = evaluate(index, test, held, current, today)
     after = evaluate(index, test, held, new, today)
     new.scores = after
@@ -134,7 +135,7 @@ def train_from_use(session, index, questions: list[dict], *, dry_run: bool = Fal
     training either way. The caller commits."""
     from indexer import vocabulary, vocabulary_sharing
     from kb.search.search_feedback import learning_pairs, record_training
-    from kb.core.workdays import beijing_now
+    from kb.core.timestamps import beijing_now
 
     pairs = learning_pairs(session)
     result = train(index, questions, pairs, index.learned.model(force=True), today=today, now=beijing_now())

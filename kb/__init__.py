@@ -10,7 +10,8 @@ plain data and an actor. The packages are layers, lowest first; each imports onl
   ``models`` and ``session_events``), ``errors``, ``actors`` and ``permissions``, ``departments`` (the
   bureau's departments and their groups, which permissions and routing read), ``numerals`` (Chinese
   numerals and the one article-number pattern), ``workdays`` (deadlines on China's official calendar),
-  ``periods``, ``paging``, ``schema_migrations``, ``shared_files`` (the director's dictionary and synonym
+  ``periods``, ``timestamps`` (every ``*_at`` column an aware UTC
+  moment, calendar days in Beijing time), ``paging``, ``schema_migrations``, ``shared_files`` (the director's dictionary and synonym
   files, kept in the database for every host), ``backup``.
 - ``accounts``: ``roles`` (the five roles, as data), ``users`` (login throttling), ``passwords``
   (Argon2id), ``password_policy``, ``api_tokens``, ``audit`` (the append-only log of who saw or changed

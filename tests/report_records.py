@@ -19,16 +19,17 @@ from kb.hotline.referrals import (
 )
 from kb.hotline.reminders import send_reminders
 from kb.accounts.users import NewUser, create_user
+from kb.core.timestamps import BEIJING
 
 MONTH = parse_month("2024-05")
-NOW = dt.datetime(2024, 6, 10, 9, 0)
+NOW = dt.datetime(2024, 6, 10, 9, 0, tzinfo=BEIJING)
 DEPT = "所得税处"
 PIT = "个人所得税"
 PASSWORD = "password-123"  # every account of the month
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 5) -> dt.datetime:
-    return dt.datetime(2024, month, day, hour, minute)
+    return dt.datetime(2024, month, day, hour, minute, tzinfo=BEIJING)
 
 
 @dataclass

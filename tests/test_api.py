@@ -234,3 +234,20 @@ def test_errors_are_json_for_unknown_routes_methods_big_bodies_and_crashes(app, 
 @pytest.mark.parametrize("header", ["Bearer", "Bearer ", "Token abc", "Bearer " + "x" * 300])
 def test_malformed_authorization_headers_get_401(app, header):
     _error(app.test_client().get("/api/v1/me", headers={"Authorization": header}), 401)
+
+
+def test_referral_times_are_iso_8601_in_beijing_time_with_the_offset(app, token_for):
+    import datetime as dt
+
+    from kb.core.timestamps import UTC
+    from kb.hotline.referrals import Referral
+
+    client = app.test_client()
+    agent = token_for("agent")
+    created = _referral(client, agent)
+    assert dt.datetime.fromisoformat(created["created_at"]).utcoffset() == dt.timedelta(hours=8)
+    with app.extensions["kb_storage"].session_factory() as session:
+        session.get(Referral, created["id"]).created_at = dt.datetime(2024, 5, 31, 23, 30, tzinfo=UTC)
+        session.commit()
+    seen = client.get(f"/api/v1/referrals/{created['id']}", headers=agent).get_json()
+    assert seen["created_at"] == "2024-06-01 07:30:00+08:00"

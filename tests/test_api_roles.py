@@ -16,6 +16,7 @@ from kb.faq.models import DRAFT
 from kb.hotline.referrals import NewReferral, open_referral, send_referral
 from kb.accounts.models import User
 from tests.api_helpers import ROLES, add_token_user, api_library  # noqa: F401  (fixture)
+from kb.core.timestamps import BEIJING
 from webapp.api.registry import OPERATIONS
 
 ANONYMOUS = None
@@ -75,7 +76,7 @@ def world(app, api_library):
         draft = create_entry(session, SYSTEM, FaqData(question="草稿问题", answer="草稿答案", citations=[LATE_FILING]))
         in_review = create_entry(session, SYSTEM, FaqData(question="待审问题", answer="待审答案", citations=[LATE_FILING]))
         submit_entry(session, SYSTEM, in_review)
-        at = dt.datetime(2025, 9, 30, 10, 0)
+        at = dt.datetime(2025, 9, 30, 10, 0, tzinfo=BEIJING)
         sent = open_referral(session, agent, NewReferral(
             caller_name="王女士", caller_contact="13800000000", question="企业所得税汇算清缴的期限是什么时候？",
             tax_type="企业所得税", department="所得税处", at=at))

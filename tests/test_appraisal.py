@@ -16,6 +16,7 @@ from kb.core.periods import parse_month
 from kb.core.permissions import Forbidden
 from kb.accounts.models import User
 from tests.report_records import MONTH, NOW, build_month
+from kb.core.timestamps import BEIJING
 
 
 def scores(appraisal) -> dict[str, float]:
@@ -94,7 +95,7 @@ def test_an_item_never_falls_below_zero(session):
 def test_an_agent_created_after_the_month_is_not_on_its_sheet(session):
     records = build_month(session)
     newcomer = User(username="newcomer", role="agent", staff_no="1099", password_hash="-",
-                    created_at=dt.datetime(2024, 6, 3, 9, 0))  # joined in June, took no call in May
+                    created_at=dt.datetime(2024, 6, 3, 9, 0, tzinfo=BEIJING))  # joined in June, took no call in May
     session.add(newcomer)
     session.flush()
     in_may = agents_for(session, MONTH)
@@ -121,8 +122,8 @@ def test_a_score_above_the_items_points_is_refused(session):
 def test_a_self_score_after_the_6th_is_recorded_as_late(session):
     records = build_month(session)
     a, b = records.agent_a, records.agent_b
-    save_self_score(session, a, {"month": MONTH.key, "scores": {"quality": 15}, "at": dt.datetime(2024, 6, 6, 17)})
-    save_self_score(session, b, {"month": MONTH.key, "scores": {"quality": 15}, "at": dt.datetime(2024, 6, 7, 9)})
+    save_self_score(session, a, {"month": MONTH.key, "scores": {"quality": 15}, "at": dt.datetime(2024, 6, 6, 17, tzinfo=BEIJING)})
+    save_self_score(session, b, {"month": MONTH.key, "scores": {"quality": 15}, "at": dt.datetime(2024, 6, 7, 9, tzinfo=BEIJING)})
     on_time, late = appraise(session, a, MONTH, NOW), appraise(session, b, MONTH, NOW)
     assert on_time.self_score_due == dt.date(2024, 6, 6) and LATE_SELF_SCORE not in on_time.flags
     assert LATE_SELF_SCORE in late.flags
@@ -159,7 +160,7 @@ def test_a_veto_rates_poor_and_publishing_freezes_rating_and_flags(session):
     vetoed = appraise(session, a, MONTH, NOW)
     assert vetoed.total == 102 and vetoed.rating == POOR and vetoed.flags == [WARNING, VETO]
     with pytest.raises(AppraisalError, match="尚未结束"):
-        publish_month(session, director, {"period": MONTH, "now": dt.datetime(2024, 5, 31, 18)})
+        publish_month(session, director, {"period": MONTH, "now": dt.datetime(2024, 5, 31, 18, tzinfo=BEIJING)})
     publish_month(session, director, {"period": MONTH, "now": NOW})
     with pytest.raises(AppraisalError, match="已公布"):
         set_veto(session, director, {"agent_id": a.id, "month": MONTH.key, "reason": ""})

@@ -13,6 +13,7 @@ from kb.core.periods import parse_month, week_period
 from kb.reports.promises import ACCEPTED, ANSWERED_OR_FEEDBACK, FEEDBACK_LATE, FOLLOWED_UP, RECORDED, STAFF_NO
 from kb.hotline.redaction import SECRET
 from tests.report_records import MONTH, NOW, build_month, at
+from kb.core.timestamps import BEIJING
 
 
 @pytest.fixture
@@ -165,4 +166,23 @@ def test_cli_writes_docx_and_html(app, runner, tmp_path):
 
 
 def test_month_parsing():
-    assert parse_month("2024-5").key == "2024-05" and parse_month("2024-12").end == dt.datetime(2025, 1, 1)
+    assert parse_month("2024-5").key == "2024-05" and parse_month("2024-12").end == dt.datetime(2025, 1, 1, tzinfo=BEIJING)
+
+
+def test_a_call_at_half_past_seven_on_the_first_counts_in_its_beijing_month(session):
+    """07:30 on 1 June in Beijing is 23:30 on 31 May in UTC: the call is June's, on 1 June."""
+    from kb.core.actors import SYSTEM
+    from kb.core.timestamps import UTC
+    from kb.hotline.calls import NewCall, record_call
+    from kb.accounts.users import NewUser, create_user
+
+    agent, _ = create_user(session, SYSTEM, NewUser(username="agent-a", role="agent", password="password-123",
+                                                    staff_no="1001"))
+    record_call(session, agent, NewCall(question="个税起征点是多少", answer="每年六万元",
+                                        at=dt.datetime(2024, 5, 31, 23, 30, tzinfo=UTC)))
+    session.flush()
+    session.expire_all()  # read back what was stored
+    june = build_bulletin(session, parse_month("2024-06"), dt.datetime(2024, 7, 3, 9, tzinfo=BEIJING))
+    may = build_bulletin(session, parse_month("2024-05"), dt.datetime(2024, 6, 3, 9, tzinfo=BEIJING))
+    assert (june.total_calls, may.total_calls) == (1, 0)
+    assert dict(june.by_day)[dt.date(2024, 6, 1)] == 1

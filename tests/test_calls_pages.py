@@ -138,3 +138,17 @@ def test_a_complaint_callers_identity_on_the_call_page(app, who):
     with transaction(app.extensions["kb_storage"].session_factory) as session:
         views = [e for e in audit.entries_for(session, "call", call_id) if e.action == audit.VIEW_IDENTITY]
     assert len(views) == (1 if clear else 0)
+
+
+def test_the_call_page_shows_the_time_in_beijing(app):
+    import datetime as dt
+
+    from kb.core.timestamps import UTC
+
+    agent = _client(app, "agent1", "agent", staff_no="1001")
+    response = _save(agent, question="发票丢了怎么办", answer="应当于发现丢失当日书面报告税务机关。")
+    [call] = _calls(app)
+    with transaction(app.extensions["kb_storage"].session_factory) as session:
+        session.get(Call, call.id).created_at = dt.datetime(2024, 5, 31, 23, 30, tzinfo=UTC)
+    page = agent.get(response.json["call"]["url"]).text
+    assert "2024-06-01 07:30" in page and "2024-05-31 23:30" not in page

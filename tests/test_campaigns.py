@@ -26,8 +26,9 @@ from kb.library.operations import find_document_by_name
 from kb.core.periods import month_period
 from kb.core.permissions import Forbidden
 from kb.accounts.users import NewUser, create_user
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import beijing_now
 from tests.web_helpers import add_user, client_as, post_form  # noqa: F401  (client_as: a fixture)
+from kb.core.timestamps import BEIJING
 
 VEHICLE = "车船税法(2019-04-23).md"
 COLLECTION = "税收征收管理法(2015-04-24).md"
@@ -86,10 +87,10 @@ def test_only_the_director_and_the_collection_department_organise(session, peopl
 
 def test_it_runs_on_its_dates_within_its_hours(session, people):
     campaign = _campaign(session, _user(session, people, "director"))
-    assert running_campaigns(session, dt.datetime(2024, 5, 6, 9, 0)) == [campaign]
-    assert running_campaigns(session, dt.datetime(2024, 5, 10, 11, 29)) == [campaign]
-    for moment in (dt.datetime(2024, 5, 6, 8, 59), dt.datetime(2024, 5, 8, 11, 30), dt.datetime(2024, 5, 11, 10, 0),
-                   dt.datetime(2024, 5, 5, 10, 0)):
+    assert running_campaigns(session, dt.datetime(2024, 5, 6, 9, 0, tzinfo=BEIJING)) == [campaign]
+    assert running_campaigns(session, dt.datetime(2024, 5, 10, 11, 29, tzinfo=BEIJING)) == [campaign]
+    for moment in (dt.datetime(2024, 5, 6, 8, 59, tzinfo=BEIJING), dt.datetime(2024, 5, 8, 11, 30, tzinfo=BEIJING), dt.datetime(2024, 5, 11, 10, 0, tzinfo=BEIJING),
+                   dt.datetime(2024, 5, 5, 10, 0, tzinfo=BEIJING)):
         assert running_campaigns(session, moment) == []
 
 
@@ -123,13 +124,13 @@ def test_calls_under_it_are_counted_and_summarised(session, people, import_tax):
         record_call(session, agent, NewCall(question=question, answer="已答复", citations=list(citations),
                                             category=category, at=at))
 
-    call("车船税怎么交", dt.datetime(2024, 5, 6, 9, 30))
-    call("车船税怎么交", dt.datetime(2024, 5, 7, 10, 0))
-    call("挂车要交吗", dt.datetime(2024, 5, 8, 10, 0), [f"《{VEHICLE_TITLE}》第二条"])  # cites its policy
-    call("车船税 举报某车行少缴", dt.datetime(2024, 5, 8, 10, 5), category="举报")  # counted, never quoted
-    call("车船税怎么交", dt.datetime(2024, 5, 8, 14, 0))   # after its hours
-    call("车船税怎么交", dt.datetime(2024, 5, 12, 10, 0))  # after its dates
-    call("发票丢了怎么办", dt.datetime(2024, 5, 8, 10, 0))  # another topic
+    call("车船税怎么交", dt.datetime(2024, 5, 6, 9, 30, tzinfo=BEIJING))
+    call("车船税怎么交", dt.datetime(2024, 5, 7, 10, 0, tzinfo=BEIJING))
+    call("挂车要交吗", dt.datetime(2024, 5, 8, 10, 0, tzinfo=BEIJING), [f"《{VEHICLE_TITLE}》第二条"])  # cites its policy
+    call("车船税 举报某车行少缴", dt.datetime(2024, 5, 8, 10, 5, tzinfo=BEIJING), category="举报")  # counted, never quoted
+    call("车船税怎么交", dt.datetime(2024, 5, 8, 14, 0, tzinfo=BEIJING))   # after its hours
+    call("车船税怎么交", dt.datetime(2024, 5, 12, 10, 0, tzinfo=BEIJING))  # after its dates
+    call("发票丢了怎么办", dt.datetime(2024, 5, 8, 10, 0, tzinfo=BEIJING))  # another topic
     assert len(campaign_calls(session, campaign)) == 4
     summary = summarise(session, campaign)
     assert summary.calls == 4
@@ -142,10 +143,10 @@ def test_the_months_bulletin_carries_the_campaigns_that_ended_in_it(session, peo
     director, agent = _user(session, people, "director"), _user(session, people, "agent")
     _campaign(session, director)
     _campaign(session, director, title="六月的活动", starts_on="2024-05-27", ends_on="2024-06-03")
-    record_call(session, agent, NewCall(question="车船税怎么交", answer="已答复", at=dt.datetime(2024, 5, 6, 10)))
+    record_call(session, agent, NewCall(question="车船税怎么交", answer="已答复", at=dt.datetime(2024, 5, 6, 10, tzinfo=BEIJING)))
     assert [s.campaign.title for s in summaries_for_month(session, dt.date(2024, 5, 1), dt.date(2024, 6, 1))] == [
         "车船税专题答疑"]
-    bulletin = build_bulletin(session, month_period(2024, 5), dt.datetime(2024, 6, 3, 9))
+    bulletin = build_bulletin(session, month_period(2024, 5), dt.datetime(2024, 6, 3, 9, tzinfo=BEIJING))
     assert [(c.campaign.title, c.calls) for c in bulletin.campaigns] == [("车船税专题答疑", 1)]
     from webapp.bulletin_docx import bulletin_docx
 
@@ -153,7 +154,7 @@ def test_the_months_bulletin_carries_the_campaigns_that_ended_in_it(session, peo
     assert CAMPAIGNS_SECTION in paragraphs and any("车船税专题答疑" in p for p in paragraphs)
     assert any("活动期间来电 1 个" in p for p in paragraphs)
     assert bulletin.campaigns and len(SECTIONS) == SECTION_COUNT  # the director may comment on every section
-    june = build_bulletin(session, month_period(2024, 6), dt.datetime(2024, 7, 3, 9))
+    june = build_bulletin(session, month_period(2024, 6), dt.datetime(2024, 7, 3, 9, tzinfo=BEIJING))
     assert [c.campaign.title for c in june.campaigns] == ["六月的活动"]
 
 

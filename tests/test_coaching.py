@@ -15,8 +15,9 @@ from kb.channels.coaching import (
 from kb.faq.models import DRAFT
 from kb.core.permissions import Forbidden
 from kb.accounts.users import NewUser, create_user
+from kb.core.timestamps import BEIJING
 
-MONDAY_10 = dt.datetime(2025, 3, 3, 10, 0)
+MONDAY_10 = dt.datetime(2025, 3, 3, 10, 0, tzinfo=BEIJING)
 QUESTION = "纳税人丢失已开具的发票，应当如何处理？"
 
 
@@ -35,9 +36,9 @@ def people(session):
 
 def test_a_question_for_the_agents_has_no_caller_and_a_referrals_deadline(session, people):
     request = ask_coaching(session, people["zuoxi"], NewCoaching(question=QUESTION, department="征管处", at=MONDAY_10))
-    assert request.state == SENT and request.due_at == dt.datetime(2025, 3, 5, 18, 0)  # two working days
-    assert request.deadline_status(dt.datetime(2025, 3, 4, 9, 0)) == "剩 1 个工作日"
-    assert request.is_overdue(dt.datetime(2025, 3, 6, 9, 0))
+    assert request.state == SENT and request.due_at == dt.datetime(2025, 3, 5, 18, 0, tzinfo=BEIJING)  # two working days
+    assert request.deadline_status(dt.datetime(2025, 3, 4, 9, 0, tzinfo=BEIJING)) == "剩 1 个工作日"
+    assert request.is_overdue(dt.datetime(2025, 3, 6, 9, 0, tzinfo=BEIJING))
     assert not {"caller_name", "caller_contact", "call_id"} & set(CoachingRequest.__table__.columns.keys())
     assert open_requests(session, people["zhengguan"]) == [request]
     assert open_requests(session, people["suode"]) == []
@@ -64,7 +65,7 @@ def test_the_answer_is_checked_then_becomes_an_faq_draft_and_a_note(import_tax, 
     answer_coaching(session, people["zhengguan"], {
         "request_id": request.id, "answer": "应当于发现丢失当日书面报告税务机关；丢失发票的，由税务机关责令改正，可以处罚款。",
         "citations": ["《中华人民共和国发票管理办法》第三十四条第二款", "国家税务总局公告2099年第1号"],
-        "at": dt.datetime(2025, 3, 4, 15, 0)})
+        "at": dt.datetime(2025, 3, 4, 15, 0, tzinfo=BEIJING)})
     assert request.state == ANSWERED and request.answered_by_name == "zhengguan"
     draft = request.faq_entry
     assert draft.status == DRAFT and draft.question == QUESTION and draft.tax_types == ["发票"]
@@ -98,7 +99,7 @@ def test_a_returned_question_goes_again_with_a_new_deadline(session, people):
     with pytest.raises(Forbidden, match="只有提问人或中心主任"):
         resend_coaching(session, people["zuoxi2"], {"request_id": request.id, "department": "所得税处"})
     resend_coaching(session, people["zuoxi"], {"request_id": request.id, "department": "所得税处",
-                                               "at": dt.datetime(2025, 3, 7, 19, 0)})  # Friday after 18:00
+                                               "at": dt.datetime(2025, 3, 7, 19, 0, tzinfo=BEIJING)})  # Friday after 18:00
     assert request.state == SENT and request.department == "所得税处"
-    assert request.due_at == dt.datetime(2025, 3, 12, 18, 0)  # day 0 is Monday the 10th
+    assert request.due_at == dt.datetime(2025, 3, 12, 18, 0, tzinfo=BEIJING)  # day 0 is Monday the 10th
     assert open_requests(session, people["suode"]) == [request]

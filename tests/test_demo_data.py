@@ -14,9 +14,9 @@ from kb.reports.demo_data import add_demo_month, remove_demo_data
 from kb.core.periods import parse_month
 from kb.accounts.users import NewUser, create_user
 from kb.accounts.models import User
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import BEIJING, beijing_now
 
-NOW = dt.datetime(2024, 7, 15, 9, 0)
+NOW = dt.datetime(2024, 7, 15, 9, 0, tzinfo=BEIJING)
 
 
 def count(session, model) -> int:
@@ -41,7 +41,7 @@ def test_a_demo_month_is_realistic_and_breaks_each_promise(session):
 
 def test_demo_records_are_removed_and_nothing_else(session):
     agent, _ = create_user(session, SYSTEM, NewUser(username="real", role="agent", staff_no="9", password="password-123"))
-    real = record_call(session, agent, NewCall(question="真实来电", answer="已答复", at=dt.datetime(2024, 6, 3, 10)))
+    real = record_call(session, agent, NewCall(question="真实来电", answer="已答复", at=dt.datetime(2024, 6, 3, 10, tzinfo=BEIJING)))
     add_demo_month(session, parse_month("2024-05"), 300, NOW)
     add_demo_month(session, parse_month("2024-06"), 300, NOW)
     removed = remove_demo_data(session)

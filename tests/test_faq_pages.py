@@ -208,9 +208,9 @@ def test_times_are_shown_in_beijing_time(app, client_as, library):
     entry_id, director = _published(app, client_as)
     with transaction(app.extensions["kb_storage"].session_factory) as session:
         entry = session.get(FaqEntry, entry_id)
-        entry.published_at = dt.datetime(2025, 3, 31, 16, 30)  # stored in UTC: 1 April 00:30 in Beijing
+        entry.published_at = dt.datetime(2025, 3, 31, 16, 30, tzinfo=dt.timezone.utc)  # stored in UTC: 1 April 00:30 in Beijing
         for version in entry.versions:
-            version.changed_at = dt.datetime(2025, 3, 31, 16, 30)
+            version.changed_at = dt.datetime(2025, 3, 31, 16, 30, tzinfo=dt.timezone.utc)
     page = director.get(f"/faq/{entry_id}").text
     assert "发布于 2025-04-01 00:30" in page and "2025-03-31 16:30" not in page
     assert '<span class="when">2025-04-01 00:30</span>' in page  # the version history

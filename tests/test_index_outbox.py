@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from indexer import SearchIndex, following
 from kb.core.actors import SYSTEM
-from kb.core.db import transaction, utcnow
+from kb.core.db import transaction
 from kb.faq.operations import FaqData, create_entry, publish_entry, record_usage, retire_entry, submit_entry
 from kb.faq.models import FaqEntry
 from kb.search.index_outbox import DOCUMENT, FAQ, KEEP_DAYS, change_span, changes_after, latest_change_id, prune_changes
@@ -21,6 +21,7 @@ from kb.library.operations import find_document_by_name, mark_repealed
 from kb.library.models import Document
 from kb.search.models import IndexChange
 from kb.library.uploads import repeal_document
+from kb.core.timestamps import utc_now
 from tests.conftest import TAX
 
 TODAY = "2026-11-27"
@@ -243,7 +244,7 @@ def test_old_rows_are_pruned_and_an_index_left_behind_is_rebuilt(session_factory
     with transaction(session_factory) as session:
         assert prune_changes(session) == 0  # nothing old yet
         # Every row but the newest is past the keeping period.
-        assert prune_changes(session, now=utcnow() + dt.timedelta(days=KEEP_DAYS, minutes=1)) == 3
+        assert prune_changes(session, now=utc_now() + dt.timedelta(days=KEEP_DAYS, minutes=1)) == 3
     with session_factory() as session:
         span = change_span(session)
         assert span.oldest == span.latest == 4 and not span.covers(2) and span.covers(3) and span.covers(4)

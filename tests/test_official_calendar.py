@@ -17,6 +17,7 @@ from kb.hotline.referrals import NewReferral, open_referral, send_referral
 from kb.hotline.reminders import send_reminders
 from kb.accounts.users import NewUser, create_user
 from tests.web_helpers import csrf_token, login
+from kb.core.timestamps import BEIJING
 
 # The 2027 Spring Festival (6 February, a Saturday): a notice as the State Council would write it.
 HOLIDAYS_2027 = "2027-01-01\n2027-02-05~2027-02-13\n2027-04-05\n2027-05-01~2027-05-05\n2027-10-01~2027-10-07"
@@ -36,20 +37,20 @@ def _user(session, name, role, **fields):
 def test_an_uncovered_year_counts_monday_to_friday_until_entered(session):
     director = _user(session, "director", "director")
     agent = _user(session, "agent", "agent", staff_no="1001")
-    friday = dt.datetime(2027, 2, 5, 10, 0)
-    assert workdays.is_provisional(friday.date()) and workdays.due_at(friday) == dt.datetime(2027, 2, 9, 18, 0)
+    friday = dt.datetime(2027, 2, 5, 10, 0, tzinfo=BEIJING)
+    assert workdays.is_provisional(friday.date()) and workdays.due_at(friday) == dt.datetime(2027, 2, 9, 18, 0, tzinfo=BEIJING)
     referral = open_referral(session, agent, NewReferral(caller_name="李女士", caller_contact="13900000000",
                                                          question="春节前开的发票怎么作废", department="货物和劳务税处",
                                                          at=friday))
     send_referral(session, agent, {"referral_id": referral.id, "at": friday})
-    assert referral.due_at == dt.datetime(2027, 2, 9, 18, 0)      # through the Spring Festival: wrong
+    assert referral.due_at == dt.datetime(2027, 2, 9, 18, 0, tzinfo=BEIJING)      # through the Spring Festival: wrong
     assert deadline("2027-01", 5) == dt.date(2027, 2, 5)
     reminded = open_referral(session, agent, NewReferral(caller_name="李女士", caller_contact="13900000000",
                                                          question="年前的申报逾期了怎么办", department="征管处",
-                                                         at=dt.datetime(2027, 1, 28, 10, 0)))
-    send_referral(session, agent, {"referral_id": reminded.id, "at": dt.datetime(2027, 1, 28, 10, 0)})
-    assert send_reminders(session, dt.datetime(2027, 2, 4, 10, 0)).reminded == [reminded]
-    assert reminded.reminder_due_at == dt.datetime(2027, 2, 5, 18, 0)
+                                                         at=dt.datetime(2027, 1, 28, 10, 0, tzinfo=BEIJING)))
+    send_referral(session, agent, {"referral_id": reminded.id, "at": dt.datetime(2027, 1, 28, 10, 0, tzinfo=BEIJING)})
+    assert send_reminders(session, dt.datetime(2027, 2, 4, 10, 0, tzinfo=BEIJING)).reminded == [reminded]
+    assert reminded.reminder_due_at == dt.datetime(2027, 2, 5, 18, 0, tzinfo=BEIJING)
 
     with pytest.raises(Forbidden):
         enter_calendar(session, agent, {"year": 2027, "holidays": HOLIDAYS_2027})
@@ -58,10 +59,10 @@ def test_an_uncovered_year_counts_monday_to_friday_until_entered(session):
     assert not workdays.is_provisional(friday.date())
     assert not workdays.is_working_day(dt.date(2027, 2, 8)) and workdays.is_working_day(dt.date(2027, 2, 14))
     # Friday 5 February is a holiday: day 0 is Sunday the 14th (调休), due Tuesday the 16th
-    assert workdays.due_at(friday) == dt.datetime(2027, 2, 16, 18, 0)
-    assert referral.due_at == dt.datetime(2027, 2, 16, 18, 0)     # the referral awaiting its answer, counted again
-    assert reminded.due_at == dt.datetime(2027, 2, 1, 18, 0)
-    assert reminded.reminder_due_at == dt.datetime(2027, 2, 14, 18, 0)  # the 催办's time limit too
+    assert workdays.due_at(friday) == dt.datetime(2027, 2, 16, 18, 0, tzinfo=BEIJING)
+    assert referral.due_at == dt.datetime(2027, 2, 16, 18, 0, tzinfo=BEIJING)     # the referral awaiting its answer, counted again
+    assert reminded.due_at == dt.datetime(2027, 2, 1, 18, 0, tzinfo=BEIJING)
+    assert reminded.reminder_due_at == dt.datetime(2027, 2, 14, 18, 0, tzinfo=BEIJING)  # the 催办's time limit too
     assert deadline("2027-01", 5) == dt.date(2027, 2, 14)         # the 5th is off: moved to the next working day
 
 
@@ -114,7 +115,7 @@ def test_calendar_page_and_reminder_banner(app, monkeypatch):
         session.commit()
     import webapp.calendar_admin as page
 
-    monkeypatch.setattr(page, "beijing_now", lambda: dt.datetime(2026, 11, 30, 9, 0))
+    monkeypatch.setattr(page, "beijing_now", lambda: dt.datetime(2026, 11, 30, 9, 0, tzinfo=BEIJING))
     director = app.test_client()
     assert login(director, "director", "password-123").status_code == 302
     home = director.get("/calendar")

@@ -14,6 +14,7 @@ from kb.reports.pay import DISMISSAL, PayError, import_events, pay_sheets, recor
 from kb.core.periods import parse_month
 from kb.core.permissions import Forbidden
 from tests.report_records import MONTH, NOW, build_month
+from kb.core.timestamps import BEIJING
 
 
 def sheet_of(session, agent, month=MONTH, now=NOW):
@@ -94,16 +95,16 @@ def test_deadlines_follow_the_official_calendar():
 def test_a_late_hand_in_of_the_statistics_costs_points_in_both_schemes(session):
     records = build_month(session)
     a, b = records.agent_a, records.agent_b
-    record_summary(session, a, {"month": MONTH.key, "at": dt.datetime(2024, 6, 5, 17, 0)})
+    record_summary(session, a, {"month": MONTH.key, "at": dt.datetime(2024, 6, 5, 17, 0, tzinfo=BEIJING)})
     record_summary(session, records.director, {"agent_id": b.id, "month": MONTH.key,
-                                               "at": dt.datetime(2024, 6, 7, 9, 0)})
+                                               "at": dt.datetime(2024, 6, 7, 9, 0, tzinfo=BEIJING)})
     assert sheet_of(session, a).points == 100
     late = sheet_of(session, b)
     assert late.points == 98 - 4 and "截止 2024-06-05" in late.lines[-1].records[0]
     target = appraise(session, b, MONTH, NOW)
     assert {i.item.code: i.computed for i in target.items}["ledger"] == 12 - 5
     with pytest.raises(Exception, match="月末之后"):
-        record_summary(session, a, {"month": MONTH.key, "at": dt.datetime(2024, 5, 30)})
+        record_summary(session, a, {"month": MONTH.key, "at": dt.datetime(2024, 5, 30, tzinfo=BEIJING)})
 
 
 def test_bad_entries_are_refused_in_chinese(session):
@@ -155,7 +156,7 @@ def test_publishing_freezes_the_pay_and_later_rules_apply_from_their_month(sessi
                                           "note": "投诉扣分加倍"})
     assert sheet_of(session, a).points == 96 and sheet_of(session, a).published
     enter(session, records, "投诉查实", day="2024-06-03")
-    june = sheet_of(session, a, parse_month("2024-06"), dt.datetime(2024, 7, 10))
+    june = sheet_of(session, a, parse_month("2024-06"), dt.datetime(2024, 7, 10, tzinfo=BEIJING))
     assert june.points == 92 and june.rules.effective_month == "2024-06"
     assert rules_for(session, PAY, "2024-05")["complaint"] == -4 and rules_for(session, PAY, "2030-01")["complaint"] == -8
     assert [v.effective_month for v in rule_versions(session, PAY)] == ["2005-06", "2024-06"]

@@ -17,8 +17,13 @@ from kb.hotline.referrals import (
 from kb.hotline.referral_drafts import referral_draft
 from kb.hotline.reminders import send_reminders
 from kb.accounts.models import User
+from kb.core.timestamps import BEIJING
 
-T = dt.datetime
+
+
+def T(*fields) -> dt.datetime:
+    """A moment on Beijing's clock."""
+    return dt.datetime(*fields, tzinfo=BEIJING)
 
 
 @pytest.fixture
@@ -281,3 +286,16 @@ def test_the_overdue_list_holds_referrals_past_their_deadline_or_reminded(sessio
     reply_referral(session, people["income"], {"referral_id": late.id, "answer": "已答复来电人。",
                                                "at": T(2025, 10, 11, 9, 0)})
     assert list_referrals(session, director, overdue=True, now=T(2025, 10, 11, 9, 0)) == [late]  # reminded
+
+
+def test_a_referral_sent_friday_at_23_beijing_is_due_by_beijing_working_days(session, people):
+    """Friday 23:00 in Beijing is Friday 15:00 in UTC: after the 18:00 cut-off, so day 0 is Monday."""
+    from kb.core.timestamps import UTC, to_beijing
+
+    referral = _policy_referral(session, people, at=T(2025, 3, 7, 22, 0))
+    send_referral(session, people["agent"], {"referral_id": referral.id,
+                                             "at": dt.datetime(2025, 3, 7, 15, 0, tzinfo=UTC)})
+    session.flush()
+    session.expire_all()
+    assert referral.due_at == T(2025, 3, 12, 18, 0)  # Wednesday 18:00, not Tuesday
+    assert to_beijing(referral.due_at).hour == 18 and referral.due_at.utcoffset() == dt.timedelta(0)

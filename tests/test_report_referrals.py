@@ -15,8 +15,13 @@ from kb.hotline.reminders import send_reminders
 from kb.hotline.report_referrals import pass_report
 from kb.accounts.models import User
 from tests.web_helpers import client_as  # noqa: F401  (fixture)
+from kb.core.timestamps import BEIJING
 
-T = dt.datetime
+
+
+def T(*fields) -> dt.datetime:
+    """A moment on Beijing's clock."""
+    return dt.datetime(*fields, tzinfo=BEIJING)
 
 
 @pytest.fixture

@@ -9,9 +9,14 @@ from kb.core.workdays import (
     add_working_days, deadline_status, due_at, is_covered, is_working_day, start_day, working_days_between,
     working_days_late,
 )
+from kb.core.timestamps import BEIJING
 
 D = dt.date
-T = dt.datetime
+
+
+def T(*fields) -> dt.datetime:
+    """A moment on Beijing's clock."""
+    return dt.datetime(*fields, tzinfo=BEIJING)
 
 
 def test_the_calendar_knows_holidays_and_make_up_days():
@@ -68,3 +73,16 @@ def test_what_is_left_of_a_deadline_is_told_in_working_days():
     assert deadline_status(due, T(2025, 10, 11, 9, 0)) == "已超期 2 个工作日"  # Saturday 11 October is 调休
     assert deadline_status(due, T(2025, 10, 12, 9, 0)) == "已超期 2 个工作日"  # Sunday is not
     assert working_days_late(due, T(2025, 10, 9, 17, 0)) == 0
+
+
+def test_the_deadline_counts_beijing_days_whatever_zone_the_moment_is_given_in():
+    utc = dt.timezone.utc
+    # Friday 7 March 2025, 15:00 UTC = 23:00 Beijing: after the cut-off, day 0 is Monday the 10th.
+    assert due_at(dt.datetime(2025, 3, 7, 15, 0, tzinfo=utc)) == T(2025, 3, 12, 18, 0)
+    # Monday 10 March, 01:30 UTC = 09:30 Beijing: day 0 is Monday.
+    assert due_at(dt.datetime(2025, 3, 10, 1, 30, tzinfo=utc)) == T(2025, 3, 12, 18, 0)
+    # Due Wednesday 18:00 Beijing; Wednesday 16:00 Beijing is 08:00 UTC: still on the due day.
+    assert deadline_status(T(2025, 3, 12, 18, 0), dt.datetime(2025, 3, 12, 8, 0, tzinfo=utc)) == "今日 18:00 到期"
+    # Thursday 23:30 Beijing (15:30 UTC) is one working day late; 00:30 Friday (16:30 UTC) two.
+    assert working_days_late(T(2025, 3, 12, 18, 0), dt.datetime(2025, 3, 13, 15, 30, tzinfo=utc)) == 1
+    assert working_days_late(T(2025, 3, 12, 18, 0), dt.datetime(2025, 3, 13, 16, 30, tzinfo=utc)) == 2

@@ -31,6 +31,7 @@ from webapp.auth import require
 from webapp.forms import Form, form_error, typed
 from webapp.reports import month_from_request, report_now
 from webapp.storage import db_session
+from kb.core.timestamps import beijing_datetime
 
 bp = Blueprint("appraisal", __name__, url_prefix="/reports")
 
@@ -65,7 +66,7 @@ for _item in ITEMS:
 
 
 def _handed_on(value: str) -> dt.datetime:
-    return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(12, 0))
+    return beijing_datetime(dt.date.fromisoformat(value), dt.time(12, 0))
 
 
 def _a_day(form, field):

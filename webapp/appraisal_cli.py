@@ -15,7 +15,7 @@ from kb.core.db import transaction
 from kb.core.errors import KbError
 from kb.reports.pay import import_events
 from kb.core.periods import parse_month
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import beijing_now
 from webapp.storage import storage
 
 

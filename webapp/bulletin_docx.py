@@ -15,6 +15,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from kb.reports.bulletin import SECTIONS, TITLE, Bulletin
 from kb.core.workdays import is_working_day
+from kb.core.timestamps import to_beijing
 from webapp.png_chart import bar_chart_png
 
 
@@ -113,7 +114,7 @@ def bulletin_docx(b: Bulletin) -> bytes:
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for run in heading.runs:
         run.font.color.rgb = RGBColor(0xB3, 0x26, 0x1E)
-    meta = document.add_paragraph(f"{b.period.label}　12366服务中心编　{b.now:%Y-%m-%d %H:%M} 生成")
+    meta = document.add_paragraph(f"{b.period.label}　12366服务中心编　{to_beijing(b.now):%Y-%m-%d %H:%M} 生成")
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     document.add_heading(SECTIONS[0], level=1)
@@ -169,8 +170,8 @@ def bulletin_docx(b: Bulletin) -> bytes:
            "本期没有转办件。")
     document.add_heading(f"超期转办件（{len(b.overdue)} 件）", level=2)
     _table(document, ["转办单", "承办部门", "问题", "答复期限", "答复时间", "超期", "催办"],
-           [[f"#{o.id}", o.department, o.question, f"{o.due_at:%m-%d %H:%M}",
-             f"{o.answered_at:%m-%d %H:%M}" if o.answered_at else "未答复", o.late_label, o.reminders]
+           [[f"#{o.id}", o.department, o.question, f"{to_beijing(o.due_at):%m-%d %H:%M}",
+             f"{to_beijing(o.answered_at):%m-%d %H:%M}" if o.answered_at else "未答复", o.late_label, o.reminders]
             for o in b.overdue], "没有超期的转办件。")
 
     document.add_heading(SECTIONS[5], level=1)
@@ -181,13 +182,13 @@ def bulletin_docx(b: Bulletin) -> bytes:
         if p.breaches:
             document.add_heading(f"未做到“{p.name}”的记录（{len(p.breaches)}）", level=2)
             _table(document, ["记录", "时间", "工号", "内容", "问题"],
-                   [[f"{x.kind} #{x.record_id}", f"{x.at:%m-%d %H:%M}", x.staff_no or "（无）", x.summary, x.reason]
+                   [[f"{x.kind} #{x.record_id}", f"{to_beijing(x.at):%m-%d %H:%M}", x.staff_no or "（无）", x.summary, x.reason]
                     for x in p.breaches])
     if b.editorial is not None:
         document.add_heading(SECTIONS[6], level=1)
         _comment(document, b, 7)
         _table(document, ["来电", "时间", "意见建议", "办理情况（记录）", "结果"],
-               [[f"#{x.call_id}", f"{x.at:%m-%d %H:%M}", x.question, x.handling, x.outcome or "—"]
+               [[f"#{x.call_id}", f"{to_beijing(x.at):%m-%d %H:%M}", x.question, x.handling, x.outcome or "—"]
                 for x in b.editorial.suggestions], "本期没有纳税人意见建议。")
     if len(b.period.key) == 7:  # monthly
         document.add_heading(SECTIONS[7], level=1)

@@ -15,10 +15,11 @@ from kb.hotline.official_calendar import (
 )
 from kb.core.permissions import role_of
 from kb.accounts.roles import ADMIN, DIRECTOR
-from kb.core.workdays import beijing_now, is_provisional
+from kb.core.workdays import is_provisional
 from webapp.auth import require
 from webapp.forms import Form, form_error
 from webapp.storage import db_session
+from kb.core.timestamps import beijing_date, beijing_now
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
@@ -69,7 +70,7 @@ def provisional(value) -> bool:
     """For templates: a deadline whose year's holidays are not known (counted Monday to Friday)."""
     if value is None:
         return False
-    return is_provisional(value.date() if isinstance(value, dt.datetime) else value)
+    return is_provisional(beijing_date(value) if isinstance(value, dt.datetime) else value)
 
 
 def init_app(app: Flask) -> None:

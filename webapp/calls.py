@@ -24,7 +24,7 @@ from kb.hotline.redaction import REDACTED_CONTENT, caller_view, can_view_content
 from kb.hotline.referrals import awaiting_feedback, can_open_referral
 from kb.hotline.routing import CATEGORIES
 from kb.accounts.users import can_read_library
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import beijing_now, to_beijing
 from webapp.auth import require
 from webapp.forms import Form, form_error, lines
 from webapp.security import no_store
@@ -67,7 +67,7 @@ def call_row(call, actor) -> dict:
     """A call as lists show it: no identity, and no content of 举报/投诉 unless the actor may see it."""
     secret = not can_view_content(actor, call)
     return {
-        "id": call.id, "time": f"{call.created_at:%H:%M}", "category": call.category,
+        "id": call.id, "time": f"{to_beijing(call.created_at):%H:%M}", "category": call.category,
         "question": REDACTED_CONTENT if secret else call.question, "disposition": call.disposition,
         "url": url_for("calls.call", call_id=call.id),
     }
@@ -117,7 +117,7 @@ def record():
             call = record_call(db_session(), current_user, data)
     except KbError as problem:
         return _not_saved(str(problem))
-    message = f"已保存接听记录 {call.id}（工号 {call.agent_staff_no or '—'}，{call.created_at:%H:%M}）"
+    message = f"已保存接听记录 {call.id}（工号 {call.agent_staff_no or '—'}，{to_beijing(call.created_at):%H:%M}）"
     if call.disposition == ESCALATED:
         message += "，重大疑难问题报告单已报中心主任"
     refer_url = url_for("referrals.new", call_id=call.id) if call.disposition == REFERRED else None

@@ -18,11 +18,11 @@ from kb.channels.coaching import (
     open_requests, resend_coaching, return_coaching,
 )
 from kb.core.departments import TAX_TYPES
-from kb.core.workdays import beijing_now
 from webapp.auth import require
 from webapp.forms import Form, form_error, lines
 from webapp.referrals import _departments
 from webapp.storage import db_session
+from kb.core.timestamps import beijing_now, to_beijing
 
 bp = Blueprint("coaching", __name__, url_prefix="/coaching")
 
@@ -86,7 +86,7 @@ def ask():
     except CoachingError as problem:
         db_session().rollback()
         return _index(str(problem), form.data, 400)
-    flash(f"已请求{coaching.department}辅导，答复期限 {coaching.due_at:%Y-%m-%d %H:%M}", "success")
+    flash(f"已请求{coaching.department}辅导，答复期限 {to_beijing(coaching.due_at):%Y-%m-%d %H:%M}", "success")
     return redirect(url_for("coaching.request_page", request_id=coaching.id))
 
 
@@ -147,5 +147,5 @@ def resend(request_id: int):
     except CoachingError as problem:
         db_session().rollback()
         return _page(request_id, str(problem), form.data, 400)
-    flash(f"已重新请求{coaching.department}辅导，答复期限 {coaching.due_at:%Y-%m-%d %H:%M}", "success")
+    flash(f"已重新请求{coaching.department}辅导，答复期限 {to_beijing(coaching.due_at):%Y-%m-%d %H:%M}", "success")
     return redirect(url_for("coaching.request_page", request_id=request_id))

@@ -26,6 +26,7 @@ from kb.core.backup import BackupError, restore_backup, write_backup
 from kb.core.db import transaction
 from kb.core.errors import KbError
 from kb.library.findings import suspected_losses
+from kb.core.timestamps import to_beijing
 from webapp import index_check, search_index
 from webapp.storage import storage
 
@@ -138,8 +139,8 @@ def tokens_command(username):
     try:
         with storage().session_factory() as session:
             for token in list_tokens(session, SYSTEM, username):
-                state = f"已吊销 {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "有效"
-                used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "未使用"
+                state = f"已吊销 {to_beijing(token.revoked_at):%Y-%m-%d %H:%M}" if token.revoked_at else "有效"
+                used = f"{to_beijing(token.last_used_at):%Y-%m-%d %H:%M}" if token.last_used_at else "未使用"
                 click.echo(f"{token.id}\t{token.user.username}\t{token.name}\t{token.hint}…\t{state}\t最近使用 {used}")
     except KbError as error:
         raise click.ClickException(str(error))

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from kb.library.articles import copy_text, text_with_references
 from kb.library.excerpts import answer_excerpt
 from kb.library.models import IN_FORCE, PARTLY_REPEALED, REPEALED, REVISED
-from kb.core.workdays import beijing_from_utc
+from kb.core.timestamps import to_beijing
 
 STATUS_CLASSES = {IN_FORCE: "ok", PARTLY_REPEALED: "partly", REVISED: "revised", REPEALED: "repealed"}
 _MARKED = re.compile(r"<(b|mark)>(.*?)</\1>", re.S)
@@ -80,7 +80,7 @@ def linked_text(unit) -> Markup:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["linked_text"] = linked_text
     app.jinja_env.filters["copy_text"] = copy_text
-    app.jinja_env.filters["beijing"] = beijing_from_utc  # UTC columns (library, FAQ) shown in Beijing time
+    app.jinja_env.filters["beijing"] = to_beijing  # every page shows Beijing time
     app.jinja_env.globals["STATUS_CLASSES"] = STATUS_CLASSES
 
 

@@ -35,7 +35,6 @@ from kb.hotline.routing import CATEGORIES
 from kb.hotline.routing_rules import suggest_department
 from kb.accounts.roles import AGENT
 from kb.accounts.users import can_read_library
-from kb.core.workdays import beijing_now
 from webapp.auth import require
 from webapp.forms import Form, form_error
 from webapp.referral_forms import (
@@ -43,6 +42,7 @@ from webapp.referral_forms import (
 )
 from webapp.security import no_store
 from webapp.storage import db_session
+from kb.core.timestamps import beijing_now, to_beijing
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 
@@ -136,7 +136,7 @@ def create():
         raise  # another agent's call: 403, not the form again
     except KbError as problem:
         return _draft_page(form.fields(), str(problem), 400)
-    flash(f"转办单 {referral.id} 已转{referral.department}，答复期限 {referral.due_at:%Y-%m-%d %H:%M}" if send
+    flash(f"转办单 {referral.id} 已转{referral.department}，答复期限 {to_beijing(referral.due_at):%Y-%m-%d %H:%M}" if send
           else f"转办单 {referral.id} 已保存为草稿", "success")
     if referral.warning:
         flash(referral.warning, "error")

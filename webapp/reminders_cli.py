@@ -9,12 +9,18 @@ from flask.cli import with_appcontext
 
 from kb.core.db import transaction
 from kb.hotline.reminders import send_reminders
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import BEIJING, beijing_now
 from webapp.storage import storage
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(send_reminders_command)
+
+
+def _beijing_moment(text: str) -> dt.datetime:
+    """``--now`` is Beijing time; an offset, if given, is honoured."""
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)
 
 
 @click.command("send-reminders")
@@ -23,7 +29,7 @@ def register(app: Flask) -> None:
 def send_reminders_command(now):
     """Remind departments of overdue referrals; write 催办无效报告 to the director."""
     try:
-        moment = dt.datetime.fromisoformat(now) if now else beijing_now()
+        moment = _beijing_moment(now) if now else beijing_now()
     except ValueError:
         raise click.BadParameter(f"时间“{now}”格式不正确，应为 YYYY-MM-DD HH:MM", param_hint="--now") from None
     with transaction(storage().session_factory) as session:

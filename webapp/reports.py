@@ -24,10 +24,10 @@ from kb.core.departments import department_names
 from kb.core.periods import Period, PeriodError, parse_month, parse_week, previous_month, week_period
 from kb.core.permissions import department_of, role_of
 from kb.accounts.roles import DEPARTMENT
-from kb.core.workdays import beijing_now
 from webapp.auth import require
 from webapp.forms import Form, TextListField, form_error
 from webapp.storage import db_session
+from kb.core.timestamps import beijing_now
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -12,7 +12,7 @@ from kb.core.db import transaction
 from kb.reports.demo_data import add_demo_month, remove_demo_data
 from kb.core.errors import KbError
 from kb.core.periods import parse_month, previous_month
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import beijing_now
 from webapp.storage import storage
 
 

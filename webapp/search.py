@@ -17,13 +17,13 @@ from kb.library.models import STATUSES
 from kb.hotline.phrases import service_phrases
 from kb.hotline.referrals import can_open_referral
 from kb.search.search_feedback import FeedbackError, record_copy
-from kb.core.workdays import beijing_now
 from kb.accounts.users import can_read_library
 from webapp import search_index
 from webapp.auth import require
 from webapp.forms import Form, form_error
 from webapp.present import present_faq, present_result
 from webapp.storage import db_session
+from kb.core.timestamps import beijing_now
 
 bp = Blueprint("search", __name__)
 

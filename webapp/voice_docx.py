@@ -14,6 +14,7 @@ from kb.channels.voice_menu import NEEDS_REVIEW, MenuLine, period_label
 from kb.channels.voice_recordings import current_recording
 from kb.channels.models import VoiceAnnouncement
 from webapp.bulletin_docx import _font, _page
+from kb.core.timestamps import to_beijing
 
 TITLE = "12366语音服务播报稿"
 
@@ -28,7 +29,7 @@ def _announcement(document, announcement: VoiceAnnouncement, status: str | None 
     if announcement.faq_ids:
         facts.append("依据问答：" + "、".join(str(i) for i in announcement.faq_ids))
     recording = current_recording(announcement)
-    facts.append(f"录音：{recording.recorded_by_name} {recording.recorded_at:%Y-%m-%d}" if recording else "录音：未录制")
+    facts.append(f"录音：{recording.recorded_by_name} {to_beijing(recording.recorded_at):%Y-%m-%d}" if recording else "录音：未录制")
     head.add_run("（" + "；".join(facts) + "）")
     if status == NEEDS_REVIEW:
         warning = head.add_run(" 【需复核】")

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from kb.core.actors import actor_id, allowed
 from kb.core.db import get_or_not_found
 from kb.core.errors import KbError, NotFound
+from kb.core.timestamps import utc_now
 from kb.accounts.users import (
     FAILURE_WINDOW, MAX_ADDRESS_FAILURES, MAX_FAILURES, TOKEN_FAILURE_PREFIX, can_manage_users, find_user,
 )
-from kb.accounts.models import ApiToken, LoginFailure, User, _now
+from kb.accounts.models import ApiToken, LoginFailure, User
 
 PREFIX = "kb_"
 # ``last_used_at`` is written at most this often, so reads do not turn into writes.
@@ -62,7 +63,7 @@ def create_token(session: Session, actor, data: NewToken) -> tuple[ApiToken, str
     name = (data.name or "").strip()[:100] or "API"
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(secret), hint=secret[:10],
-                     created_at=_now(), created_by_id=actor_id(actor))
+                     created_at=utc_now(), created_by_id=actor_id(actor))
     session.add(token)
     session.flush()
     return token, secret
@@ -73,7 +74,7 @@ def revoke_token(session: Session, actor, token_id: int) -> ApiToken:
     if not can_manage_tokens(actor, token.user):
         raise TokenError("只有管理员或账号本人可以吊销 API 令牌")
     if token.revoked_at is None:
-        token.revoked_at = _now()
+        token.revoked_at = utc_now()
         session.flush()
     return token
 
@@ -100,7 +101,7 @@ def user_for_token(session: Session, secret: str, now: dt.datetime | None = None
     token = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(secret))).first()
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
-    now = now or _now()
+    now = now or utc_now()
     if token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL:
         token.last_used_at = now
         session.flush()
@@ -113,7 +114,7 @@ def _failure_name(secret: str) -> str:
 
 
 def _recent_failures(session: Session, *where) -> int:
-    since = _now() - FAILURE_WINDOW
+    since = utc_now() - FAILURE_WINDOW
     return session.scalar(select(func.count(LoginFailure.id)).where(LoginFailure.failed_at >= since, *where)) or 0
 
 
@@ -127,7 +128,7 @@ def record_token_failure(session: Session, address: str, secret: str) -> bool:
     """Record a refused token; True when the address has refused tokens past the limit (the
     caller answers 429 instead of 401). A valid token is never refused for others' failures:
     tokens are 256-bit random strings, so there is nothing to guess."""
-    session.add(LoginFailure(username=_failure_name(secret), address=(address or "-")[:64], failed_at=_now()))
+    session.add(LoginFailure(username=_failure_name(secret), address=(address or "-")[:64], failed_at=utc_now()))
     session.flush()
     return _recent_failures(session, LoginFailure.address == (address or "-")[:64],
                             LoginFailure.username.startswith(THROTTLE_NAME)) > MAX_ADDRESS_FAILURES

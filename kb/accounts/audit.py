@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from kb.core.actors import SYSTEM_NAME, actor_id, is_system, require_actor
 from kb.core.permissions import Forbidden, role_of
 from kb.accounts.roles import DIRECTOR
-from kb.core.workdays import beijing_now
 from kb.accounts.models import AuditEntry
+from kb.core.timestamps import beijing_now
 
 # Actions.
 VIEW_IDENTITY = "view_identity"          # the caller's identity shown in clear

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import DDL, JSON, Boolean, DateTime, ForeignKey, Integer, String, event, func
+from sqlalchemy import DDL, JSON, Boolean, ForeignKey, Integer, String, event, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.accounts.roles import ROLE_LABELS
 from kb.core.db import Base
+from kb.core.timestamps import UtcDateTime, utc_now
 
 
 class User(Base):
@@ -24,8 +25,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
-    last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, server_default=func.now())
+    last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
     # Moved on by ``end_sessions``: a session cookie names the generation it was issued for.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
@@ -57,11 +58,7 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), index=True)
     address: Mapped[str] = mapped_column(String(64))
-    failed_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    failed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class ApiToken(Base):
@@ -72,10 +69,10 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(100))  # what it is for: 电话系统, 报表脚本
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hint: Mapped[str] = mapped_column(String(12))  # the first characters, to tell tokens apart
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    last_used_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    last_used_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
@@ -91,7 +88,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
     actor_name: Mapped[str] = mapped_column(String(100))  # kept as written: users may be renamed
     actor_role: Mapped[Optional[str]] = mapped_column(String(20))

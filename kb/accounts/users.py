@@ -26,6 +26,7 @@ from kb.accounts.password_policy import MIN_LENGTH, password_problem
 from kb.accounts.passwords import hash_password, needs_rehash, verify_password
 from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, POLICY, ROLES
 from kb.accounts.models import LoginFailure, User
+from kb.core.timestamps import utc_now
 
 MIN_PASSWORD_LENGTH = MIN_LENGTH
 # Login throttling, within the window: this many failures for one username from one address, for
@@ -220,14 +221,10 @@ def set_active(session: Session, actor, user: User, active: bool) -> User:
 
 # -- login and throttling -----------------------------------------------------------------------
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
 def is_throttled(session: Session, username: str, address: str, now: dt.datetime | None = None) -> bool:
     """Too many recent failures for this username from this address, for this username from any
     address, or from this address over any usernames."""
-    since = (now or _now()) - FAILURE_WINDOW
+    since = (now or utc_now()) - FAILURE_WINDOW
     recent = LoginFailure.failed_at >= since
 
     def count(*where) -> int:
@@ -244,7 +241,7 @@ def authenticate(session: Session, username: str, password: str, address: str,
 
     An unknown user name costs the same time as a wrong password (``_equal_time_check``)."""
     username = (username or "").strip()
-    now = now or _now()
+    now = now or utc_now()
     if is_throttled(session, username, address, now):
         raise AccountError("登录失败次数过多，请 15 分钟后再试")
     user = find_user(session, username) if username else None

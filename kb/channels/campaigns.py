@@ -29,6 +29,7 @@ from kb.core.permissions import Forbidden, is_supervising_department, role_of
 from kb.faq.similarity import group_questions
 from kb.accounts.roles import DIRECTOR
 from kb.channels.models import Campaign, _normal
+from kb.core.timestamps import beijing_date, beijing_datetime
 
 TOP_QUESTIONS = 5
 _HOURS = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")  # 24:00 closes at midnight
@@ -119,8 +120,8 @@ def list_campaigns(session: Session) -> list[Campaign]:
 
 
 def running_campaigns(session: Session, now: dt.datetime) -> list[Campaign]:
-    """The campaigns running at ``now`` (Beijing time): on their dates, within their hours."""
-    today = now.date()
+    """The campaigns running at ``now``: on their dates, within their hours (Beijing time)."""
+    today = beijing_date(now)
     candidates = session.scalars(select(Campaign).where(Campaign.starts_on <= today, Campaign.ends_on >= today)
                                  .order_by(Campaign.starts_on, Campaign.id))
     return [c for c in candidates if c.runs_at(now)]
@@ -165,8 +166,8 @@ def collection(session: Session, campaign: Campaign) -> tuple[list[FaqEntry], li
 def campaign_calls(session: Session, campaign: Campaign) -> list[Call]:
     """The calls taken under the campaign: on its dates and within its hours, asking about its topic
     or citing one of its documents."""
-    start = dt.datetime.combine(campaign.starts_on, dt.time())
-    end = dt.datetime.combine(campaign.ends_on + dt.timedelta(days=1), dt.time())
+    start = beijing_datetime(campaign.starts_on)
+    end = beijing_datetime(campaign.ends_on + dt.timedelta(days=1))
     titles = [f"《{d.title}》" for d in session.scalars(select(Document).where(
         Document.id.in_(campaign.document_ids or [0])))]
     calls = session.scalars(select(Call).where(Call.created_at >= start, Call.created_at < end)
@@ -181,7 +182,7 @@ def summarise(session: Session, campaign: Campaign) -> CampaignSummary:
     calls = campaign_calls(session, campaign)
     askable = [c.question for c in calls if not is_confidential_matter(c.category, c.transferred_to)]
     top = [(g.wording, g.count) for g in group_questions(askable)[:TOP_QUESTIONS]]
-    since = dt.datetime.combine(campaign.starts_on, dt.time()) - dt.timedelta(hours=8)  # Beijing → UTC
+    since = beijing_datetime(campaign.starts_on)
     entries, _documents = collection(session, campaign)
     new_faq = [(e.id, e.question) for e in entries if e.published_at and e.published_at >= since]
     return CampaignSummary(campaign=campaign, calls=len(calls), top_questions=top, new_faq=new_faq)

@@ -32,7 +32,8 @@ from kb.faq.operations import FaqData, create_entry, find_entry_by_question
 from kb.faq.citations import reply_citation_problems, split_resolvable
 from kb.core.permissions import department_of, role_of, require as _require
 from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
-from kb.core.workdays import beijing_now, due_at
+from kb.core.timestamps import beijing_now
+from kb.core.workdays import due_at
 from kb.channels.models import ANSWERED, RETURNED, SENT, CoachingRequest
 
 

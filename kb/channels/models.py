@@ -13,12 +13,13 @@ import datetime as dt
 import re
 from typing import Optional
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kb.core.db import Base, utcnow
+from kb.core.db import Base
 from kb.core.workdays import deadline_status
 from kb.faq.models import FaqEntry
+from kb.core.timestamps import UtcDateTime, utc_now
 
 MENU = "menu"
 GREETING = "greeting"  # 语音信箱
@@ -35,7 +36,7 @@ class VoiceMenuNode(Base):
     parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("voice_menu_nodes.id"), index=True)
     key: Mapped[str] = mapped_column(String(2))
     title: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
     parent: Mapped[Optional["VoiceMenuNode"]] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["VoiceMenuNode"]] = relationship(back_populates="parent", order_by="VoiceMenuNode.key")
@@ -64,7 +65,7 @@ class VoiceAnnouncement(Base):
     ends_on: Mapped[Optional[dt.date]] = mapped_column(Date)    # plays until, inclusive
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
     node: Mapped[Optional[VoiceMenuNode]] = relationship(back_populates="announcements")
     faq_links: Mapped[list["VoiceFaqLink"]] = relationship(
@@ -107,7 +108,7 @@ class VoiceAnnouncementVersion(Base):
     action: Mapped[str] = mapped_column(String(20))  # created, edited, reviewed, removed
     actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     actor_name: Mapped[str] = mapped_column(String(100))
-    changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    changed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     changed_fields: Mapped[list] = mapped_column(JSON, default=list)
     snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
     note: Mapped[Optional[str]] = mapped_column(String(1000))
@@ -125,7 +126,7 @@ class VoiceRecording(Base):
     announcement_version: Mapped[int] = mapped_column(Integer)
     recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     recorded_by_name: Mapped[str] = mapped_column(String(100))
-    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     filename: Mapped[str] = mapped_column(String(300))
     format: Mapped[str] = mapped_column(String(10))  # wav | mp3
     size_bytes: Mapped[int] = mapped_column(Integer)
@@ -148,18 +149,18 @@ class CoachingRequest(Base):
     __tablename__ = "coaching_requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    asked_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    asked_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     asked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     asked_by_name: Mapped[str] = mapped_column(String(100))
     question: Mapped[str] = mapped_column(Text)
     tax_type: Mapped[Optional[str]] = mapped_column(String(30))
     department: Mapped[str] = mapped_column(String(100), index=True)
     state: Mapped[str] = mapped_column(String(20), default=SENT, index=True)
-    sent_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    due_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    sent_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    due_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     answer: Mapped[Optional[str]] = mapped_column(Text)
     answer_citations: Mapped[list] = mapped_column(JSON, default=list)
-    answered_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, index=True)
+    answered_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime, index=True)
     answered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     answered_by_name: Mapped[Optional[str]] = mapped_column(String(100))
     return_reason: Mapped[Optional[str]] = mapped_column(Text)
@@ -198,8 +199,8 @@ class Campaign(Base):
     faq_ids: Mapped[list] = mapped_column(JSON, default=list)
     document_ids: Mapped[list] = mapped_column(JSON, default=list)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
 
     @property
     def hours(self) -> str:

@@ -21,6 +21,7 @@ from kb.faq.operations import render_answer
 from kb.faq.models import PUBLISHED, FaqCitation, FaqEntry
 from kb.library.operations import valid_until, versions_of
 from kb.library.models import LEVELS, Document, Unit
+from kb.core.timestamps import beijing_date
 
 INTERNAL_LEVEL = "内部制度"
 PUBLIC_LEVELS = tuple(level for level in LEVELS if level != INTERNAL_LEVEL)
@@ -100,7 +101,7 @@ def _public_faq(entry: FaqEntry) -> PublicFaq:
         id=entry.id, question=entry.question, answer_html=render_answer(entry.answer), tax_types=list(entry.tax_types or []),
         citations=[PublicCitation(c.citation_text, c.unit.document.status, c.unit.document_id, c.unit.label)
                    for c in entry.citations],
-        updated_on=(entry.published_at or entry.updated_at).date() if (entry.published_at or entry.updated_at) else None)
+        updated_on=beijing_date(entry.published_at or entry.updated_at) if (entry.published_at or entry.updated_at) else None)
 
 
 def public_faq_entries(session: Session) -> list[PublicFaq]:

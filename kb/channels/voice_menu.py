@@ -30,7 +30,7 @@ from kb.faq.models import PUBLISHED, FaqEntry
 from kb.core.permissions import is_supervising_department, require as _require, role_of
 from kb.accounts.roles import ADMIN, AGENT, DIRECTOR, POLICY
 from kb.channels.models import GREETING, MENU, VoiceAnnouncement, VoiceAnnouncementVersion, VoiceFaqLink, VoiceMenuNode
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import beijing_now
 
 KEYS = tuple("1234567890*#")
 CURRENT = "current"

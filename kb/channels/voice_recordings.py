@@ -17,7 +17,7 @@ from kb.core.permissions import require as _require
 from kb.channels.voice_audio import MAX_RECORDING_BYTES, inspect_recording
 from kb.channels.voice_menu import VoiceMenuError, can_record_voice, get_announcement
 from kb.channels.models import VoiceAnnouncement, VoiceRecording
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import beijing_now
 
 
 @dataclass

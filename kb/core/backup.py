@@ -33,8 +33,9 @@ from sqlalchemy.engine import Engine
 
 from kb.core.db import Base, make_private, register_models
 from kb.core.errors import KbError
+from kb.core.timestamps import UtcDateTime
 
-FORMAT = 1
+FORMAT = 2  # 2: times with their offset (every *_at column aware UTC, revision 0009_i19t)
 MANIFEST = "manifest.json"
 SQLITE_NAME = "database/kb.sqlite3"
 CHUNK = 500
@@ -49,7 +50,7 @@ def _tables() -> list[Table]:
     return list(Base.metadata.sorted_tables)
 
 
-def _now() -> str:
+def utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
@@ -67,7 +68,7 @@ def decode_value(column, value):
     if value is None:
         return None
     kind = column.type
-    if isinstance(kind, DateTime):
+    if isinstance(kind, DateTime | UtcDateTime):
         return dt.datetime.fromisoformat(value)
     if isinstance(kind, Date):
         return dt.date.fromisoformat(value)
@@ -108,7 +109,7 @@ def write_backup(engine: Engine, out_path: str | Path, files: Iterable[tuple[str
         raise BackupError("只有 SQLite 数据库可以按文件备份")
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    manifest: dict = {"format": FORMAT, "product": "12366-kb", "created_at": _now(),
+    manifest: dict = {"format": FORMAT, "product": "12366-kb", "created_at": utc_now(),
                       "database": {"dialect": engine.dialect.name, "tables": {}}, "files": []}
     partial = out_path.with_name(out_path.name + ".partial")
     if partial.exists():
@@ -155,6 +156,9 @@ def read_manifest(archive_path: str | Path) -> dict:
             manifest = json.loads(member.read()) if member else None
     except (OSError, tarfile.TarError, KeyError, ValueError):
         raise BackupError(f"{archive_path}：不是本系统的备份文件（无法读取 {MANIFEST}）") from None
+    if isinstance(manifest, dict) and manifest.get("format") == 1:
+        raise BackupError(f"{archive_path}：备份格式 1 的时间不带时区，本版本不能直接恢复；"
+                          "请用制作该备份的版本恢复，再升级数据库（flask db-upgrade）")
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(f"{archive_path}：备份格式不受支持")
     return manifest

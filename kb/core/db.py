@@ -7,7 +7,6 @@ password hashes: it is made readable by its owner only (0600), and so are its ``
 """
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import importlib.util
 import os
@@ -28,11 +27,6 @@ T = TypeVar("T")
 
 class Base(DeclarativeBase):
     pass
-
-
-def utcnow() -> dt.datetime:
-    """The current UTC time without a time zone, as the DateTime columns store it."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def sqlite_url(data_dir: str | Path) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, DateTime, String, Text
+from sqlalchemy import JSON, Boolean, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kb.core.db import Base, utcnow
+from kb.core.db import Base
+from kb.core.timestamps import UtcDateTime, utc_now
 
 
 class Department(Base):
@@ -30,4 +31,4 @@ class SharedFile(Base):
 
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     text: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)

@@ -1,7 +1,7 @@
 """The periods reports cover: a calendar month (the bulletin, the appraisal) or a week (the agents' summary).
 
-Bounds are naive Beijing datetimes, like every ``*_at`` column of calls and referrals: a period is
-``start <= at < end``.
+Bounds are aware Beijing datetimes (a month starts at midnight in Beijing); a period is
+``start <= at < end`` for an aware ``at`` in any zone.
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from kb.core.errors import KbError
+from kb.core.timestamps import BEIJING, beijing_datetime
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
@@ -43,8 +44,8 @@ class Period:
 def month_period(year: int, month: int) -> Period:
     if not 1 <= month <= 12:
         raise PeriodError(f"月份“{year}-{month}”无效")
-    start = dt.datetime(year, month, 1)
-    end = dt.datetime(year + (month == 12), month % 12 + 1, 1)
+    start = dt.datetime(year, month, 1, tzinfo=BEIJING)
+    end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=BEIJING)
     return Period(start=start, end=end, label=f"{year}年{month}月", key=f"{year:04d}-{month:02d}")
 
 
@@ -65,7 +66,7 @@ def week_period(day: dt.date) -> Period:
     """The week (Monday to Sunday) holding ``day``."""
     monday = day - dt.timedelta(days=day.weekday())
     sunday = monday + dt.timedelta(days=6)
-    start = dt.datetime.combine(monday, dt.time())
+    start = beijing_datetime(monday)
     return Period(start=start, end=start + dt.timedelta(days=7),
                   label=f"{monday.year}年{monday.month}月{monday.day}日—{sunday.month}月{sunday.day}日",
                   key=monday.isoformat())

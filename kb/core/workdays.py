@@ -14,7 +14,8 @@ The deadline rule (《转办单》“原则上在两天内”答复, counted in 
 
 So a referral opened Monday 10:00 is due Wednesday 18:00; opened Monday 19:00 (day 0 is
 Tuesday), Thursday 18:00; opened on a Sunday (day 0 is Monday), Wednesday 18:00 — with
-holidays skipped and 调休 Saturdays or Sundays counted. Times are naive Beijing times (``beijing_now``).
+holidays skipped and 调休 Saturdays or Sundays counted. Times are aware datetimes in any zone; the days,
+the cut-off and the due time are Beijing's (``kb.core.timestamps.to_beijing``).
 """
 from __future__ import annotations
 
@@ -22,22 +23,10 @@ import datetime as dt
 
 import chinese_calendar
 
-BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")  # no daylight saving in China
+from kb.core.timestamps import beijing_datetime, to_beijing
+
 CUTOFF = dt.time(18, 0)
 DUE_WORKING_DAYS = 2
-
-
-def beijing_now() -> dt.datetime:
-    """Now in Beijing time, naive, to the second: what every ``*_at`` column of calls and referrals holds."""
-    return dt.datetime.now(BEIJING).replace(tzinfo=None, microsecond=0)
-
-
-def beijing_from_utc(value: dt.datetime | None) -> dt.datetime | None:
-    """A naive UTC time (what the library's and the FAQ's ``*_at`` columns hold) in Beijing time, naive:
-    every page shows Beijing time."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=dt.timezone.utc).astimezone(BEIJING).replace(tzinfo=None)
 
 
 # Years entered by the director from the State Council's notice (``kb.hotline.official_calendar``):
@@ -111,7 +100,8 @@ def add_working_days(day: dt.date, count: int) -> dt.date:
 
 
 def start_day(opened_at: dt.datetime) -> dt.date:
-    """Day 0 of the count: the opening day if it is a working day before the cut-off."""
+    """Day 0 of the count: the opening day (in Beijing) if it is a working day before the cut-off."""
+    opened_at = to_beijing(opened_at)
     day = opened_at.date()
     if is_working_day(day) and opened_at.time() < CUTOFF:
         return day
@@ -119,8 +109,8 @@ def start_day(opened_at: dt.datetime) -> dt.date:
 
 
 def due_at(opened_at: dt.datetime, working_days: int = DUE_WORKING_DAYS) -> dt.datetime:
-    """When a referral opened at ``opened_at`` must be answered (see the module rule)."""
-    return dt.datetime.combine(add_working_days(start_day(opened_at), working_days), CUTOFF)
+    """When a referral opened at ``opened_at`` must be answered (see the module rule), in Beijing time."""
+    return beijing_datetime(add_working_days(start_day(opened_at), working_days), CUTOFF)
 
 
 def working_days_between(start: dt.date, end: dt.date) -> int:
@@ -136,13 +126,14 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 def working_days_late(due: dt.datetime, until: dt.datetime) -> int:
     """Whole working days past ``due`` at ``until``: the working days after the due day up to
     ``until``'s day (0 when answered, or still open, later on the due day itself)."""
-    return working_days_between(due.date(), until.date()) if until > due else 0
+    return working_days_between(to_beijing(due).date(), to_beijing(until).date()) if until > due else 0
 
 
 def deadline_status(due: dt.datetime, now: dt.datetime) -> str:
     """What is left of a deadline, in working days: 剩 2 个工作日, 今日 18:00 到期, 已超期 1 个工作日."""
     if now <= due:
-        left = working_days_between(now.date(), due.date())
+        due = to_beijing(due)
+        left = working_days_between(to_beijing(now).date(), due.date())
         if left == 0:
             return f"今日 {due:%H:%M} 到期"
         return f"剩 {left} 个工作日"

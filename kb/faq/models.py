@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.core.db import Base
+from kb.core.timestamps import UtcDateTime, utc_now
 from kb.library.models import Document, Unit
 
 # Lifecycle: draft → in_review → published → retired.
@@ -25,10 +26,6 @@ STATUS_LABELS = {DRAFT: "草稿", IN_REVIEW: "待审核", PUBLISHED: "已发布"
 
 NEEDS_REVIEW_LABEL = "需复核"
 NEEDS_REVIEW_WARNING = "本条问答引用的法律依据已变更，需复核，答复前请核对现行条文"
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 class FaqEntry(Base):
@@ -45,15 +42,15 @@ class FaqEntry(Base):
     # 需复核: set when a cited document is repealed or superseded, cleared by a review.
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     review_reason: Mapped[Optional[str]] = mapped_column(String(1000))
-    flagged_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    flagged_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer, default=0)
     shown_count: Mapped[int] = mapped_column(Integer, default=0)
     copied_count: Mapped[int] = mapped_column(Integer, default=0)
     helpful_count: Mapped[int] = mapped_column(Integer, default=0)
     not_helpful_count: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow, onupdate=_utcnow)
-    published_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
+    published_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
 
     citations: Mapped[list["FaqCitation"]] = relationship(
         back_populates="entry", cascade="all, delete-orphan", order_by="FaqCitation.position"
@@ -119,7 +116,7 @@ class FaqVersion(Base):
     action: Mapped[str] = mapped_column(String(30))  # created, edited, submitted, published, flagged, …
     actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     actor_name: Mapped[str] = mapped_column(String(100))
-    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    changed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
     changed_fields: Mapped[list] = mapped_column(JSON, default=list)
     snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
     diff: Mapped[str] = mapped_column(Text, default="")

@@ -28,10 +28,11 @@ from kb.core.errors import KbError
 from kb.faq.citations import CitationError, build_citation, resolve_citation, text_hash
 from kb.faq.versions import record_version, snapshot
 from kb.faq.models import (
-    DRAFT, IN_REVIEW, PUBLISHED, RETIRED, STATUS_LABELS, STATUSES, FaqCitation, FaqEntry, _utcnow,
+    DRAFT, IN_REVIEW, PUBLISHED, RETIRED, STATUS_LABELS, STATUSES, FaqCitation, FaqEntry,
 )
 from kb.accounts.roles import ADMIN, DIRECTOR, POLICY
 from kb.accounts.models import User
+from kb.core.timestamps import utc_now
 
 TRANSITIONS = {
     DRAFT: (IN_REVIEW, RETIRED),
@@ -121,7 +122,7 @@ def create_entry(session: Session, actor, data: FaqData, status: str = DRAFT) ->
         raise FaqError("问题不能为空")
     if status == PUBLISHED:
         _check_publishable(entry)
-        entry.published_at = _utcnow()
+        entry.published_at = utc_now()
     session.add(entry)
     session.flush()
     record_version(session, actor, entry, "created")
@@ -176,7 +177,7 @@ def load_entry(session: Session, actor, data: FaqData, status: str) -> tuple[Faq
     if status == PUBLISHED:
         _check_publishable(entry)
         if entry.status != PUBLISHED:
-            entry.published_at = _utcnow()
+            entry.published_at = utc_now()
     if status == PUBLISHED and _needs_publisher(actor, entry, content):
         status = IN_REVIEW
     entry.status = status
@@ -198,7 +199,7 @@ def change_status(session: Session, actor, entry: FaqEntry, status: str, note: s
         _check_publishable(entry)
         if entry.needs_review:
             raise FaqError("问答需复核，复核后才能发布")
-        entry.published_at = _utcnow()
+        entry.published_at = utc_now()
     entry.status = status
     session.flush()
     record_version(session, actor, entry, {IN_REVIEW: "submitted", PUBLISHED: "published",

@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 
 from kb.core.actors import SYSTEM, allowed
 from kb.faq.citations import relink_citation, text_hash
-from kb.faq.models import IN_REVIEW, PUBLISHED, RETIRED, FaqCitation, FaqEntry, _utcnow
+from kb.faq.models import IN_REVIEW, PUBLISHED, RETIRED, FaqCitation, FaqEntry
 from kb.faq.operations import ReviewData, _check_publishable, _require, _set_citations, can_edit_faq, citation_problem
 from kb.faq.versions import record_version
+from kb.core.timestamps import utc_now
 
 
 def documents_changed(session: Session, document_ids) -> list[FaqEntry]:
@@ -53,7 +54,7 @@ def flag_entries_citing(session: Session, document_ids) -> list[FaqEntry]:
             continue
         entry.needs_review = True
         entry.review_reason = reason
-        entry.flagged_at = _utcnow()
+        entry.flagged_at = utc_now()
         session.flush()
         record_version(session, SYSTEM, entry, "flagged", reason)
         flagged.append(entry)

@@ -6,7 +6,8 @@ import difflib
 from sqlalchemy.orm import Session
 
 from kb.core.actors import actor_id, actor_name
-from kb.faq.models import STATUS_LABELS, FaqEntry, FaqVersion, _utcnow
+from kb.faq.models import STATUS_LABELS, FaqEntry, FaqVersion
+from kb.core.timestamps import utc_now
 
 
 def snapshot(entry: FaqEntry) -> dict:
@@ -61,7 +62,7 @@ def record_version(session: Session, actor, entry: FaqEntry, action: str, note: 
     entry.version = (entry.version or 0) + 1
     version = FaqVersion(
         number=entry.version, action=action, actor_id=actor_id(actor),
-        actor_name=actor_name(actor), changed_at=_utcnow(), changed_fields=changed, snapshot=current,
+        actor_name=actor_name(actor), changed_at=utc_now(), changed_fields=changed, snapshot=current,
         diff=diff, note=(note or None) and note[:1000],
     )
     entry.versions.append(version)

@@ -24,7 +24,7 @@ from kb.core.errors import KbError
 from kb.core.permissions import Forbidden, role_of
 from kb.hotline.routing import CATEGORIES
 from kb.accounts.roles import AGENT, DIRECTOR
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import beijing_datetime, beijing_now
 from kb.hotline.models import Call
 
 ANSWERED = "当场答复"
@@ -122,7 +122,7 @@ def calls_by_agent(session: Session, agent_id: int, limit: int = 50) -> list[Cal
 
 def calls_today(session: Session, actor, day: dt.date | None = None) -> list[Call]:
     """The calls ``actor`` took on ``day`` (default: today in Beijing), newest first."""
-    start = dt.datetime.combine(day or beijing_now().date(), dt.time())
+    start = beijing_datetime(day or beijing_now().date())
     return list(session.scalars(
         select(Call).where(Call.agent_id == actor.id, Call.created_at >= start,
                            Call.created_at < start + dt.timedelta(days=1))

@@ -21,7 +21,7 @@ from kb.core.db import get_or_not_found
 from kb.core.errors import KbError
 from kb.core.permissions import Forbidden, role_of
 from kb.accounts.roles import AGENT, DIRECTOR
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import beijing_now, to_beijing
 
 
 class ReportError(KbError):
@@ -62,7 +62,7 @@ def report_difficulty(session: Session, actor, data: NewDifficultyReport) -> Dir
 def write_ineffective_report(session: Session, referral, at: dt.datetime) -> DirectorReport:
     """The system's 催办无效报告 for ``referral`` (no caller identity in it)."""
     content = (f"转办单 {referral.id}（{referral.category}，承办部门：{referral.department}）"
-               f"已于 {referral.sent_at:%Y-%m-%d %H:%M} 转办，答复期限 {referral.due_at:%Y-%m-%d %H:%M}，"
+               f"已于 {to_beijing(referral.sent_at):%Y-%m-%d %H:%M} 转办，答复期限 {to_beijing(referral.due_at):%Y-%m-%d %H:%M}，"
                f"经 {referral.reminder_count} 次催办仍未答复，请中心主任协调处理。")
     report = DirectorReport(kind=INEFFECTIVE, created_at=at, referral_id=referral.id,
                             call_id=referral.call_id, content=content)
@@ -73,7 +73,7 @@ def write_ineffective_report(session: Session, referral, at: dt.datetime) -> Dir
 
 def write_no_receiver_report(session: Session, referral, at: dt.datetime) -> DirectorReport:
     """The system's report that ``referral`` went to a department with no active user (no caller in it)."""
-    content = (f"转办单 {referral.id}（{referral.category}）于 {at:%Y-%m-%d %H:%M} 转{referral.department}，"
+    content = (f"转办单 {referral.id}（{referral.category}）于 {to_beijing(at):%Y-%m-%d %H:%M} 转{referral.department}，"
                f"该部门没有在岗的系统用户，无人接收，催办也无人可达；请中心主任指定承办人或改派部门。")
     report = DirectorReport(kind=NO_RECEIVER, created_at=at, referral_id=referral.id,
                             call_id=referral.call_id, content=content)

@@ -21,6 +21,7 @@ from kb.core.periods import Period
 from kb.core.permissions import Forbidden, role_of
 from kb.hotline.redaction import summary_of
 from kb.accounts.roles import DIRECTOR
+from kb.core.timestamps import utc_now
 
 POLICY_CATEGORIES = ("政策咨询", "办税引导")
 REASON = "当场答复未引用政策依据"
@@ -90,6 +91,6 @@ def review_answer(session: Session, actor, data: dict) -> AnswerReview:
     review = session.get(AnswerReview, call.id) or AnswerReview(call_id=call.id)
     session.add(review)
     review.verdict, review.note = verdict, (data.get("note") or "").strip() or None
-    review.reviewed_at, review.reviewed_by_id = data.get("at") or dt.datetime.now(), actor.id
+    review.reviewed_at, review.reviewed_by_id = data.get("at") or utc_now(), actor.id
     session.flush()
     return review

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.core.db import Base
 from kb.core.departments import CONFIDENTIAL_RECEIVERS, group_of
 from kb.core.workdays import deadline_status
 from kb.hotline.routing import Rule
+from kb.core.timestamps import UtcDateTime
 
 CONFIDENTIAL_CATEGORIES = ("举报", "投诉")
 
@@ -28,7 +29,7 @@ class Call(Base):
     __tablename__ = "calls"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     agent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
     agent_staff_no: Mapped[Optional[str]] = mapped_column(String(30))  # 工号 as it was at the call
     caller_name: Mapped[Optional[str]] = mapped_column(String(100))
@@ -62,7 +63,7 @@ class Referral(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[Optional[int]] = mapped_column(ForeignKey("calls.id"), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     agent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)  # 首问责任人
     agent_staff_no: Mapped[Optional[str]] = mapped_column(String(30))
     caller_name: Mapped[str] = mapped_column(String(100))
@@ -76,19 +77,19 @@ class Referral(Base):
     suggestion_reason: Mapped[Optional[str]] = mapped_column(Text)
     department: Mapped[Optional[str]] = mapped_column(String(100), index=True)  # the receiving one
     state: Mapped[str] = mapped_column(String(20), default=DRAFT, index=True)
-    sent_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    due_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, index=True)
+    sent_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
+    due_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime, index=True)
     reminder_count: Mapped[int] = mapped_column(Integer, default=0)
-    reminder_due_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    reminder_due_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)  # 催办无效报告 sent
     answer: Mapped[Optional[str]] = mapped_column(Text)
     answer_citations: Mapped[list] = mapped_column(JSON, default=list)
-    answered_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    answered_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
     answered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     return_reason: Mapped[Optional[str]] = mapped_column(Text)
     feedback: Mapped[Optional[str]] = mapped_column(Text)
-    feedback_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    closed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    feedback_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
+    closed_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
 
     call: Mapped[Optional[Call]] = relationship(lazy="selectin")  # read by ``is_confidential``
     events: Mapped[list["ReferralEvent"]] = relationship(
@@ -127,7 +128,7 @@ class ReferralEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     actor_name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(20))  # see EVENT_LABELS
@@ -148,7 +149,7 @@ class RoutingRule(Base):
     tax_types: Mapped[list] = mapped_column(JSON, default=list)
     words: Mapped[list] = mapped_column(JSON, default=list)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    updated_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    updated_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
     updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
     def as_rule(self) -> Rule:
@@ -167,7 +168,7 @@ class RouterModelRecord(Base):
     __tablename__ = "router_models"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     examples: Mapped[list] = mapped_column(JSON, default=list)   # [{"id", "text", "office"}]
     temperature: Mapped[float] = mapped_column(Float)
@@ -189,13 +190,13 @@ class DirectorReport(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))  # None: the system
     call_id: Mapped[Optional[int]] = mapped_column(ForeignKey("calls.id"))
     referral_id: Mapped[Optional[int]] = mapped_column(ForeignKey("referrals.id"))
     content: Mapped[str] = mapped_column(Text)
     handling: Mapped[Optional[str]] = mapped_column(Text)
-    handled_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    handled_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
     handled_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
     @property
@@ -212,7 +213,7 @@ class AnswerReview(Base):
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
     verdict: Mapped[str] = mapped_column(String(10))                     # a key of VERDICTS
     note: Mapped[str | None] = mapped_column(Text)
-    reviewed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    reviewed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
@@ -223,5 +224,5 @@ class OfficialCalendar(Base):
     holidays: Mapped[list] = mapped_column(JSON, default=list)     # ISO dates off (放假), weekends included
     workdays: Mapped[list] = mapped_column(JSON, default=list)     # ISO dates on although Saturday or Sunday (调休)
     note: Mapped[str | None] = mapped_column(Text)                 # the notice: 国办发明电〔2026〕×号
-    entered_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    entered_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

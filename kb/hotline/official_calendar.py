@@ -26,6 +26,7 @@ from kb.core.errors import KbError
 from kb.core.permissions import Forbidden, role_of
 from kb.hotline.models import SENT, OfficialCalendar, Referral, ReferralEvent
 from kb.accounts.roles import DIRECTOR
+from kb.core.timestamps import beijing_datetime, utc_now
 
 REMIND_FROM_MONTH = 11
 _RANGE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})\s*(?:~|～|至|--|—|–)\s*(\d{4}-\d{1,2}-\d{1,2})$")
@@ -93,7 +94,7 @@ def enter_calendar(session: Session, actor, data: dict) -> OfficialCalendar:
         session.add(row)
     row.holidays, row.workdays = [d.isoformat() for d in holidays], [d.isoformat() for d in extra]
     row.note = (data.get("note") or "").strip() or None
-    row.entered_at, row.entered_by_id = data.get("at") or dt.datetime.now(), actor.id
+    row.entered_at, row.entered_by_id = data.get("at") or utc_now(), actor.id
     session.flush()
     workdays.set_official_day(year, holidays, extra)
     recompute_due_times(session, year)
@@ -104,7 +105,7 @@ def recompute_due_times(session: Session, year: int) -> int:
     """Referrals still awaiting their answer whose due time was counted across ``year``: the due time and
     the time limit of the last 催办 counted again on the calendar now known. Returns how many changed."""
     changed = 0
-    start, end = dt.datetime(year - 1, 12, 1), dt.datetime(year + 1, 1, 1)
+    start, end = beijing_datetime(dt.date(year - 1, 12, 1)), beijing_datetime(dt.date(year + 1, 1, 1))
     for referral in session.scalars(select(Referral).where(
             Referral.state == SENT, Referral.sent_at.is_not(None), Referral.sent_at >= start, Referral.sent_at < end)):
         due = workdays.due_at(referral.sent_at)

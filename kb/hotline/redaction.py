@@ -34,6 +34,7 @@ from kb.core.permissions import Forbidden, department_of, role_of
 from kb.hotline.referrals import can_view_referral
 from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
 from kb.accounts.models import AuditEntry, User
+from kb.core.timestamps import beijing_iso
 
 REDACTED = "（已隐去）"
 REDACTED_CONTENT = "（举报、投诉内容保密，已隐去）"
@@ -126,7 +127,7 @@ def export_referral(referral: Referral) -> dict:
     secret = referral.is_confidential
     return {
         "id": referral.id,
-        "created_at": referral.created_at.isoformat(sep=" "),
+        "created_at": beijing_iso(referral.created_at),
         "agent_staff_no": referral.agent_staff_no,
         "category": referral.category,
         "tax_type": referral.tax_type,
@@ -135,12 +136,12 @@ def export_referral(referral: Referral) -> dict:
         "question": REDACTED_CONTENT if secret else referral.question,
         "department": referral.department,
         "state": STATE_LABELS[referral.state],
-        "sent_at": referral.sent_at.isoformat(sep=" ") if referral.sent_at else None,
-        "due_at": referral.due_at.isoformat(sep=" ") if referral.due_at else None,
+        "sent_at": beijing_iso(referral.sent_at),
+        "due_at": beijing_iso(referral.due_at),
         "reminder_count": referral.reminder_count,
         "answer": REDACTED_CONTENT if secret and referral.answer else referral.answer,
-        "feedback_at": referral.feedback_at.isoformat(sep=" ") if referral.feedback_at else None,
-        "closed_at": referral.closed_at.isoformat(sep=" ") if referral.closed_at else None,
+        "feedback_at": beijing_iso(referral.feedback_at),
+        "closed_at": beijing_iso(referral.closed_at),
     }
 
 
@@ -149,7 +150,7 @@ def export_call(call: Call) -> dict:
     secret = call.is_confidential
     return {
         "id": call.id,
-        "created_at": call.created_at.isoformat(sep=" "),
+        "created_at": beijing_iso(call.created_at),
         "agent_staff_no": call.agent_staff_no,
         "category": call.category,
         "tax_type": call.tax_type,

@@ -45,7 +45,8 @@ from kb.hotline.routing_rules import suggest_department
 from kb.hotline.director_reports import write_no_receiver_report
 from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
 from kb.accounts.models import User
-from kb.core.workdays import beijing_now, due_at
+from kb.core.timestamps import beijing_now, to_beijing
+from kb.core.workdays import due_at
 
 
 class ReferralError(KbError):
@@ -220,7 +221,7 @@ def send_referral(session: Session, actor, data: dict) -> Referral:
     if referral.call is not None:
         referral.call.transferred_to = referral.department
     log_event(session, referral, actor, "sent",
-              f"转{referral.department}，答复期限 {referral.due_at:%Y-%m-%d %H:%M}", at=now)
+              f"转{referral.department}，答复期限 {to_beijing(referral.due_at):%Y-%m-%d %H:%M}", at=now)
     if referral.department not in staffed_departments(session):
         report = write_no_receiver_report(session, referral, now)
         log_event(session, referral, SYSTEM, "no_receiver", f"报告 {report.id}", at=now)
@@ -340,7 +341,7 @@ def get_referral_for(session: Session, actor, referral_id: int) -> Referral:
 def list_referrals(session: Session, actor, state: str | None = None, mine: bool = False, overdue: bool = False,
                    now: dt.datetime | None = None) -> list[Referral]:
     """Referrals for the hotline's staff (all, or the actor's own with ``mine``), newest first; with
-    ``overdue``, only those past their deadline at ``now`` (Beijing time; default: now) or already
+    ``overdue``, only those past their deadline at ``now`` (an aware moment; default: now) or already
     reminded (催办)."""
     _require(can_list_referrals(actor), "无权查看转办单列表")
     query = select(Referral).order_by(Referral.id.desc())

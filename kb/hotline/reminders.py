@@ -24,6 +24,7 @@ from kb.hotline.models import SENT, DirectorReport, Referral
 from kb.hotline.director_reports import write_ineffective_report
 from kb.hotline.referrals import log_event
 from kb.core.workdays import due_at
+from kb.core.timestamps import to_beijing
 
 MAX_REMINDERS = 2
 
@@ -49,7 +50,7 @@ def send_reminders(session: Session, now: dt.datetime) -> ReminderRun:
             referral.reminder_due_at = due_at(now, 1)
             log_event(session, referral, SYSTEM, "reminder",
                       f"第 {referral.reminder_count} 次催办：已超过答复期限，请于 "
-                      f"{referral.reminder_due_at:%Y-%m-%d %H:%M} 前答复", at=now)
+                      f"{to_beijing(referral.reminder_due_at):%Y-%m-%d %H:%M} 前答复", at=now)
             run.reminded.append(referral)
         else:
             referral.escalated = True

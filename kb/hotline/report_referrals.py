@@ -15,7 +15,7 @@ from kb.hotline.models import DIFFICULTY, DirectorReport, Referral
 from kb.hotline.director_reports import ReportError, can_handle_reports
 from kb.core.permissions import Forbidden
 from kb.hotline.referrals import NewReferral, open_referral, send_referral
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import beijing_now, to_beijing
 
 
 def pass_report(session: Session, actor, data: dict) -> Referral:
@@ -36,7 +36,7 @@ def pass_report(session: Session, actor, data: dict) -> Referral:
         question=report.content, call_id=report.call_id, department=department, at=at))
     send_referral(session, actor, {"referral_id": referral.id, "at": at})
     report.referral_id = referral.id
-    report.handling = f"转{referral.department}办理（转办单 {referral.id}），答复期限 {referral.due_at:%Y-%m-%d %H:%M}"
+    report.handling = f"转{referral.department}办理（转办单 {referral.id}），答复期限 {to_beijing(referral.due_at):%Y-%m-%d %H:%M}"
     report.handled_at, report.handled_by_id = at, actor.id
     session.flush()
     return referral

@@ -17,7 +17,7 @@ from kb.core.permissions import Forbidden, role_of
 from kb.hotline.routing import Rule, RouteDecision, RuleError, route, rule_from_dict, shipped_rules
 from kb.hotline.routing_training import active_model
 from kb.accounts.roles import ADMIN, DIRECTOR
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import beijing_now
 from kb.hotline.models import RoutingRule
 
 

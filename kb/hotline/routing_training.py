@@ -28,8 +28,8 @@ from kb.hotline.routing_model import (
     Example, Figures, RouterModel, evaluate, load_examples, shipped_model, held_out_examples, train, training_examples,
 )
 from kb.accounts.roles import ADMIN, DIRECTOR
-from kb.core.workdays import beijing_now
 from kb.hotline.models import RouterModelRecord
+from kb.core.timestamps import beijing_now
 
 HELD_OUT_EVERY = 4  # a correction whose referral id % 4 == 2 is held out, like every 4th shipped example
 

@@ -9,32 +9,30 @@ reads that follow see every earlier import).
 """
 from __future__ import annotations
 
-import datetime as dt
 
 from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kb.library.models import LibraryLock
+from kb.core.timestamps import utc_now
 
 LIBRARY = "library"
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def hold_library_lock(session: Session) -> None:
     """Take the library's import lock for the rest of ``session``'s transaction (waits for it)."""
     taken = session.execute(
-        update(LibraryLock).where(LibraryLock.name == LIBRARY).values(taken_at=_now())
+        update(LibraryLock).where(LibraryLock.name == LIBRARY).values(taken_at=utc_now())
     ).rowcount
     if taken:
         return
     # First import ever: create the row, in a savepoint so that a concurrent creator's row wins.
     try:
         with session.begin_nested():
-            session.execute(insert(LibraryLock).values(name=LIBRARY, taken_at=_now()))
+            session.execute(insert(LibraryLock).values(name=LIBRARY, taken_at=utc_now()))
     except IntegrityError:
         pass
-    session.execute(update(LibraryLock).where(LibraryLock.name == LIBRARY).values(taken_at=_now()))
+    session.execute(update(LibraryLock).where(LibraryLock.name == LIBRARY).values(taken_at=utc_now()))

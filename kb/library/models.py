@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from kb.core.db import Base
+from kb.core.timestamps import UtcDateTime, utc_now
 from kb.library.statuses import (  # noqa: F401  validity statuses, re-exported
     CURRENT_STATUSES, IN_FORCE, PARTLY_REPEALED, REPEALED, REVISED, STATUSES,
 )
@@ -54,10 +55,8 @@ class Document(Base):
     # [{"source": file name, "hash": sha256, "part": 总则}], in article order; empty otherwise.
     parts: Mapped[list] = mapped_column(JSON, default=list)
     warnings: Mapped[list] = mapped_column(JSON, default=list)
-    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime, server_default=func.now(), onupdate=func.now()
-    )
+    imported_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, server_default=func.now())
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, server_default=func.now(), onupdate=utc_now)
 
     units: Mapped[list["Unit"]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="Unit.seq"
@@ -146,4 +145,4 @@ class LibraryLock(Base):
     __tablename__ = "library_locks"
 
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
-    taken_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    taken_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

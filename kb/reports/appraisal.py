@@ -47,6 +47,7 @@ from kb.core.permissions import is_supervising_department, role_of
 from kb.reports.promises import ACCEPTED, ANSWERED_OR_FEEDBACK, FEEDBACK_LATE, RECORDED, STAFF_NO, check_promises
 from kb.accounts.roles import AGENT, DIRECTOR
 from kb.accounts.models import User
+from kb.core.timestamps import beijing_date
 
 BASE_TOTAL = 100
 YUAN_PER_POINT = 5
@@ -194,7 +195,7 @@ class Appraisal:
     @property
     def self_score_late(self) -> bool:
         at = self.sheet.self_scored_at if self.sheet else None
-        return at is not None and at.date() > self.self_score_due
+        return at is not None and beijing_date(at) > self.self_score_due
 
     @property
     def flags(self) -> list[str]:
@@ -317,10 +318,10 @@ def _appraisal(agent: User, month: str, rules: RuleSet, faults: dict, adopted: l
          [f"FAQ #{e.id}：{e.question}" for e in adopted])
     if sheet is not None:
         due = deadline(month, pay.rules["summary_day"])
-        if sheet.summary_handed_at is not None and sheet.summary_handed_at.date() > due:
+        if sheet.summary_handed_at is not None and beijing_date(sheet.summary_handed_at) > due:
             items["ledger"].adjustments.append(Adjustment(
                 "月汇总延时上交（记录自动核查）", 1, rules["late_summary"],
-                [f"{sheet.summary_handed_at:%Y-%m-%d} 上交，截止 {due:%Y-%m-%d}"]))
+                [f"{beijing_date(sheet.summary_handed_at):%Y-%m-%d} 上交，截止 {due:%Y-%m-%d}"]))
         for spec in MANUAL:
             value = float((sheet.inputs or {}).get(spec.key) or 0)
             if value:

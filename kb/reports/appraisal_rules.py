@@ -24,6 +24,7 @@ from kb.core.periods import PeriodError, parse_month
 from kb.core.permissions import Forbidden, role_of
 from kb.accounts.roles import DIRECTOR
 from kb.core.workdays import first_working_day_from
+from kb.core.timestamps import utc_now
 
 PAY, TARGET = "pay", "target"
 SCHEME_NAMES = {PAY: "绩效工资考核制度", TARGET: "目标责任制考核表"}
@@ -193,6 +194,6 @@ def set_rules(session: Session, actor, data: dict) -> AppraisalRuleSet:
         row = AppraisalRuleSet(scheme=scheme, effective_month=month)
         session.add(row)
     row.amounts, row.note = amounts, (data.get("note") or "").strip() or None
-    row.created_at, row.created_by_id = data.get("at") or dt.datetime.now(), actor.id
+    row.created_at, row.created_by_id = data.get("at") or utc_now(), actor.id
     session.flush()
     return row

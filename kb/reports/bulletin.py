@@ -33,6 +33,7 @@ from kb.hotline.routing import CATEGORIES
 from kb.faq.similarity import FaqMatcher, distinct_variants, group_questions, question_key
 from kb.accounts.roles import ADMIN, AGENT, DEPARTMENT, DIRECTOR, POLICY
 from kb.core.workdays import is_working_day, working_days_late
+from kb.core.timestamps import beijing_date
 
 TOP_QUESTIONS = 20
 TOP_SEARCHES = 20
@@ -227,7 +228,7 @@ def _calls(session: Session, period: Period) -> list:
 
 
 def _count_calls(bulletin: Bulletin, rows) -> None:
-    days = Counter(r.created_at.date() for r in rows)
+    days = Counter(beijing_date(r.created_at) for r in rows)
     bulletin.by_day = [(day, days.get(day, 0)) for day in bulletin.period.days]
     categories = Counter(r.category for r in rows)
     bulletin.by_category = [(c, categories[c]) for c in CATEGORIES if categories[c]] + sorted(

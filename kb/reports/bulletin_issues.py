@@ -27,6 +27,7 @@ from kb.core.periods import Period
 from kb.core.permissions import Forbidden, role_of
 from kb.accounts.roles import DIRECTOR
 from kb.reports.models import BulletinIssue
+from kb.core.timestamps import utc_now
 
 SUGGESTIONS = "意见建议"
 SUGGESTIONS_SECTION = "七、纳税人意见建议及办理情况"
@@ -142,7 +143,7 @@ def save_editorial(session: Session, actor, data: dict) -> BulletinIssue:
             outcomes[str(int(key))] = text
     issue = _issue(session, period.key)
     issue.commentary, issue.outcomes = commentary, outcomes
-    issue.updated_at, issue.updated_by_id = data.get("at") or dt.datetime.now(), actor.id
+    issue.updated_at, issue.updated_by_id = data.get("at") or utc_now(), actor.id
     session.flush()
     return issue
 
@@ -164,7 +165,7 @@ def share_issue(session: Session, actor, data: dict) -> BulletinIssue:
             chosen.append(name)
     issue = _issue(session, period.key)
     issue.shared_with = chosen
-    issue.shared_at = (data.get("at") or dt.datetime.now()) if chosen else None
+    issue.shared_at = (data.get("at") or utc_now()) if chosen else None
     session.flush()
     return issue
 

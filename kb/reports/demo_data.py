@@ -28,6 +28,7 @@ from kb.reports.models import DemoRecord, QueryLog
 from kb.accounts.roles import AGENT
 from kb.accounts.models import User
 from kb.core.workdays import due_at, is_working_day
+from kb.core.timestamps import beijing_datetime, to_beijing
 
 AGENTS = (("张丽", "1201"), ("王强", "1202"), ("李娜", "1203"), ("刘洋", "1204"), ("陈静", "1205"),
           ("杨帆", "1206"), ("赵敏", "1207"), ("黄磊", "1208"), ("周婷", "1209"), ("吴昊", "1210"),
@@ -96,14 +97,14 @@ def _topics(session: Session, rng: random.Random) -> list[Topic]:
 
 
 def _call_times(period: Period, count: int, now: dt.datetime, rng: random.Random) -> list[dt.datetime]:
-    days = [d for d in period.days if dt.datetime.combine(d, dt.time(8, 30)) < now]
+    days = [d for d in period.days if beijing_datetime(d, dt.time(8, 30)) < now]
     if not days:
         return []
     weights = [(1.0 if is_working_day(d) else 0.08) * rng.uniform(0.8, 1.2) for d in days]
     times = []
     for day in rng.choices(days, weights, k=count):
         minute = rng.choice((rng.randint(510, 719), rng.randint(840, 1079), rng.randint(720, 839)))
-        at = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minute, seconds=rng.randint(0, 59))
+        at = beijing_datetime(day) + dt.timedelta(minutes=minute, seconds=rng.randint(0, 59))
         times.append(min(at, now))
     return sorted(times)
 
@@ -218,7 +219,7 @@ def _add_referrals(session, call_rows, call_ids, plans, now, rng, marks) -> None
                         due_at=due, reminder_count=0, reminder_due_at=None, escalated=False, answer=None,
                         answer_citations=[], answered_at=None, answered_by_id=None, return_reason=None,
                         feedback=None, feedback_at=None, closed_at=None)
-        events = [("created", created, None), ("sent", sent, f"转{department}，答复期限 {due:%Y-%m-%d %H:%M}")]
+        events = [("created", created, None), ("sent", sent, f"转{department}，答复期限 {to_beijing(due):%Y-%m-%d %H:%M}")]
         luck = rng.random()
         answered = (sent + dt.timedelta(hours=rng.uniform(2, 40)) if luck < 0.75
                     else due + dt.timedelta(hours=rng.uniform(2, 50)) if luck < 0.95 else None)

@@ -15,11 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kb.core.db import Base
-from kb.core.workdays import beijing_now
+from kb.core.timestamps import UtcDateTime, utc_now
 
 
 class AppraisalSheet(Base):
@@ -34,19 +34,19 @@ class AppraisalSheet(Base):
     centre_note: Mapped[Optional[str]] = mapped_column(Text)
     self_scores: Mapped[dict] = mapped_column(JSON, default=dict)          # item code -> the agent's score
     self_note: Mapped[Optional[str]] = mapped_column(Text)
-    self_scored_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
-    updated_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    self_scored_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
+    updated_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
     updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    published_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    published_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
     published_scores: Mapped[dict] = mapped_column(JSON, default=dict)     # item code -> score, as published
     published_total: Mapped[Optional[float]] = mapped_column(Float)
     published_rating: Mapped[Optional[str]] = mapped_column(String(10))    # 合格 or 较差, as published
     published_flags: Mapped[Optional[list]] = mapped_column(JSON)          # 警告, 书面报告, 一票否决…, as published
     published_pay: Mapped[Optional[dict]] = mapped_column(JSON)            # the 绩效工资 sheet as published (kb.reports.pay)
-    summary_handed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)  # the month's statistics handed in
+    summary_handed_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)  # the month's statistics handed in
     report_causes: Mapped[Optional[str]] = mapped_column(Text)             # written report after two 较差 in a row
     report_remedies: Mapped[Optional[str]] = mapped_column(Text)
-    report_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    report_at: Mapped[Optional[dt.datetime]] = mapped_column(UtcDateTime)
     veto_reason: Mapped[Optional[str]] = mapped_column(Text)               # 一票否决: the serious case, by the director
 
     def __repr__(self) -> str:
@@ -63,7 +63,7 @@ class AppraisalRuleSet(Base):
     effective_month: Mapped[str] = mapped_column(String(7))                # YYYY-MM, first month it applies to
     amounts: Mapped[dict] = mapped_column(JSON, default=dict)              # key -> number, every key of the scheme
     note: Mapped[Optional[str]] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
@@ -81,7 +81,7 @@ class AppraisalEvent(Base):
     slip: Mapped[Optional[str]] = mapped_column(String(10))                # before, after, hospital, none
     note: Mapped[Optional[str]] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(10), default="manual")      # manual or import
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
@@ -92,8 +92,8 @@ class BulletinIssue(Base):
     commentary: Mapped[dict] = mapped_column(JSON, default=dict)             # "1".."8" -> text
     outcomes: Mapped[dict] = mapped_column(JSON, default=dict)               # call id -> what became of it
     shared_with: Mapped[list] = mapped_column(JSON, default=list)            # department names
-    shared_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    shared_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
@@ -108,7 +108,7 @@ class QueryLog(Base):
     took_ms: Mapped[float] = mapped_column(Float, default=0.0)
     user_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)  # the agent, when logged in
     # Beijing time, like the call records the bulletin sets these searches beside.
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=beijing_now, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)
     # The agent marked the search 未解决 (the caller's question stayed unanswered): joins the gaps queue.
     unresolved: Mapped[Optional[bool]] = mapped_column(Boolean)
 
@@ -122,4 +122,4 @@ class DemoRecord(Base):
     table_name: Mapped[str] = mapped_column(String(40), index=True)
     row_id: Mapped[int] = mapped_column(Integer)
     period: Mapped[str] = mapped_column(String(10), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

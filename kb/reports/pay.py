@@ -38,6 +38,7 @@ from kb.core.permissions import Forbidden, is_supervising_department, role_of
 from kb.reports.promises import ACCEPTED, check_promises
 from kb.accounts.roles import AGENT, DIRECTOR
 from kb.accounts.models import User
+from kb.core.timestamps import beijing_date, to_beijing, utc_now
 
 
 @dataclass(frozen=True)
@@ -192,10 +193,10 @@ def auto_lines(breaches: list, sheet: AppraisalSheet | None, month: str, rules: 
         lines.append(PayLine("未及时发转办单或重大疑难问题报告单", len(breaches), rules["late_form"] * len(breaches),
                              source="记录核查", records=[f"{b.kind} #{b.record_id}：{b.reason}" for b in breaches]))
     due = deadline(month, rules["summary_day"])
-    if sheet is not None and sheet.summary_handed_at is not None and sheet.summary_handed_at.date() > due:
-        lines.append(PayLine("月统计未按时上交", 1, rules["late_summary"], day=sheet.summary_handed_at.date(),
+    if sheet is not None and sheet.summary_handed_at is not None and beijing_date(sheet.summary_handed_at) > due:
+        lines.append(PayLine("月统计未按时上交", 1, rules["late_summary"], day=beijing_date(sheet.summary_handed_at),
                              source="记录核查",
-                             records=[f"{sheet.summary_handed_at:%Y-%m-%d} 上交，截止 {due:%Y-%m-%d}"]))
+                             records=[f"{to_beijing(sheet.summary_handed_at):%Y-%m-%d} 上交，截止 {due:%Y-%m-%d}"]))
     return lines
 
 
@@ -293,7 +294,7 @@ def record_event(session: Session, actor, data: dict) -> AppraisalEvent:
         slip = None
     event = AppraisalEvent(agent_id=agent.id, month=month, day=day, event=kind.code, amount=amount, minutes=minutes,
                            slip=slip, note=(data.get("note") or "").strip() or None,
-                           source=data.get("source") or "manual", created_at=data.get("at") or dt.datetime.now(),
+                           source=data.get("source") or "manual", created_at=data.get("at") or utc_now(),
                            created_by_id=getattr(actor, "id", None))
     session.add(event)
     session.flush()

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kb.library.models import Document, Unit
 from kb.search.models import IndexChange
-from kb.core.db import utcnow
+from kb.core.timestamps import utc_now
 
 DOCUMENT = "document"
 FAQ = "faq"
@@ -155,7 +155,7 @@ def watch(factory: sessionmaker) -> sessionmaker:
 def record_changes(session: Session, targets: Iterable[tuple[str, int]]) -> None:
     """Insert outbox rows for ``targets`` ((kind, id) pairs) in the session's transaction, in commit
     order (see the module docstring). The session events call this; so may a bulk change."""
-    rows = [{"kind": kind, "target_id": target, "created_at": utcnow()} for kind, target in sorted(set(targets))]
+    rows = [{"kind": kind, "target_id": target, "created_at": utc_now()} for kind, target in sorted(set(targets))]
     if not rows:
         return
     connection = session.connection()
@@ -222,7 +222,7 @@ def changes_after(session: Session, watermark: int, limit: int | None = None) ->
 def prune_changes(session: Session, keep_days: int = KEEP_DAYS, now: dt.datetime | None = None) -> int:
     """Delete rows older than ``keep_days`` (the newest row always stays, so that ids are never
     reused and ``ChangeSpan.covers`` can tell a pruned gap); return how many went."""
-    cutoff = (now or utcnow()) - dt.timedelta(days=keep_days)
+    cutoff = (now or utc_now()) - dt.timedelta(days=keep_days)
     latest = latest_change_id(session)
     result = session.execute(delete(IndexChange).where(IndexChange.created_at < cutoff, IndexChange.id < latest))
     return result.rowcount or 0

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kb.core.db import Base, utcnow
-from kb.core.workdays import beijing_now
+from kb.core.db import Base
+from kb.core.timestamps import UtcDateTime, utc_now
 
 
 class IndexChange(Base):
@@ -23,7 +23,7 @@ class IndexChange(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(20))  # document | faq
     target_id: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)
 
 
 MAX_QUERY = 500
@@ -36,14 +36,14 @@ class CitationCopy(Base):
     query: Mapped[str] = mapped_column(String(MAX_QUERY))
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
     user_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)  # the agent
-    copied_at: Mapped[dt.datetime] = mapped_column(DateTime, default=beijing_now, index=True)  # Beijing time
+    copied_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)
 
 
 class RankerTraining(Base):
     __tablename__ = "ranker_trainings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    trained_at: Mapped[dt.datetime] = mapped_column(DateTime, default=beijing_now, index=True)  # Beijing time
+    trained_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)
     kept_new: Mapped[bool] = mapped_column(Boolean, default=False)  # False: the old model stayed in force
     pairs: Mapped[int] = mapped_column(Integer, default=0)  # copied pairs used
     before: Mapped[dict] = mapped_column(JSON, default=dict)  # held-out figures of the model in force before

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from kb.core.timestamps import beijing_iso
 from kb.library.citations import document_citation, unit_citation
 from kb.faq.operations import render_answer
 from kb.hotline.redaction import caller_view, referral_content
@@ -11,7 +12,7 @@ from kb.hotline.redaction import caller_view, referral_content
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
     if value is None:
         return None
-    return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    return beijing_iso(value) if isinstance(value, dt.datetime) else value.isoformat()
 
 
 def document_summary(document) -> dict:
