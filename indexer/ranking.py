@@ -25,10 +25,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from indexer.pairs import coverage as pair_coverage
+
 COVERAGE_POWER = 1.0
 DOCUMENT_POWER = 1.0
 COVERAGE_FLOOR = 0.05
 ASK_BOOST = 1.0
+PAIR_POWER = 0.0  # the question's character pairs (``indexer.pairs``): 0 = off
+PAIR_TITLE = False  # whether a pair found in the document's title counts
 FIELDS = ("text", "title")
 
 # (what the question asks, how a caller asks it, index words of an article stating that kind of rule)
@@ -101,6 +105,19 @@ def _coverage(scorer, concepts: list[Concept], docs: np.ndarray) -> np.ndarray:
     if weight_sum == 0:
         return np.ones(len(docs))
     return np.maximum(total / weight_sum, COVERAGE_FLOOR)
+
+
+def weigh_pairs(results: list, weights: dict[str, float]) -> None:
+    """Multiply each result's ``score`` by the idf-weighted share of the question's character pairs
+    (``weights``, ``indexer.pairs``) its text (and title, ``PAIR_TITLE``) holds, to ``PAIR_POWER``.
+
+    Called once the results' stored fields are read, before ``weigh_documents``; ``snippet`` still
+    holds the whole text then."""
+    if not PAIR_POWER or not weights:
+        return
+    for r in results:
+        held = f"{r.snippet}\n{r.doc_title}" if PAIR_TITLE else r.snippet
+        r.score *= max(pair_coverage(weights, held), COVERAGE_FLOOR) ** PAIR_POWER
 
 
 def weigh_documents(results: list) -> None:

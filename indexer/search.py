@@ -23,7 +23,9 @@ from indexer.confidence import Signals, signals
 from indexer.faq_entries import best_faq, exclude_faq
 from indexer.learned import LearnedFile, LearnedModel
 from indexer.query import ParsedQuery, QueryBuilder
-from indexer.ranking import rerank, weigh_documents
+from indexer import ranking
+from indexer.pairs import PairFrequencies
+from indexer.ranking import rerank, weigh_documents, weigh_pairs
 from indexer.scoring import FastScorer, FastSearcher, Unsupported
 from indexer.segmenter import load_segmenter
 from indexer.snippets import make_snippet
@@ -119,6 +121,7 @@ class SearchIndex:
         weakref.finalize(self, self._slot.close)
         self._names: tuple[int, DocumentNames] | None = None
         self._typos: tuple[tuple, TypoFinder] | None = None
+        self._pairs: tuple[int, PairFrequencies] | None = None
         self.learned = LearnedFile(self.data_dir)  # the confidence rule and unit prior (``flask train-ranker``)
 
     # -- writing ------------------------------------------------------------------------------
@@ -177,6 +180,13 @@ class SearchIndex:
             names = [n.decode() if isinstance(n, bytes) else n for n in searcher.reader().lexicon("doc_names")]
             self._names = (generation, DocumentNames(names))
         return self._names[1]
+
+    def pair_frequencies(self, searcher) -> PairFrequencies:
+        """Character pairs' document frequencies, counted once per index generation (``indexer.pairs``)."""
+        generation = searcher.reader().generation()
+        if self._pairs is None or self._pairs[0] != generation:
+            self._pairs = (generation, PairFrequencies.of_reader(searcher.reader()))
+        return self._pairs[1]
 
     def typo_finder(self, searcher) -> TypoFinder:
         names = self.document_names(searcher)
@@ -249,6 +259,8 @@ class SearchIndex:
                 result.score *= PENALTY[result.validity] * KIND_WEIGHT.get(result.kind, 1.0)
                 result.score *= learned.prior.factor(result.unit_id)
                 found.append(result)
+        if ranking.PAIR_POWER and found:
+            weigh_pairs(found, self.pair_frequencies(searcher).weights(parsed.text))
         weigh_documents(found)
         found = order_by_validity(found)
         top = max((r.score for r in found), default=0.0)
