@@ -2,19 +2,24 @@
 
 Word matching misses what the segmentation splits differently in the question and the article (汇率 /
 汇率中间价, a caller's run-together words): their characters' pairs still match. ``PairFrequencies``
-counts, once per index generation, in how many entries each pair of characters occurs (its document
-frequency over the stored texts), for an idf; ``coverage`` is the idf-weighted share of a question's
-pairs that an entry's text holds. ``indexer.ranking.weigh_pairs`` turns it into a factor of the score.
+holds in how many entries each pair of characters occurs (its document frequency), for an idf: a full
+build counts it from the texts it writes and saves it next to the index (``FILE_NAME``, a few MB); an
+update leaves it as it is (one document moves the frequencies of common pairs by a hair; a pair that
+only a newer document holds counts for nothing until the next full build). ``coverage`` is the
+idf-weighted share of a question's pairs that an entry's text holds; ``indexer.ranking.weigh_pairs``
+turns it into a factor of the score.
 """
 from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import numpy as np
 
 _RUN = re.compile(r"[0-9A-Za-z\u3400-\u9fff]+")  # pairs within runs of Chinese characters, digits, letters
 _CHUNK = 4000  # entries whose pairs are counted together before merging (bounds the memory used)
+FILE_NAME = "pairs.npz"  # in the index folder, written by a full build
 
 
 def pairs_of(text: str) -> set[str]:
@@ -37,42 +42,68 @@ def _key(pair: str) -> int:
     return (ord(pair[0]) << 21) | ord(pair[1])
 
 
-class PairFrequencies:
-    """Document frequency of every character pair over the entries' stored texts (sorted keys, counts)."""
+class PairCounter:
+    """Counts, text by text, in how many texts each character pair occurs (merged a chunk at a time)."""
 
-    def __init__(self, texts):
-        keys: list[np.ndarray] = []
-        counts: list[np.ndarray] = []
-        chunk: list[np.ndarray] = []
+    def __init__(self):
         self.entries = 0
+        self._chunk: list[np.ndarray] = []
+        self._keys: list[np.ndarray] = []
+        self._counts: list[np.ndarray] = []
 
-        def merge(arrays, weights=None):
-            joined = np.concatenate(arrays)
-            if weights is None:
-                return np.unique(joined, return_counts=True)
-            unique, inverse = np.unique(joined, return_inverse=True)
-            return unique, np.bincount(inverse, weights=np.concatenate(weights)).astype(np.int64)
+    def add(self, text: str) -> None:
+        self.entries += 1
+        self._chunk.append(_keys(text))
+        if len(self._chunk) == _CHUNK:
+            self._flush()
 
+    def _flush(self) -> None:
+        if self._chunk:
+            keys, counts = np.unique(np.concatenate(self._chunk), return_counts=True)
+            self._keys.append(keys)
+            self._counts.append(counts.astype(np.int64))
+            self._chunk = []
+
+    def frequencies(self) -> "PairFrequencies":
+        self._flush()
+        if not self._keys:
+            return PairFrequencies(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), self.entries)
+        if len(self._keys) == 1:
+            return PairFrequencies(self._keys[0], self._counts[0], self.entries)
+        keys, inverse = np.unique(np.concatenate(self._keys), return_inverse=True)
+        counts = np.bincount(inverse, weights=np.concatenate(self._counts)).astype(np.int64)
+        return PairFrequencies(keys, counts, self.entries)
+
+
+class PairFrequencies:
+    """Document frequency of character pairs over the entries' texts: sorted keys and their counts."""
+
+    def __init__(self, keys: np.ndarray, counts: np.ndarray, entries: int):
+        self.keys, self.counts, self.entries = keys, counts, entries
+
+    @classmethod
+    def of_texts(cls, texts) -> "PairFrequencies":
+        counter = PairCounter()
         for text in texts:
-            self.entries += 1
-            chunk.append(_keys(text))
-            if len(chunk) == _CHUNK:
-                k, c = merge(chunk)
-                keys.append(k)
-                counts.append(c)
-                chunk = []
-        if chunk:
-            k, c = merge(chunk)
-            keys.append(k)
-            counts.append(c)
-        if keys:
-            self.keys, self.counts = merge(keys, counts) if len(keys) > 1 else (keys[0], counts[0])
-        else:
-            self.keys, self.counts = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+            counter.add(text)
+        return counter.frequencies()
 
     @classmethod
     def of_reader(cls, reader) -> "PairFrequencies":
-        return cls(fields.get("text", "") for fields in reader.all_stored_fields())
+        """Counted from the stored texts (an index written before ``FILE_NAME`` existed)."""
+        return cls.of_texts(fields.get("text", "") for fields in reader.all_stored_fields())
+
+    def save(self, path: Path) -> None:
+        """Written next to the index by a full build (``indexer.feeding``), atomically."""
+        part = path.with_name(path.name + ".part")
+        with open(part, "wb") as out:
+            np.savez(out, keys=self.keys, counts=self.counts, entries=np.array([self.entries]))
+        part.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> "PairFrequencies":
+        with np.load(path) as data:
+            return cls(data["keys"], data["counts"], int(data["entries"][0]))
 
     def frequency(self, pair: str) -> int:
         key = np.uint64(_key(pair))

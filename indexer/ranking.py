@@ -31,8 +31,10 @@ COVERAGE_POWER = 1.0
 DOCUMENT_POWER = 1.0
 COVERAGE_FLOOR = 0.05
 ASK_BOOST = 1.0
-PAIR_POWER = 0.0  # the question's character pairs (``indexer.pairs``): 0 = off
-PAIR_TITLE = False  # whether a pair found in the document's title counts
+PAIR_POWER = 1.5  # the question's character pairs (``indexer.pairs``): 0 = off
+PAIR_TITLE = True  # whether a pair found in the document's title counts
+PAIR_LEAD = 0.0  # and times 1 + PAIR_LEAD x the share found in the text's opening (where an article names its subject)
+LEAD = 40  # characters of that opening
 FIELDS = ("text", "title")
 
 # (what the question asks, how a caller asks it, index words of an article stating that kind of rule)
@@ -117,7 +119,10 @@ def weigh_pairs(results: list, weights: dict[str, float]) -> None:
         return
     for r in results:
         held = f"{r.snippet}\n{r.doc_title}" if PAIR_TITLE else r.snippet
-        r.score *= max(pair_coverage(weights, held), COVERAGE_FLOOR) ** PAIR_POWER
+        factor = max(pair_coverage(weights, held), COVERAGE_FLOOR) ** PAIR_POWER
+        if PAIR_LEAD:
+            factor *= 1.0 + PAIR_LEAD * pair_coverage(weights, r.snippet[:LEAD])
+        r.score *= factor
 
 
 def weigh_documents(results: list) -> None:

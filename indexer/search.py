@@ -24,6 +24,7 @@ from indexer.faq_entries import best_faq, exclude_faq
 from indexer.learned import LearnedFile, LearnedModel
 from indexer.query import ParsedQuery, QueryBuilder
 from indexer import ranking
+from indexer.pairs import FILE_NAME as PAIRS_FILE
 from indexer.pairs import PairFrequencies
 from indexer.ranking import rerank, weigh_documents, weigh_pairs
 from indexer.scoring import FastScorer, FastSearcher, Unsupported
@@ -182,10 +183,13 @@ class SearchIndex:
         return self._names[1]
 
     def pair_frequencies(self, searcher) -> PairFrequencies:
-        """Character pairs' document frequencies, counted once per index generation (``indexer.pairs``)."""
-        generation = searcher.reader().generation()
-        if self._pairs is None or self._pairs[0] != generation:
-            self._pairs = (generation, PairFrequencies.of_reader(searcher.reader()))
+        """Character pairs' document frequencies (``indexer.pairs``): the full build's file, read again
+        when a build replaces it; counted from the stored texts for an index built without one."""
+        path = self.index_dir / PAIRS_FILE
+        stamp = path.stat().st_mtime_ns if path.exists() else -searcher.reader().generation() - 1
+        if self._pairs is None or self._pairs[0] != stamp:
+            pairs = PairFrequencies.load(path) if stamp >= 0 else PairFrequencies.of_reader(searcher.reader())
+            self._pairs = (stamp, pairs)
         return self._pairs[1]
 
     def typo_finder(self, searcher) -> TypoFinder:
