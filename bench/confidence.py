@@ -83,6 +83,12 @@ def main() -> None:
             + f"{base['answerable_flagged']:.1%}"
         print(f"{name:<22} {len(rows):>4} {unanswered:>21} {ours['answerable_flagged']:>10.1%} of {ours['answerable']:<4}"
               f"   {base_cell:>15}")
+    from indexer.confidence import shipped_rule
+
+    shipped = shipped_rule()  # the rule in use, on this run's scores (is a refit needed after a ranking change?)
+    print("shipped rule (indexer/data/confidence.json) on these scores: " + ", ".join(
+        f"{name} {r['unanswerable_flagged']:.1%} / {r['answerable_flagged']:.1%}"
+        for name, r in (("tune", flag_rates(shipped, tune)), ("test", flag_rates(shipped, test)))))
     print("targets: >= 90.0% of unanswerable flagged, <= 5.0% of answerable flagged (held out)")
     if args.show:
         for s, a, c in questions + dev:

@@ -118,9 +118,11 @@ def signals(parsed, results, reader, synonyms) -> Signals:
                     articles=len(articles))
     if not articles:
         return found
-    found.top_score = articles[0].score
-    if len(articles) > 1 and articles[0].score > 0:
-        found.gap = max(0.0, 1.0 - articles[1].score / articles[0].score)
+    # The scores without the character pairs' factor (``ranking.weigh_pairs``): how strongly the words matched.
+    first, second = (r.score / getattr(r, "pair_factor", 1.0) for r in (articles + articles)[:2])
+    found.top_score = first
+    if len(articles) > 1 and first > 0:
+        found.gap = max(0.0, 1.0 - second / first)
     words = [w for w in dict.fromkeys(parsed.words) if len(w) > 1 or w.isdigit()] or list(dict.fromkeys(parsed.words))
     if not words:
         return found

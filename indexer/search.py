@@ -70,10 +70,12 @@ class SearchResult:
     key: str
     kind: str  # article | table_row | attachment | section | preamble
     lineage: int = field(repr=False, default=0)
+    pair_factor: float = field(repr=False, default=1.0)  # what ``ranking.weigh_pairs`` multiplied ``score`` by
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data.pop("lineage")
+        data.pop("pair_factor")
         data["score"] = round(self.score, 4)
         return data
 
