@@ -309,13 +309,39 @@ def run_cv(library: Library, args) -> None:
     print("chosen in the 50 folds: " + ", ".join(f"{label(s)}: {c}" for s, c in zip(settings, chosen) if c))
 
 
-def compared(library: Library, cases: list[dict], args, **options) -> dict[str, dict]:
-    """Extra columns: ours with each ``--compare`` setting."""
+def compared(library: Library, cases: list[dict], args, **options) -> dict[str, list[dict]]:
+    """Extra columns: ours with each ``--compare`` setting, per question."""
     columns = {}
     for setting in parse_settings(args.compare) if args.compare else []:
         with applied(setting):
-            columns[f"ours {label(setting)}"] = summarise(measure(library, cases, base=False, **options)[0])
+            columns[f"ours {label(setting)}"] = measure(library, cases, base=False, **options)[0]
     return columns
+
+
+def print_with_compared(title: str, ours: list[dict], others: dict[str, list[dict]], base: list[dict],
+                        targets: dict | None = None, subset: list[int] | None = None) -> None:
+    """The table (ours, each ``--compare`` column, the baseline), then ours against each compared column."""
+    def pick(rows):
+        return rows if subset is None else [rows[i] for i in subset]
+
+    print_table(title, {"ours": summarise(pick(ours)), **{k: summarise(pick(v)) for k, v in others.items()},
+                        "baseline": summarise(pick(base))}, targets)
+    for name, rows in others.items():
+        print_paired(pick(ours), pick(rows), f"ours against {name}")
+
+
+def print_paired(a: list[dict], b: list[dict], title: str, rounds: int = 10000) -> None:
+    """Per question: better / worse / same (MRR@10, Success@5), and a paired bootstrap of the MRR@10 gain."""
+    import numpy as np
+
+    x, y = np.array([r["MRR@10"] for r in a]), np.array([r["MRR@10"] for r in b])
+    s5 = np.array([r["Success@5"] for r in a]) - np.array([r["Success@5"] for r in b])
+    d = x - y
+    means = d[np.random.default_rng(0).integers(0, len(d), (rounds, len(d)))].mean(axis=1)
+    print(f"  {title}, per question: MRR@10 {int((d > 1e-12).sum())} better, {int((d < -1e-12).sum())} worse, "
+          f"{int((abs(d) <= 1e-12).sum())} same; gain {d.mean():+.3f}, paired bootstrap 95 % "
+          f"{np.percentile(means, 2.5):+.3f} .. {np.percentile(means, 97.5):+.3f} (share <= 0: {(means <= 0).mean():.3f}); "
+          f"Success@5 {int((s5 > 0).sum())} gained, {int((s5 < 0).sum())} lost")
 
 
 def run_tax_and_dev(library: Library, sets: list[str], args) -> None:
@@ -323,16 +349,16 @@ def run_tax_and_dev(library: Library, sets: list[str], args) -> None:
         for split, note in (("heldout", "held out: the figures to quote"), ("tune", "tuned on: not evidence")):
             cases = load_cases(args.tax, split)
             ours, base = measure(library, cases, show=args.show and split == "heldout")
-            print_table(f"tax questions, {split} split ({len(cases)}; {note}), judged as of {JUDGED_ON}",
-                        {"ours": summarise(ours), **compared(library, cases, args), "baseline": summarise(base)},
-                        TARGETS["tax"] if split == "heldout" else None)
+            print_with_compared(f"tax questions, {split} split ({len(cases)}; {note}), judged as of {JUDGED_ON}",
+                                ours, compared(library, cases, args), base, TARGETS["tax"] if split == "heldout" else None)
     if "dev" in sets:
         cases = load_cases(args.dev)
         ours, base = measure(library, cases, show=args.show)
-        columns = {"ours": summarise(ours), **compared(library, cases, args), "baseline": summarise(base)}
+        others = compared(library, cases, args)
         if args.with_faq:
-            columns["ours+FAQ"] = summarise(measure_with_faq(library, cases, args))
-        print_table(f"dev.jsonl ({len(cases)} search cases; not tuned on in issue 12)", columns, TARGETS["tax"])
+            others["ours+FAQ"] = measure_with_faq(library, cases, args)
+        print_with_compared(f"dev.jsonl ({len(cases)} search cases; not tuned on in issue 12)", ours, others, base,
+                            TARGETS["tax"])
 
 
 def measure_with_faq(library: Library, cases: list[dict], args) -> list[dict]:
@@ -379,17 +405,11 @@ def run_stard(args) -> None:
     ours, base = measure(library, cases, limit=args.limit, deep=True)
     outside = [i for i, c in enumerate(cases) if not any(r.get("path", "").startswith("民法典/")
                                                           for r in c["relevant"])]
-    others = {}
-    for setting in parse_settings(args.compare) if args.compare else []:
-        with applied(setting):
-            others[f"ours {label(setting)}"] = measure(library, cases, limit=args.limit, deep=True, base=False)[0]
-    print_table(f"STARD dev ({len(cases)} questions, full corpus, limit {args.limit}; not tuned on)",
-                {"ours": summarise(ours), **{k: summarise(v) for k, v in others.items()},
-                 "baseline": summarise(base)}, TARGETS["stard"])
-    print_table(f"STARD dev outside the Civil Code ({len(outside)} questions)",
-                {"ours": summarise([ours[i] for i in outside]),
-                 **{k: summarise([v[i] for i in outside]) for k, v in others.items()},
-                 "baseline": summarise([base[i] for i in outside])})
+    others = compared(library, cases, args, limit=args.limit, deep=True)
+    print_with_compared(f"STARD dev ({len(cases)} questions, full corpus, limit {args.limit}; not tuned on)",
+                        ours, others, base, TARGETS["stard"])
+    print_with_compared(f"STARD dev outside the Civil Code ({len(outside)} questions)", ours, others, base,
+                        subset=outside)
     print(f"({time.perf_counter() - started:.0f} s for both searches)")
 
 
