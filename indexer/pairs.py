@@ -116,9 +116,15 @@ class PairFrequencies:
         return math.log((self.entries + 1) / (df + 1)) if df else 0.0
 
     def weights(self, text: str) -> dict[str, float]:
-        """The question's pairs that some entry holds, each with its idf."""
-        weighed = {p: self.idf(p) for p in pairs_of(text)}
-        return {p: w for p, w in weighed.items() if w > 0}
+        """The question's pairs that some entry holds, each with its idf (one binary search for all)."""
+        pairs = sorted(pairs_of(text))
+        if not pairs or not len(self.keys):
+            return {}
+        keys = np.fromiter((_key(p) for p in pairs), dtype=np.uint64, count=len(pairs))
+        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        df = np.where(self.keys[at] == keys, self.counts[at], 0)
+        idf = np.log((self.entries + 1) / (df + 1))
+        return {p: float(w) for p, w, d in zip(pairs, idf, df) if d}
 
 
 def coverage(weights: dict[str, float], text: str) -> float:
