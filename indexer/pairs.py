@@ -127,6 +127,28 @@ class PairFrequencies:
         return {p: float(w) for p, w, d in zip(pairs, idf, df) if d}
 
 
+def coverages(weights: dict[str, float], texts: list[str]) -> np.ndarray:
+    """``coverage`` of each of ``texts``, at once: every adjacent pair of the joined texts looked up among
+    the question's pairs by a binary search (a Python ``in`` per pair and text costs ~5x more)."""
+    if not texts:
+        return np.zeros(0)
+    total = sum(weights.values())
+    if total <= 0:
+        return np.ones(len(texts))
+    pairs = sorted(weights)
+    wanted = np.fromiter((_key(p) for p in pairs), dtype=np.uint64, count=len(pairs))  # ascending, as ``pairs``
+    weight = np.fromiter((weights[p] for p in pairs), dtype=np.float64, count=len(pairs))
+    codes = np.frombuffer("\n".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    keys = (codes[:-1] << np.uint64(21)) | codes[1:]  # a pair spanning two texts holds "\n": never wanted
+    at = np.minimum(np.searchsorted(wanted, keys), len(wanted) - 1)
+    hit = np.nonzero(wanted[at] == keys)[0]
+    starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
+    text_of = np.searchsorted(starts, hit, side="right") - 1
+    found = np.unique(text_of * len(pairs) + at[hit])  # each (text, pair) once
+    held = np.bincount(found // len(pairs), weights=weight[found % len(pairs)], minlength=len(texts))
+    return held / total
+
+
 def coverage(weights: dict[str, float], text: str) -> float:
     """The idf-weighted share of the question's pairs (``weights``) found in ``text``; 1 with no pairs."""
     total = sum(weights.values())

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from indexer.pairs import coverage as pair_coverage
+from indexer.pairs import coverages as pair_coverages
 
 COVERAGE_POWER = 1.0
 DOCUMENT_POWER = 1.0
@@ -121,9 +121,10 @@ def weigh_pairs(results: list, weights: dict[str, float]) -> None:
     scores without it (``indexer.confidence``)."""
     if not PAIR_POWER or not weights:
         return
-    for r in results:
-        held = f"{r.snippet}\n{r.doc_title}" if PAIR_TITLE else r.snippet
-        r.pair_factor = max(pair_coverage(weights, held), COVERAGE_FLOOR) ** PAIR_POWER
+    held = [f"{r.snippet}\n{r.doc_title}" if PAIR_TITLE else r.snippet for r in results]
+    factors = np.maximum(pair_coverages(weights, held), COVERAGE_FLOOR) ** PAIR_POWER
+    for r, factor in zip(results, factors):
+        r.pair_factor = float(factor)
         r.score *= r.pair_factor
 
 

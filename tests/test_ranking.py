@@ -97,10 +97,12 @@ def test_pair_frequencies_saved_by_the_build_are_those_of_the_stored_texts(index
 
 
 def test_pair_coverage_weighs_rare_pairs_and_skips_punctuation():
-    from indexer.pairs import coverage, pairs_of
+    from indexer.pairs import coverage, coverages, pairs_of
 
     assert pairs_of("吨税，船舶") == {"吨税", "船舶"}
     weights = {"吨税": 3.0, "纳税": 1.0}
     assert coverage(weights, "应纳税额") == 0.25
     assert coverage(weights, "船舶吨税") == 0.75
     assert coverage({}, "任何文字") == 1.0
+    texts = ["应纳税额", "船舶吨税", "吨", "纳税吨税纳税", "纳\n税吨", "税吨税"]
+    assert list(coverages(weights, texts)) == [coverage(weights, t) for t in texts] == [0.25, 0.75, 0, 1, 0, 0.75]
