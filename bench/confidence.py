@@ -88,7 +88,8 @@ def main() -> None:
     shipped = shipped_rule()  # the rule in use, on this run's scores (is a refit needed after a ranking change?)
     print("shipped rule (indexer/data/confidence.json) on these scores: " + ", ".join(
         f"{name} {r['unanswerable_flagged']:.1%} / {r['answerable_flagged']:.1%}"
-        for name, r in (("tune", flag_rates(shipped, tune)), ("test", flag_rates(shipped, test)))))
+        for name, r in (("tune", flag_rates(shipped, tune)), ("test", flag_rates(shipped, test)),
+                         ("dev", flag_rates(shipped, dev_rows) if dev_rows else None)) if r))
     print("targets: >= 90.0% of unanswerable flagged, <= 5.0% of answerable flagged (held out)")
     if args.show:
         for s, a, c in questions + dev:
