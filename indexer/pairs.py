@@ -5,13 +5,15 @@ Word matching misses what the segmentation splits differently in the question an
 holds in how many entries each pair of characters occurs (its document frequency), for an idf: a full
 build counts it from the texts it writes and saves it next to the index (``FILE_NAME``, a few MB); an
 update leaves it as it is (one document moves the frequencies of common pairs by a hair; a pair that
-only a newer document holds counts for nothing until the next full build). ``coverage`` is the
+only a newer document holds counts for nothing until the next full build); an index built before the file
+existed has it counted from the stored texts by its first search, and saved (``SearchIndex.pair_frequencies``). ``coverage`` is the
 idf-weighted share of a question's pairs that an entry's text holds; ``indexer.ranking.weigh_pairs``
 turns it into a factor of the score.
 """
 from __future__ import annotations
 
 import math
+import os
 import re
 from pathlib import Path
 
@@ -95,7 +97,7 @@ class PairFrequencies:
 
     def save(self, path: Path) -> None:
         """Written next to the index by a full build (``indexer.feeding``), atomically."""
-        part = path.with_name(path.name + ".part")
+        part = path.with_name(f"{path.name}.{os.getpid()}.part")
         with open(part, "wb") as out:
             np.savez(out, keys=self.keys, counts=self.counts, entries=np.array([self.entries]))
         part.replace(path)

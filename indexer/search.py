@@ -186,11 +186,21 @@ class SearchIndex:
 
     def pair_frequencies(self, searcher) -> PairFrequencies:
         """Character pairs' document frequencies (``indexer.pairs``): the full build's file, read again
-        when a build replaces it; counted from the stored texts for an index built without one."""
+        when a build replaces it. An index built without one (before the file existed) has them counted
+        from its stored texts once and saved (the first search pays: 0.3 s on the tax library, ~10 s on
+        the full laws corpus)."""
         path = self.index_dir / PAIRS_FILE
-        stamp = path.stat().st_mtime_ns if path.exists() else -searcher.reader().generation() - 1
+        stamp = path.stat().st_mtime_ns if path.exists() else ("counted", searcher.reader().generation())
         if self._pairs is None or self._pairs[0] != stamp:
-            pairs = PairFrequencies.load(path) if stamp >= 0 else PairFrequencies.of_reader(searcher.reader())
+            if isinstance(stamp, int):
+                pairs = PairFrequencies.load(path)
+            else:
+                pairs = PairFrequencies.of_reader(searcher.reader())
+                try:
+                    pairs.save(path)
+                    stamp = path.stat().st_mtime_ns
+                except OSError:  # a read-only index folder: kept in memory for this generation
+                    pass
             self._pairs = (stamp, pairs)
         return self._pairs[1]
 

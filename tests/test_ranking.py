@@ -106,3 +106,16 @@ def test_pair_coverage_weighs_rare_pairs_and_skips_punctuation():
     assert coverage({}, "任何文字") == 1.0
     texts = ["应纳税额", "船舶吨税", "吨", "纳税吨税纳税", "纳\n税吨", "税吨税"]
     assert list(coverages(weights, texts)) == [coverage(weights, t) for t in texts] == [0.25, 0.75, 0, 1, 0, 0.75]
+
+
+def test_an_index_built_without_the_pair_file_counts_and_saves_it_once(index):
+    from indexer.pairs import FILE_NAME, PairFrequencies
+
+    path = index.index_dir / FILE_NAME
+    built = PairFrequencies.load(path)
+    path.unlink()
+    index._pairs = None
+    index.search("车辆购置税什么时候申报", today_override=TODAY)
+    assert path.exists()
+    saved = PairFrequencies.load(path)
+    assert (saved.keys == built.keys).all() and (saved.counts == built.counts).all()
