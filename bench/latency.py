@@ -1,12 +1,18 @@
 """Latency, build time, update time, cold start and memory: ours against the plain baseline.
 
     python bench/latency.py [--skip-full] [--procs 2]
+    python bench/latency.py --alternate NAME=V [--index DIR] [--questions tax|stard] [--passes 3]
 
 Runs on the tax library (policies/tax) and on the 3,475 laws of ../shared/corpus/laws-full.tar.xz
 (extracted to a temporary folder and imported with kb.library.importing.import_paths). Queries: the dev
 set's queries (search and routing cases). Every query feature is on for ours (synonyms, typos,
 citation lookup, validity ranking, snippets). Cold start and memory are measured in a fresh
 process (``python bench/latency.py --probe ...``) so this process's imports do not count.
+
+``--alternate NAME=V`` (a constant of ``indexer.ranking``, as ``relevance.py --compare``) times one part of
+the ranking: each question searched with the constants as they are and with ``NAME=V``, the order of the two
+alternating, in one process on one index (the tax library, or ``--index DIR`` of an imported corpus with its
+``index``), after a warm-up pass; it prints p50 / p95 of both and of the per-question difference.
 """
 from __future__ import annotations
 
@@ -155,8 +161,54 @@ def report(label: str, f: dict) -> None:
         print("targets: " + ", ".join(f"{k} <= {v}" for k, v in targets.items()) + "; first answer <= 0.6 s; update <= 1 s")
 
 
+def alternate(args) -> None:
+    from relevance import STARD_SET, TAX_SET, applied, label, load_cases, parse_settings, tax_library
+
+    from indexer import SearchIndex
+
+    if args.index:
+        index = SearchIndex(args.index / "index", args.index)
+    else:
+        index = tax_library(argparse.Namespace(library=ROOT / "policies" / "tax", cut=None, hmm=False)).ours
+    questions = [c["query"] for c in load_cases(STARD_SET if args.questions == "stard" else TAX_SET)]
+    questions = questions[:args.count]
+    (setting,) = parse_settings(args.alternate)
+
+    def timed(text: str) -> float:
+        started = time.perf_counter()
+        index.search(text, limit=10, today_override="2026-11-27")
+        return (time.perf_counter() - started) * 1000
+
+    for text in questions:  # warm-up: every searcher cache, the pair table, jieba
+        timed(text)
+        with applied(setting):
+            timed(text)
+    as_is, other = [], []
+    for n in range(args.passes):
+        for i, text in enumerate(questions):
+            if (i + n) % 2:
+                as_is.append(timed(text))
+                with applied(setting):
+                    other.append(timed(text))
+            else:
+                with applied(setting):
+                    other.append(timed(text))
+                as_is.append(timed(text))
+    difference = [a - b for a, b in zip(as_is, other)]
+    print(f"{len(questions)} {args.questions} questions x {args.passes} passes, alternating, one process")
+    for name, values in (("as is", as_is), (label(setting), other), ("difference", difference)):
+        print(f"  {name:<22} p50 {percentile(values, 0.5):7.2f} ms  p95 {percentile(values, 0.95):7.2f} ms  "
+              f"mean {sum(values) / len(values):7.2f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--alternate", action="append", metavar="NAME=V",
+                        help="time the search as is against these constants, alternating")
+    parser.add_argument("--index", type=Path, help="--alternate: folder of an imported corpus and its index")
+    parser.add_argument("--questions", choices=("tax", "stard"), default="tax")
+    parser.add_argument("--count", type=int, default=1000, help="--alternate: at most this many questions")
+    parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--skip-full", action="store_true", help="only the tax library")
     parser.add_argument("--procs", type=int, default=2, help="indexing processes for our full build")
     parser.add_argument("--reuse-full", type=Path, help="folder holding kb.sqlite3 of an earlier full import")
@@ -164,6 +216,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.probe:
         probe(*args.probe)
+        return
+    if args.alternate:
+        alternate(args)
         return
     report("tax", measure("tax", ROOT / "policies" / "tax", 1))
     if args.reuse_full:

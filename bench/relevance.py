@@ -2,6 +2,7 @@
 
     python bench/relevance.py [--set tax|dev|stard ...] [--stard] [--full DIR] [--limit N]
                               [--synonym-groups] [--show] [--with-faq] [--cut search|precise] [--hmm]
+                              [--cv NAME=V1,V2,... ...] [--compare NAME=V,...]
 
 Sets (each printed as its own table, ours beside the baseline measured in the same run):
 - ``tax``: ``bench/data/tax-questions.jsonl``, 503 questions written for this product, judged against the tax
@@ -19,6 +20,13 @@ Success@5 (a grade-2 article in the top 5); nDCG@10 (gain 2^grade - 1); trap@1 (
 version ranked first, a count); Recall@10 and Recall@100 for STARD (found / judged). Tax judgements are as of
 2026-11-27, used as "today".
 
+``--cv NAME=V1,V2,...`` (repeatable; NAME a constant of ``indexer.ranking``, or ``module.NAME`` of another
+``indexer`` module) chooses a setting on the tax set's ``tune`` split only: every combination of the values is
+measured on each tune question, then 5-fold cross-validation (ten shuffles) picks the best on four folds and
+scores it on the fifth; it prints each setting's tune figure, the out-of-fold figure of the choice and how
+often each setting was chosen, and touches no held-out question. ``--compare NAME=V,...`` adds a column "ours
+with NAME=V" to every table (the parameters as they are against a setting, in the same run).
+
 ``--synonym-groups`` measures what each group of the synonym table (abbreviation, statute, everyday; see
 ``indexer/data/synonyms.tsv``) adds: the tax set's held-out and tune questions and dev, with no synonyms,
 each group alone, all but each group, and all. ``--with-faq`` also loads the FAQ starter set
@@ -28,6 +36,8 @@ their order, ahead of the articles that follow it (what an agent reads first).
 from __future__ import annotations
 
 import argparse
+import importlib
+import itertools
 import json
 import math
 import tarfile
@@ -213,21 +223,142 @@ def measure(library: Library, cases: list[dict], limit: int = 10, deep: bool = F
     return rows_ours, rows_base
 
 
+def _target(name: str):
+    """(module, attribute) of a ``--cv`` / ``--compare`` name: ``NAME`` of ``indexer.ranking`` or ``module.NAME``."""
+    module, _, attribute = name.rpartition(".")
+    module = importlib.import_module(f"indexer.{module or 'ranking'}")
+    if not hasattr(module, attribute):
+        raise SystemExit(f"{module.__name__} has no {attribute}")
+    return module, attribute
+
+
+def _value(text: str):
+    return {"True": True, "False": False}[text] if text in ("True", "False") else float(text)
+
+
+def parse_settings(specs: list[str]) -> list[dict]:
+    """``["A=1,2", "B=0,1"]`` -> every combination, as {name: value}; the first values first."""
+    names, values = [], []
+    for spec in specs:
+        name, _, listed = spec.partition("=")
+        _target(name)
+        names.append(name)
+        values.append([_value(v) for v in listed.split(",")])
+    return [dict(zip(names, combination)) for combination in itertools.product(*values)]
+
+
+class applied:
+    """Context manager: the constants of ``setting`` set, the old values restored after."""
+
+    def __init__(self, setting: dict):
+        self.setting, self.saved = setting, {}
+
+    def __enter__(self):
+        for name, value in self.setting.items():
+            module, attribute = _target(name)
+            self.saved[name] = getattr(module, attribute)
+            setattr(module, attribute, value)
+
+    def __exit__(self, *exc):
+        for name, value in self.saved.items():
+            module, attribute = _target(name)
+            setattr(module, attribute, value)
+
+
+def label(setting: dict) -> str:
+    return " ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in setting.items())
+
+
+def cross_validate(rows: list[list[dict]], folds: int = 5, shuffles: int = 10, metric: str = "MRR@10",
+                   seed: int = 100) -> tuple[dict, list[int]]:
+    """``rows[s][q]``: setting s's figures on question q. Out of fold, the setting best on the other folds
+    (ties: the first listed) scored on each fold; returns the mean of those figures and how often each
+    setting was chosen."""
+    import numpy as np
+
+    n = len(rows[0])
+    table = np.array([[r[metric] for r in setting_rows] for setting_rows in rows])
+    chosen = [0] * len(rows)
+    out: list[dict] = []
+    for shuffle in range(shuffles):
+        order = np.random.default_rng(seed + shuffle).permutation(n)
+        for k in range(folds):
+            test = order[k::folds]
+            train = np.setdiff1d(order, test)
+            best = int(np.argmax(table[:, train].mean(axis=1) - 1e-12 * np.arange(len(rows))))
+            chosen[best] += 1
+            out.append(summarise([rows[best][i] for i in test]))
+    return {key: sum(o[key] for o in out) / len(out) for key in out[0]}, chosen
+
+
+def run_cv(library: Library, args) -> None:
+    settings = parse_settings(args.cv)
+    cases = load_cases(args.tax, "tune")
+    rows = []
+    print(f"\n--cv on the tax tune split ({len(cases)} questions; nothing held out is searched)")
+    for setting in settings:
+        with applied(setting):
+            rows.append(measure(library, cases, base=False)[0])
+        s = summarise(rows[-1])
+        print(f"  {label(setting):<40} tune MRR@10 {s['MRR@10']:.3f}  Success@5 {s['Success@5']:.3f}  "
+              f"nDCG@10 {s['nDCG@10']:.3f}", flush=True)
+    figures, chosen = cross_validate(rows)
+    print(f"5-fold CV x 10 shuffles, the choice scored out of fold: MRR@10 {figures['MRR@10']:.3f}, "
+          f"Success@5 {figures['Success@5']:.3f} (the first setting alone: "
+          f"{summarise(rows[0])['MRR@10']:.3f} / {summarise(rows[0])['Success@5']:.3f})")
+    print("chosen in the 50 folds: " + ", ".join(f"{label(s)}: {c}" for s, c in zip(settings, chosen) if c))
+
+
+def compared(library: Library, cases: list[dict], args, **options) -> dict[str, list[dict]]:
+    """Extra columns: ours with each ``--compare`` setting, per question."""
+    columns = {}
+    for setting in parse_settings(args.compare) if args.compare else []:
+        with applied(setting):
+            columns[f"ours {label(setting)}"] = measure(library, cases, base=False, **options)[0]
+    return columns
+
+
+def print_with_compared(title: str, ours: list[dict], others: dict[str, list[dict]], base: list[dict],
+                        targets: dict | None = None, subset: list[int] | None = None) -> None:
+    """The table (ours, each ``--compare`` column, the baseline), then ours against each compared column."""
+    def pick(rows):
+        return rows if subset is None else [rows[i] for i in subset]
+
+    print_table(title, {"ours": summarise(pick(ours)), **{k: summarise(pick(v)) for k, v in others.items()},
+                        "baseline": summarise(pick(base))}, targets)
+    for name, rows in others.items():
+        print_paired(pick(ours), pick(rows), f"ours against {name}")
+
+
+def print_paired(a: list[dict], b: list[dict], title: str, rounds: int = 10000) -> None:
+    """Per question: better / worse / same (MRR@10, Success@5), and a paired bootstrap of the MRR@10 gain."""
+    import numpy as np
+
+    x, y = np.array([r["MRR@10"] for r in a]), np.array([r["MRR@10"] for r in b])
+    s5 = np.array([r["Success@5"] for r in a]) - np.array([r["Success@5"] for r in b])
+    d = x - y
+    means = d[np.random.default_rng(0).integers(0, len(d), (rounds, len(d)))].mean(axis=1)
+    print(f"  {title}, per question: MRR@10 {int((d > 1e-12).sum())} better, {int((d < -1e-12).sum())} worse, "
+          f"{int((abs(d) <= 1e-12).sum())} same; gain {d.mean():+.3f}, paired bootstrap 95 % "
+          f"{np.percentile(means, 2.5):+.3f} .. {np.percentile(means, 97.5):+.3f} (share <= 0: {(means <= 0).mean():.3f}); "
+          f"Success@5 {int((s5 > 0).sum())} gained, {int((s5 < 0).sum())} lost")
+
+
 def run_tax_and_dev(library: Library, sets: list[str], args) -> None:
     if "tax" in sets:
         for split, note in (("heldout", "held out: the figures to quote"), ("tune", "tuned on: not evidence")):
             cases = load_cases(args.tax, split)
             ours, base = measure(library, cases, show=args.show and split == "heldout")
-            print_table(f"tax questions, {split} split ({len(cases)}; {note}), judged as of {JUDGED_ON}",
-                        {"ours": summarise(ours), "baseline": summarise(base)},
-                        TARGETS["tax"] if split == "heldout" else None)
+            print_with_compared(f"tax questions, {split} split ({len(cases)}; {note}), judged as of {JUDGED_ON}",
+                                ours, compared(library, cases, args), base, TARGETS["tax"] if split == "heldout" else None)
     if "dev" in sets:
         cases = load_cases(args.dev)
         ours, base = measure(library, cases, show=args.show)
-        columns = {"ours": summarise(ours), "baseline": summarise(base)}
+        others = compared(library, cases, args)
         if args.with_faq:
-            columns["ours+FAQ"] = summarise(measure_with_faq(library, cases, args))
-        print_table(f"dev.jsonl ({len(cases)} search cases; not tuned on in issue 12)", columns, TARGETS["tax"])
+            others["ours+FAQ"] = measure_with_faq(library, cases, args)
+        print_with_compared(f"dev.jsonl ({len(cases)} search cases; not tuned on in issue 12)", ours, others, base,
+                            TARGETS["tax"])
 
 
 def measure_with_faq(library: Library, cases: list[dict], args) -> list[dict]:
@@ -274,10 +405,11 @@ def run_stard(args) -> None:
     ours, base = measure(library, cases, limit=args.limit, deep=True)
     outside = [i for i, c in enumerate(cases) if not any(r.get("path", "").startswith("民法典/")
                                                           for r in c["relevant"])]
-    print_table(f"STARD dev ({len(cases)} questions, full corpus, limit {args.limit}; not tuned on)",
-                {"ours": summarise(ours), "baseline": summarise(base)}, TARGETS["stard"])
-    print_table(f"STARD dev outside the Civil Code ({len(outside)} questions)",
-                {"ours": summarise([ours[i] for i in outside]), "baseline": summarise([base[i] for i in outside])})
+    others = compared(library, cases, args, limit=args.limit, deep=True)
+    print_with_compared(f"STARD dev ({len(cases)} questions, full corpus, limit {args.limit}; not tuned on)",
+                        ours, others, base, TARGETS["stard"])
+    print_with_compared(f"STARD dev outside the Civil Code ({len(outside)} questions)", ours, others, base,
+                        subset=outside)
     print(f"({time.perf_counter() - started:.0f} s for both searches)")
 
 
@@ -297,11 +429,17 @@ def main() -> None:
     parser.add_argument("--synonym-groups", action="store_true", help="what each synonym group adds")
     parser.add_argument("--show", action="store_true", help="print each case's top 3 for our search")
     parser.add_argument("--with-faq", action="store_true", help="dev: also measure with the FAQ starter set indexed")
+    parser.add_argument("--cv", action="append", metavar="NAME=V1,V2",
+                        help="choose these constants by 5-fold CV on the tax tune split only (repeatable)")
+    parser.add_argument("--compare", action="append", metavar="NAME=V",
+                        help="add a column: ours with these constants (repeatable, combined)")
     args = parser.parse_args()
-    sets = args.sets or ["tax", "dev"] + (["stard"] if args.stard else [])
+    sets = args.sets or (["tax", "dev"] + (["stard"] if args.stard else []) if not args.cv else [])
 
-    if "tax" in sets or "dev" in sets or args.synonym_groups:
+    if "tax" in sets or "dev" in sets or args.synonym_groups or args.cv:
         library = tax_library(args)
+        if args.cv:
+            run_cv(library, args)
         run_tax_and_dev(library, sets, args)
         if args.synonym_groups:
             run_synonym_groups(library, args)

@@ -19,6 +19,8 @@ from whoosh.writing import CLEAR
 from kb.library.models import Document
 from indexer.faq_entries import faq_key
 from indexer.faq_index_entries import faq_index_entries
+from indexer.pairs import FILE_NAME as PAIRS_FILE
+from indexer.pairs import PairCounter
 from indexer.schema import make_schema
 from indexer.unit_entries import unit_fields
 from indexer.writing import open_or_create_locked, take_writer, writer_lock
@@ -60,13 +62,17 @@ def build_index(index_dir: str | Path, session: Session, *, schema=None, procs: 
         if procs > 1:
             options.update(procs=procs, multisegment=True)
         writer = take_writer(ix, **options)
+        pairs = PairCounter()  # character pairs' document frequencies, for the second stage
         try:
             for document in _documents(session, None):
                 for unit in document.units:
-                    writer.add_document(**unit_fields(unit, document))
+                    fields = unit_fields(unit, document)
+                    writer.add_document(**fields)
+                    pairs.add(fields.get("text", ""))
                     count += 1
             for fields in faq_index_entries(session):  # the published FAQ entries
                 writer.add_document(**fields)
+                pairs.add(fields.get("text", ""))
                 count += 1
         except BaseException:
             writer.cancel()
@@ -74,6 +80,7 @@ def build_index(index_dir: str | Path, session: Session, *, schema=None, procs: 
         # CLEAR: the new segments replace every old one in a single new generation, so readers
         # go straight from the old index to the new one.
         writer.commit(mergetype=CLEAR)
+        pairs.frequencies().save(index_dir / PAIRS_FILE)
     return count
 
 

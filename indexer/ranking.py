@@ -1,7 +1,7 @@
 """Second stage: the candidates BM25F found, re-scored for how much of the question each one covers.
 
 BM25F adds up the words of a question one by one, so an article that repeats one frequent word
-(罚款 ten times) can outscore one that holds all of the question's rarer words once. Three factors
+(罚款 ten times) can outscore one that holds all of the question's rarer words once. Four factors
 multiply each candidate's score (all parameters chosen by cross-validation on the tune split of
 ``bench/data/tax-questions.jsonl``; see bench/README.md):
 
@@ -11,12 +11,17 @@ multiply each candidate's score (all parameters chosen by cross-validation on th
 - the rule asked for: a question that asks for a rate (税率, 交多少), a time limit (多久, 几天), a
   penalty (罚多少), a refund (能退吗) or an exemption (免不免) multiplies by ``1 + ASK_BOOST`` the
   entries whose text states that kind of rule (税率/征收率, 之日起/期限, 罚款/罚金, 退还, 免征);
-- the document (``weigh_documents``, once the results' stored fields are read): an entry's score
+- the question's character pairs (``weigh_pairs``, once the results' stored fields are read): the
+  idf-weighted share of the pairs of adjacent characters of the question (``indexer.pairs``) that the
+  entry's text or its document's title holds, to the power ``PAIR_POWER``; it catches what jieba cuts
+  differently in the question and the article, where the words do not match;
+- the document (``weigh_documents``, after the pairs): an entry's score
   times (its document's best score / the best score of all) to the power ``DOCUMENT_POWER``: an
   article of the law that matches the question as a whole beats a stray article of another law.
 
 The first two read the postings the first stage already scored (``scoring.FastScorer``'s cache): no stored
-field is read, so the second stage costs a fraction of a millisecond.
+field is read, so they cost a fraction of a millisecond; the pairs are looked for in the texts the search
+reads anyway (see bench/README.md for the cost).
 """
 from __future__ import annotations
 
@@ -25,10 +30,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from indexer.pairs import coverages as pair_coverages
+
 COVERAGE_POWER = 1.0
 DOCUMENT_POWER = 1.0
 COVERAGE_FLOOR = 0.05
 ASK_BOOST = 1.0
+PAIR_POWER = 1.5  # the question's character pairs (``indexer.pairs``): 0 = off
+PAIR_TITLE = True  # whether a pair found in the document's title counts
 FIELDS = ("text", "title")
 
 # (what the question asks, how a caller asks it, index words of an article stating that kind of rule)
@@ -101,6 +110,22 @@ def _coverage(scorer, concepts: list[Concept], docs: np.ndarray) -> np.ndarray:
     if weight_sum == 0:
         return np.ones(len(docs))
     return np.maximum(total / weight_sum, COVERAGE_FLOOR)
+
+
+def weigh_pairs(results: list, weights: dict[str, float]) -> None:
+    """Multiply each result's ``score`` by the idf-weighted share of the question's character pairs
+    (``weights``, ``indexer.pairs``) its text (and title, ``PAIR_TITLE``) holds, to ``PAIR_POWER``.
+
+    Called once the results' stored fields are read, before ``weigh_documents``; ``snippet`` still
+    holds the whole text then. The factor is kept (``pair_factor``): the confidence rule reads the
+    scores without it (``indexer.confidence``)."""
+    if not PAIR_POWER or not weights:
+        return
+    held = [f"{r.snippet}\n{r.doc_title}" if PAIR_TITLE else r.snippet for r in results]
+    factors = np.maximum(pair_coverages(weights, held), COVERAGE_FLOOR) ** PAIR_POWER
+    for r, factor in zip(results, factors):
+        r.pair_factor = float(factor)
+        r.score *= r.pair_factor
 
 
 def weigh_documents(results: list) -> None:

@@ -42,6 +42,7 @@ def test_an_article_holding_all_of_the_question_beats_one_repeating_part_of_it(i
     assert _first(index, text) in settling
     monkeypatch.setattr(ranking, "COVERAGE_POWER", 0.0)
     monkeypatch.setattr(ranking, "DOCUMENT_POWER", 0.0)
+    monkeypatch.setattr(ranking, "PAIR_POWER", 0.0)  # the coverage of the question's character pairs does it too
     assert _first(index, text) not in settling
 
 
@@ -71,3 +72,50 @@ def test_a_lone_character_among_words_is_searched(index):
     terms = {(q.fieldname, q.text) for q in parsed.query.subqueries if isinstance(q, Term)}
     assert ("text", "船") in terms
     assert index.search("船停在港口要交吨税吗", today_override=TODAY).results[0].doc_title == "中华人民共和国船舶吨税法"
+
+
+def test_character_pairs_lift_the_article_whose_words_jieba_cut_otherwise(make_search_index, monkeypatch):
+    # A caller's run-together wording: the judicial interpretation repeats 虚开发票 and wins on words; the pairs of
+    # the question (开发, 发票 ...) are held whole by 发票管理办法第二十一条 (开具发票 … 一次性如实开具) and its title.
+    index = make_search_index("发票管理办法(2023-07-20).md", "税收征收管理法(2015-04-24).md",
+                              "最高人民法院、最高人民检察院关于办理危害税收征管刑事案件适用法律若干问题的解释(2024-03-15).md")
+    text = "开发票的时候能不能拆开开"
+    assert _first(index, text) == "《中华人民共和国发票管理办法》第二十一条"
+    monkeypatch.setattr(ranking, "PAIR_POWER", 0.0)
+    assert _first(index, text) != "《中华人民共和国发票管理办法》第二十一条"
+
+
+def test_pair_frequencies_saved_by_the_build_are_those_of_the_stored_texts(index):
+    from indexer.pairs import FILE_NAME, PairFrequencies
+
+    saved = PairFrequencies.load(index.index_dir / FILE_NAME)
+    counted = PairFrequencies.of_reader(index.searcher().reader())
+    assert saved.entries == counted.entries == index.searcher().doc_count()
+    assert (saved.keys == counted.keys).all() and (saved.counts == counted.counts).all()
+    assert saved.frequency("纳税") > saved.frequency("吨税") > 0
+    assert saved.idf("吨税") > saved.idf("纳税") and saved.idf("𪚥𪚥") == 0.0
+
+
+def test_pair_coverage_weighs_rare_pairs_and_skips_punctuation():
+    from indexer.pairs import coverage, coverages, pairs_of
+
+    assert pairs_of("吨税，船舶") == {"吨税", "船舶"}
+    weights = {"吨税": 3.0, "纳税": 1.0}
+    assert coverage(weights, "应纳税额") == 0.25
+    assert coverage(weights, "船舶吨税") == 0.75
+    assert coverage({}, "任何文字") == 1.0
+    texts = ["应纳税额", "船舶吨税", "吨", "纳税吨税纳税", "纳\n税吨", "税吨税"]
+    assert list(coverages(weights, texts)) == [coverage(weights, t) for t in texts] == [0.25, 0.75, 0, 1, 0, 0.75]
+
+
+def test_an_index_built_without_the_pair_file_counts_and_saves_it_once(index):
+    from indexer.pairs import FILE_NAME, PairFrequencies
+
+    path = index.index_dir / FILE_NAME
+    built = PairFrequencies.load(path)
+    path.unlink()
+    index._pairs = None
+    index.search("车辆购置税什么时候申报", today_override=TODAY)
+    assert path.exists()
+    saved = PairFrequencies.load(path)
+    assert (saved.keys == built.keys).all() and (saved.counts == built.counts).all()

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from kb.core.db import Base
 from kb.core.workdays import deadline_status
 from kb.faq.models import FaqEntry
-from kb.core.timestamps import UtcDateTime, utc_now
+from kb.core.timestamps import UtcDateTime, to_beijing, utc_now
 
 MENU = "menu"
 GREETING = "greeting"  # 语音信箱
@@ -212,7 +212,8 @@ class Campaign(Base):
         return [_normal(w) for w in (self.keywords or [self.title]) if _normal(w)]
 
     def runs_at(self, moment: dt.datetime) -> bool:
-        """Whether ``moment`` (Beijing time) falls on its dates and within its hours."""
+        """Whether ``moment`` falls on its dates and within its hours, on Beijing's calendar and clock."""
+        moment = to_beijing(moment)
         clock = moment.strftime("%H:%M")
         return self.starts_on <= moment.date() <= self.ends_on and self.opens_at <= clock < self.closes_at
 

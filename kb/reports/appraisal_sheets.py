@@ -14,6 +14,7 @@ from kb.reports.appraisal import (
 )
 from kb.reports.models import AppraisalSheet
 from kb.core.periods import Period, parse_month
+from kb.core.timestamps import utc_now
 from kb.core.permissions import Forbidden, role_of
 from kb.accounts.models import User
 from kb.accounts.roles import AGENT
@@ -70,7 +71,7 @@ def save_centre_entries(session: Session, actor, data: dict) -> AppraisalSheet:
     if not can_manage_appraisal(actor):
         raise Forbidden("只有中心主任可以评定考核")
     sheet = _open_sheet(session, data["agent_id"], data["month"], "不能再修改")
-    at = data.get("at") or dt.datetime.now()
+    at = data.get("at") or utc_now()
     inputs = {}
     for key, value in (data.get("inputs") or {}).items():
         if key not in MANUAL_BY_KEY or value is None or str(value).strip() == "":
@@ -98,7 +99,7 @@ def save_self_score(session: Session, actor, data: dict) -> AppraisalSheet:
     if role_of(actor) != AGENT:
         raise Forbidden("只有咨询服务员本人可以自评")
     sheet = _open_sheet(session, actor.id, data["month"], "不能再自评")
-    at = data.get("at") or dt.datetime.now()
+    at = data.get("at") or utc_now()
     sheet.self_scores = _scores(data.get("scores"), _ceilings(session, actor, sheet.month, at), "自评")
     sheet.self_note = (data.get("note") or "").strip() or None
     sheet.self_scored_at = at
@@ -117,7 +118,7 @@ def record_summary(session: Session, actor, data: dict) -> AppraisalSheet:
     else:
         raise Forbidden("只有咨询服务员本人或中心主任可以登记月汇总上交")
     period = parse_month(data["month"])
-    at = data.get("at") or dt.datetime.now()
+    at = data.get("at") or utc_now()
     if at < period.end:
         raise AppraisalError(f"{period.label}的月汇总须在月末之后上交")
     sheet = _open_sheet(session, agent_id, period.key, "不能再登记")
@@ -135,7 +136,7 @@ def submit_report(session: Session, actor, data: dict) -> AppraisalSheet:
         raise AppraisalError("书面报告须写明原因分析和改进措施")
     sheet = _sheet(session, actor.id, data["month"])
     sheet.report_causes, sheet.report_remedies = causes, remedies
-    sheet.report_at = data.get("at") or dt.datetime.now()
+    sheet.report_at = data.get("at") or utc_now()
     session.flush()
     return sheet
 
