@@ -10,8 +10,8 @@ plain data and an actor. The packages are layers, lowest first; each imports onl
   ``models`` and ``session_events``), ``errors``, ``actors`` and ``permissions``, ``departments`` (the
   bureau's departments and their groups, which permissions and routing read), ``numerals`` (Chinese
   numerals and the one article-number pattern), ``workdays`` (deadlines on China's official calendar),
-  ``periods``, ``timestamps`` (every ``*_at`` column an aware UTC
-  moment, calendar days in Beijing time), ``paging``, ``schema_migrations``, ``shared_files`` (the director's dictionary and synonym
+  ``periods``, ``timestamps`` (every ``*_at`` column an aware UTC moment, calendar days in Beijing
+  time), ``paging``, ``schema_migrations``, ``shared_files`` (the director's dictionary and synonym
   files, kept in the database for every host), ``backup``.
 - ``accounts``: ``roles`` (the five roles, as data), ``users`` (login throttling), ``passwords``
   (Argon2id), ``password_policy``, ``api_tokens``, ``audit`` (the append-only log of who saw or changed
@@ -22,9 +22,9 @@ plain data and an actor. The packages are layers, lowest first; each imports onl
   catalog CSV; ``citations`` and ``titles`` (short names by rule, ``data/title_abbreviations.tsv``);
   ``statuses`` (plain constants: the search path imports no ORM); ``document_events`` (tells the
   features above which documents changed); ``compare``, ``export``, ``uploads``, ``listings``.
-- ``faq``: the standard answers. ``operations`` (curation, review, publishing, 需复核 when a cited article
-  changes, told by ``library_events``), ``citations`` (reading and resolving them), ``import_export``,
-  ``similarity``.
+- ``faq``: the standard answers. ``operations`` (curation and publishing), ``review`` (需复核 when a cited
+  article changes, told by ``library_events``, and the director's queue), ``versions`` (every version and
+  its diff), ``citations`` (reading and resolving them), ``import_export``, ``similarity``.
 - ``hotline``: the live call flow. ``calls``, ``referrals`` (转办单) with ``referral_drafts``, ``reminders``
   (催办), ``referral_faq`` and ``referral_listings``; ``routing`` (the director's rules in ``routing_rules``
   over the classifier ``routing_model``, with ``routing_lexicon`` and ``negation``, fitted on
@@ -42,7 +42,7 @@ plain data and an actor. The packages are layers, lowest first; each imports onl
   ``portal_content`` (the public 法规库).
 - ``reports``: what the director reads and signs. ``bulletin`` and ``bulletin_issues`` (《12366信息专报》),
   ``promises`` (the five 100% promises), the agents' appraisal in two schemes (``appraisal_rules``,
-  ``pay``, ``appraisal``, ``appraisal_history``), ``querylog`` and ``gaps``, ``demo_data``.
+  ``pay``, ``appraisal`` with ``appraisal_sheets``, ``appraisal_history``), ``querylog`` and ``gaps``, ``demo_data``.
 
 ``kb`` imports neither Flask nor Whoosh: the web app and the indexer depend on it, never the
 other way round.
