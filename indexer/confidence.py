@@ -228,8 +228,9 @@ def signals(parsed, results, reader, synonyms) -> Signals:
                     articles=len(articles))
     if not articles:
         return found
-    # The scores without the character pairs' factor (``ranking.weigh_pairs``): how strongly the words matched.
-    scores = [r.score / getattr(r, "pair_factor", 1.0) for r in articles]
+    # The scores without the character pairs' and the meaning's factors (``ranking.weigh_pairs``,
+    # ``semantic.weigh_meaning``): how strongly the words matched.
+    scores = [r.score / (getattr(r, "pair_factor", 1.0) * getattr(r, "meaning_factor", 1.0)) for r in articles]
     found.top_score = scores[0]
     if len(articles) > 1 and scores[0] > 0:
         found.gap = max(0.0, 1.0 - scores[1] / scores[0])

@@ -131,13 +131,14 @@ def apply_changes(index, session_factory: sessionmaker[Session], *, document_ids
         return applied
 
 
-def rebuild(index, session_factory: sessionmaker[Session], procs: int = 1) -> tuple[int, int]:
+def rebuild(index, session_factory: sessionmaker[Session], procs: int = 1, progress=None) -> tuple[int, int]:
     """Rebuild ``index`` from the database; the watermark becomes the latest outbox row id read
-    before the rebuild reads the library. Return (entries written, watermark)."""
+    before the rebuild reads the library. Return (entries written, watermark). ``progress``: told
+    (documents done, documents in all) as the sentence vectors are encoded (``indexer.vectors``)."""
     with follow_lock(index.index_dir):
         with session_factory() as session:
             latest = latest_change_id(session)
             _pull_vocabulary(index, session)
-            entries = index.rebuild(session, procs=procs)
+            entries = index.rebuild(session, procs=procs, progress=progress)
         write_watermark(index.index_dir, latest)
     return entries, latest

@@ -23,7 +23,7 @@ from indexer.confidence import Signals, signals
 from indexer.faq_entries import best_faq, exclude_faq
 from indexer.learned import LearnedFile, LearnedModel
 from indexer.query import ParsedQuery, QueryBuilder
-from indexer import ranking
+from indexer import ranking, semantic
 from indexer.pairs import FILE_NAME as PAIRS_FILE
 from indexer.pairs import PairFrequencies
 from indexer.ranking import rerank, weigh_documents, weigh_pairs
@@ -32,6 +32,7 @@ from indexer.segmenter import load_segmenter
 from indexer.snippets import make_snippet
 from indexer.synonyms import OVERRIDE_NAME, SynonymTable
 from indexer.typos import TypoFinder
+from indexer.vectors import VectorStore
 from indexer.validity import IN_FORCE, OUTDATED, PENALTY, lineage, order_by_validity, today, validity
 from indexer.writing import open_or_create, read_retrying
 
@@ -71,11 +72,13 @@ class SearchResult:
     kind: str  # article | table_row | attachment | section | preamble
     lineage: int = field(repr=False, default=0)
     pair_factor: float = field(repr=False, default=1.0)  # what ``ranking.weigh_pairs`` multiplied ``score`` by
+    meaning_factor: float = field(repr=False, default=1.0)  # what ``semantic.weigh_meaning`` multiplied it by
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data.pop("lineage")
         data.pop("pair_factor")
+        data.pop("meaning_factor")
         data["score"] = round(self.score, 4)
         return data
 
@@ -125,16 +128,17 @@ class SearchIndex:
         self._names: tuple[int, DocumentNames] | None = None
         self._typos: tuple[tuple, TypoFinder] | None = None
         self._pairs: tuple[int, PairFrequencies] | None = None
+        self.vectors = VectorStore(self.index_dir)  # the entries' sentence vectors (``indexer.semantic``)
         self.learned = LearnedFile(self.data_dir)  # the confidence rule and unit prior (``flask train-ranker``)
 
     # -- writing ------------------------------------------------------------------------------
     # ``indexer.feeding`` loads SQLAlchemy and the ORM: imported on the first write, so that a
     # process that only searches starts without them.
 
-    def rebuild(self, session, procs: int = 1) -> int:
+    def rebuild(self, session, procs: int = 1, progress=None) -> int:
         from indexer import feeding
 
-        count = feeding.build_index(self.index_dir, session, procs=procs)
+        count = feeding.build_index(self.index_dir, session, procs=procs, progress=progress)
         self.ix = open_or_create(self.index_dir)
         return count
 
@@ -277,6 +281,8 @@ class SearchIndex:
                 found.append(result)
         if ranking.PAIR_POWER and found:
             weigh_pairs(found, self.pair_frequencies(searcher).weights(parsed.text))
+        if semantic.MEANING_POWER and found:
+            semantic.weigh_meaning(found, semantic.encode([parsed.text or text])[0], self.vectors.vectors_of(found))
         weigh_documents(found)
         found = order_by_validity(found)
         top = max((r.score for r in found), default=0.0)

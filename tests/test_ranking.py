@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer import ranking
+from indexer import ranking, semantic
 
 TODAY = "2026-11-27"
 
@@ -32,6 +32,7 @@ def test_a_time_limit_question_finds_the_article_that_sets_the_limit(index, monk
     assert _first(index, text) == "《中华人民共和国车辆购置税法》第十二条"
     monkeypatch.setattr(ranking, "ASK_BOOST", 0.0)
     monkeypatch.setattr(ranking, "DOCUMENT_POWER", 0.0)
+    monkeypatch.setattr(semantic, "MEANING_POWER", 0.0)  # the sentence's meaning finds it too
     assert _first(index, text) != "《中华人民共和国车辆购置税法》第十二条"
 
 
@@ -43,6 +44,7 @@ def test_an_article_holding_all_of_the_question_beats_one_repeating_part_of_it(i
     monkeypatch.setattr(ranking, "COVERAGE_POWER", 0.0)
     monkeypatch.setattr(ranking, "DOCUMENT_POWER", 0.0)
     monkeypatch.setattr(ranking, "PAIR_POWER", 0.0)  # the coverage of the question's character pairs does it too
+    monkeypatch.setattr(semantic, "MEANING_POWER", 0.0)  # and so does the sentence's meaning
     assert _first(index, text) not in settling
 
 
@@ -82,6 +84,7 @@ def test_character_pairs_lift_the_article_whose_words_jieba_cut_otherwise(make_s
     text = "开发票的时候能不能拆开开"
     assert _first(index, text) == "《中华人民共和国发票管理办法》第二十一条"
     monkeypatch.setattr(ranking, "PAIR_POWER", 0.0)
+    monkeypatch.setattr(semantic, "MEANING_POWER", 0.0)  # the sentence's meaning finds it too
     assert _first(index, text) != "《中华人民共和国发票管理办法》第二十一条"
 
 

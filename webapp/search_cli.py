@@ -93,11 +93,33 @@ def search_command(query, limit, as_json, include_old, as_of, tax_type, level, s
             click.echo(json.dumps(_run(line, options), ensure_ascii=False))
 
 
+class VectorProgress:
+    """A progress bar on standard error for the documents whose sentence vectors are encoded."""
+
+    def __init__(self):
+        self.bar = None
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None and total:
+            self.bar = click.progressbar(length=total, label="编码语义向量", file=sys.stderr)
+            self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.update(done - self.bar.pos)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
 @click.command("reindex")
 @click.option("--procs", default=1, show_default=True, type=click.IntRange(1, 16), help="indexing processes")
 @with_appcontext
 def reindex_command(procs):
-    """Rebuild the search index from the database."""
+    """Rebuild the search index from the database, then the sentence vectors of changed documents."""
     started = time.perf_counter()
-    count = search_index.rebuild(current_app, procs=procs)
+    with VectorProgress() as progress:
+        count = search_index.rebuild(current_app, procs=procs, progress=progress)
     click.echo(f"索引重建完成：{count} 个条文单元，用时 {time.perf_counter() - started:.1f} 秒")

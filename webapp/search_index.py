@@ -254,9 +254,11 @@ def index_faq(app: Flask, entry_ids) -> int:
     return _apply(app, faq_ids=set(entry_ids or ())).entries
 
 
-def rebuild(app: Flask, procs: int = 1) -> int:
-    """The whole index from the database; the watermark moves to the newest outbox row."""
-    entries, watermark = following.rebuild(get_index(app), _storage(app).session_factory, procs=procs)
+def rebuild(app: Flask, procs: int = 1, progress=None) -> int:
+    """The whole index from the database; the watermark moves to the newest outbox row. ``progress``:
+    (documents done, in all) of the sentence vectors (``indexer.vectors``)."""
+    entries, watermark = following.rebuild(get_index(app), _storage(app).session_factory, procs=procs,
+                                           progress=progress)
     _follower(app).saw(watermark)
     return entries
 

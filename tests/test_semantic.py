@@ -1,0 +1,105 @@
+"""The sentence encoder's factor (``indexer.semantic``) and the vectors kept beside the index (``indexer.vectors``)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from indexer import semantic
+from indexer.vectors import VectorStore
+
+TODAY = "2026-11-27"
+FILES = ("税收征收管理法(2015-04-24).md", "车辆购置税法(2018-12-29).md", "船舶吨税法(2018-10-26).md")
+
+
+@pytest.fixture
+def index(make_search_index):
+    return make_search_index(*FILES)
+
+
+def _all_vectors(index) -> tuple[list[str], np.ndarray]:
+    """Every article's citation and vector, from the files the build wrote."""
+    citations = {f["key"]: f["meta"]["citation"] for f in index.searcher().reader().all_stored_fields()}
+    keys, vectors = [], []
+    for path in sorted((index.index_dir / "vectors").glob("*.npz")):
+        with np.load(path) as data:
+            keys += [str(k) for k in data["keys"]]
+            vectors.append(data["vectors"])
+    return [citations[k] for k in keys], np.concatenate(vectors).astype(np.float32)
+
+
+@pytest.mark.parametrize("question, answer", [
+    # 国外 / 出境, 税款没缴完 / 欠缴税款: the words differ, the meaning is the same.
+    ("还有税款没缴完，可以去国外旅游吗", "《中华人民共和国税收征收管理法》第四十四条"),
+    # 账本 / 账簿, 多少年 / 保管期限.
+    ("账本要保存多少年", "《中华人民共和国税收征收管理法》第二十四条"),
+])
+def test_an_everyday_question_lies_nearest_the_article_that_answers_it(index, question, answer):
+    citations, vectors = _all_vectors(index)
+    assert len(citations) > 100
+    cosines = vectors @ semantic.encode([question])[0].astype(np.float32)
+    assert citations[int(np.argmax(cosines))] == answer
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=0.01)  # unit vectors (float16)
+
+
+def test_the_build_keeps_one_vector_per_article_in_a_file_per_document(index, session_factory):
+    from sqlalchemy import func, select
+
+    from kb.library.models import Document, Unit
+
+    with session_factory() as session:
+        counts = dict(session.execute(select(Unit.document_id, func.count()).group_by(Unit.document_id)).all())
+        assert session.scalar(select(func.count()).select_from(Document)) == len(FILES)
+    files = sorted((index.index_dir / "vectors").glob("*.npz"))
+    assert sorted(int(p.stem) for p in files) == sorted(counts)
+    for path in files:
+        with np.load(path) as data:
+            assert data["vectors"].shape == (counts[int(path.stem)], semantic.DIMENSIONS)
+            assert data["vectors"].dtype == np.float16
+            assert len(set(data["keys"])) == counts[int(path.stem)]
+
+
+def test_a_rebuild_of_an_unchanged_library_encodes_nothing_and_reports_progress(index, session_factory):
+    seen = []
+    with session_factory() as session:
+        index.rebuild(session, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(0, 0)]
+    store = VectorStore(index.index_dir)
+    some = int(next((index.index_dir / "vectors").glob("*.npz")).stem)
+    store.path(some).unlink()  # as if that document had never been encoded
+    seen.clear()
+    with session_factory() as session:
+        index.rebuild(session, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(0, 1), (1, 1)] and store.path(some).exists()
+
+
+def test_a_document_no_longer_indexed_loses_its_vectors(index):
+    store = VectorStore(index.index_dir)
+    some = int(next((index.index_dir / "vectors").glob("*.npz")).stem)
+    others = {p.stem for p in (index.index_dir / "vectors").glob("*.npz")} - {str(some)}
+    assert store.sync([], [some]) == 0
+    assert not store.path(some).exists()
+    assert {p.stem for p in (index.index_dir / "vectors").glob("*.npz")} == others
+
+
+def test_the_meaning_multiplies_each_candidates_score_and_can_be_turned_off(index, monkeypatch):
+    text = "买了新车多长时间之内要去申报"
+    with_meaning = index.search(text, today_override=TODAY).results
+    factors = {r.meaning_factor for r in with_meaning}
+    assert len(factors) > 1 and all(0 < f <= 1 for f in factors)
+    assert with_meaning[0].citation == "《中华人民共和国车辆购置税法》第十二条"
+    monkeypatch.setattr(semantic, "MEANING_POWER", 0.0)
+    assert {r.meaning_factor for r in index.search(text, today_override=TODAY).results} == {1.0}
+
+
+def test_an_index_without_vectors_still_searches_on_its_words(index):
+    import shutil
+
+    text = "船舶吨税的税率"
+    before = [r.citation for r in index.search(text, today_override=TODAY).results]
+    shutil.rmtree(index.index_dir / "vectors")
+    fresh = type(index)(index.index_dir, index.data_dir)
+    results = fresh.search(text, today_override=TODAY).results
+    assert results and results[0].doc_title == "中华人民共和国船舶吨税法"
+    assert {r.meaning_factor for r in results} == {1.0}
+    assert before[0] == results[0].citation or before != [r.citation for r in results]
+    fresh.close()
