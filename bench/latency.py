@@ -4,7 +4,8 @@
     python bench/latency.py --alternate NAME=V [--index DIR] [--questions tax|stard] [--passes 3]
 
 Runs on the tax library (policies/tax) and on the 3,475 laws of ../shared/corpus/laws-full.tar.xz
-(extracted to a temporary folder and imported with kb.library.importing.import_paths). Queries: the dev
+(extracted to a temporary folder and imported with kb.library.importing.import_paths). Our full build
+includes the sentence vectors (``indexer.vectors``, encoded with ``--procs`` processes), timed apart too. Queries: the dev
 set's queries (search and routing cases). Every query feature is on for ours (synonyms, typos,
 citation lookup, validity ranking, snippets). Cold start and memory are measured in a fresh
 process (``python bench/latency.py --probe ...``) so this process's imports do not count.
@@ -94,6 +95,28 @@ def run_probe(kind: str, index_dir: Path, data_dir: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+class VectorTimer:
+    """The build's progress callback: how long the sentence vectors (``indexer.vectors``) took, with a bar."""
+
+    def __init__(self):
+        self.started = self.ended = None
+        self.total = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.started is None:
+            self.started, self.total = time.perf_counter(), total
+        self.ended = time.perf_counter()
+        if total:
+            width = 40 * done // total
+            print(f"\r  sentence vectors [{'#' * width}{'.' * (40 - width)}] {done}/{total}", end="",
+                  file=sys.stderr, flush=True)
+            if done == total:
+                print(file=sys.stderr)
+
+    def seconds(self) -> float:
+        return (self.ended - self.started) if self.started is not None else 0.0
+
+
 def measure(label: str, folder: Path | None, procs: int, reuse: Path | None = None) -> dict:
     from baseline import BaselineIndex
     from indexer import SearchIndex
@@ -115,10 +138,12 @@ def measure(label: str, folder: Path | None, procs: int, reuse: Path | None = No
         ids = report.changed_document_ids
         figures = {"units": 0, "import_s": time.perf_counter() - t, "failed": len(report.failed)}
     ours = SearchIndex(work / "index", work)
+    vectors = VectorTimer()
     with factory() as session:
         t = time.perf_counter()
-        figures["units"] = ours.rebuild(session, procs=procs)
+        figures["units"] = ours.rebuild(session, procs=procs, progress=vectors)
         figures["ours_build_s"] = time.perf_counter() - t
+    figures["vectors_s"], figures["vector_documents"] = vectors.seconds(), vectors.total
     base = BaselineIndex(work / "baseline")
     with factory() as session:
         t = time.perf_counter()
@@ -156,6 +181,8 @@ def report(label: str, f: dict) -> None:
     for name, key in rows:
         ours, base = f[f"ours_{key}"], f[f"base_{key}"]
         print(f"{name:<26} {ours:>10.2f} {base:>10.2f} {ours / base if base else 0:>10.2f}")
+    print(f"{'of the build: sentence vectors (s)':<36} {f['vectors_s']:.1f} ({f['vector_documents']} documents "
+          "encoded; the baseline has none)")
     targets = TARGETS.get(label, {})
     if targets:
         print("targets: " + ", ".join(f"{k} <= {v}" for k, v in targets.items()) + "; first answer <= 0.6 s; update <= 1 s")

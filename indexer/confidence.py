@@ -8,7 +8,8 @@ Signals of a response (``signals``), each independent of how a question is worde
 - ``unknown_share``: the share of that weight in words the library never uses (社保, APP);
 - ``top_score``: the first article's score; ``gap``: how far the second falls behind it (0..1);
 - more, measured and available by name (``FEATURE_VALUES``): the gap to the fifth, agreement of the first
-  five on one document, character-pair, rare-word and title coverage, score per unit of idf, unknown words.
+  five on one document, character-pair, rare-word and title coverage, score per unit of idf, unknown words,
+  and ``meaning``: the best cosine of the question's sentence vector with a top article's (``indexer.semantic``).
 
 The question's wording (``Wording``): a logistic regression on its characters and character pairs, whose
 decision is one more input named ``"wording"`` (out-of-fold while the rule is fitted).
@@ -49,6 +50,8 @@ class Signals:
     title_coverage: float = 0.0  # idf-weighted share of the question's words in the first article's title
     score_per_weight: float = 0.0  # the top score over the question's total idf weight
     unknown_words: int = 0  # how many of the question's words the library never uses
+    meaning: float | None = None  # the best cosine of the question with a top article (``indexer.semantic``);
+    # None where the index holds no sentence vectors: a rule on it then reads its mean (a neutral input)
     words: int = 0  # how many content words the question has
     text: str = ""  # the question as typed (the rule's ``Wording`` reads it)
     cited: bool = False
@@ -131,7 +134,8 @@ class ConfidenceRule:
         if not self.weights:
             return 1.0
         z = self.intercept + sum(w * (x - m) / s for w, x, m, s in
-                                 zip(self.weights, self.values(signals), self.means, self.scales))
+                                 zip(self.weights, self.values(signals), self.means, self.scales)
+                                 if x is not None)  # an input not measured (``meaning``) sits at its mean
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def values(self, signals: Signals) -> list[float]:
@@ -184,6 +188,7 @@ FEATURE_VALUES = {  # a rule's inputs, by name, from a response's signals
     "log_score_per_weight": lambda s: _log(s.score_per_weight),
     "unknown_words": lambda s: float(min(s.unknown_words, 3)),
     "log_words": lambda s: _log(s.words),
+    "meaning": lambda s: s.meaning,
 }
 WORDING = "wording"  # the rule's own ``Wording`` model's decision on the question's text
 LEGACY_FEATURES = ("coverage", "unknown_share", "log_top_score", "gap")  # a rule saved without names used these
@@ -238,6 +243,8 @@ def signals(parsed, results, reader, synonyms) -> Signals:
     first_five = articles[:5]
     found.agreement = sum(r.document_id == articles[0].document_id for r in first_five) / len(first_five)
     texts = [f"{r.doc_title} {r.snippet}".lower() for r in articles[:TOP_ARTICLES]]
+    cosines = [r.meaning for r in articles[:TOP_ARTICLES] if getattr(r, "meaning", None) is not None]
+    found.meaning = max(cosines) if cosines else None
     pairs = _pairs(parsed.text)
     if pairs:
         found.pair_coverage = max(sum(p in t for p in pairs) for t in texts) / len(pairs)

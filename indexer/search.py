@@ -73,12 +73,14 @@ class SearchResult:
     lineage: int = field(repr=False, default=0)
     pair_factor: float = field(repr=False, default=1.0)  # what ``ranking.weigh_pairs`` multiplied ``score`` by
     meaning_factor: float = field(repr=False, default=1.0)  # what ``semantic.weigh_meaning`` multiplied it by
+    meaning: float | None = field(repr=False, default=None)  # its cosine with the question, where it has a vector
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data.pop("lineage")
         data.pop("pair_factor")
         data.pop("meaning_factor")
+        data.pop("meaning")
         data["score"] = round(self.score, 4)
         return data
 
@@ -129,6 +131,8 @@ class SearchIndex:
         self._typos: tuple[tuple, TypoFinder] | None = None
         self._pairs: tuple[int, PairFrequencies] | None = None
         self.vectors = VectorStore(self.index_dir)  # the entries' sentence vectors (``indexer.semantic``)
+        if self.vectors.folder.exists():
+            semantic.preload()
         self.learned = LearnedFile(self.data_dir)  # the confidence rule and unit prior (``flask train-ranker``)
 
     # -- writing ------------------------------------------------------------------------------
@@ -281,8 +285,9 @@ class SearchIndex:
                 found.append(result)
         if ranking.PAIR_POWER and found:
             weigh_pairs(found, self.pair_frequencies(searcher).weights(parsed.text))
-        if semantic.MEANING_POWER and found:
-            semantic.weigh_meaning(found, semantic.encode([parsed.text or text])[0], self.vectors.vectors_of(found))
+        vectors = self.vectors.vectors_of(found)
+        if any(v is not None for v in vectors):  # the question is encoded only where the index has vectors
+            semantic.weigh_meaning(found, semantic.encode([parsed.text or text])[0], vectors)
         weigh_documents(found)
         found = order_by_validity(found)
         top = max((r.score for r in found), default=0.0)

