@@ -104,3 +104,18 @@ def test_search_json_over_the_whole_tax_library_flags_what_it_does_not_hold(app,
     assert [r["query"] for r in records] == outside + answerable
     assert [r["confidence"] for r in records] == ["low"] * len(outside) + ["high"] * len(answerable)
     assert all(r["results"] for r in records)  # a low answer still lists what it found
+
+
+def test_reindex_encodes_the_sentence_vectors_a_document_lacks_with_a_progress_bar(library, runner, app):
+    import shutil
+
+    from webapp.search_index import get_index
+
+    with app.app_context():
+        folder = get_index(app).vectors.folder
+    shutil.rmtree(folder)
+    result = runner.invoke(args=["reindex"])
+    assert result.exit_code == 0 and "编码语义向量" in result.stderr
+    assert list(folder.glob("*.npy"))
+    again = runner.invoke(args=["reindex"])  # nothing changed: nothing to encode, no bar
+    assert again.exit_code == 0 and "编码语义向量" not in again.stderr

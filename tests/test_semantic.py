@@ -129,3 +129,24 @@ def test_a_changed_document_is_encoded_again_and_its_old_file_goes(index):
     first = SimpleNamespace(document_id=document_id, key=keys[0])
     assert np.allclose(store.vectors_of([first])[0], semantic.encode(["船舶吨税的税率"])[0])
     assert store.sync([(document_id, k, t) for k, t in zip(keys, texts)], [document_id]) == 0  # unchanged now
+
+
+def test_the_confidence_rule_reads_the_meaning_and_an_index_without_vectors_sits_at_its_mean():
+    from dataclasses import replace
+
+    from indexer.confidence import Signals, shipped_rule
+
+    rule = shipped_rule()
+    assert "meaning" in rule.features
+    at = rule.features.index("meaning")
+    signals = Signals(coverage=0.6, unknown_share=0.1, top_score=20.0, gap=0.3, gap5=0.5, score_per_weight=1.0,
+                      words=3, text="个人所得税税率", articles=10, meaning=rule.means[at])
+    near, far = replace(signals, meaning=0.7), replace(signals, meaning=0.2)
+    assert rule.probability(near) > rule.probability(signals) > rule.probability(far)
+    assert rule.probability(replace(signals, meaning=None)) == pytest.approx(rule.probability(signals))
+
+
+def test_a_search_gives_the_confidence_rule_the_best_cosine_of_the_top_articles(index):
+    response = index.search("船舶吨税的税率是多少", today_override=TODAY)
+    top = [r.meaning for r in response.results[:3] if r.type != "faq"]
+    assert response.signals.meaning == pytest.approx(max(top)) and 0.2 < response.signals.meaning < 1.0
