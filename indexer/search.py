@@ -132,7 +132,7 @@ class SearchIndex:
         self._pairs: tuple[int, PairFrequencies] | None = None
         self.vectors = VectorStore(self.index_dir)  # the entries' sentence vectors (``indexer.semantic``)
         if self.vectors.folder.exists():
-            semantic.preload()
+            semantic.preload(self.vectors.folder)
         self.learned = LearnedFile(self.data_dir)  # the confidence rule and unit prior (``flask train-ranker``)
 
     # -- writing ------------------------------------------------------------------------------

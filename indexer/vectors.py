@@ -116,6 +116,8 @@ class VectorStore:
             if path not in old or len(old) > 1:
                 jobs.append((path, f"U{max(map(len, keys))}", keys, texts, old))
         total = len(jobs)
+        if jobs:
+            semantic.encoder(self.folder)  # loaded (and saved there for searching processes) before any fork
         if progress:
             progress(0, total)
         if procs > 1 and total > 1:

@@ -150,3 +150,15 @@ def test_a_search_gives_the_confidence_rule_the_best_cosine_of_the_top_articles(
     response = index.search("船舶吨税的税率是多少", today_override=TODAY)
     top = [r.meaning for r in response.results[:3] if r.type != "faq"]
     assert response.signals.meaning == pytest.approx(max(top)) and 0.2 < response.signals.meaning < 1.0
+
+
+def test_the_encoder_saved_beside_the_vectors_is_mapped_by_a_new_process_and_encodes_the_same(index, tmp_path):
+    from indexer.sentence_encoder import FOLDER, load
+
+    texts = ["纳税人未按照规定的期限办理纳税申报", "账本要保存多少年"]
+    unpacked = load(tmp_path)  # the first load in a folder saves the arrays there
+    assert (tmp_path / FOLDER / "scalars.json").exists()
+    mapped = load(tmp_path)
+    assert isinstance(mapped.table, np.memmap)
+    assert np.array_equal(mapped.encode(texts), unpacked.encode(texts))
+    assert (index.index_dir / "vectors" / FOLDER).is_dir()  # the build saved one for the index's searchers
