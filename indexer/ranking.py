@@ -1,7 +1,7 @@
 """Second stage: the candidates BM25F found, re-scored for how much of the question each one covers.
 
 BM25F adds up the words of a question one by one, so an article that repeats one frequent word
-(罚款 ten times) can outscore one that holds all of the question's rarer words once. Four factors
+(罚款 ten times) can outscore one that holds all of the question's rarer words once. Five factors
 multiply each candidate's score (all parameters chosen by cross-validation on the tune split of
 ``bench/data/tax-questions.jsonl``; see bench/README.md):
 
@@ -15,7 +15,9 @@ multiply each candidate's score (all parameters chosen by cross-validation on th
   idf-weighted share of the pairs of adjacent characters of the question (``indexer.pairs``) that the
   entry's text or its document's title holds, to the power ``PAIR_POWER``; it catches what jieba cuts
   differently in the question and the article, where the words do not match;
-- the document (``weigh_documents``, after the pairs): an entry's score
+- the question's meaning (``indexer.semantic.weigh_meaning``, after the pairs): the cosine of the question's
+  sentence vector with the entry's, to the power ``semantic.MEANING_POWER``;
+- the document (``weigh_documents``, after the meaning): an entry's score
   times (its document's best score / the best score of all) to the power ``DOCUMENT_POWER``: an
   article of the law that matches the question as a whole beats a stray article of another law.
 
