@@ -285,7 +285,7 @@ class SearchIndex:
                 found.append(result)
         if ranking.PAIR_POWER and found:
             weigh_pairs(found, self.pair_frequencies(searcher).weights(parsed.text))
-        vectors = self.vectors.vectors_of(found)
+        vectors = self.vectors.vectors_of(found) if semantic.MEANING_POWER else []
         if any(v is not None for v in vectors):  # the question is encoded only where the index has vectors
             semantic.weigh_meaning(found, semantic.encode([parsed.text or text])[0], vectors)
         weigh_documents(found)

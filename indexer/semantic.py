@@ -9,7 +9,8 @@ one core; an article of 140 characters in ~4 ms, so entries are encoded when the
 (``indexer.vectors``), never at search time.
 
 ``weigh_meaning`` multiplies each candidate's score by its cosine with the question (floored at
-``MEANING_FLOOR``) to the power ``MEANING_POWER``: 0 turns it off. Both chosen by cross-validation on the
+``MEANING_FLOOR``) to the power ``MEANING_POWER``: 0 turns it off (no question is encoded, and the confidence
+rule reads no meaning: its input sits at its mean). Both chosen by cross-validation on the
 tune split of ``bench/data/tax-questions.jsonl`` (bench/README.md).
 """
 from __future__ import annotations
