@@ -49,9 +49,12 @@ def encoder(cache: Path | None = None):
 
 def preload(cache: Path | None = None) -> None:
     """Load the encoder in a background thread (a search that needs it first waits for it), so that a new
-    process reads its index and jieba's dictionary meanwhile."""
+    process reads its index and jieba's dictionary meanwhile. Not a daemon: a process that ends at once
+    (``flask check``) waits for it, rather than tearing down the interpreter under the loading C++ code of
+    ``sentencepiece`` and the BLAS thread pools (which aborts the process: "terminate called without an
+    active exception")."""
     if _encoder is None:
-        threading.Thread(target=encoder, args=(cache,), name="sentence-encoder", daemon=True).start()
+        threading.Thread(target=encoder, args=(cache,), name="sentence-encoder").start()
 
 
 def entry_text(title: str, text: str) -> str:
