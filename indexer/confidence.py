@@ -328,7 +328,10 @@ def _fit_model(rows: list[tuple[Signals, bool]], names=FEATURES, l2: float = 1.0
     x = np.array([[d if n == WORDING else FEATURE_VALUES[n](s) for n in names] for (s, _), d in zip(rows, decided)],
                  dtype=float)
     y = np.array([1.0 if a else 0.0 for _, a in rows])
-    means, scales = x.mean(axis=0), x.std(axis=0)
+    # An input not measured for a response (``meaning`` from an index without vectors) counts at its mean.
+    means = np.array([column[~np.isnan(column)].mean() if (~np.isnan(column)).any() else 0.0 for column in x.T])
+    x = np.where(np.isnan(x), means, x)
+    scales = x.std(axis=0)
     scales[scales < 1e-9] = 1.0  # a constant input (its std only rounding error) is left unscaled
     weights, intercept = _logistic((x - means) / scales, y, l2=l2)
     return ConfidenceRule(weights=[float(w) for w in weights], features=list(names), intercept=intercept,

@@ -62,8 +62,11 @@ def entry_text(title: str, text: str) -> str:
     return f"{title}\n{text[:int(TEXT_CHARS)]}" if title else text[:int(TEXT_CHARS)]
 
 
-def encode(texts: list[str]) -> np.ndarray:
-    """Unit vectors (float16), one row per text; a text this process encoded lately is not encoded again."""
+def encode(texts: list[str], remember: bool = False) -> np.ndarray:
+    """Unit vectors (float16), one row per text. ``remember`` (the entries' texts, ``indexer.vectors``): a text
+    this process encoded lately is not encoded again (a rebuild of the same library); questions are not kept."""
+    if not remember:
+        return encoder().encode(list(texts)).astype(np.float16)
     rows = np.zeros((len(texts), DIMENSIONS), dtype=np.float16)
     with _lock:
         wanted = [i for i, text in enumerate(texts) if text not in _remembered]
@@ -84,7 +87,7 @@ def encode(texts: list[str]) -> np.ndarray:
 def weigh_meaning(results: list, question: np.ndarray, vectors: list[np.ndarray | None]) -> None:
     """Multiply each result's ``score`` by max(cosine, ``MEANING_FLOOR``) ** ``MEANING_POWER``; a result
     with no vector (a document still being encoded) is multiplied by the median factor. Each result with a
-    vector keeps its cosine (``meaning``: the confidence rule reads it), whatever the power."""
+    vector keeps its cosine (``meaning``: the confidence rule reads it)."""
     if not results:
         return
     known = [i for i, v in enumerate(vectors) if v is not None]
@@ -92,7 +95,7 @@ def weigh_meaning(results: list, question: np.ndarray, vectors: list[np.ndarray 
         return
     matrix = np.stack([vectors[i] for i in known]).astype(np.float32)
     cosines = matrix @ question.astype(np.float32)
-    factors = np.maximum(cosines, MEANING_FLOOR) ** MEANING_POWER if MEANING_POWER else np.ones(len(known))
+    factors = np.maximum(cosines, MEANING_FLOOR) ** MEANING_POWER
     by_result = dict(zip(known, factors))
     middle = float(np.median(factors))
     for i, cosine in zip(known, cosines):

@@ -53,7 +53,7 @@ def entry_of(fields: dict) -> tuple[int, str, str]:
 def _encode_document(job: tuple[Path, str, list[str], list[str], list[Path]]) -> None:
     path, key_type, keys, texts, old = job
     rows = np.empty(len(keys), dtype=np.dtype([("key", key_type), ("vector", np.float16, (semantic.DIMENSIONS,))]))
-    rows["key"], rows["vector"] = keys, semantic.encode(texts)
+    rows["key"], rows["vector"] = keys, semantic.encode(texts, remember=True)
     part = path.with_name(f"{path.name}.{os.getpid()}.part")
     with open(part, "wb") as out:
         np.save(out, rows)

@@ -168,3 +168,16 @@ def test_the_encoder_saved_beside_the_vectors_is_mapped_by_a_new_process_and_enc
     assert isinstance(mapped.table, np.memmap)
     assert np.array_equal(mapped.encode(texts), unpacked.encode(texts))
     assert (index.index_dir / "vectors" / FOLDER).is_dir()  # the build saved one for the index's searchers
+
+
+def test_a_rule_fitted_on_responses_some_without_meaning_counts_them_at_its_mean():
+    from indexer.confidence import Signals, fit_rule
+
+    rows = []
+    for i in range(40):
+        answerable = i % 2 == 0
+        rows.append((Signals(coverage=0.8 if answerable else 0.3, top_score=10.0 + i % 7, gap=0.2, articles=5,
+                             text="问题", meaning=(0.6 if answerable else 0.3) if i % 5 else None), answerable))
+    rule = fit_rule(rows, names=("coverage", "log_top_score", "gap", "meaning"))
+    assert all(np.isfinite(rule.weights)) and np.isfinite(rule.means).all()
+    assert rule.weights[rule.features.index("meaning")] > 0
