@@ -70,19 +70,24 @@ class VectorStore:
         self._cache: OrderedDict[Path, tuple[dict[str, int], np.ndarray]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def _listed(self) -> dict[int, list[Path]]:
+        """The folder's vector files (``<document id>.<digest>.npy``) by document, oldest first."""
+        listed: dict[int, list[Path]] = {}
+        for path in sorted(self.folder.glob("*.npy"), key=lambda p: p.stat().st_mtime_ns if p.exists() else 0):
+            document, _, _ = path.name.partition(".")
+            if document.isdigit():
+                listed.setdefault(int(document), []).append(path)
+        return listed
+
     def files(self) -> dict[int, Path]:
-        """Each document's vector file (``<document id>.<digest>.npy``), listed again when the folder changes."""
+        """Each document's vector file, listed again when the folder changes (two files of one document
+        for a moment: the newer)."""
         try:
             stamp = self.folder.stat().st_mtime_ns
         except OSError:
             return {}
         if self._files is None or self._files[0] != stamp:
-            found: dict[int, Path] = {}
-            for path in sorted(self.folder.glob("*.npy"), key=lambda p: p.stat().st_mtime_ns if p.exists() else 0):
-                document, _, _ = path.name.partition(".")
-                if document.isdigit():
-                    found[int(document)] = path  # two files of one document a moment: the newer
-            self._files = (stamp, found)
+            self._files = (stamp, {document: paths[-1] for document, paths in self._listed().items()})
         return self._files[1]
 
     def sync(self, entries: Iterable[tuple[int, str, str]], documents: Iterable[int] | None = None, *,
@@ -100,11 +105,7 @@ class VectorStore:
             keys, texts = grouped.setdefault(document_id, ([], []))
             keys.append(key)
             texts.append(text)
-        on_file: dict[int, list[Path]] = {}
-        for path in self.folder.glob("*.npy"):
-            document, _, _ = path.name.partition(".")
-            if document.isdigit():
-                on_file.setdefault(int(document), []).append(path)
+        on_file = self._listed()
         gone = (set(on_file) if documents is None else set(documents) & set(on_file)) - set(grouped)
         for document_id in gone:
             for path in on_file[document_id]:
@@ -132,10 +133,7 @@ class VectorStore:
                     progress(done, total)
         return total
 
-    def _document(self, document_id: int) -> tuple[dict[str, int], np.ndarray] | None:
-        path = self.files().get(document_id)
-        if path is None:
-            return None
+    def _document(self, path: Path) -> tuple[dict[str, int], np.ndarray] | None:
         with self._lock:
             cached = self._cache.get(path)
             if cached is not None:
@@ -154,9 +152,11 @@ class VectorStore:
 
     def vectors_of(self, results) -> list[np.ndarray | None]:
         """Each result's vector (by ``document_id`` and ``key``), or None where there is none."""
+        files = self.files()  # one look at the folder per search
         found: list[np.ndarray | None] = []
         for r in results:
-            document = self._document(r.document_id)
+            path = files.get(r.document_id)
+            document = self._document(path) if path is not None else None
             row = document[0].get(r.key) if document else None
             found.append(document[1][row] if row is not None else None)
         return found
