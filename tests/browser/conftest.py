@@ -113,7 +113,10 @@ def log_in(page, server: LiveServer, username: str, password: str) -> None:
     page.goto(f"{server.url}/login")
     page.fill("#username", username)
     page.fill("#password", password)
-    page.press("#password", "Enter")
+    # Wait for the page the login leads to: a bare ``wait_for_load_state`` may return for the login page
+    # itself, and a caller typing at once then loses its first keys to the page being left.
+    with page.expect_navigation():
+        page.press("#password", "Enter")
     page.wait_for_load_state()
 
 
