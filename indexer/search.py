@@ -23,7 +23,7 @@ from indexer.confidence import Signals, signals
 from indexer.faq_entries import best_faq, exclude_faq
 from indexer.learned import LearnedFile, LearnedModel
 from indexer.query import ParsedQuery, QueryBuilder
-from indexer import ranking, semantic
+from indexer import question_adapter, ranking, semantic
 from indexer.pairs import FILE_NAME as PAIRS_FILE
 from indexer.pairs import PairFrequencies
 from indexer.ranking import rerank, weigh_documents, weigh_pairs
@@ -287,7 +287,8 @@ class SearchIndex:
             weigh_pairs(found, self.pair_frequencies(searcher).weights(parsed.text))
         vectors = self.vectors.vectors_of(found) if semantic.MEANING_POWER else []
         if any(v is not None for v in vectors):  # the question is encoded only where the index has vectors
-            semantic.weigh_meaning(found, semantic.encode([parsed.text or text])[0], vectors)
+            plain = semantic.encode([parsed.text or text])[0]
+            semantic.weigh_meaning(found, question_adapter.apply(plain, question_adapter.adapter()), vectors, plain)
         weigh_documents(found)
         found = order_by_validity(found)
         top = max((r.score for r in found), default=0.0)
