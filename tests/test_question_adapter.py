@@ -33,7 +33,7 @@ def test_switched_off_a_question_keeps_the_encoders_vector(monkeypatch):
     assert question_adapter.apply(plain, question_adapter.adapter()) is plain
 
 
-def test_a_map_for_another_model_is_not_used(monkeypatch, tmp_path):
+def test_a_missing_map_or_one_of_another_shape_is_not_used(monkeypatch, tmp_path):
     monkeypatch.setattr(question_adapter, "FOLDER", tmp_path)
     assert question_adapter.adapter() is None  # no file for this model in that folder
     np.save(tmp_path / f"question-adapter.{semantic.MODEL}.npy", np.eye(3))
