@@ -150,6 +150,22 @@ class VectorStore:
                 self._cache.popitem(last=False)
         return document
 
+    def lacking(self, keys_by_document: dict[int, set[str]]) -> set[int]:
+        """The documents of ``keys_by_document`` (each with its indexed entries' keys) whose vector file is
+        missing or lacks some of those keys: a build or an update stopped before it encoded them (their
+        entries search by their words alone). ``flask check`` reports them; re-indexing them encodes them."""
+        files = self.files()
+        lacking = set()
+        for document_id, keys in keys_by_document.items():
+            path = files.get(document_id)
+            try:  # read, not cached: a check reads every file once, a search reads few
+                kept = {str(key) for key in np.load(path)["key"]} if path is not None else set()
+            except (OSError, ValueError):
+                kept = set()
+            if not keys <= kept:
+                lacking.add(document_id)
+        return lacking
+
     def vectors_of(self, results) -> list[np.ndarray | None]:
         """Each result's vector (by ``document_id`` and ``key``), or None where there is none."""
         files = self.files()  # one look at the folder per search

@@ -160,6 +160,32 @@ def test_check_finds_a_document_missing_from_the_index_and_repairs_it(filled, ru
     assert search(filled, "征管法第32条")[0]["document_id"] == document.id
 
 
+def test_check_finds_articles_without_sentence_vectors_and_encodes_them(filled, runner):
+    """A build or an update stopped while encoding leaves a document's articles without vectors: they
+    search by their words alone. ``check`` names the document; ``--repair`` encodes it."""
+    from webapp.search_index import get_index, search
+
+    with filled.extensions["kb_storage"].session_factory() as session:
+        document = session.scalars(select(Document).where(Document.source_name == "税收征收管理法(2015-04-24).md")).one()
+    store = get_index(filled).vectors
+    store.files()[document.id].unlink()
+    unweighed = [r for r in get_index(filled).search("纳税人逾期缴纳税款会怎样", limit=20).results
+                 if r.document_id == document.id]
+    assert unweighed and all(r.meaning is None for r in unweighed)
+
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 1
+    assert "1 部文件的条文缺少语义向量" in result.output and f"文件 {document.id}" in result.output
+    repaired = runner.invoke(args=["check", "--repair"])
+    assert repaired.exit_code == 0 and "已修复：重新索引 1 部文件" in repaired.output, repaired.output
+    assert document.id in store.files()
+    assert runner.invoke(args=["check"]).exit_code == 0
+    weighed = [r for r in get_index(filled).search("纳税人逾期缴纳税款会怎样", limit=20).results
+               if r.document_id == document.id]
+    assert weighed and all(r.meaning is not None for r in weighed)
+    assert search(filled, "征管法第32条")[0]["document_id"] == document.id
+
+
 def test_check_finds_a_stale_status_and_a_deleted_document(filled, runner):
     factory = filled.extensions["kb_storage"].session_factory
     with transaction(factory) as session:

@@ -2,7 +2,8 @@
 
 The index matches when it holds exactly one entry for every unit of the library (the same set of
 unit ids), each carrying its document's current status, and exactly the published FAQ entries
-(``indexer.faq_index_entries``). A repair re-indexes only the documents that differ, through
+(``indexer.faq_index_entries``), and when every indexed article has its sentence vector beside the index
+(``indexer.vectors``: a build or an update stopped while encoding leaves them to search by words alone). A repair re-indexes only the documents that differ, through
 ``webapp.search_index.index_documents`` (entries of deleted documents are removed the same way);
 an FAQ difference rebuilds the whole index.
 """
@@ -27,12 +28,13 @@ class IndexReport:
     stale_status: dict[int, tuple[str, str]] = field(default_factory=dict)  # document → (database, index)
     missing_faq: set[int] = field(default_factory=set)
     extra_faq: set[int] = field(default_factory=set)
+    missing_vectors: set[int] = field(default_factory=set)  # documents some of whose entries have no vector
     documents_to_refresh: set[int] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
         return not (self.missing_units or self.extra_units or self.duplicate_units or self.stale_status
-                    or self.missing_faq or self.extra_faq)
+                    or self.missing_faq or self.extra_faq or self.missing_vectors)
 
     def lines(self) -> list[str]:
         """The differences, in Chinese, for the command's output."""
@@ -49,6 +51,9 @@ class IndexReport:
             found.append(f"索引缺少 {len(self.missing_faq)} 条已发布问答（如 {_sample(self.missing_faq)}）")
         if self.extra_faq:
             found.append(f"索引多出 {len(self.extra_faq)} 条未发布或已删除的问答（如 {_sample(self.extra_faq)}）")
+        if self.missing_vectors:
+            found.append(f"{len(self.missing_vectors)} 部文件的条文缺少语义向量，只能按字词检索"
+                         f"（如文件 {_sample(self.missing_vectors)}）")
         return found
 
 
@@ -69,7 +74,9 @@ def inspect_index(app: Flask) -> IndexReport:
     unit_document: dict[int, int] = {}
     index_status: dict[int, set[str]] = {}
     faq_ids: set[int] = set()
-    searcher = search_index.get_index(app).searcher()
+    document_keys: dict[int, set[str]] = {}
+    index = search_index.get_index(app)
+    searcher = index.searcher()
     for fields in searcher.all_stored_fields():
         report.entries += 1
         key = fields.get("key") or ""
@@ -84,6 +91,7 @@ def inspect_index(app: Flask) -> IndexReport:
         if document_id is not None:
             unit_document[number] = document_id
             index_status.setdefault(document_id, set()).add(fields.get("status"))
+            document_keys.setdefault(document_id, set()).add(key)
 
     with app.extensions["kb_storage"].session_factory() as session:
         expected = expected_index(session)
@@ -99,10 +107,11 @@ def inspect_index(app: Flask) -> IndexReport:
             report.stale_status[document_id] = (stored, "、".join(sorted(s or "" for s in seen)))
     report.missing_faq = published - faq_ids
     report.extra_faq = faq_ids - published
+    report.missing_vectors = index.vectors.lacking({d: keys for d, keys in document_keys.items() if d in statuses})
     report.documents_to_refresh = (
         {units[u] for u in report.missing_units}
         | {unit_document[u] for u in report.extra_units | report.duplicate_units if u in unit_document}
-        | set(report.stale_status)
+        | set(report.stale_status) | report.missing_vectors
     )
     return report
 
