@@ -3,7 +3,8 @@
 The index matches when it holds exactly one entry for every unit of the library (the same set of
 unit ids), each carrying its document's current status, and exactly the published FAQ entries
 (``indexer.faq_index_entries``), and when every indexed article has its sentence vector beside the index
-(``indexer.vectors``: a build or an update stopped while encoding leaves them to search by words alone). A repair re-indexes only the documents that differ, through
+(``indexer.vectors``: a build or an update stopped while encoding leaves them to search by words alone; an
+import still encoding shows the same for a moment). A repair re-indexes only the documents that differ, through
 ``webapp.search_index.index_documents`` (entries of deleted documents are removed the same way);
 an FAQ difference rebuilds the whole index.
 """
