@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import types
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -44,24 +45,27 @@ def entry_matrix(index) -> tuple[np.ndarray, dict[tuple[str, str], list[int]]]:
     return np.asarray(rows, dtype=np.float32), where
 
 
+@dataclass
 class QuestionSet:
     """Questions of one library: their vectors, their relevant rows, and that library's entry matrix."""
 
-    def __init__(self, cases: list[dict], matrix: np.ndarray, where: dict):
+    matrix: np.ndarray
+    vectors: np.ndarray
+    relevant: list[list[int]]
+
+    @classmethod
+    def of_cases(cls, cases: list[dict], matrix: np.ndarray, where: dict) -> "QuestionSet":
+        """The cases with at least one relevant entry that has a vector."""
         from indexer import semantic
 
-        self.matrix = matrix
-        self.relevant = [sorted({row for r in c["relevant"] if r["grade"] >= 1 for row in where.get(_key(r), [])})
-                         for c in cases]
-        kept = [i for i, rows in enumerate(self.relevant) if rows]
-        self.relevant = [self.relevant[i] for i in kept]
-        self.vectors = semantic.encode([cases[i]["query"] for i in kept]).astype(np.float32)
+        relevant = [sorted({row for r in c["relevant"] if r["grade"] >= 1 for row in where.get(_key(r), [])})
+                    for c in cases]
+        kept = [i for i, rows in enumerate(relevant) if rows]
+        vectors = semantic.encode([cases[i]["query"] for i in kept]).astype(np.float32)
+        return cls(matrix, vectors, [relevant[i] for i in kept])
 
     def part(self, chosen: np.ndarray) -> "QuestionSet":
-        other = object.__new__(QuestionSet)
-        other.matrix, other.vectors = self.matrix, self.vectors[chosen]
-        other.relevant = [self.relevant[i] for i in np.flatnonzero(chosen)]
-        return other
+        return QuestionSet(self.matrix, self.vectors[chosen], [self.relevant[i] for i in np.flatnonzero(chosen)])
 
     def pairs(self, weight: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         questions, articles, weights = [], [], []
@@ -137,11 +141,11 @@ def main() -> None:
     stard_cases = load_cases(STARD_SET)
     fitting = np.array([stard_half(c) == "fit" for c in stard_cases])
     tax_matrix, tax_where = entry_matrix(tax_index)
-    tax_fit = QuestionSet(load_cases(TAX_SET, "tune"), tax_matrix, tax_where)
-    tax_held = QuestionSet(load_cases(TAX_SET, "heldout"), tax_matrix, tax_where)
+    tax_fit = QuestionSet.of_cases(load_cases(TAX_SET, "tune"), tax_matrix, tax_where)
+    tax_held = QuestionSet.of_cases(load_cases(TAX_SET, "heldout"), tax_matrix, tax_where)
     full_matrix, full_where = entry_matrix(full_index)
-    stard_fit = QuestionSet([c for c, f in zip(stard_cases, fitting) if f], full_matrix, full_where)
-    stard_held = QuestionSet([c for c, f in zip(stard_cases, fitting) if not f], full_matrix, full_where)
+    stard_fit = QuestionSet.of_cases([c for c, f in zip(stard_cases, fitting) if f], full_matrix, full_where)
+    stard_held = QuestionSet.of_cases([c for c, f in zip(stard_cases, fitting) if not f], full_matrix, full_where)
     print(f"fitting on {len(tax_fit.vectors)} tax tune and {len(stard_fit.vectors)} STARD questions; "
           f"held out: {len(tax_held.vectors)} tax, {len(stard_held.vectors)} STARD")
     ridge, weight = cross_validate(tax_fit, stard_fit, [float(r) for r in args.ridge.split(",")],

@@ -31,7 +31,8 @@ def path(folder: Path | None = None) -> Path:
 
 
 @functools.lru_cache(maxsize=4)
-def _load(file: Path, stamp: int) -> np.ndarray | None:
+def _load(file: Path) -> np.ndarray | None:
+    """The map in ``file`` (read once per process: the shipped file does not change while it runs)."""
     try:
         matrix = np.load(file).astype(np.float32)
     except (OSError, ValueError):
@@ -41,14 +42,7 @@ def _load(file: Path, stamp: int) -> np.ndarray | None:
 
 def adapter() -> np.ndarray | None:
     """The shipped map, or None (off, or none for this model)."""
-    if not USE:
-        return None
-    file = path()
-    try:
-        stamp = file.stat().st_mtime_ns
-    except OSError:
-        return None
-    return _load(file, stamp)
+    return _load(path()) if USE else None
 
 
 def fit(questions: np.ndarray, articles: np.ndarray, ridge: float, weights: np.ndarray | None = None) -> np.ndarray:

@@ -34,9 +34,12 @@ def test_switched_off_a_question_keeps_the_encoders_vector(monkeypatch):
 
 
 def test_a_missing_map_or_one_of_another_shape_is_not_used(monkeypatch, tmp_path):
-    monkeypatch.setattr(question_adapter, "FOLDER", tmp_path)
+    (tmp_path / "none").mkdir()
+    monkeypatch.setattr(question_adapter, "FOLDER", tmp_path / "none")
     assert question_adapter.adapter() is None  # no file for this model in that folder
-    np.save(tmp_path / f"question-adapter.{semantic.MODEL}.npy", np.eye(3))
+    (tmp_path / "other").mkdir()
+    np.save(tmp_path / "other" / f"question-adapter.{semantic.MODEL}.npy", np.eye(3))
+    monkeypatch.setattr(question_adapter, "FOLDER", tmp_path / "other")
     assert question_adapter.adapter() is None  # the wrong shape: not this encoder's
 
 
