@@ -118,6 +118,10 @@ def log_in(page, server: LiveServer, username: str, password: str) -> None:
     with page.expect_navigation():
         page.press("#password", "Enter")
     page.wait_for_load_state()
+    # Chromium focuses an ``autofocus`` field in a later rendering step, not when the page has loaded: keys
+    # typed before then go to the body (the search box lost its first character in a CI run).
+    page.wait_for_function("() => { const field = document.querySelector('[autofocus]');"
+                           " return !field || document.activeElement === field; }")
 
 
 def screenshot(page, name: str, full_page: bool = False) -> None:
