@@ -108,6 +108,45 @@ def fit_on(sets: list[tuple[QuestionSet, float]], ridge: float) -> np.ndarray:
     return fit(questions, articles, ridge, weights)
 
 
+def coverage(questions: QuestionSet, adapter: np.ndarray | None, directions: np.ndarray | None,
+             depth: int = 300) -> float:
+    """Share of questions with a relevant entry among the ``depth`` nearest the moved question (the
+    candidates by meaning, ``indexer.nearest``): over the full vectors, or projected on ``directions``."""
+    from indexer.question_adapter import apply
+
+    vectors, matrix = apply(questions.vectors, adapter), questions.matrix
+    if directions is not None:
+        vectors, matrix = vectors @ directions, matrix @ directions
+    hits = []
+    for start in range(0, len(vectors), 256):
+        products = matrix @ vectors[start:start + 256].T
+        best = np.argpartition(-products, depth, axis=0)[:depth]
+        hits += [bool(np.isin(best[:, j], rows).any()) for j, rows in enumerate(questions.relevant[start:start + 256])]
+    return float(np.mean(hits))
+
+
+def choose_dimensions(stard: QuestionSet, tax: QuestionSet, adapter: np.ndarray, choices, folds: int = 5) -> int:
+    """The fewest directions whose out-of-fold coverage of the STARD fitting half is within 0.01 of the
+    full vectors' (the directions fitted on the other folds' moved questions, tax tune included)."""
+    from indexer.nearest import fit_basis
+    from indexer.question_adapter import apply
+
+    fold = np.random.default_rng(12366).permutation(len(stard.vectors)) % folds
+    full = coverage(stard, adapter, None)
+    print(f"  candidates by meaning, top 300 of the STARD fitting half: full vectors {full:.3f}")
+    for dimensions in choices:
+        covered = []
+        for k in range(folds):
+            moved = apply(np.concatenate([stard.vectors[fold != k], tax.vectors]), adapter)
+            part = stard.part(fold == k)
+            covered.append(coverage(part, adapter, fit_basis(moved, dimensions)) * len(part.vectors))
+        share = sum(covered) / len(stard.vectors)
+        print(f"  {dimensions} directions, out of fold: {share:.3f}", flush=True)
+        if share >= full - 0.01:
+            return dimensions
+    return choices[-1]
+
+
 def cross_validate(tax: QuestionSet, stard: QuestionSet, ridges, tax_weights, folds: int = 5) -> tuple:
     rng = np.random.default_rng(12366)
     tax_fold = rng.permutation(len(tax.vectors)) % folds
@@ -128,12 +167,15 @@ def cross_validate(tax: QuestionSet, stard: QuestionSet, ridges, tax_weights, fo
 
 
 def main() -> None:
-    from indexer import question_adapter
+    from indexer import nearest, question_adapter
+    from indexer.nearest import fit_basis
+    from indexer.question_adapter import apply
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", type=Path, help="folder of an imported full corpus (kb.sqlite3), made if missing")
     parser.add_argument("--ridge", default="1,3,10,30")
     parser.add_argument("--tax-weight", default="1,2")
+    parser.add_argument("--dimensions", default="32,48,64,96,128", help="directions tried for the candidates by meaning")
     parser.add_argument("--write", action="store_true", help="save the fitted map where the search reads it")
     args = parser.parse_args()
     tax_index = tax_library(types.SimpleNamespace(library=ROOT / "policies" / "tax", cut=None, hmm=False)).ours
@@ -156,9 +198,16 @@ def main() -> None:
                             ("tax tune (fitted on)", tax_fit), ("STARD fitting half (fitted on)", stard_fit)):
         plain, adapted = questions.figures(None), questions.figures(adapter)
         print(f"  {name:<32} " + "  ".join(f"{k} {plain[k]:.3f} -> {adapted[k]:.3f}" for k in plain))
+    dimensions = choose_dimensions(stard_fit, tax_fit, adapter, [int(d) for d in args.dimensions.split(",")])
+    directions = fit_basis(apply(np.concatenate([stard_fit.vectors, tax_fit.vectors]), adapter), dimensions)
+    print(f"chosen: {dimensions} directions; the top 300 by meaning hold a relevant entry for (full vectors -> "
+          f"projected):")
+    for name, questions in (("tax held-out", tax_held), ("STARD held-out half", stard_held)):
+        print(f"  {name:<32} {coverage(questions, adapter, None):.3f} -> {coverage(questions, adapter, directions):.3f}")
     if args.write:
         np.save(question_adapter.path(), adapter.astype(np.float16))
-        print(f"written: {question_adapter.path().relative_to(ROOT)}")
+        np.save(nearest.basis_path(), directions.astype(np.float16))
+        print(f"written: {question_adapter.path().relative_to(ROOT)}, {nearest.basis_path().relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -220,15 +220,20 @@ class FastScorer:
         lengths = self.lengths(fieldname)[ids]
         return ids, idf * (weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avg))
 
-    def top(self, query: Query, limit: int, allow: Query | None = None,
-            exclude: Query | None = None) -> list[tuple[int, float]]:
-        """The best ``limit`` (docnum, score), best first (ties: lower docnum first, as Whoosh)."""
-        total = self.scores(query)
+    def kept(self, allow: Query | None = None, exclude: Query | None = None) -> np.ndarray:
+        """The live documents matching ``allow`` and not ``exclude``, as a boolean array."""
         keep = self.live()
         if allow is not None:
             keep = keep & self.doc_mask(allow)
         if exclude is not None:
             keep = keep & ~self.doc_mask(exclude)
+        return keep
+
+    def top(self, query: Query, limit: int, allow: Query | None = None,
+            exclude: Query | None = None) -> list[tuple[int, float]]:
+        """The best ``limit`` (docnum, score), best first (ties: lower docnum first, as Whoosh)."""
+        total = self.scores(query)
+        keep = self.kept(allow, exclude)
         candidates = np.flatnonzero((total > 0) & keep)
         # Scores equal but for the order of additions are ties, broken by docnum as Whoosh does.
         rounded = np.round(total[candidates], 9)

@@ -7,7 +7,8 @@ document whose texts have not changed keeps its file (a rebuild of an unchanged 
 nothing), a changed one is encoded again into a new file before its old one goes, a document no longer
 indexed loses its file. Each file is written whole and renamed into place, so a search reads a
 document's old vectors or its new ones; an entry with no vector (a document still being encoded, an
-index written before vectors existed) keeps its score (``semantic.weigh_meaning``).
+index written before vectors existed) keeps its score (``semantic.weigh_meaning``). Each sync then brings
+the table of candidates by meaning in line (``indexer.nearest``): a full build reads it whole again.
 
 ``VectorStore.vectors_of`` reads the files of the documents a search found (0.1 ms for a file not read
 before, then from a cache of the files last read; a file's name changes with its content, so the cache
@@ -25,7 +26,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from indexer import semantic
+from indexer import nearest, semantic
 from indexer.writing import file_lock
 
 FOLDER = "vectors"
@@ -131,6 +132,9 @@ class VectorStore:
                 _encode_document(job)
                 if progress:
                     progress(done, total)
+        files = {document: paths[-1] for document, paths in self._listed().items()}
+        changed = None if documents is None else gone | {int(job[0].name.partition(".")[0]) for job in jobs}
+        nearest.update_table(self.folder, files, changed)
         return total
 
     def _document(self, path: Path) -> tuple[dict[str, int], np.ndarray] | None:
@@ -165,6 +169,12 @@ class VectorStore:
             if not keys <= kept:
                 lacking.add(document_id)
         return lacking
+
+    def rewrite_table(self) -> None:
+        """Write the table of candidates by meaning again from every vector file (``flask check --repair``)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with file_lock(self.folder / LOCK_NAME):
+            nearest.update_table(self.folder, {d: paths[-1] for d, paths in self._listed().items()}, None)
 
     def vectors_of(self, results) -> list[np.ndarray | None]:
         """Each result's vector (by ``document_id`` and ``key``), or None where there is none."""

@@ -6,6 +6,7 @@ import json
 import tarfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import select, text
 from whoosh import index as whoosh_index
@@ -184,6 +185,26 @@ def test_check_finds_articles_without_sentence_vectors_and_encodes_them(filled, 
                if r.document_id == document.id]
     assert weighed and all(r.meaning is not None for r in weighed)
     assert search(filled, "征管法第32条")[0]["document_id"] == document.id
+
+
+def test_check_finds_a_missing_table_of_candidates_by_meaning_and_writes_it_again(filled, runner):
+    """Without the table (``indexer.nearest``) a search adds no candidates by meaning, and says nothing:
+    ``check`` says so; ``--repair`` writes it again from the vector files, re-indexing nothing."""
+    from indexer import nearest
+    from webapp.search_index import get_index
+
+    index = get_index(filled)
+    path = nearest.table_path(index.vectors.folder, nearest.basis())
+    rows = len(np.load(path))
+    path.unlink()
+    assert not index.nearest.available()
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 1 and "按含义补充候选的向量表与索引不一致" in result.output, result.output
+    repaired = runner.invoke(args=["check", "--repair"])
+    assert repaired.exit_code == 0, repaired.output
+    assert "重新索引 0 部文件" in repaired.output and "重写了按含义补充候选的向量表" in repaired.output
+    assert index.nearest.available() and len(np.load(path)) == rows
+    assert runner.invoke(args=["check"]).exit_code == 0
 
 
 def test_check_finds_a_stale_status_and_a_deleted_document(filled, runner):

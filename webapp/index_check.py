@@ -4,7 +4,8 @@ The index matches when it holds exactly one entry for every unit of the library 
 unit ids), each carrying its document's current status, and exactly the published FAQ entries
 (``indexer.faq_index_entries``), and when every indexed article has its sentence vector beside the index
 (``indexer.vectors``: a build or an update stopped while encoding leaves them to search by words alone; an
-import still encoding shows the same for a moment). A repair re-indexes only the documents that differ, through
+import still encoding shows the same for a moment), and when the table of candidates by meaning
+(``indexer.nearest``) holds exactly those entries (a repair writes it again from the vector files). A repair re-indexes only the documents that differ, through
 ``webapp.search_index.index_documents`` (entries of deleted documents are removed the same way);
 an FAQ difference rebuilds the whole index.
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask
 
+from indexer import nearest
 from kb.search.index_contents import expected_index
 from webapp import search_index
 
@@ -30,12 +32,13 @@ class IndexReport:
     missing_faq: set[int] = field(default_factory=set)
     extra_faq: set[int] = field(default_factory=set)
     missing_vectors: set[int] = field(default_factory=set)  # documents some of whose entries have no vector
+    stale_nearest: set[int] = field(default_factory=set)  # documents whose rows in the table by meaning differ
     documents_to_refresh: set[int] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
         return not (self.missing_units or self.extra_units or self.duplicate_units or self.stale_status
-                    or self.missing_faq or self.extra_faq or self.missing_vectors)
+                    or self.missing_faq or self.extra_faq or self.missing_vectors or self.stale_nearest)
 
     def lines(self) -> list[str]:
         """The differences, in Chinese, for the command's output."""
@@ -55,6 +58,9 @@ class IndexReport:
         if self.missing_vectors:
             found.append(f"{len(self.missing_vectors)} 部文件的条文缺少语义向量，只能按字词检索"
                          f"（如文件 {_sample(self.missing_vectors)}）")
+        if self.stale_nearest:
+            found.append(f"按含义补充候选的向量表与索引不一致：{len(self.stale_nearest)} 部文件"
+                         f"（如文件 {_sample(self.stale_nearest)}）")
         return found
 
 
@@ -109,6 +115,8 @@ def inspect_index(app: Flask) -> IndexReport:
     report.missing_faq = published - faq_ids
     report.extra_faq = faq_ids - published
     report.missing_vectors = index.vectors.lacking({d: keys for d, keys in document_keys.items() if d in statuses})
+    with_vectors = {d: keys for d, keys in document_keys.items() if d not in report.missing_vectors}
+    report.stale_nearest = nearest.differing(index.vectors.folder, with_vectors) - report.missing_vectors
     report.documents_to_refresh = (
         {units[u] for u in report.missing_units}
         | {unit_document[u] for u in report.extra_units | report.duplicate_units if u in unit_document}
@@ -121,4 +129,7 @@ def repair_index(app: Flask, report: IndexReport) -> int:
     """Bring the index in line with the database; return the number of entries written."""
     if report.missing_faq or report.extra_faq:
         return search_index.rebuild(app)
-    return search_index.index_documents(app, report.documents_to_refresh)
+    written = search_index.index_documents(app, report.documents_to_refresh)
+    if report.stale_nearest:
+        search_index.get_index(app).vectors.rewrite_table()
+    return written

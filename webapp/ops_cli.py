@@ -99,7 +99,8 @@ def check_command(repair):
         for line in after.lines():
             click.echo(f"修复后仍不一致：{line}", err=True)
         sys.exit(1)
-    click.echo(f"已修复：重新索引 {len(report.documents_to_refresh)} 部文件（写入 {written} 条），索引与数据库一致")
+    table = "，重写了按含义补充候选的向量表" if report.stale_nearest else ""
+    click.echo(f"已修复：重新索引 {len(report.documents_to_refresh)} 部文件（写入 {written} 条）{table}，索引与数据库一致")
 
 
 @click.command("create-token")
