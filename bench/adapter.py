@@ -1,6 +1,6 @@
 """Fit the question adapter (``indexer.question_adapter``) on tune questions; report it on held-out ones.
 
-    python bench/adapter.py --full DIR [--ridge 1,3,10,30] [--tax-weight 1,2] [--write]
+    python bench/adapter.py --full DIR [--ridge 1,3,10,30] [--tax-weight 1,2] [--dimensions 32,48,64,96,128] [--write]
 
 Fitted on: the tax set's ``tune`` split (``bench/data/tax-questions.jsonl``) and the STARD questions of the
 fitting half (``relevance.stard_half``: the parity of the sha1 of each id, declared before any fit).
@@ -12,8 +12,14 @@ missing, as ``relevance.py --set stard`` does).
 The ridge (and how much a tax pair weighs against a STARD pair) is chosen by 5-fold cross-validation on the
 fitting questions only: MRR@10 of the cosine alone over every entry (dense retrieval), the mean of the tax
 and STARD folds. The chosen setting is then fitted on all of them and measured once on the held-out
-questions, beside the encoder's own vectors. ``--write`` saves it where the search reads it. What the
-adapted vectors do to the search as a whole: ``relevance.py --compare question_adapter.USE=False``.
+questions, beside the encoder's own vectors.
+
+The directions the candidates by meaning are projected on (``indexer.nearest``): the principal directions
+of the moved fitting questions, as few as keep the share of STARD fitting questions with a relevant entry
+among the 300 nearest within 0.01 of the full vectors' (5-fold, directions fitted out of fold); then
+measured on the held-out questions. ``--write`` saves the map and the directions where the search reads
+them. What they do to the search as a whole: ``relevance.py --compare question_adapter.USE=False``,
+``--compare nearest.CANDIDATES=0``.
 """
 from __future__ import annotations
 

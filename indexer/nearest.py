@@ -2,18 +2,21 @@
 
 The first stage finds the entries that score best by the question's words; on a large library an
 article that shares only a word or two with a caller's question (公司没按时报税 → 未按照规定的期限办理纳税
-申报) falls below its cut. ``NearestEntries.top`` names the entries nearest the question by meaning, and
-the search adds those the words match at all to the first stage's candidates; the second stage then
-weighs them with all the others (``SearchIndex._with_nearest``).
+申报) falls below its cut. ``NearestEntries.top`` names the entries nearest the question by meaning (the
+question moved by ``indexer.question_adapter``), as many as the first stage took by words (at most
+``CANDIDATES``); the search adds those a word of the question matches to the first stage's
+candidates, each with its words' score, and the second stage weighs them with all the others
+(``SearchIndex._with_nearest``). The number was chosen by cross-validation on the STARD fitting half,
+with the adapter and the directions fitted out of fold (bench/README.md).
 
 A scan of every entry's 512-dimensional vector would take 300 MB and ~200 ms on the full laws corpus.
 Questions, though, lie in a narrow part of that space: the principal directions of the moved tune
-questions (``BASIS``, 512 × 64, fitted by ``bench/adapter.py --write`` on the adapter's own fitting
+questions (``basis()``, 512 × 128, fitted by ``bench/adapter.py --write`` on the adapter's own fitting
 questions) keep what a question can ask. Each entry's vector is projected on them once, when it is
-indexed: ``update_table`` keeps ``vectors/nearest/<basis digest>.npy`` (document, key, 64 float16) in
-line with the vector files, a changed document's rows replaced, a removed document's dropped, the
-whole table rebuilt only when it is missing or the basis changed. A search reads it (38 MB as float32
-on the full corpus) and takes one product: ~3 ms.
+indexed: ``update_table`` keeps ``vectors/nearest/<digest of the directions>.npy`` (document, key, 128
+float16) in line with the vector files, a changed document's rows replaced, a removed document's
+dropped, the whole table rewritten on a full build or when the directions change. A search reads it
+(76 MB as float32 on the full corpus, read again when it is replaced) and takes one product: ~3 ms.
 """
 from __future__ import annotations
 
@@ -58,10 +61,17 @@ def fit_basis(questions: np.ndarray, dimensions: int) -> np.ndarray:
     return directions[:dimensions].T.astype(np.float32)
 
 
+_digests: dict[int, tuple[np.ndarray, str]] = {}  # id(directions) -> (directions, digest): hashed once
+
+
 def table_path(folder: Path, directions: np.ndarray) -> Path:
     """The table of the vector folder ``folder`` for ``directions``: ``nearest/<their digest>.npy``."""
-    digest = hashlib.blake2b(np.ascontiguousarray(directions).tobytes(), digest_size=8).hexdigest()
-    return folder / TABLE / f"{digest}.npy"
+    known = _digests.get(id(directions))
+    if known is None or known[0] is not directions:
+        known = (directions, hashlib.blake2b(np.ascontiguousarray(directions).tobytes(), digest_size=8).hexdigest())
+        _digests.clear()  # one basis in force at a time
+        _digests[id(directions)] = known
+    return folder / TABLE / f"{known[1]}.npy"
 
 
 def _row_type(directions: np.ndarray) -> np.dtype:
@@ -134,6 +144,7 @@ class NearestEntries:
         self.folder = folder
         self._lock = threading.Lock()
         self._table: tuple[tuple, np.ndarray, np.ndarray] | None = None  # (file, mtime), keys, matrix
+        self._docnums: tuple[tuple, dict[str, int | None]] | None = None  # key -> docnum, per searcher
 
     def _read(self, directions: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         path = table_path(self.folder, directions)
@@ -171,3 +182,26 @@ class NearestEntries:
         else:
             best = np.argsort(-products)
         return [key.decode("ascii") for key in keys[best]]
+
+    def added(self, searcher, question: np.ndarray, count: int, scores: np.ndarray,
+              keep: np.ndarray) -> list[tuple[int, float]]:
+        """(docnum, words' score) of the ``count`` entries nearest ``question`` that are in ``keep`` (the
+        search's filters) and that a word of the question matches (``scores``, the words' score of every
+        entry, above 0). An entry no word matches is left out: on a short question (个税, 专票) the meaning
+        alone put articles without the word first."""
+        added = []
+        for key in self.top(question, count):
+            docnum = self._docnum(searcher, key)
+            if docnum is not None and keep[docnum] and scores[docnum] > 0:
+                added.append((docnum, float(scores[docnum])))
+        return added
+
+    def _docnum(self, searcher, key: str) -> int | None:
+        """The docnum of the entry ``key`` in ``searcher`` (~15 µs by Whoosh's term lookup; remembered)."""
+        stamp = (id(searcher), searcher.reader().generation())
+        if self._docnums is None or self._docnums[0] != stamp:
+            self._docnums = (stamp, {})
+        numbers = self._docnums[1]
+        if key not in numbers:
+            numbers[key] = searcher.document_number(key=key)
+        return numbers[key]

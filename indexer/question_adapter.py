@@ -64,3 +64,22 @@ def apply(vectors: np.ndarray, matrix: np.ndarray | None) -> np.ndarray:
     moved = np.asarray(vectors, dtype=np.float32) @ matrix
     norms = np.linalg.norm(moved, axis=-1, keepdims=True)
     return (moved / np.maximum(norms, 1e-12)).astype(vectors.dtype)
+
+
+class Question:
+    """A search's question as a sentence vector, encoded when first asked for: the encoder's own
+    (``plain``, which the confidence rule reads) and moved by the shipped map (``moved``)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._plain = self._moved = None
+
+    def plain(self) -> np.ndarray:
+        if self._plain is None:
+            self._plain = semantic.encode([self.text])[0]
+        return self._plain
+
+    def moved(self) -> np.ndarray:
+        if self._moved is None:
+            self._moved = apply(self.plain(), adapter())
+        return self._moved

@@ -132,7 +132,6 @@ class SearchIndex:
         self._pairs: tuple[int, PairFrequencies] | None = None
         self.vectors = VectorStore(self.index_dir)  # the entries' sentence vectors (``indexer.semantic``)
         self.nearest = nearest.NearestEntries(self.vectors.folder)  # candidates by meaning
-        self._docnums: tuple[tuple, dict[str, int | None]] | None = None  # key -> docnum, per searcher
         if self.vectors.folder.exists():
             semantic.preload(self.vectors.folder)
         self.learned = LearnedFile(self.data_dir)  # the confidence rule and unit prior (``flask train-ranker``)
@@ -276,11 +275,13 @@ class SearchIndex:
                     seen.add(r.key)
                     cited.append(r)
         found: list[SearchResult] = []
-        question = _Question(parsed.text or text)
+        question = question_adapter.Question(parsed.text or text)
         if parsed.query is not None:
-            top = self._top(searcher, parsed.query, max(CANDIDATES, limit * 3), filters, mask)
+            first = max(CANDIDATES, limit * 3)
+            top = self._top(searcher, parsed.query, first, filters, mask)
             if semantic.MEANING_POWER and self.nearest.available():
-                top = self._with_nearest(searcher, parsed.query, top, question.moved(), filters, mask)
+                top = self._with_nearest(searcher, parsed.query, top, question.moved(), min(first, nearest.CANDIDATES),
+                                         filters, mask)
             for docnum, score in rerank(self.scorer(searcher), text, parsed.concepts, top):
                 result = self._result(searcher.stored_fields(docnum), score, "text", day)
                 if result.key in seen or (result.validity == OUTDATED and not include_old):
@@ -320,33 +321,17 @@ class SearchIndex:
         except Unsupported:
             return [(hit.docnum, hit.score) for hit in searcher.search(query, limit=limit, filter=filters, mask=mask)]
 
-    def _with_nearest(self, searcher, query, top, question, filters, mask) -> list[tuple[int, float]]:
-        """``top`` and the entries nearest ``question`` by meaning (``indexer.nearest``) that the query's
-        words match at all, within the filters, each with its words' score: the second stage weighs them
-        with the others. An entry no word matches is not added (the meaning alone ranks it poorly)."""
+    def _with_nearest(self, searcher, query, top, question, count: int, filters, mask) -> list[tuple[int, float]]:
+        """``top`` and the ``count`` entries nearest ``question`` by meaning that the query's words match,
+        within the filters (``nearest.NearestEntries.added``): the second stage weighs them with the others."""
         scorer = self.scorer(searcher)
         try:
             scores = scorer.scores(query)
         except Unsupported:
             return top
-        keep = scorer.kept(filters, mask)
+        added = self.nearest.added(searcher, question, count, scores, scorer.kept(filters, mask))
         have = {docnum for docnum, _ in top}
-        added = []
-        for key in self.nearest.top(question, nearest.CANDIDATES):
-            docnum = self._docnum(searcher, key)
-            if docnum is not None and docnum not in have and keep[docnum] and scores[docnum] > 0:
-                added.append((docnum, float(scores[docnum])))
-        return top + added
-
-    def _docnum(self, searcher, key: str) -> int | None:
-        """The docnum of the entry ``key`` in ``searcher`` (31 µs by Whoosh's term lookup; remembered)."""
-        stamp = (id(searcher), searcher.reader().generation())
-        if self._docnums is None or self._docnums[0] != stamp:
-            self._docnums = (stamp, {})
-        numbers = self._docnums[1]
-        if key not in numbers:
-            numbers[key] = searcher.document_number(key=key)
-        return numbers[key]
+        return top + [(docnum, score) for docnum, score in added if docnum not in have]
 
     def _result(self, fields: dict, score: float, match: str, day: dt.date) -> SearchResult:
         meta = fields["meta"]
@@ -360,25 +345,6 @@ class SearchIndex:
             effective_on=meta.get("effective_on"), valid_until=meta.get("valid_until"), match=match,
             key=fields["key"], kind=meta.get("kind", "article"), lineage=lineage(meta),
         )
-
-
-class _Question:
-    """A search's question as a sentence vector, encoded when first asked for: the encoder's own
-    (``plain``, which the confidence rule reads) and moved by the question adapter (``moved``)."""
-
-    def __init__(self, text: str):
-        self.text = text
-        self._plain = self._moved = None
-
-    def plain(self):
-        if self._plain is None:
-            self._plain = semantic.encode([self.text])[0]
-        return self._plain
-
-    def moved(self):
-        if self._moved is None:
-            self._moved = question_adapter.apply(self.plain(), question_adapter.adapter())
-        return self._moved
 
 
 def _filters(tax_type, level, status, date_from, date_to):

@@ -99,27 +99,23 @@ def test_a_missing_table_is_written_whole_by_the_next_update(index):
 
 
 def test_a_search_adds_the_nearest_entries_its_words_match_within_its_filters(index, monkeypatch):
-    """A first stage of three entries (limit 1) gains the entries nearest the question by meaning that a word
-    of it matches, each with its words' score; a filter holds for them as for the others."""
+    """A first stage of three entries gains those of the three entries nearest the question by meaning that a
+    word of it matches, each with its words' score; a filter holds for them as for the others."""
     from whoosh.query import Term
 
     question = "公司没按时报税会怎样"
     searcher = index.searcher()
     parsed = index.parse(question, searcher)
-    scorer = index.scorer(searcher)
-    scores = scorer.scores(parsed.query)
+    scores = index.scorer(searcher).scores(parsed.query)
     top = index._top(searcher, parsed.query, 3, None, None)
     moved = _moved(question)
-    with_meaning = index._with_nearest(searcher, parsed.query, top, moved, None, None)
-    assert with_meaning[:3] == top and len(with_meaning) > 3
-    added = with_meaning[3:]
-    assert all(score == scores[docnum] > 0 for docnum, score in added)
-    nearest_keys = index.nearest.top(moved, nearest.CANDIDATES)
-    matched = [k for k in nearest_keys if scores[searcher.document_number(key=k)] > 0]
-    keys = {searcher.stored_fields(docnum)["key"] for docnum, _ in with_meaning}
-    assert set(matched) <= keys  # every nearest entry a word matches is a candidate
+    with_meaning = index._with_nearest(searcher, parsed.query, top, moved, 3, None, None)
+    nearest_keys = index.nearest.top(moved, 3)
+    numbers = [searcher.document_number(key=k) for k in nearest_keys]
+    expected = [(d, float(scores[d])) for d in numbers if d not in dict(top) and scores[d] > 0]
+    assert with_meaning == top + expected and expected
     only_vehicle = Term("tax_types", "车辆购置税")
-    filtered = index._with_nearest(searcher, parsed.query, [], moved, only_vehicle, None)
+    filtered = index._with_nearest(searcher, parsed.query, [], moved, 50, only_vehicle, None)
     assert filtered and all("车辆购置税" in searcher.stored_fields(d)["tax_types"] for d, _ in filtered)
     monkeypatch.setattr(nearest, "CANDIDATES", 0)  # off: no table is read, nothing is added
     assert not index.nearest.available()
