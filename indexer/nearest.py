@@ -3,8 +3,8 @@
 The first stage finds the entries that score best by the question's words; on a large library an
 article that shares only a word or two with a caller's question (公司没按时报税 → 未按照规定的期限办理纳税
 申报) falls below its cut. ``NearestEntries.top`` names the entries nearest the question by meaning (the
-question moved by ``indexer.question_adapter``), as many as the first stage took by words (at most
-``CANDIDATES``); the search adds those a word of the question matches to the first stage's
+question moved by ``indexer.question_adapter``), three times as many as the search shows (at most
+``CANDIDATES``: 30 on the page, 300 at ``--limit 100``); the search adds those a word of the question matches to the first stage's
 candidates, each with its words' score, and the second stage weighs them with all the others
 (``SearchIndex._with_nearest``). The number was chosen by cross-validation on the STARD fitting half,
 with the adapter and the directions fitted out of fold (bench/README.md).
@@ -20,7 +20,6 @@ dropped, the whole table rewritten on a full build or when the directions change
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import threading
@@ -29,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer import semantic
+from indexer.question_adapter import shipped_matrix
 
 CANDIDATES = 300  # entries added by meaning (0: none)
 FOLDER = Path(__file__).parent / "data"
@@ -40,18 +40,9 @@ def basis_path(folder: Path | None = None) -> Path:
     return (folder or FOLDER) / f"question-basis.{semantic.MODEL}.npy"
 
 
-@functools.lru_cache(maxsize=4)
-def _load(file: Path) -> np.ndarray | None:
-    try:
-        matrix = np.load(file).astype(np.float32)
-    except (OSError, ValueError):
-        return None
-    return matrix if matrix.ndim == 2 and matrix.shape[0] == semantic.DIMENSIONS else None
-
-
 def basis() -> np.ndarray | None:
     """The shipped directions (512 × k), or None (candidates by meaning off, or none for this model)."""
-    return _load(basis_path()) if CANDIDATES else None
+    return shipped_matrix(basis_path()) if CANDIDATES else None
 
 
 def fit_basis(questions: np.ndarray, dimensions: int) -> np.ndarray:
@@ -160,7 +151,8 @@ class NearestEntries:
                     return None
                 if rows.dtype.names is None or rows["vector"].shape[1:] != (directions.shape[1],):
                     return None
-                self._table = (stamp, rows["key"], np.ascontiguousarray(rows["vector"], dtype=np.float32))
+                # Copies: the file's rows (float16) are let go once converted.
+                self._table = (stamp, rows["key"].copy(), np.ascontiguousarray(rows["vector"], dtype=np.float32))
             return self._table[1], self._table[2]
 
     def available(self) -> bool:

@@ -30,19 +30,22 @@ def path(folder: Path | None = None) -> Path:
     return (folder or FOLDER) / f"question-adapter.{semantic.MODEL}.npy"
 
 
-@functools.lru_cache(maxsize=4)
-def _load(file: Path) -> np.ndarray | None:
-    """The map in ``file`` (read once per process: the shipped file does not change while it runs)."""
+@functools.lru_cache(maxsize=8)
+def shipped_matrix(file: Path) -> np.ndarray | None:
+    """The matrix in ``file`` as float32, one row per dimension of the encoder (the map here, the directions
+    of ``indexer.nearest``), or None (missing, or another encoder's); read once per process: a shipped file
+    does not change while it runs."""
     try:
         matrix = np.load(file).astype(np.float32)
     except (OSError, ValueError):
         return None
-    return matrix if matrix.shape == (semantic.DIMENSIONS, semantic.DIMENSIONS) else None
+    return matrix if matrix.ndim == 2 and matrix.shape[0] == semantic.DIMENSIONS else None
 
 
 def adapter() -> np.ndarray | None:
     """The shipped map, or None (off, or none for this model)."""
-    return _load(path()) if USE else None
+    matrix = shipped_matrix(path()) if USE else None
+    return matrix if matrix is not None and matrix.shape[1] == semantic.DIMENSIONS else None
 
 
 def fit(questions: np.ndarray, articles: np.ndarray, ridge: float, weights: np.ndarray | None = None) -> np.ndarray:

@@ -277,11 +277,10 @@ class SearchIndex:
         found: list[SearchResult] = []
         question = question_adapter.Question(parsed.text or text)
         if parsed.query is not None:
-            first = max(CANDIDATES, limit * 3)
-            top = self._top(searcher, parsed.query, first, filters, mask)
+            top = self._top(searcher, parsed.query, max(CANDIDATES, limit * 3), filters, mask)
             if semantic.MEANING_POWER and self.nearest.available():
-                top = self._with_nearest(searcher, parsed.query, top, question.moved(), min(first, nearest.CANDIDATES),
-                                         filters, mask)
+                top = self._with_nearest(searcher, parsed.query, top, question.moved(),
+                                         min(limit * 3, nearest.CANDIDATES), filters, mask)
             for docnum, score in rerank(self.scorer(searcher), text, parsed.concepts, top):
                 result = self._result(searcher.stored_fields(docnum), score, "text", day)
                 if result.key in seen or (result.validity == OUTDATED and not include_old):
