@@ -4,9 +4,9 @@ The first stage finds the entries that score best by the question's words; on a 
 article that shares only a word or two with a caller's question (公司没按时报税 → 未按照规定的期限办理纳税
 申报) falls below its cut. ``NearestEntries.top`` names the entries nearest the question by meaning (the
 question moved by ``indexer.question_adapter``), three times as many as the search shows (at most
-``CANDIDATES``: 30 on the page, 300 at ``--limit 100``); the search adds those a word of the question matches to the first stage's
-candidates, each with its words' score, and the second stage weighs them with all the others
-(``SearchIndex._with_nearest``). The number was chosen by cross-validation on the STARD fitting half,
+``CANDIDATES``: 30 on the page, 300 at ``--limit 100``); the search adds those a word of the question
+matches to the first stage's candidates, each with its words' score, and the second stage weighs them
+with all the others (``SearchIndex._with_nearest``). The number was chosen by cross-validation on the STARD fitting half,
 with the adapter and the directions fitted out of fold (bench/README.md).
 
 A scan of every entry's 512-dimensional vector would take 300 MB and ~200 ms on the full laws corpus.
