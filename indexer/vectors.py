@@ -80,6 +80,10 @@ class VectorStore:
                 listed.setdefault(int(document), []).append(path)
         return listed
 
+    def _newest(self) -> dict[int, Path]:
+        """Each document's newest vector file, as the folder holds them now."""
+        return {document: paths[-1] for document, paths in self._listed().items()}
+
     def files(self) -> dict[int, Path]:
         """Each document's vector file, listed again when the folder changes (two files of one document
         for a moment: the newer)."""
@@ -88,7 +92,7 @@ class VectorStore:
         except OSError:
             return {}
         if self._files is None or self._files[0] != stamp:
-            self._files = (stamp, {document: paths[-1] for document, paths in self._listed().items()})
+            self._files = (stamp, self._newest())
         return self._files[1]
 
     def sync(self, entries: Iterable[tuple[int, str, str]], documents: Iterable[int] | None = None, *,
@@ -111,12 +115,13 @@ class VectorStore:
         for document_id in gone:
             for path in on_file[document_id]:
                 path.unlink(missing_ok=True)
-        jobs = []
+        jobs, encoded = [], set()  # encoded: the documents whose texts changed
         for document_id, (keys, texts) in sorted(grouped.items()):
             path = self.folder / f"{document_id}.{_digest(texts)}.npy"
             old = on_file.get(document_id, [])
             if path not in old or len(old) > 1:
                 jobs.append((path, f"U{max(map(len, keys))}", keys, texts, old))
+                encoded.add(document_id)
         total = len(jobs)
         if jobs:
             semantic.encoder(self.folder)  # loaded (and saved there for searching processes) before any fork
@@ -132,9 +137,7 @@ class VectorStore:
                 _encode_document(job)
                 if progress:
                     progress(done, total)
-        files = {document: paths[-1] for document, paths in self._listed().items()}
-        changed = None if documents is None else gone | {int(job[0].name.partition(".")[0]) for job in jobs}
-        nearest.update_table(self.folder, files, changed)
+        nearest.update_table(self.folder, self._newest(), None if documents is None else gone | encoded)
         return total
 
     def _document(self, path: Path) -> tuple[dict[str, int], np.ndarray] | None:
@@ -174,7 +177,7 @@ class VectorStore:
         """Write the table of candidates by meaning again from every vector file (``flask check --repair``)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         with file_lock(self.folder / LOCK_NAME):
-            nearest.update_table(self.folder, {d: paths[-1] for d, paths in self._listed().items()}, None)
+            nearest.update_table(self.folder, self._newest(), None)
 
     def vectors_of(self, results) -> list[np.ndarray | None]:
         """Each result's vector (by ``document_id`` and ``key``), or None where there is none."""

@@ -5,9 +5,9 @@ unit ids), each carrying its document's current status, and exactly the publishe
 (``indexer.faq_index_entries``), and when every indexed article has its sentence vector beside the index
 (``indexer.vectors``: a build or an update stopped while encoding leaves them to search by words alone; an
 import still encoding shows the same for a moment), and when the table of candidates by meaning
-(``indexer.nearest``) holds exactly those entries (a repair writes it again from the vector files). A repair re-indexes only the documents that differ, through
-``webapp.search_index.index_documents`` (entries of deleted documents are removed the same way);
-an FAQ difference rebuilds the whole index.
+(``indexer.nearest``) holds exactly those entries (a repair writes it again from the vector files). A
+repair re-indexes only the documents that differ, through ``webapp.search_index.index_documents``
+(entries of deleted documents are removed the same way); an FAQ difference rebuilds the whole index.
 """
 from __future__ import annotations
 
@@ -115,8 +115,8 @@ def inspect_index(app: Flask) -> IndexReport:
     report.missing_faq = published - faq_ids
     report.extra_faq = faq_ids - published
     report.missing_vectors = index.vectors.lacking({d: keys for d, keys in document_keys.items() if d in statuses})
-    with_vectors = {d: keys for d, keys in document_keys.items() if d not in report.missing_vectors}
-    report.stale_nearest = nearest.differing(index.vectors.folder, with_vectors) - report.missing_vectors
+    # A document without its vectors is re-indexed anyway, which writes its rows of the table.
+    report.stale_nearest = nearest.differing(index.vectors.folder, document_keys) - report.missing_vectors
     report.documents_to_refresh = (
         {units[u] for u in report.missing_units}
         | {unit_document[u] for u in report.extra_units | report.duplicate_units if u in unit_document}
