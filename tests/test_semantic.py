@@ -1,6 +1,8 @@
 """The sentence encoder's factor (``indexer.semantic``) and the vectors kept beside the index (``indexer.vectors``)."""
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 
@@ -133,7 +135,8 @@ def test_a_changed_document_is_encoded_again_and_its_old_file_goes(index):
     new_path = store.files()[document_id]
     assert new_path != old_path and not old_path.exists()
     first = SimpleNamespace(document_id=document_id, key=keys[0])
-    assert np.allclose(store.vectors_of([first])[0], semantic.encode(["船舶吨税的税率"])[0])
+    # encoded in a batch there, alone here: the same vector up to float16's last bit on some CPUs
+    assert np.allclose(store.vectors_of([first])[0], semantic.encode(["船舶吨税的税率"])[0], atol=1e-3)
     assert store.sync([(document_id, k, t) for k, t in zip(keys, texts)], [document_id]) == 0  # unchanged now
 
 
@@ -168,6 +171,26 @@ def test_the_encoder_saved_beside_the_vectors_is_mapped_by_a_new_process_and_enc
     assert isinstance(mapped.table, np.memmap)
     assert np.array_equal(mapped.encode(texts), unpacked.encode(texts))
     assert (index.index_dir / "vectors" / FOLDER).is_dir()  # the build saved one for the index's searchers
+
+
+def test_further_folders_link_the_saved_arrays_and_write_them_again_when_the_copy_is_gone(index, tmp_path,
+                                                                                        monkeypatch):
+    from indexer import semantic, sentence_encoder
+    from indexer.sentence_encoder import FOLDER, keep, load
+
+    encoder = semantic.encoder()
+    monkeypatch.setattr(sentence_encoder, "_copy", None)  # as in a process that saved nothing yet
+    first, second, third = (tmp_path / name for name in ("first", "second", "third"))
+    keep(encoder, first)  # written
+    keep(encoder, second)  # linked to the first
+    table = second / FOLDER / "table.npy"
+    assert table.stat().st_ino == (first / FOLDER / "table.npy").stat().st_ino and table.stat().st_nlink == 2
+    texts = ["个人所得税的税率", "发票丢了怎么办"]
+    assert np.array_equal(load(second).encode(texts), encoder.encode(texts))
+    shutil.rmtree(first / FOLDER)  # the copy linked from is gone: the next folder is written again
+    keep(encoder, third)
+    assert (third / FOLDER / "table.npy").stat().st_nlink == 1
+    assert np.array_equal(load(third).encode(texts), encoder.encode(texts))
 
 
 def test_a_rule_fitted_on_responses_some_without_meaning_counts_them_at_its_mean():
