@@ -1,6 +1,7 @@
 """Fit the question adapter (``indexer.question_adapter``) on tune questions; report it on held-out ones.
 
-    python bench/adapter.py --full DIR [--ridge 1,3,10,30] [--tax-weight 1,2] [--dimensions 32,48,64,96,128] [--write]
+    python bench/adapter.py --full DIR [--ridge 1,3,10,30] [--tax-weight 1,2] [--contrastive-ridge 0.03,0.1]
+        [--temperature 0.03,0.05] [--dimensions 32,48,64,96,128] [--power 2,4,6,8] [--write]
 
 Fitted on: the tax set's ``tune`` split (``bench/data/tax-questions.jsonl``) and the STARD questions of the
 fitting half (``relevance.stard_half``: the parity of the sha1 of each id, declared before any fit).
@@ -9,15 +10,19 @@ judged relevant to it (grade >= 1), weighed 1 / their number; the articles' vect
 (``indexer.vectors``), the tax library's and the full laws corpus's (imported into ``--full DIR``, made if
 missing, as ``relevance.py --set stard`` does).
 
-The ridge (and how much a tax pair weighs against a STARD pair) is chosen by 5-fold cross-validation on the
-fitting questions only: MRR@10 of the cosine alone over every entry (dense retrieval), the mean of the tax
-and STARD folds. The chosen setting is then fitted on all of them and measured once on the held-out
-questions, beside the encoder's own vectors.
+Two objectives: ridge regression towards the identity (``question_adapter.fit``: each question pulled onto
+its articles) and a contrastive one (``question_adapter.fit_contrastive``: each question's articles ranked
+above the nearest ones that are not, ``--temperature``). The objective and its settings (the ridge, and how
+much a tax question weighs against a STARD one) are chosen by 5-fold cross-validation on the fitting
+questions only: MRR@10 of the cosine alone over every entry (dense retrieval), the mean of the tax and STARD
+folds. The chosen setting is then fitted on all of them and measured once on the held-out questions, beside
+the encoder's own vectors.
 
 The directions the candidates by meaning are projected on (``indexer.nearest``): the principal directions
 of the moved fitting questions, as few as keep the share of STARD fitting questions with a relevant entry
-among the 300 nearest within 0.01 of the full vectors' (5-fold, directions fitted out of fold); then
-measured on the held-out questions. ``--write`` saves the map and the directions where the search reads
+among the 300 nearest within 0.01 of the full vectors' (5-fold, map and directions fitted out of fold); then
+measured on the held-out questions. ``--power`` chooses the power of the meaning factor the same way, with
+the whole search (``choose_power``). ``--write`` saves the map and the directions where the search reads
 them. What they do to the search as a whole: ``relevance.py --compare question_adapter.USE=False``,
 ``--compare nearest.CANDIDATES=0``.
 """
@@ -58,6 +63,7 @@ class QuestionSet:
     matrix: np.ndarray
     vectors: np.ndarray
     relevant: list[list[int]]
+    cases: list[dict]
 
     @classmethod
     def of_cases(cls, cases: list[dict], matrix: np.ndarray, where: dict) -> "QuestionSet":
@@ -68,10 +74,12 @@ class QuestionSet:
                     for c in cases]
         kept = [i for i, rows in enumerate(relevant) if rows]
         vectors = semantic.encode([cases[i]["query"] for i in kept]).astype(np.float32)
-        return cls(matrix, vectors, [relevant[i] for i in kept])
+        return cls(matrix, vectors, [relevant[i] for i in kept], [cases[i] for i in kept])
 
     def part(self, chosen: np.ndarray) -> "QuestionSet":
-        return QuestionSet(self.matrix, self.vectors[chosen], [self.relevant[i] for i in np.flatnonzero(chosen)])
+        rows = np.flatnonzero(chosen)
+        return QuestionSet(self.matrix, self.vectors[chosen], [self.relevant[i] for i in rows],
+                           [self.cases[i] for i in rows])
 
     def pairs(self, weight: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         questions, articles, weights = [], [], []
@@ -106,12 +114,29 @@ def _key(relevant: dict) -> tuple[str, str]:
     return relevant["file"], relevant["article"]
 
 
-def fit_on(sets: list[tuple[QuestionSet, float]], ridge: float) -> np.ndarray:
-    from indexer.question_adapter import fit
+@dataclass(frozen=True)
+class Setting:
+    """One way to fit the map: ``objective`` "ridge" (``temperature`` unused) or "contrastive"."""
 
-    parts = [s.pairs(weight) for s, weight in sets]
-    questions, articles, weights = (np.concatenate(column) for column in zip(*parts))
-    return fit(questions, articles, ridge, weights)
+    objective: str
+    ridge: float
+    tax_weight: float
+    temperature: float = 0.0
+
+    def __str__(self) -> str:
+        shown = f"{self.objective:<11} ridge {self.ridge:<5g} tax weight {self.tax_weight:<3g}"
+        return shown + (f" temperature {self.temperature:g}" if self.objective == "contrastive" else "")
+
+    def fit(self, tax: QuestionSet, stard: QuestionSet) -> np.ndarray:
+        from indexer.question_adapter import Judged, fit, fit_contrastive
+
+        if self.objective == "contrastive":
+            return fit_contrastive([Judged(tax.vectors, tax.matrix, tax.relevant, self.tax_weight),
+                                    Judged(stard.vectors, stard.matrix, stard.relevant)],
+                                   self.ridge, self.temperature)
+        parts = [tax.pairs(self.tax_weight), stard.pairs(1.0)]
+        questions, articles, weights = (np.concatenate(column) for column in zip(*parts))
+        return fit(questions, articles, self.ridge, weights)
 
 
 def coverage(questions: QuestionSet, adapter: np.ndarray | None, directions: np.ndarray | None,
@@ -131,45 +156,109 @@ def coverage(questions: QuestionSet, adapter: np.ndarray | None, directions: np.
     return float(np.mean(hits))
 
 
-def choose_dimensions(stard: QuestionSet, tax: QuestionSet, adapter: np.ndarray, choices, folds: int = 5) -> int:
+@dataclass
+class Folds:
+    """The fitting questions in 5 folds (the same for every setting), and the chosen setting's maps fitted
+    without each fold."""
+
+    tax: QuestionSet
+    stard: QuestionSet
+    count: int = 5
+
+    def __post_init__(self):
+        rng = np.random.default_rng(12366)
+        self.tax_fold = rng.permutation(len(self.tax.vectors)) % self.count
+        self.stard_fold = rng.permutation(len(self.stard.vectors)) % self.count
+        self.maps: list[np.ndarray] = []
+
+    def fitted_without(self, k: int) -> tuple[QuestionSet, QuestionSet]:
+        return self.tax.part(self.tax_fold != k), self.stard.part(self.stard_fold != k)
+
+    def held(self, k: int) -> tuple[QuestionSet, QuestionSet]:
+        return self.tax.part(self.tax_fold == k), self.stard.part(self.stard_fold == k)
+
+
+def cross_validate(folds: Folds, settings: list[Setting]) -> Setting:
+    """The setting whose maps, fitted without each fold, rank that fold best; ``folds.maps`` are its maps."""
+    best = None
+    for setting in settings:
+        scores, maps = [], []
+        for k in range(folds.count):
+            maps.append(setting.fit(*folds.fitted_without(k)))
+            tax, stard = folds.held(k)
+            scores.append((tax.figures(maps[-1])["MRR@10"], stard.figures(maps[-1])["MRR@10"]))
+        tax_mrr, stard_mrr = np.mean(scores, axis=0)
+        print(f"  {setting} out of fold MRR@10: tax {tax_mrr:.3f}, STARD {stard_mrr:.3f}, "
+              f"mean {(tax_mrr + stard_mrr) / 2:.3f}", flush=True)
+        if best is None or (tax_mrr + stard_mrr) / 2 > best[0]:
+            best = ((tax_mrr + stard_mrr) / 2, setting)
+            folds.maps = maps
+    return best[1]
+
+
+def choose_dimensions(folds: Folds, choices: list[int]) -> int:
     """The fewest directions whose out-of-fold coverage of the STARD fitting half is within 0.01 of the
-    full vectors' (the directions fitted on the other folds' moved questions, tax tune included)."""
+    full vectors', both with the maps fitted without each fold (the directions fitted on the other folds'
+    moved questions, tax tune included): a map fitted on a question finds its articles, so only a question
+    it has not seen shows what the projection loses."""
     from indexer.nearest import fit_basis
     from indexer.question_adapter import apply
 
-    fold = np.random.default_rng(12366).permutation(len(stard.vectors)) % folds
-    full = coverage(stard, adapter, None)
-    print(f"  candidates by meaning, top 300 of the STARD fitting half: full vectors {full:.3f}")
+    def covered(dimensions: int | None) -> float:
+        total = 0.0
+        for k, adapter in enumerate(folds.maps):
+            tax, stard = folds.fitted_without(k)
+            directions = None
+            if dimensions:
+                directions = fit_basis(apply(np.concatenate([stard.vectors, tax.vectors]), adapter), dimensions)
+            part = folds.held(k)[1]
+            total += coverage(part, adapter, directions) * len(part.vectors)
+        return total / len(folds.stard.vectors)
+
+    full = covered(None)
+    print(f"  candidates by meaning, top 300 of the STARD fitting half, out of fold: full vectors {full:.3f}")
     for dimensions in choices:
-        covered = []
-        for k in range(folds):
-            moved = apply(np.concatenate([stard.vectors[fold != k], tax.vectors]), adapter)
-            part = stard.part(fold == k)
-            covered.append(coverage(part, adapter, fit_basis(moved, dimensions)) * len(part.vectors))
-        share = sum(covered) / len(stard.vectors)
+        share = covered(dimensions)
         print(f"  {dimensions} directions, out of fold: {share:.3f}", flush=True)
         if share >= full - 0.01:
             return dimensions
     return choices[-1]
 
 
-def cross_validate(tax: QuestionSet, stard: QuestionSet, ridges, tax_weights, folds: int = 5) -> tuple:
-    rng = np.random.default_rng(12366)
-    tax_fold = rng.permutation(len(tax.vectors)) % folds
-    stard_fold = rng.permutation(len(stard.vectors)) % folds
+def choose_power(folds: Folds, tax_library, full_library, powers: list[float]) -> float:
+    """The power of the meaning factor (``semantic.MEANING_POWER``) under which the whole search, with the
+    maps fitted without each fold, ranks that fold best (MRR@10, mean of tax and STARD; STARD searched with
+    limit 100). The candidates by meaning are left out: their table is built with a map fitted on all."""
+    from indexer import nearest, question_adapter, semantic
+    from relevance import measure, summarise
+
+    shipped, candidates, power = question_adapter.adapter, nearest.CANDIDATES, semantic.MEANING_POWER
+    rows = {p: ([], []) for p in powers}
+    try:
+        nearest.CANDIDATES = 0
+        for k, adapter in enumerate(folds.maps):
+            question_adapter.adapter = lambda adapter=adapter: adapter
+            tax, stard = folds.held(k)
+            for p in powers:
+                semantic.MEANING_POWER = p
+                rows[p][0].extend(measure(tax_library, tax.cases, base=False)[0])
+                rows[p][1].extend(measure(full_library, stard.cases, limit=100, deep=True, base=False)[0])
+    finally:
+        question_adapter.adapter, nearest.CANDIDATES, semantic.MEANING_POWER = shipped, candidates, power
     best = None
-    for ridge, weight in itertools.product(ridges, tax_weights):
-        scores = []
-        for k in range(folds):
-            adapter = fit_on([(tax.part(tax_fold != k), weight), (stard.part(stard_fold != k), 1.0)], ridge)
-            scores.append((tax.part(tax_fold == k).figures(adapter)["MRR@10"],
-                           stard.part(stard_fold == k).figures(adapter)["MRR@10"]))
-        tax_mrr, stard_mrr = np.mean(scores, axis=0)
-        print(f"  ridge {ridge:<5g} tax weight {weight:<3g} out of fold MRR@10: tax {tax_mrr:.3f}, "
-              f"STARD {stard_mrr:.3f}, mean {(tax_mrr + stard_mrr) / 2:.3f}", flush=True)
-        if best is None or (tax_mrr + stard_mrr) / 2 > best[0]:
-            best = ((tax_mrr + stard_mrr) / 2, ridge, weight)
-    return best[1], best[2]
+    for p, (tax_rows, stard_rows) in rows.items():
+        tax_figures, stard_figures = summarise(tax_rows), summarise(stard_rows)
+        mean = (tax_figures["MRR@10"] + stard_figures["MRR@10"]) / 2
+        print(f"  power {p:g}, whole search out of fold: tax MRR@10 {tax_figures['MRR@10']:.3f} / Success@5 "
+              f"{tax_figures['Success@5']:.3f}, STARD MRR@10 {stard_figures['MRR@10']:.3f} / Recall@100 "
+              f"{stard_figures['Recall@100']:.3f}", flush=True)
+        if best is None or mean > best[0]:
+            best = (mean, p)
+    return best[1]
+
+
+def _numbers(text: str) -> list[float]:
+    return [float(n) for n in text.split(",") if n]
 
 
 def main() -> None:
@@ -181,11 +270,15 @@ def main() -> None:
     parser.add_argument("--full", type=Path, help="folder of an imported full corpus (kb.sqlite3), made if missing")
     parser.add_argument("--ridge", default="1,3,10,30")
     parser.add_argument("--tax-weight", default="1,2")
+    parser.add_argument("--contrastive-ridge", default="0.03,0.1", help="ridges tried with the contrastive objective")
+    parser.add_argument("--temperature", default="0.03,0.05", help="its softmax temperatures")
     parser.add_argument("--dimensions", default="32,48,64,96,128", help="directions tried for the candidates by meaning")
+    parser.add_argument("--power", default="", help="meaning powers tried with the whole search (e.g. 2,4,6,8)")
     parser.add_argument("--write", action="store_true", help="save the fitted map where the search reads it")
     args = parser.parse_args()
-    tax_index = tax_library(types.SimpleNamespace(library=ROOT / "policies" / "tax", cut=None, hmm=False)).ours
-    full_index = full_library(types.SimpleNamespace(full=args.full)).ours
+    tax_search = tax_library(types.SimpleNamespace(library=ROOT / "policies" / "tax", cut=None, hmm=False))
+    full_search = full_library(types.SimpleNamespace(full=args.full))
+    tax_index, full_index = tax_search.ours, full_search.ours
     stard_cases = load_cases(STARD_SET)
     fitting = np.array([stard_half(c) == "fit" for c in stard_cases])
     tax_matrix, tax_where = entry_matrix(tax_index)
@@ -196,20 +289,26 @@ def main() -> None:
     stard_held = QuestionSet.of_cases([c for c, f in zip(stard_cases, fitting) if not f], full_matrix, full_where)
     print(f"fitting on {len(tax_fit.vectors)} tax tune and {len(stard_fit.vectors)} STARD questions; "
           f"held out: {len(tax_held.vectors)} tax, {len(stard_held.vectors)} STARD")
-    ridge, weight = cross_validate(tax_fit, stard_fit, [float(r) for r in args.ridge.split(",")],
-                                   [float(w) for w in args.tax_weight.split(",")])
-    adapter = fit_on([(tax_fit, weight), (stard_fit, 1.0)], ridge)
-    print(f"chosen: ridge {ridge:g}, tax weight {weight:g}; dense retrieval alone (cosine over every entry):")
+    settings = [Setting("ridge", r, w) for r, w in itertools.product(_numbers(args.ridge), _numbers(args.tax_weight))]
+    settings += [Setting("contrastive", r, w, t) for r, w, t in itertools.product(
+        _numbers(args.contrastive_ridge), _numbers(args.tax_weight), _numbers(args.temperature))]
+    folds = Folds(tax_fit, stard_fit)
+    chosen = cross_validate(folds, settings)
+    adapter = chosen.fit(tax_fit, stard_fit)
+    print(f"chosen: {chosen}; dense retrieval alone (cosine over every entry):")
     for name, questions in (("tax held-out", tax_held), ("STARD held-out half", stard_held),
                             ("tax tune (fitted on)", tax_fit), ("STARD fitting half (fitted on)", stard_fit)):
         plain, adapted = questions.figures(None), questions.figures(adapter)
         print(f"  {name:<32} " + "  ".join(f"{k} {plain[k]:.3f} -> {adapted[k]:.3f}" for k in plain))
-    dimensions = choose_dimensions(stard_fit, tax_fit, adapter, [int(d) for d in args.dimensions.split(",")])
+    dimensions = choose_dimensions(folds, [int(d) for d in _numbers(args.dimensions)])
     directions = fit_basis(apply(np.concatenate([stard_fit.vectors, tax_fit.vectors]), adapter), dimensions)
     print(f"chosen: {dimensions} directions; the top 300 by meaning hold a relevant entry for (full vectors -> "
           f"projected):")
     for name, questions in (("tax held-out", tax_held), ("STARD held-out half", stard_held)):
         print(f"  {name:<32} {coverage(questions, adapter, None):.3f} -> {coverage(questions, adapter, directions):.3f}")
+    if args.power:
+        power = choose_power(folds, tax_search, full_search, _numbers(args.power))
+        print(f"chosen: meaning power {power:g} (semantic.MEANING_POWER; set by hand)")
     if args.write:
         np.save(question_adapter.path(), adapter.astype(np.float16))
         np.save(nearest.basis_path(), directions.astype(np.float16))

@@ -2,9 +2,11 @@
 
 The sentence encoder (``indexer.semantic``) places a question and an article by meaning, but a
 question in everyday words and a statute's article are written differently: a question lies nearer
-other questions than the article answering it. Fitted on question→article pairs, a matrix ``W``
-(ridge regression towards the identity: ``min ||QW - A||² + λ||W - I||²``) moves each question's vector
-to where its articles lie; an article's vector is not changed, so no entry is encoded again.
+other questions than the article answering it. Fitted on question→article pairs, a matrix ``W`` moves
+each question's vector to where its articles lie; an article's vector is not changed, so no entry is
+encoded again. Two fits: ridge regression towards the identity (``fit``: ``min ||QW - A||² + λ||W - I||²``)
+and a contrastive one (``fit_contrastive``: each question's articles ranked above the entries nearest it
+that are not), which ranks held-out questions better and is the one shipped.
 
 A search weighs its candidates by their cosines with the moved question (``semantic.weigh_meaning``);
 the confidence rule still reads the cosines with the encoder's own vector, which it was fitted on.
@@ -16,6 +18,7 @@ force, leaves the encoder's vectors as they are.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +61,73 @@ def fit(questions: np.ndarray, articles: np.ndarray, ridge: float, weights: np.n
         x, y = x * root, y * root
     identity = np.eye(x.shape[1])
     return np.linalg.solve(x.T @ x + ridge * identity, x.T @ y + ridge * identity).astype(np.float32)
+
+
+@dataclass
+class Judged:
+    """Questions of one library for ``fit_contrastive``: their vectors (rows), that library's entry vectors
+    (``entries``, rows), the rows of each question's relevant entries, and how much a question weighs."""
+
+    questions: np.ndarray
+    entries: np.ndarray
+    relevant: list[list[int]]
+    weight: float = 1.0
+
+
+def fit_contrastive(judged: list[Judged], ridge: float, temperature: float = 0.03, steps: int = 100,
+                    rate: float = 0.003, depth: int = 100, mine_every: int = 50) -> np.ndarray:
+    """``W`` that ranks each question's relevant entries above the entries nearest it that are not: the
+    softmax loss of a question's relevant entries among them (``depth`` hard negatives, mined again with
+    the current map every ``mine_every`` steps), with ``ridge``·||W - I||², minimised by Adam from the
+    identity. Ridge regression (``fit``) pulls a question onto the mean of its articles; this pushes it away
+    from the neighbours it would be confused with, which is what a ranking needs."""
+    identity = np.eye(judged[0].questions.shape[1], dtype=np.float32)
+    matrix = identity.copy()
+    first, second = np.zeros_like(matrix), np.zeros_like(matrix)
+    total = sum(part.weight * len(part.questions) for part in judged)
+    batches = []
+    for step in range(steps):
+        if step % mine_every == 0:
+            batches = [_candidates(part, matrix, depth) for part in judged]
+        gradient = 2 * ridge * (matrix - identity)
+        for part, (rows, valid, positive) in zip(judged, batches):
+            gradient += part.weight / total * _softmax_gradient(part, matrix, rows, valid, positive, temperature)
+        first = 0.9 * first + 0.1 * gradient
+        second = 0.999 * second + 0.001 * gradient * gradient
+        matrix -= rate * (first / (1 - 0.9 ** (step + 1))) / (np.sqrt(second / (1 - 0.999 ** (step + 1))) + 1e-8)
+    return matrix
+
+
+def _candidates(part: Judged, matrix: np.ndarray, depth: int):
+    """Each question's relevant rows, then its ``depth`` nearest other rows, padded: (rows, valid, positive)."""
+    moved = apply(part.questions.astype(np.float32), matrix)
+    nearest = np.concatenate([np.argpartition(-(part.entries @ moved[start:start + 256].T), depth, axis=0)[:depth].T
+                              for start in range(0, len(moved), 256)])
+    width = depth + max(len(rows) for rows in part.relevant)
+    rows = np.zeros((len(moved), width), dtype=np.int64)
+    valid, positive = np.zeros(rows.shape, dtype=bool), np.zeros(rows.shape, dtype=bool)
+    for i, relevant in enumerate(part.relevant):
+        others = [row for row in nearest[i] if row not in set(relevant)]
+        chosen = list(relevant) + others
+        rows[i, :len(chosen)], valid[i, :len(chosen)], positive[i, :len(relevant)] = chosen, True, True
+    return rows, valid, positive
+
+
+def _softmax_gradient(part: Judged, matrix, rows, valid, positive, temperature: float) -> np.ndarray:
+    """The summed gradient, with respect to ``matrix``, of -log(the softmax share of the relevant rows)."""
+    questions = part.questions.astype(np.float32)
+    entries = part.entries[rows]  # question × candidate × dimension
+    raw = questions @ matrix
+    norms = np.linalg.norm(raw, axis=1, keepdims=True)
+    moved = raw / norms
+    logits = np.where(valid, np.einsum("nkd,nd->nk", entries, moved) / temperature, -np.inf)
+    shares = np.exp(logits - logits.max(axis=1, keepdims=True))
+    shares /= shares.sum(axis=1, keepdims=True)
+    relevant_share = (shares * positive).sum(axis=1, keepdims=True)
+    by_logit = shares - np.where(positive, shares / relevant_share, 0.0)
+    by_moved = np.einsum("nk,nkd->nd", by_logit, entries) / temperature
+    by_raw = (by_moved - moved * (moved * by_moved).sum(axis=1, keepdims=True)) / norms
+    return questions.T @ by_raw
 
 
 def apply(vectors: np.ndarray, matrix: np.ndarray | None) -> np.ndarray:

@@ -94,3 +94,26 @@ def test_a_search_weighs_its_candidates_with_the_moved_question(index, monkeypat
         cosine = float(v.astype(np.float32) @ plain)
         assert r.meaning == pytest.approx(cosine, abs=2e-3)
         assert r.meaning_factor == pytest.approx(max(cosine, semantic.MEANING_FLOOR) ** semantic.MEANING_POWER, rel=2e-2)
+
+
+def _mean_reciprocal_rank(questions: np.ndarray, entries: np.ndarray, answers: np.ndarray) -> float:
+    cosines = questions @ entries.T
+    ranks = (cosines > cosines[np.arange(len(questions)), answers][:, None]).sum(axis=1)
+    return float(np.mean(1.0 / (ranks + 1)))
+
+
+def test_fit_contrastive_ranks_held_out_questions_answers_higher_and_a_strong_ridge_keeps_the_identity():
+    rng = np.random.default_rng(1)
+    dimensions = 16
+    shift = rng.normal(size=(dimensions, dimensions)) * 0.6
+    entries = _unit(rng.normal(size=(400, dimensions))).astype(np.float32)
+    answers = rng.permutation(400)[:300]
+    questions = _unit(entries[answers] @ (np.eye(dimensions) + shift)
+                      + rng.normal(size=(300, dimensions)) * 0.1).astype(np.float32)
+    judged = question_adapter.Judged(questions[:200], entries, [[int(a)] for a in answers[:200]])
+    fitted = question_adapter.fit_contrastive([judged], ridge=0.01, depth=20, steps=150, rate=0.01)
+    before = _mean_reciprocal_rank(questions[200:], entries, answers[200:])
+    after = _mean_reciprocal_rank(question_adapter.apply(questions[200:], fitted), entries, answers[200:])
+    assert after > before + 0.1
+    stiff = question_adapter.fit_contrastive([judged], ridge=1e6, depth=20, steps=20)
+    assert np.allclose(stiff, np.eye(dimensions), atol=1e-3)
