@@ -11,12 +11,12 @@ with the adapter and the directions fitted out of fold (bench/README.md).
 
 A scan of every entry's 512-dimensional vector would take 300 MB and ~200 ms on the full laws corpus.
 Questions, though, lie in a narrow part of that space: the principal directions of the moved tune
-questions (``basis()``, 512 × 128, fitted by ``bench/adapter.py --write`` on the adapter's own fitting
+questions (``basis()``, 512 × 48 today, fitted by ``bench/adapter.py --write`` on the adapter's own fitting
 questions) keep what a question can ask. Each entry's vector is projected on them once, when it is
-indexed: ``update_table`` keeps ``vectors/nearest/<digest of the directions>.npy`` (document, key, 128
-float16) in line with the vector files, a changed document's rows replaced, a removed document's
+indexed: ``update_table`` keeps ``vectors/nearest/<digest of the directions>.npy`` (document, key, one
+float16 per direction) in line with the vector files, a changed document's rows replaced, a removed document's
 dropped, the whole table rewritten on a full build or when the directions change. A search reads it
-(76 MB as float32 on the full corpus, read again when it is replaced) and takes one product: ~3 ms.
+(28.5 MB as float32 on the full corpus at 48 directions, read again when it is replaced) and takes one product: ~3 ms.
 """
 from __future__ import annotations
 

@@ -185,7 +185,7 @@ def test_further_folders_link_the_saved_arrays_and_write_them_again_when_the_cop
     keep(encoder, second)  # linked to the first
     table = second / FOLDER / "table.npy"
     assert table.stat().st_ino == (first / FOLDER / "table.npy").stat().st_ino and table.stat().st_nlink == 2
-    texts = ["个人所得税的税率", "发票丢了怎么办"]
+    texts = ["个人所得税的税率", "遗失的发票能否补开"]
     assert np.array_equal(load(second).encode(texts), encoder.encode(texts))
     shutil.rmtree(first / FOLDER)  # the copy linked from is gone: the next folder is written again
     keep(encoder, third)
