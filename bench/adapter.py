@@ -1,7 +1,7 @@
 """Fit the question adapter (``indexer.question_adapter``) on tune questions; report it on held-out ones.
 
-    python bench/adapter.py --full DIR [--ridge 1,3,10,30] [--tax-weight 1,2] [--contrastive-ridge 0.03,0.1]
-        [--temperature 0.03,0.05] [--dimensions 32,48,64,96,128] [--power 2,4,6,8] [--write]
+    python bench/adapter.py --full DIR [--ridge 1,3,10,30] [--tax-weight 1,2] [--contrastive-ridge 0.01,0.03,0.1]
+        [--temperature 0.02,0.03,0.05] [--dimensions 32,48,64,96,128] [--power 2,4,6,8] [--write]
 
 Fitted on: the tax set's ``tune`` split (``bench/data/tax-questions.jsonl``) and the STARD questions of the
 fitting half (``relevance.stard_half``: the parity of the sha1 of each id, declared before any fit).
@@ -270,8 +270,8 @@ def main() -> None:
     parser.add_argument("--full", type=Path, help="folder of an imported full corpus (kb.sqlite3), made if missing")
     parser.add_argument("--ridge", default="1,3,10,30")
     parser.add_argument("--tax-weight", default="1,2")
-    parser.add_argument("--contrastive-ridge", default="0.03,0.1", help="ridges tried with the contrastive objective")
-    parser.add_argument("--temperature", default="0.03,0.05", help="its softmax temperatures")
+    parser.add_argument("--contrastive-ridge", default="0.01,0.03,0.1", help="ridges tried with the contrastive objective")
+    parser.add_argument("--temperature", default="0.02,0.03,0.05", help="its softmax temperatures")
     parser.add_argument("--dimensions", default="32,48,64,96,128", help="directions tried for the candidates by meaning")
     parser.add_argument("--power", default="", help="meaning powers tried with the whole search (e.g. 2,4,6,8)")
     parser.add_argument("--write", action="store_true", help="save the fitted map where the search reads it")
