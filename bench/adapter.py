@@ -1,7 +1,7 @@
 """Fit the question adapter (``indexer.question_adapter``) on tune questions; report it on held-out ones.
 
     python bench/adapter.py --full DIR [--ridge 1,3,10,30] [--tax-weight 1,2] [--contrastive-ridge 0.01,0.03,0.1]
-        [--temperature 0.02,0.03,0.05] [--dimensions 32,48,64,96,128] [--power 2,4,6,8] [--write]
+        [--temperature 0.02,0.03,0.05] [--steps 100] [--negatives 100] [--dimensions 32,48,64,96,128] [--power 2,4,6,8] [--write]
 
 Fitted on: the tax set's ``tune`` split (``bench/data/tax-questions.jsonl``) and the STARD questions of the
 fitting half (``relevance.stard_half``: the parity of the sha1 of each id, declared before any fit).
@@ -122,10 +122,14 @@ class Setting:
     ridge: float
     tax_weight: float
     temperature: float = 0.0
+    steps: int = 100
+    depth: int = 100
 
     def __str__(self) -> str:
         shown = f"{self.objective:<11} ridge {self.ridge:<5g} tax weight {self.tax_weight:<3g}"
-        return shown + (f" temperature {self.temperature:g}" if self.objective == "contrastive" else "")
+        if self.objective == "contrastive":
+            shown += f" temperature {self.temperature:g} steps {self.steps} negatives {self.depth}"
+        return shown
 
     def fit(self, tax: QuestionSet, stard: QuestionSet) -> np.ndarray:
         from indexer.question_adapter import Judged, fit, fit_contrastive
@@ -133,7 +137,7 @@ class Setting:
         if self.objective == "contrastive":
             return fit_contrastive([Judged(tax.vectors, tax.matrix, tax.relevant, self.tax_weight),
                                     Judged(stard.vectors, stard.matrix, stard.relevant)],
-                                   self.ridge, self.temperature)
+                                   self.ridge, self.temperature, steps=self.steps, depth=self.depth)
         parts = [tax.pairs(self.tax_weight), stard.pairs(1.0)]
         questions, articles, weights = (np.concatenate(column) for column in zip(*parts))
         return fit(questions, articles, self.ridge, weights)
@@ -272,6 +276,8 @@ def main() -> None:
     parser.add_argument("--tax-weight", default="1,2")
     parser.add_argument("--contrastive-ridge", default="0.01,0.03,0.1", help="ridges tried with the contrastive objective")
     parser.add_argument("--temperature", default="0.02,0.03,0.05", help="its softmax temperatures")
+    parser.add_argument("--steps", default="100", help="its optimisation steps")
+    parser.add_argument("--negatives", default="100", help="the nearest wrong entries each question is ranked against")
     parser.add_argument("--dimensions", default="32,48,64,96,128", help="directions tried for the candidates by meaning")
     parser.add_argument("--power", default="", help="meaning powers tried with the whole search (e.g. 2,4,6,8)")
     parser.add_argument("--write", action="store_true", help="save the fitted map where the search reads it")
@@ -290,8 +296,9 @@ def main() -> None:
     print(f"fitting on {len(tax_fit.vectors)} tax tune and {len(stard_fit.vectors)} STARD questions; "
           f"held out: {len(tax_held.vectors)} tax, {len(stard_held.vectors)} STARD")
     settings = [Setting("ridge", r, w) for r, w in itertools.product(_numbers(args.ridge), _numbers(args.tax_weight))]
-    settings += [Setting("contrastive", r, w, t) for r, w, t in itertools.product(
-        _numbers(args.contrastive_ridge), _numbers(args.tax_weight), _numbers(args.temperature))]
+    settings += [Setting("contrastive", r, w, t, int(steps), int(depth)) for r, w, t, steps, depth in itertools.product(
+        _numbers(args.contrastive_ridge), _numbers(args.tax_weight), _numbers(args.temperature),
+        _numbers(args.steps), _numbers(args.negatives))]
     folds = Folds(tax_fit, stard_fit)
     chosen = cross_validate(folds, settings)
     adapter = chosen.fit(tax_fit, stard_fit)
