@@ -162,8 +162,7 @@ def coverage(questions: QuestionSet, adapter: np.ndarray | None, directions: np.
 
 @dataclass
 class Folds:
-    """The fitting questions in 5 folds (the same for every setting), and the chosen setting's maps fitted
-    without each fold."""
+    """The fitting questions in ``count`` folds, the same for every setting."""
 
     tax: QuestionSet
     stard: QuestionSet
@@ -173,7 +172,6 @@ class Folds:
         rng = np.random.default_rng(12366)
         self.tax_fold = rng.permutation(len(self.tax.vectors)) % self.count
         self.stard_fold = rng.permutation(len(self.stard.vectors)) % self.count
-        self.maps: list[np.ndarray] = []
 
     def fitted_without(self, k: int) -> tuple[QuestionSet, QuestionSet]:
         return self.tax.part(self.tax_fold != k), self.stard.part(self.stard_fold != k)
@@ -182,8 +180,9 @@ class Folds:
         return self.tax.part(self.tax_fold == k), self.stard.part(self.stard_fold == k)
 
 
-def cross_validate(folds: Folds, settings: list[Setting]) -> Setting:
-    """The setting whose maps, fitted without each fold, rank that fold best; ``folds.maps`` are its maps."""
+def cross_validate(folds: Folds, settings: list[Setting]) -> tuple[Setting, list[np.ndarray]]:
+    """The setting whose maps, fitted without each fold, rank that fold best, and those maps (fold k's
+    fitted without it)."""
     best = None
     for setting in settings:
         scores, maps = [], []
@@ -195,12 +194,11 @@ def cross_validate(folds: Folds, settings: list[Setting]) -> Setting:
         print(f"  {setting} out of fold MRR@10: tax {tax_mrr:.3f}, STARD {stard_mrr:.3f}, "
               f"mean {(tax_mrr + stard_mrr) / 2:.3f}", flush=True)
         if best is None or (tax_mrr + stard_mrr) / 2 > best[0]:
-            best = ((tax_mrr + stard_mrr) / 2, setting)
-            folds.maps = maps
-    return best[1]
+            best = ((tax_mrr + stard_mrr) / 2, setting, maps)
+    return best[1], best[2]
 
 
-def choose_dimensions(folds: Folds, choices: list[int]) -> int:
+def choose_dimensions(folds: Folds, maps: list[np.ndarray], choices: list[int]) -> int:
     """The fewest directions whose out-of-fold coverage of the STARD fitting half is within 0.01 of the
     full vectors', both with the maps fitted without each fold (the directions fitted on the other folds'
     moved questions, tax tune included): a map fitted on a question finds its articles, so only a question
@@ -210,7 +208,7 @@ def choose_dimensions(folds: Folds, choices: list[int]) -> int:
 
     def covered(dimensions: int | None) -> float:
         total = 0.0
-        for k, adapter in enumerate(folds.maps):
+        for k, adapter in enumerate(maps):
             tax, stard = folds.fitted_without(k)
             directions = None
             if dimensions:
@@ -229,7 +227,7 @@ def choose_dimensions(folds: Folds, choices: list[int]) -> int:
     return choices[-1]
 
 
-def choose_power(folds: Folds, tax_library, full_library, powers: list[float]) -> float:
+def choose_power(folds: Folds, maps: list[np.ndarray], tax_library, full_library, powers: list[float]) -> float:
     """The power of the meaning factor (``semantic.MEANING_POWER``) under which the whole search, with the
     maps fitted without each fold, ranks that fold best (MRR@10, mean of tax and STARD; STARD searched with
     limit 100). The candidates by meaning are left out: their table is built with a map fitted on all."""
@@ -240,7 +238,7 @@ def choose_power(folds: Folds, tax_library, full_library, powers: list[float]) -
     rows = {p: ([], []) for p in powers}
     try:
         nearest.CANDIDATES = 0
-        for k, adapter in enumerate(folds.maps):
+        for k, adapter in enumerate(maps):
             question_adapter.adapter = lambda adapter=adapter: adapter
             tax, stard = folds.held(k)
             for p in powers:
@@ -300,21 +298,21 @@ def main() -> None:
         _numbers(args.contrastive_ridge), _numbers(args.tax_weight), _numbers(args.temperature),
         _numbers(args.steps), _numbers(args.negatives))]
     folds = Folds(tax_fit, stard_fit)
-    chosen = cross_validate(folds, settings)
+    chosen, fold_maps = cross_validate(folds, settings)
     adapter = chosen.fit(tax_fit, stard_fit)
     print(f"chosen: {chosen}; dense retrieval alone (cosine over every entry):")
     for name, questions in (("tax held-out", tax_held), ("STARD held-out half", stard_held),
                             ("tax tune (fitted on)", tax_fit), ("STARD fitting half (fitted on)", stard_fit)):
         plain, adapted = questions.figures(None), questions.figures(adapter)
         print(f"  {name:<32} " + "  ".join(f"{k} {plain[k]:.3f} -> {adapted[k]:.3f}" for k in plain))
-    dimensions = choose_dimensions(folds, [int(d) for d in _numbers(args.dimensions)])
+    dimensions = choose_dimensions(folds, fold_maps, [int(d) for d in _numbers(args.dimensions)])
     directions = fit_basis(apply(np.concatenate([stard_fit.vectors, tax_fit.vectors]), adapter), dimensions)
     print(f"chosen: {dimensions} directions; the top 300 by meaning hold a relevant entry for (full vectors -> "
           f"projected):")
     for name, questions in (("tax held-out", tax_held), ("STARD held-out half", stard_held)):
         print(f"  {name:<32} {coverage(questions, adapter, None):.3f} -> {coverage(questions, adapter, directions):.3f}")
     if args.power:
-        power = choose_power(folds, tax_search, full_search, _numbers(args.power))
+        power = choose_power(folds, fold_maps, tax_search, full_search, _numbers(args.power))
         print(f"chosen: meaning power {power:g} (semantic.MEANING_POWER; set by hand)")
     if args.write:
         np.save(question_adapter.path(), adapter.astype(np.float16))

@@ -85,38 +85,38 @@ def fit_contrastive(judged: list[Judged], ridge: float, temperature: float = 0.0
     matrix = identity.copy()
     first, second = np.zeros_like(matrix), np.zeros_like(matrix)
     total = sum(part.weight * len(part.questions) for part in judged)
+    questions = [part.questions.astype(np.float32) for part in judged]
     batches = []
     for step in range(steps):
         if step % mine_every == 0:
-            batches = [_candidates(part, matrix, depth) for part in judged]
+            batches = [_candidates(vectors, part, matrix, depth) for vectors, part in zip(questions, judged)]
         gradient = 2 * ridge * (matrix - identity)
-        for part, (rows, valid, positive) in zip(judged, batches):
-            gradient += part.weight / total * _softmax_gradient(part, matrix, rows, valid, positive, temperature)
+        for vectors, part, (entries, valid, positive) in zip(questions, judged, batches):
+            gradient += part.weight / total * _softmax_gradient(vectors, matrix, entries, valid, positive, temperature)
         first = 0.9 * first + 0.1 * gradient
         second = 0.999 * second + 0.001 * gradient * gradient
         matrix -= rate * (first / (1 - 0.9 ** (step + 1))) / (np.sqrt(second / (1 - 0.999 ** (step + 1))) + 1e-8)
     return matrix
 
 
-def _candidates(part: Judged, matrix: np.ndarray, depth: int):
-    """Each question's relevant rows, then its ``depth`` nearest other rows, padded: (rows, valid, positive)."""
-    moved = apply(part.questions.astype(np.float32), matrix)
+def _candidates(questions: np.ndarray, part: Judged, matrix: np.ndarray, depth: int):
+    """Each question's relevant entries, then its ``depth`` nearest other entries, padded: (their vectors,
+    question × candidate × dimension; valid; positive), gathered once for the steps until the next mining."""
+    moved = apply(questions, matrix)
     nearest = np.concatenate([np.argpartition(-(part.entries @ moved[start:start + 256].T), depth, axis=0)[:depth].T
                               for start in range(0, len(moved), 256)])
     width = depth + max(len(rows) for rows in part.relevant)
     rows = np.zeros((len(moved), width), dtype=np.int64)
     valid, positive = np.zeros(rows.shape, dtype=bool), np.zeros(rows.shape, dtype=bool)
     for i, relevant in enumerate(part.relevant):
-        others = [row for row in nearest[i] if row not in set(relevant)]
-        chosen = list(relevant) + others
+        wanted = set(relevant)
+        chosen = list(relevant) + [row for row in nearest[i] if row not in wanted]
         rows[i, :len(chosen)], valid[i, :len(chosen)], positive[i, :len(relevant)] = chosen, True, True
-    return rows, valid, positive
+    return part.entries[rows], valid, positive
 
 
-def _softmax_gradient(part: Judged, matrix, rows, valid, positive, temperature: float) -> np.ndarray:
-    """The summed gradient, with respect to ``matrix``, of -log(the softmax share of the relevant rows)."""
-    questions = part.questions.astype(np.float32)
-    entries = part.entries[rows]  # question × candidate × dimension
+def _softmax_gradient(questions: np.ndarray, matrix, entries, valid, positive, temperature: float) -> np.ndarray:
+    """The summed gradient, with respect to ``matrix``, of -log(the softmax share of the relevant entries)."""
     raw = questions @ matrix
     norms = np.linalg.norm(raw, axis=1, keepdims=True)
     moved = raw / norms
