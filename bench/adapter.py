@@ -1,7 +1,8 @@
 """Fit the question adapter (``indexer.question_adapter``) on tune questions; report it on held-out ones.
 
     python bench/adapter.py --full DIR [--ridge 1,3,10,30] [--tax-weight 1,2] [--contrastive-ridge 0.01,0.03,0.1]
-        [--temperature 0.02,0.03,0.05] [--steps 100] [--negatives 100] [--dimensions 32,48,64,96,128] [--power 2,4,6,8] [--write]
+        [--temperature 0.02,0.03,0.05] [--steps 100] [--negatives 100] [--dimensions 32,48,64,96,128] [--power 2,4,6,8]
+        [--search NAME=V,V ...] [--faq-weight 0,1] [--write]
 
 Fitted on: the tax set's ``tune`` split (``bench/data/tax-questions.jsonl``) and the STARD questions of the
 fitting half (``relevance.stard_half``: the parity of the sha1 of each id, declared before any fit).
@@ -9,6 +10,9 @@ Held out: the tax ``heldout`` split and the other STARD half. Each question is p
 judged relevant to it (grade >= 1), weighed 1 / their number; the articles' vectors are the index's
 (``indexer.vectors``), the tax library's and the full laws corpus's (imported into ``--full DIR``, made if
 missing, as ``relevance.py --set stard`` does).
+``--faq-weight``: the shipped FAQ's questions and their phrasings (``policies/faq/starter.json``, each
+judged by its entry's citations, in force) added to every fit with that weight; in no fold and never
+measured on.
 
 Two objectives: ridge regression towards the identity (``question_adapter.fit``: each question pulled onto
 its articles) and a contrastive one (``question_adapter.fit_contrastive``: each question's articles ranked
@@ -22,7 +26,7 @@ The directions the candidates by meaning are projected on (``indexer.nearest``):
 of the moved fitting questions, as few as keep the share of STARD fitting questions with a relevant entry
 among the 300 nearest within 0.01 of the full vectors' (5-fold, map and directions fitted out of fold); then
 measured on the held-out questions. ``--power`` chooses the power of the meaning factor the same way, with
-the whole search (``choose_power``). ``--write`` saves the map and the directions where the search reads
+the whole search (``choose_search``; ``--search`` adds other constants of the search to that grid). ``--write`` saves the map and the directions where the search reads
 them. What they do to the search as a whole: ``relevance.py --compare question_adapter.USE=False``,
 ``--compare nearest.CANDIDATES=0``.
 """
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import types
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,11 +44,16 @@ import numpy as np
 from relevance import (CIVIL_CODE, ROOT, STARD_SET, TAX_SET, full_library, load_cases, stard_half,
                        tax_library)
 
+FAQ_SET = ROOT / "policies" / "faq" / "starter.json"
+CITATION = "citation"
+IN_FORCE = "有效"
+
 
 def entry_matrix(index) -> tuple[np.ndarray, dict[tuple[str, str], list[int]]]:
     """Every live entry's vector (a row each; entries without one left out) and the rows of each
     (file, article) — and (code title, article) for the Civil Code, whichever of its files holds it."""
-    entries = [types.SimpleNamespace(document_id=int(fields["document_id"]), key=fields["key"], meta=fields["meta"])
+    entries = [types.SimpleNamespace(document_id=int(fields["document_id"]), key=fields["key"], meta=fields["meta"],
+                                     status=fields.get("status"))
                for _, fields in index.searcher().reader().iter_docs()]
     rows, where = [], {}
     for entry, vector in zip(entries, index.vectors.vectors_of(entries)):
@@ -52,6 +62,8 @@ def entry_matrix(index) -> tuple[np.ndarray, dict[tuple[str, str], list[int]]]:
         where.setdefault((entry.meta["source"], entry.meta["unit"]), []).append(len(rows))
         if entry.meta["doc_title"] == CIVIL_CODE:
             where.setdefault((CIVIL_CODE, entry.meta["unit"]), []).append(len(rows))
+        if entry.status == IN_FORCE and entry.meta.get("citation"):
+            where.setdefault((CITATION, entry.meta["citation"]), []).append(len(rows))
         rows.append(vector)
     return np.asarray(rows, dtype=np.float32), where
 
@@ -108,7 +120,20 @@ class QuestionSet:
         return {"MRR@10": np.mean(rr), "Success@5": np.mean(hit5), "Success@100": np.mean(hit100)}
 
 
+def faq_cases(path: Path = FAQ_SET) -> list[dict]:
+    """The shipped FAQ's questions and their alternative phrasings, each judged by the entry's citations
+    (``《title》第X条``, matched to the in-force version): question→article pairs the product itself holds,
+    written before the tax question set, and in no split of it."""
+    cases = []
+    for entry in json.loads(path.read_text(encoding="utf-8")):
+        relevant = [{CITATION: citation, "grade": 2} for citation in entry.get("citations", [])]
+        cases += [{"query": question, "relevant": relevant} for question in [entry["question"], *entry.get("phrasings", [])]]
+    return cases
+
+
 def _key(relevant: dict) -> tuple[str, str]:
+    if CITATION in relevant:
+        return CITATION, relevant[CITATION]
     if relevant.get("path", "").startswith("民法典/"):
         return CIVIL_CODE, relevant["article"]
     return relevant["file"], relevant["article"]
@@ -124,21 +149,27 @@ class Setting:
     temperature: float = 0.0
     steps: int = 100
     depth: int = 100
+    faq_weight: float = 0.0
 
     def __str__(self) -> str:
-        shown = f"{self.objective:<11} ridge {self.ridge:<5g} tax weight {self.tax_weight:<3g}"
+        shown = f"{self.objective:<11} ridge {self.ridge:<5g} tax weight {self.tax_weight:<3g} FAQ weight {self.faq_weight:<3g}"
         if self.objective == "contrastive":
             shown += f" temperature {self.temperature:g} steps {self.steps} negatives {self.depth}"
         return shown
 
-    def fit(self, tax: QuestionSet, stard: QuestionSet) -> np.ndarray:
+    def fit(self, tax: QuestionSet, stard: QuestionSet, faq: QuestionSet | None = None) -> np.ndarray:
+        """The map fitted on ``tax`` and ``stard``, and on ``faq`` (the shipped FAQ's questions, which lie in no
+        fold) when ``faq_weight`` is set."""
         from indexer.question_adapter import Judged, fit, fit_contrastive
 
+        faq = faq if faq is not None and self.faq_weight else None
         if self.objective == "contrastive":
-            return fit_contrastive([Judged(tax.vectors, tax.matrix, tax.relevant, self.tax_weight),
-                                    Judged(stard.vectors, stard.matrix, stard.relevant)],
-                                   self.ridge, self.temperature, steps=self.steps, depth=self.depth)
-        parts = [tax.pairs(self.tax_weight), stard.pairs(1.0)]
+            judged = [Judged(tax.vectors, tax.matrix, tax.relevant, self.tax_weight),
+                      Judged(stard.vectors, stard.matrix, stard.relevant)]
+            if faq is not None:
+                judged.append(Judged(faq.vectors, faq.matrix, faq.relevant, self.faq_weight))
+            return fit_contrastive(judged, self.ridge, self.temperature, steps=self.steps, depth=self.depth)
+        parts = [tax.pairs(self.tax_weight), stard.pairs(1.0)] + ([faq.pairs(self.faq_weight)] if faq else [])
         questions, articles, weights = (np.concatenate(column) for column in zip(*parts))
         return fit(questions, articles, self.ridge, weights)
 
@@ -166,6 +197,7 @@ class Folds:
 
     tax: QuestionSet
     stard: QuestionSet
+    faq: QuestionSet | None = None  # always fitted on, never a fold
     count: int = 5
 
     def __post_init__(self):
@@ -187,7 +219,7 @@ def cross_validate(folds: Folds, settings: list[Setting]) -> tuple[Setting, list
     for setting in settings:
         scores, maps = [], []
         for k in range(folds.count):
-            maps.append(setting.fit(*folds.fitted_without(k)))
+            maps.append(setting.fit(*folds.fitted_without(k), folds.faq))
             tax, stard = folds.held(k)
             scores.append((tax.figures(maps[-1])["MRR@10"], stard.figures(maps[-1])["MRR@10"]))
         tax_mrr, stard_mrr = np.mean(scores, axis=0)
@@ -227,35 +259,36 @@ def choose_dimensions(folds: Folds, maps: list[np.ndarray], choices: list[int]) 
     return choices[-1]
 
 
-def choose_power(folds: Folds, maps: list[np.ndarray], tax_library, full_library, powers: list[float]) -> float:
-    """The power of the meaning factor (``semantic.MEANING_POWER``) under which the whole search, with the
-    maps fitted without each fold, ranks that fold best (MRR@10, mean of tax and STARD; STARD searched with
-    limit 100). The candidates by meaning are left out: their table is built with a map fitted on all."""
-    from indexer import nearest, question_adapter, semantic
-    from relevance import measure, summarise
+def choose_search(folds: Folds, maps: list[np.ndarray], tax_library, full_library, settings: list[dict]) -> dict:
+    """Of ``settings`` (constants of the search, ``relevance.parse_settings``: e.g. the meaning power
+    ``semantic.MEANING_POWER``, the pairs' ``ranking.PAIR_POWER``), the one under which the whole search, with
+    the maps fitted without each fold, ranks that fold best (MRR@10, mean of tax and STARD; STARD searched
+    with limit 100). The candidates by meaning are left out: their table is built with a map fitted on all."""
+    from indexer import nearest, question_adapter
+    from relevance import applied, label, measure, summarise
 
-    shipped, candidates, power = question_adapter.adapter, nearest.CANDIDATES, semantic.MEANING_POWER
-    rows = {p: ([], []) for p in powers}
+    shipped, candidates = question_adapter.adapter, nearest.CANDIDATES
+    rows = [([], []) for _ in settings]
     try:
         nearest.CANDIDATES = 0
         for k, adapter in enumerate(maps):
             question_adapter.adapter = lambda adapter=adapter: adapter
             tax, stard = folds.held(k)
-            for p in powers:
-                semantic.MEANING_POWER = p
-                rows[p][0].extend(measure(tax_library, tax.cases, base=False)[0])
-                rows[p][1].extend(measure(full_library, stard.cases, limit=100, deep=True, base=False)[0])
+            for setting, (tax_rows, stard_rows) in zip(settings, rows):
+                with applied(setting):
+                    tax_rows.extend(measure(tax_library, tax.cases, base=False)[0])
+                    stard_rows.extend(measure(full_library, stard.cases, limit=100, deep=True, base=False)[0])
     finally:
-        question_adapter.adapter, nearest.CANDIDATES, semantic.MEANING_POWER = shipped, candidates, power
+        question_adapter.adapter, nearest.CANDIDATES = shipped, candidates
     best = None
-    for p, (tax_rows, stard_rows) in rows.items():
+    for setting, (tax_rows, stard_rows) in zip(settings, rows):
         tax_figures, stard_figures = summarise(tax_rows), summarise(stard_rows)
         mean = (tax_figures["MRR@10"] + stard_figures["MRR@10"]) / 2
-        print(f"  power {p:g}, whole search out of fold: tax MRR@10 {tax_figures['MRR@10']:.3f} / Success@5 "
+        print(f"  {label(setting)}, whole search out of fold: tax MRR@10 {tax_figures['MRR@10']:.3f} / Success@5 "
               f"{tax_figures['Success@5']:.3f}, STARD MRR@10 {stard_figures['MRR@10']:.3f} / Recall@100 "
-              f"{stard_figures['Recall@100']:.3f}", flush=True)
+              f"{stard_figures['Recall@100']:.3f}, mean {mean:.4f}", flush=True)
         if best is None or mean > best[0]:
-            best = (mean, p)
+            best = (mean, setting)
     return best[1]
 
 
@@ -275,9 +308,12 @@ def main() -> None:
     parser.add_argument("--contrastive-ridge", default="0.01,0.03,0.1", help="ridges tried with the contrastive objective")
     parser.add_argument("--temperature", default="0.02,0.03,0.05", help="its softmax temperatures")
     parser.add_argument("--steps", default="100", help="its optimisation steps")
+    parser.add_argument("--faq-weight", default="0", help="how much a question of the shipped FAQ weighs (0: not fitted on)")
     parser.add_argument("--negatives", default="100", help="the nearest wrong entries each question is ranked against")
     parser.add_argument("--dimensions", default="32,48,64,96,128", help="directions tried for the candidates by meaning")
     parser.add_argument("--power", default="", help="meaning powers tried with the whole search (e.g. 2,4,6,8)")
+    parser.add_argument("--search", action="append", default=[], metavar="NAME=V,V",
+                        help="other constants of the search tried with it, every combination (e.g. PAIR_POWER=1,1.5,2)")
     parser.add_argument("--write", action="store_true", help="save the fitted map where the search reads it")
     args = parser.parse_args()
     tax_search = tax_library(types.SimpleNamespace(library=ROOT / "policies" / "tax", cut=None, hmm=False))
@@ -288,18 +324,22 @@ def main() -> None:
     tax_matrix, tax_where = entry_matrix(tax_index)
     tax_fit = QuestionSet.of_cases(load_cases(TAX_SET, "tune"), tax_matrix, tax_where)
     tax_held = QuestionSet.of_cases(load_cases(TAX_SET, "heldout"), tax_matrix, tax_where)
+    faq = QuestionSet.of_cases(faq_cases(), tax_matrix, tax_where)
     full_matrix, full_where = entry_matrix(full_index)
     stard_fit = QuestionSet.of_cases([c for c, f in zip(stard_cases, fitting) if f], full_matrix, full_where)
     stard_held = QuestionSet.of_cases([c for c, f in zip(stard_cases, fitting) if not f], full_matrix, full_where)
-    print(f"fitting on {len(tax_fit.vectors)} tax tune and {len(stard_fit.vectors)} STARD questions; "
+    print(f"fitting on {len(tax_fit.vectors)} tax tune and {len(stard_fit.vectors)} STARD questions "
+          f"(and {len(faq.vectors)} FAQ questions where their weight is set); "
           f"held out: {len(tax_held.vectors)} tax, {len(stard_held.vectors)} STARD")
-    settings = [Setting("ridge", r, w) for r, w in itertools.product(_numbers(args.ridge), _numbers(args.tax_weight))]
-    settings += [Setting("contrastive", r, w, t, int(steps), int(depth)) for r, w, t, steps, depth in itertools.product(
-        _numbers(args.contrastive_ridge), _numbers(args.tax_weight), _numbers(args.temperature),
-        _numbers(args.steps), _numbers(args.negatives))]
-    folds = Folds(tax_fit, stard_fit)
+    settings = [Setting("ridge", r, w, faq_weight=f) for r, w, f in itertools.product(
+        _numbers(args.ridge), _numbers(args.tax_weight), _numbers(args.faq_weight))]
+    settings += [Setting("contrastive", r, w, t, int(steps), int(depth), f)
+                 for r, w, t, steps, depth, f in itertools.product(
+                     _numbers(args.contrastive_ridge), _numbers(args.tax_weight), _numbers(args.temperature),
+                     _numbers(args.steps), _numbers(args.negatives), _numbers(args.faq_weight))]
+    folds = Folds(tax_fit, stard_fit, faq)
     chosen, fold_maps = cross_validate(folds, settings)
-    adapter = chosen.fit(tax_fit, stard_fit)
+    adapter = chosen.fit(tax_fit, stard_fit, faq)
     print(f"chosen: {chosen}; dense retrieval alone (cosine over every entry):")
     for name, questions in (("tax held-out", tax_held), ("STARD held-out half", stard_held),
                             ("tax tune (fitted on)", tax_fit), ("STARD fitting half (fitted on)", stard_fit)):
@@ -311,9 +351,12 @@ def main() -> None:
           f"projected):")
     for name, questions in (("tax held-out", tax_held), ("STARD held-out half", stard_held)):
         print(f"  {name:<32} {coverage(questions, adapter, None):.3f} -> {coverage(questions, adapter, directions):.3f}")
-    if args.power:
-        power = choose_power(folds, fold_maps, tax_search, full_search, _numbers(args.power))
-        print(f"chosen: meaning power {power:g} (semantic.MEANING_POWER; set by hand)")
+    if args.power or args.search:
+        from relevance import label, parse_settings
+
+        grid = ([f"semantic.MEANING_POWER={args.power}"] if args.power else []) + args.search
+        setting = choose_search(folds, fold_maps, tax_search, full_search, parse_settings(grid))
+        print(f"chosen: {label(setting)} (set by hand where it is declared)")
     if args.write:
         np.save(question_adapter.path(), adapter.astype(np.float16))
         np.save(nearest.basis_path(), directions.astype(np.float16))
