@@ -26,27 +26,26 @@ The directions the candidates by meaning are projected on (``indexer.nearest``):
 of the moved fitting questions, as few as keep the share of STARD fitting questions with a relevant entry
 among the 300 nearest within 0.01 of the full vectors' (5-fold, map and directions fitted out of fold); then
 measured on the held-out questions. ``--power`` chooses the power of the meaning factor the same way, with
-the whole search (``choose_search``; ``--search`` adds other constants of the search to that grid). ``--write`` saves the map and the directions where the search reads
-them. What they do to the search as a whole: ``relevance.py --compare question_adapter.USE=False``,
-``--compare nearest.CANDIDATES=0``.
+the whole search (``choose_search``; ``--search`` adds other constants of the search to that grid).
+``--write`` saves the map and the directions where the search reads them. What they do to the search as a
+whole: ``relevance.py --compare question_adapter.USE=False``, ``--compare nearest.CANDIDATES=0``.
 """
 from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import types
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from relevance import (CIVIL_CODE, ROOT, STARD_SET, TAX_SET, full_library, load_cases, stard_half,
-                       tax_library)
+from kb.library import statuses
+from relevance import (CIVIL_CODE, ROOT, STARD_SET, TAX_SET, full_library, label, load_cases, parse_settings,
+                       stard_half, tax_library)
 
 FAQ_SET = ROOT / "policies" / "faq" / "starter.json"
 CITATION = "citation"
-IN_FORCE = "有效"
 
 
 def entry_matrix(index) -> tuple[np.ndarray, dict[tuple[str, str], list[int]]]:
@@ -62,7 +61,7 @@ def entry_matrix(index) -> tuple[np.ndarray, dict[tuple[str, str], list[int]]]:
         where.setdefault((entry.meta["source"], entry.meta["unit"]), []).append(len(rows))
         if entry.meta["doc_title"] == CIVIL_CODE:
             where.setdefault((CIVIL_CODE, entry.meta["unit"]), []).append(len(rows))
-        if entry.status == IN_FORCE and entry.meta.get("citation"):
+        if entry.status == statuses.IN_FORCE and entry.meta.get("citation"):
             where.setdefault((CITATION, entry.meta["citation"]), []).append(len(rows))
         rows.append(vector)
     return np.asarray(rows, dtype=np.float32), where
@@ -124,10 +123,13 @@ def faq_cases(path: Path = FAQ_SET) -> list[dict]:
     """The shipped FAQ's questions and their alternative phrasings, each judged by the entry's citations
     (``《title》第X条``, matched to the in-force version): question→article pairs the product itself holds,
     written before the tax question set, and in no split of it."""
+    from kb.faq.import_export import read_faq_file
+
     cases = []
-    for entry in json.loads(path.read_text(encoding="utf-8")):
+    for _, entry in read_faq_file(path):
         relevant = [{CITATION: citation, "grade": 2} for citation in entry.get("citations", [])]
-        cases += [{"query": question, "relevant": relevant} for question in [entry["question"], *entry.get("phrasings", [])]]
+        questions = [entry["question"], *entry.get("phrasings", [])]
+        cases += [{"query": question, "relevant": relevant} for question in questions]
     return cases
 
 
@@ -152,7 +154,8 @@ class Setting:
     faq_weight: float = 0.0
 
     def __str__(self) -> str:
-        shown = f"{self.objective:<11} ridge {self.ridge:<5g} tax weight {self.tax_weight:<3g} FAQ weight {self.faq_weight:<3g}"
+        shown = (f"{self.objective:<11} ridge {self.ridge:<5g} tax weight {self.tax_weight:<3g} "
+                 f"FAQ weight {self.faq_weight:<3g}")
         if self.objective == "contrastive":
             shown += f" temperature {self.temperature:g} steps {self.steps} negatives {self.depth}"
         return shown
@@ -169,7 +172,9 @@ class Setting:
             if faq is not None:
                 judged.append(Judged(faq.vectors, faq.matrix, faq.relevant, self.faq_weight))
             return fit_contrastive(judged, self.ridge, self.temperature, steps=self.steps, depth=self.depth)
-        parts = [tax.pairs(self.tax_weight), stard.pairs(1.0)] + ([faq.pairs(self.faq_weight)] if faq else [])
+        parts = [tax.pairs(self.tax_weight), stard.pairs(1.0)]
+        if faq is not None:
+            parts.append(faq.pairs(self.faq_weight))
         questions, articles, weights = (np.concatenate(column) for column in zip(*parts))
         return fit(questions, articles, self.ridge, weights)
 
@@ -265,7 +270,7 @@ def choose_search(folds: Folds, maps: list[np.ndarray], tax_library, full_librar
     the maps fitted without each fold, ranks that fold best (MRR@10, mean of tax and STARD; STARD searched
     with limit 100). The candidates by meaning are left out: their table is built with a map fitted on all."""
     from indexer import nearest, question_adapter
-    from relevance import applied, label, measure, summarise
+    from relevance import applied, measure, summarise
 
     shipped, candidates = question_adapter.adapter, nearest.CANDIDATES
     rows = [([], []) for _ in settings]
@@ -308,7 +313,8 @@ def main() -> None:
     parser.add_argument("--contrastive-ridge", default="0.01,0.03,0.1", help="ridges tried with the contrastive objective")
     parser.add_argument("--temperature", default="0.02,0.03,0.05", help="its softmax temperatures")
     parser.add_argument("--steps", default="100", help="its optimisation steps")
-    parser.add_argument("--faq-weight", default="0", help="how much a question of the shipped FAQ weighs (0: not fitted on)")
+    parser.add_argument("--faq-weight", default="0",
+                        help="how much a question of the shipped FAQ weighs (0: not fitted on)")
     parser.add_argument("--negatives", default="100", help="the nearest wrong entries each question is ranked against")
     parser.add_argument("--dimensions", default="32,48,64,96,128", help="directions tried for the candidates by meaning")
     parser.add_argument("--power", default="", help="meaning powers tried with the whole search (e.g. 2,4,6,8)")
@@ -352,8 +358,6 @@ def main() -> None:
     for name, questions in (("tax held-out", tax_held), ("STARD held-out half", stard_held)):
         print(f"  {name:<32} {coverage(questions, adapter, None):.3f} -> {coverage(questions, adapter, directions):.3f}")
     if args.power or args.search:
-        from relevance import label, parse_settings
-
         grid = ([f"semantic.MEANING_POWER={args.power}"] if args.power else []) + args.search
         setting = choose_search(folds, fold_maps, tax_search, full_search, parse_settings(grid))
         print(f"chosen: {label(setting)} (set by hand where it is declared)")

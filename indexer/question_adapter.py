@@ -13,8 +13,8 @@ the confidence rule still reads the cosines with the encoder's own vector, which
 The shipped map is ``data/question-adapter.<model>.npy``, fitted by ``bench/adapter.py --write`` on
 the tune questions only (the tax set's tune split and one declared half of the STARD questions; the
 other questions are its held-out figures, bench/README.md), and on the shipped FAQ's questions and
-phrasings, each paired with the articles its entry cites (``policies/faq/starter.json``). ``USE`` off, or no file for the model in
-force, leaves the encoder's vectors as they are.
+phrasings, each paired with the articles its entry cites (``policies/faq/starter.json``). ``USE`` off, or
+no file for the model in force, leaves the encoder's vectors as they are.
 """
 from __future__ import annotations
 
