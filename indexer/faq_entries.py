@@ -182,7 +182,7 @@ def gap_key(index) -> Callable[[str], str]:
     """The key that groups queries in the gaps queue (``kb.reports.gaps``): the query's content words after
     synonyms, sorted; so 个税专项扣除 and 个人所得税 专项扣除, or 发票丢了 and 丢失发票, fall together.
     ``index`` is a ``SearchIndex`` (its analyzer and synonym table)."""
-    analyzer = index.ix.schema["text"].analyzer
+    analyzer = index.searcher().schema["text"].analyzer  # not ``index.ix.schema``: see ``SearchIndex.parse``
     synonyms = index.synonyms
 
     def content(text: str) -> list[str]:

@@ -231,7 +231,10 @@ class SearchIndex:
 
     def parse(self, text: str, searcher=None) -> ParsedQuery:
         searcher = searcher or self.searcher()
-        builder = QueryBuilder(self.ix.schema["text"].analyzer, self.synonyms, self.typo_finder(searcher),
+        # The schema of the generation the searcher holds open, not ``self.ix.schema``: that lists the
+        # folder and opens the newest table of contents again, which a writer committing meanwhile (the
+        # applier thread, another process on this folder) deletes in between: FileNotFoundError.
+        builder = QueryBuilder(searcher.schema["text"].analyzer, self.synonyms, self.typo_finder(searcher),
                                searcher.reader())
         return builder.build(text)
 

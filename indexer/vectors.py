@@ -44,6 +44,14 @@ def _digest(texts: list[str]) -> str:
     return hashed.hexdigest()
 
 
+def _modified(path: Path) -> int:
+    """When ``path`` was written; 0 when a writer removed it since the folder was listed (a former file)."""
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
 def entry_of(fields: dict) -> tuple[int, str, str]:
     """(document id, key, text to encode) of an index entry (``unit_entries.unit_fields``)."""
     meta = fields["meta"]
@@ -74,7 +82,7 @@ class VectorStore:
     def _listed(self) -> dict[int, list[Path]]:
         """The folder's vector files (``<document id>.<digest>.npy``) by document, oldest first."""
         listed: dict[int, list[Path]] = {}
-        for path in sorted(self.folder.glob("*.npy"), key=lambda p: p.stat().st_mtime_ns if p.exists() else 0):
+        for path in sorted(self.folder.glob("*.npy"), key=_modified):
             document, _, _ = path.name.partition(".")
             if document.isdigit():
                 listed.setdefault(int(document), []).append(path)

@@ -301,6 +301,21 @@ def test_answers_render_as_sanitised_html():
     assert "<script" not in html and "javascript:" not in html and "onerror" not in html and "<img" not in html
 
 
+def test_a_search_whose_top_article_was_replaced_meanwhile_is_logged_without_it(import_tax, session):
+    """Another process replaced a document's units before this host's index caught up: the search still logs
+    (its top article as none), instead of failing on the foreign key."""
+    from sqlalchemy import func, select
+
+    from kb.library.models import Unit
+    from kb.reports.querylog import log_query
+
+    import_tax("税收征收管理法(2015-04-24).md")
+    unit_id = session.scalar(select(func.max(Unit.id)))
+    kept = log_query(session, None, query="滞纳金", result_count=3, top_hit="征管法", top_unit_id=unit_id)
+    gone = log_query(session, None, query="滞纳金", result_count=3, top_hit="征管法", top_unit_id=unit_id + 1000)
+    assert (kept.top_unit_id, gone.top_unit_id, gone.top_hit) == (unit_id, None, "征管法")
+
+
 def test_gaps_queue_groups_queries_that_found_nothing(import_tax, session, make_faq_entry):
     from kb.faq.operations import create_entry
     from kb.reports.gaps import gap_queue

@@ -123,6 +123,42 @@ def test_concurrent_writers_from_two_processes_do_not_corrupt_the_index(index, s
         fresh.close()
 
 
+def test_a_search_answers_when_another_writer_commits_while_it_runs(index, session_factory, monkeypatch):
+    """Another writer on the folder (the applier thread, a second process) commits right after each look the
+    search takes at the newest generation, deleting the generation it saw: the search answers from the
+    generation its searcher holds open, and the next search reads the new one."""
+    from whoosh.index import TOC
+
+    with session_factory() as session:
+        document_id = find_document_by_name(session, "契税法").id
+
+    def keys() -> list[str]:
+        return [r.key for r in index.search("契税 土地", today_override=TODAY).results]
+
+    before = keys()  # the searcher is open
+    generation = index.searcher().reader().generation()
+    listed = TOC._latest_generation
+    committing = False
+
+    def list_then_commit(cls, storage, indexname):
+        nonlocal committing
+        newest = listed(storage, indexname)
+        if not committing:  # not the writer's own looks
+            committing = True
+            try:
+                with session_factory() as session:
+                    index.update_documents(session, {document_id})
+            finally:
+                committing = False
+        return newest
+
+    with monkeypatch.context() as patch:
+        patch.setattr(TOC, "_latest_generation", classmethod(list_then_commit))
+        assert keys() == before  # the index as it was
+    assert keys() == before  # the same entries, written again
+    assert index.searcher().reader().generation() > generation
+
+
 def test_updating_a_document_whose_successor_was_revised_again(make_search_index, session_factory, tmp_path):
     """A chain of three versions: re-indexing the oldest alone follows successor → successor's
     successor, which the batch did not load (was: DetachedInstanceError at the end of an import)."""

@@ -5,17 +5,20 @@ The director's views read it (frequent queries, queries that found nothing, quer
 """
 from __future__ import annotations
 
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.core.actors import actor_id
+from kb.library.models import Unit
 from kb.reports.models import QueryLog
 
 
 def log_query(session: Session, user_id: int | None, *, query: str, result_count: int,
               top_hit: str | None = None, top_unit_id: int | None = None, took_ms: float = 0.0) -> QueryLog:
-    """Record one search; the caller commits."""
+    """Record one search; the caller commits. A ``top_unit_id`` no longer in the library (another process
+    replaced the document's units before this host's index caught up) is logged as none."""
+    if top_unit_id is not None and session.get(Unit, top_unit_id) is None:
+        top_unit_id = None
     entry = QueryLog(query=query[:500], result_count=result_count, top_hit=(top_hit or None) and top_hit[:400],
                      top_unit_id=top_unit_id, took_ms=took_ms, user_id=user_id)
     session.add(entry)
