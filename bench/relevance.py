@@ -241,7 +241,10 @@ def _target(name: str):
 
 
 def _value(text: str):
-    return {"True": True, "False": False}[text] if text in ("True", "False") else float(text)
+    """``True``/``False``, an int (a count: ``search.CANDIDATES=150``), or a float."""
+    if text in ("True", "False"):
+        return text == "True"
+    return int(text) if text.lstrip("-").isdigit() else float(text)
 
 
 def parse_settings(specs: list[str]) -> list[dict]:
