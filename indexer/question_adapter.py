@@ -76,14 +76,17 @@ class Judged:
 
 
 def fit_contrastive(judged: list[Judged], ridge: float, temperature: float = 0.03, steps: int = 100,
-                    rate: float = 0.003, depth: int = 100, mine_every: int = 50) -> np.ndarray:
+                    rate: float = 0.003, depth: int = 100, mine_every: int = 50,
+                    start: np.ndarray | None = None) -> np.ndarray:
     """``W`` that ranks each question's relevant entries above the entries nearest it that are not: the
     softmax loss of a question's relevant entries among them (``depth`` hard negatives, mined again with
-    the current map every ``mine_every`` steps), with ``ridge``·||W - I||², minimised by Adam from the
-    identity. Ridge regression (``fit``) pulls a question onto the mean of its articles; this pushes it away
+    the current map every ``mine_every`` steps), with ``ridge``·||W - S||², minimised by Adam from ``S``:
+    ``start`` (a map in force, refitted with more pairs: ``indexer.map_training``), else the identity.
+    Ridge regression (``fit``) pulls a question onto the mean of its articles; this pushes it away
     from the neighbours it would be confused with, which is what a ranking needs."""
-    identity = np.eye(judged[0].questions.shape[1], dtype=np.float32)
-    matrix = identity.copy()
+    dimensions = judged[0].questions.shape[1]
+    anchor = np.eye(dimensions, dtype=np.float32) if start is None else np.asarray(start, dtype=np.float32)
+    matrix = anchor.copy()
     first, second = np.zeros_like(matrix), np.zeros_like(matrix)
     total = sum(part.weight * len(part.questions) for part in judged)
     questions = [part.questions.astype(np.float32) for part in judged]
@@ -91,7 +94,7 @@ def fit_contrastive(judged: list[Judged], ridge: float, temperature: float = 0.0
     for step in range(steps):
         if step % mine_every == 0:
             batches = [_candidates(vectors, part, matrix, depth) for vectors, part in zip(questions, judged)]
-        gradient = 2 * ridge * (matrix - identity)
+        gradient = 2 * ridge * (matrix - anchor)
         for vectors, part, (entries, valid, positive) in zip(questions, judged, batches):
             gradient += part.weight / total * _softmax_gradient(vectors, matrix, entries, valid, positive, temperature)
         first = 0.9 * first + 0.1 * gradient
@@ -142,10 +145,12 @@ def apply(vectors: np.ndarray, matrix: np.ndarray | None) -> np.ndarray:
 
 class Question:
     """A search's question as a sentence vector, encoded when first asked for: the encoder's own
-    (``plain``, which the confidence rule reads) and moved by the shipped map (``moved``)."""
+    (``plain``, which the confidence rule reads) and moved (``moved``) by ``matrix`` (the map refitted from
+    use, ``indexer.learned``) or else the shipped map."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, matrix: np.ndarray | None = None):
         self.text = text
+        self.matrix = matrix
         self._plain = self._moved = None
 
     def plain(self) -> np.ndarray:
@@ -155,5 +160,5 @@ class Question:
 
     def moved(self) -> np.ndarray:
         if self._moved is None:
-            self._moved = apply(self.plain(), adapter())
+            self._moved = apply(self.plain(), self.matrix if self.matrix is not None else adapter())
         return self._moved

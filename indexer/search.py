@@ -278,7 +278,7 @@ class SearchIndex:
                     seen.add(r.key)
                     cited.append(r)
         found: list[SearchResult] = []
-        question = question_adapter.Question(parsed.text or text)
+        question = question_adapter.Question(parsed.text or text, learned.adapter)
         if parsed.query is not None:
             top = self._top(searcher, parsed.query, max(CANDIDATES, limit * 3), filters, mask)
             if semantic.MEANING_POWER and self.nearest.available():

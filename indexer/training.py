@@ -1,12 +1,14 @@
-"""Refitting what the search learns (``flask train-ranker``): the low-confidence rule and the unit prior.
+"""Refitting what the search learns (``flask train-ranker``): the low-confidence rule, the unit prior and the
+question map (``indexer.map_training``).
 
 Data: labelled questions (``bench/data/confidence-questions.jsonl``: ``query``, ``answerable``,
 ``split`` tune|test) and the pairs agents copied after a search or cited in a saved call (query, unit id, oldest first;
 ``kb.search.search_feedback.learning_pairs``), every one of them answerable.
 
 Splits, fixed before anything is fitted: the questions by their own ``split``; the pairs by time, the
-oldest 60 % counted for the prior and joining the rule's fit as answerable, the next 20 % choosing the
-prior's weight (and joining the rule's fit), the newest 20 % held out.
+oldest 60 % counted for the prior, fitting the map and joining the rule's fit as answerable, the next 20 %
+choosing the prior's weight and the map's ridge (then both refitted on them too, and joining the rule's fit),
+the newest 20 % held out.
 
 Held-out figures, for the model in force (``before``) and the new fit (``after``), on the test
 questions plus the held-out pairs: the share of unanswerable questions flagged low, of answerable ones
@@ -19,6 +21,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from indexer import map_training
 from indexer.confidence import FEATURES, ConfidenceRule, fit_rule, flag_rates
 from indexer.learned import LEARNED_NAME, LearnedModel
 from indexer.unit_prior import WEIGHTS, UnitPrior, count_copies
@@ -94,11 +97,16 @@ def train(index, questions: list[dict], pairs: list, current: LearnedModel, *, t
     test = [q for q in questions if q.get("split") == "test"]
     counted, choosing, held = split_pairs(list(pairs))
     prior = fit_prior(index, counted, choosing, current.confidence, today)
-    fitting = LearnedModel(confidence=current.confidence, prior=prior)
+
+    def with_map(matrix) -> float:  # MRR@10 of the choosing pairs with this map (None: the shipped one)
+        return mrr(index, choosing, LearnedModel(confidence=current.confidence, prior=prior, adapter=matrix), today)
+
+    adapter, ridge = map_training.choose(index.vectors, counted, choosing, with_map)
+    fitting = LearnedModel(confidence=current.confidence, prior=prior, adapter=adapter)
     shape = current.confidence  # refitted with the inputs and penalties of the rule in force
     rule = fit_rule(_rows(index, tune, counted + choosing, fitting, today), names=shape.features or FEATURES,
                     l2=float(shape.fitted.get("l2", 1.0)), wording_c=shape.wording_c)
-    new = LearnedModel(confidence=rule, prior=prior,
+    new = LearnedModel(confidence=rule, prior=prior, adapter=adapter, adapter_ridge=ridge,
                        trained_at=f"{to_beijing(now or utc_now()):%Y-%m-%d %H:%M}")  # Beijing time
     before = evaluate(index, test, held, current, today)
     after = evaluate(index, test, held, new, today)

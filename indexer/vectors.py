@@ -187,6 +187,20 @@ class VectorStore:
         with file_lock(self.folder / LOCK_NAME):
             nearest.update_table(self.folder, self._newest(), None)
 
+    def every_vector(self) -> tuple[list[str], np.ndarray]:
+        """Every entry's key and vector (rows, float16), read from the files, not cached: for refitting the
+        question map (``indexer.map_training``), which reads them all once."""
+        keys, blocks = [], []
+        for path in self.files().values():
+            try:
+                rows = np.load(path)
+            except (OSError, ValueError):
+                continue  # replaced by a newer file since the folder was listed
+            keys += [str(key) for key in rows["key"]]
+            blocks.append(rows["vector"])
+        matrix = np.concatenate(blocks) if blocks else np.zeros((0, semantic.DIMENSIONS), dtype=np.float16)
+        return keys, matrix
+
     def vectors_of(self, results) -> list[np.ndarray | None]:
         """Each result's vector (by ``document_id`` and ``key``), or None where there is none."""
         files = self.files()  # one look at the folder per search

@@ -117,3 +117,46 @@ def test_fit_contrastive_ranks_held_out_questions_answers_higher_and_a_strong_ri
     assert after > before + 0.1
     stiff = question_adapter.fit_contrastive([judged], ridge=1e6, depth=20, steps=20)
     assert np.allclose(stiff, np.eye(dimensions), atol=1e-3)
+
+
+def test_fit_contrastive_from_a_start_is_held_to_it_and_still_learns():
+    """A refit from use (``indexer.map_training``) starts from the shipped map and is held to it, not to the identity."""
+    rng = np.random.default_rng(2)
+    dimensions = 16
+    shift = rng.normal(size=(dimensions, dimensions)) * 0.6
+    entries = _unit(rng.normal(size=(400, dimensions))).astype(np.float32)
+    answers = rng.permutation(400)[:300]
+    questions = _unit(entries[answers] @ (np.eye(dimensions) + shift)
+                      + rng.normal(size=(300, dimensions)) * 0.1).astype(np.float32)
+    start = (np.eye(dimensions) + rng.normal(size=(dimensions, dimensions)) * 0.3).astype(np.float32)
+    judged = question_adapter.Judged(questions[:200], entries, [[int(a)] for a in answers[:200]])
+    stiff = question_adapter.fit_contrastive([judged], ridge=1e6, depth=20, steps=20, start=start)
+    assert np.allclose(stiff, start, atol=1e-3) and not np.allclose(stiff, np.eye(dimensions), atol=0.1)
+    loose = question_adapter.fit_contrastive([judged], ridge=0.01, depth=20, steps=150, rate=0.01, start=start)
+    before = _mean_reciprocal_rank(question_adapter.apply(questions[200:], start), entries, answers[200:])
+    after = _mean_reciprocal_rank(question_adapter.apply(questions[200:], loose), entries, answers[200:])
+    assert after > before + 0.1
+
+
+def test_a_learned_map_round_trips_and_another_encoders_or_a_damaged_one_is_ignored():
+    import json
+
+    from indexer.learned import LearnedModel, shipped_model
+
+    matrix = (np.eye(semantic.DIMENSIONS) * 0.5).astype(np.float32)
+    model = LearnedModel(confidence=shipped_model().confidence, adapter=matrix, adapter_ridge=0.3)
+    again = LearnedModel.from_json(model.to_json())
+    assert np.array_equal(again.adapter, matrix) and again.adapter_ridge == 0.3
+    assert LearnedModel.from_json(shipped_model().to_json()).adapter is None
+    data = json.loads(model.to_json())
+    for damaged in ({**data["adapter"], "model": "another-encoder"}, {**data["adapter"], "float16": "not base64!"},
+                    {**data["adapter"], "float16": data["adapter"]["float16"][:400]}):
+        kept = LearnedModel.from_json(json.dumps({**data, "adapter": damaged}))
+        assert kept.adapter is None and kept.confidence == model.confidence
+
+
+def test_a_question_is_moved_by_a_learned_map_before_the_shipped_one():
+    matrix = np.roll(np.eye(semantic.DIMENSIONS, dtype=np.float32), 1, axis=1)
+    question = question_adapter.Question("增值税税率是多少", matrix)
+    assert np.allclose(question.moved(), np.roll(question.plain().astype(np.float32), 1), atol=1e-3)
+    assert not np.allclose(question_adapter.Question("增值税税率是多少").moved(), question.moved(), atol=1e-2)

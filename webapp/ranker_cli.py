@@ -2,8 +2,8 @@
 
     flask --app webapp train-ranker [--questions FILE ...] [--dry-run]
 
-Refits the low-confidence rule and the per-unit prior from the labelled question sets plus the
-pairs agents copied after a search or cited in saved calls; prints the held-out figures of the model in force and of the new
+Refits the low-confidence rule, the per-unit prior and the question map from the labelled question sets
+plus the pairs agents copied after a search or cited in saved calls; prints the held-out figures of the model in force and of the new
 fit; keeps the old model when the new one is worse. Each run is recorded (the director's 缺口清单
 shows the latest).
 """
@@ -51,7 +51,7 @@ def _print_figures(result) -> None:
 @click.option("--dry-run", is_flag=True, help="measure only; keep the model in force")
 @with_appcontext
 def train_ranker_command(paths, dry_run):
-    """Refit the low-confidence rule and the unit prior from the labelled sets and the copy log."""
+    """Refit the low-confidence rule, the unit prior and the question map from the labelled sets and the copy log."""
     questions = []
     for path in paths or (QUESTIONS,):
         try:
@@ -67,6 +67,9 @@ def train_ranker_command(paths, dry_run):
                                 today=current_app.config.get("KB_TODAY") or None)
     click.echo(f"标注问题 {len(questions)} 条，使用记录 {result.pairs} 条（检索后复制的依据、来电记录引用的条文）")
     _print_figures(result)
+    ridge = result.model.adapter_ridge
+    click.echo(f"问句映射：按使用记录重新拟合（岭系数 {ridge:g}）" if result.model.adapter is not None
+               else "问句映射：使用记录不足或重新拟合无改进，沿用随产品提供的映射")
     if dry_run:
         click.echo("试运行：模型未替换")
     elif result.better:
