@@ -110,6 +110,8 @@ def train(index, questions: list[dict], pairs: list, current: LearnedModel, *, t
                        trained_at=f"{to_beijing(now or utc_now()):%Y-%m-%d %H:%M}")  # Beijing time
     before = evaluate(index, test, held, current, today)
     after = evaluate(index, test, held, new, today)
+    before["question_map"] = current.adapter_ridge if current.adapter is not None else None  # None: the shipped map
+    after["question_map"] = ridge
     new.scores = after
     better = after["J"] >= before["J"] - TOLERANCE and (
         after["MRR@10"] is None or before["MRR@10"] is None or after["MRR@10"] >= before["MRR@10"] - TOLERANCE)

@@ -166,7 +166,7 @@ def _copied_answers(app, session_factory) -> int:
 
 
 def test_train_ranker_keeps_the_shipped_map_when_no_refit_ranks_the_newer_copies_better(library, runner, session_factory,
-                                                                                     tmp_path):
+                                                                                     tmp_path, client_as):
     """Copies of ~120 questions the shipped map never saw: refits from the oldest 60 % rank the next 20 %
     worse than the shipped map does (MRR@10 0.80-0.87 against 0.91 at every ridge), so the map stays the
     shipped one (the rest of the model may still be replaced)."""
@@ -176,6 +176,10 @@ def test_train_ranker_keeps_the_shipped_map_when_no_refit_ranks_the_newer_copies
     assert "使用记录 133 条" in result.output and "问句映射：使用记录不足或重新拟合无改进，沿用随产品提供的映射" in result.output
     learned = Path(library.config["KB_DATA_DIR"]) / "ranker.json"
     assert not learned.exists() or "adapter" not in json.loads(learned.read_text(encoding="utf-8"))
+    with session_factory() as session:
+        training = session.scalars(select(RankerTraining)).one()
+        assert training.before["question_map"] is None and training.after["question_map"] is None
+    assert "问句映射：随产品提供" in client_as("director").get("/faq/gaps").text
 
 
 def test_a_refit_from_copied_pairs_ranks_their_articles_higher_and_the_search_moves_questions_with_it(
@@ -213,3 +217,15 @@ def test_a_refit_from_copied_pairs_ranks_their_articles_higher_and_the_search_mo
     before = index.search(question, limit=10, today_override=TODAY, learned=LearnedModel(confidence=rule))
     after = index.search(question, limit=10, today_override=TODAY, learned=LearnedModel(confidence=rule, adapter=refitted))
     assert [r.meaning_factor for r in before.results] != [r.meaning_factor for r in after.results]
+
+
+def test_director_page_says_when_the_question_map_was_refitted(library, session_factory, client_as):
+    from kb.search.search_feedback import record_training
+
+    figures = {"unanswerable_flagged": 0.9, "answerable_flagged": 0.05, "J": 0.85, "MRR@10": 0.7, "pairs": 60}
+    with session_factory() as session:
+        record_training(session, kept_new=True, pairs=300, before={**figures, "question_map": None},
+                        after={**figures, "MRR@10": 0.72, "question_map": 0.3})
+        session.commit()
+    page = client_as("director").get("/faq/gaps").text
+    assert "使用记录 300 条" in page and "MRR@10 0.720" in page and "问句映射：按使用记录重新拟合" in page
