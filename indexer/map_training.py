@@ -5,7 +5,8 @@ Each citation an agent copies after a search, or cites in a saved call, is one m
 the hotline's own words. ``flask train-ranker`` (``indexer.training``) refits the map with them: the same
 contrastive fit as the shipped one (``fit_contrastive``: each question's article above the entries nearest it
 that are not), started from the shipped map and held to it by a ridge, so that a few hundred pairs move it
-only where they agree. Each training fits on the whole log again from the shipped map (never from the last
+only where they agree, and fitted with the pairs written down beforehand (the FAQ's, the judged sets' fitting
+rows: ``kb.search.labelled_pairs``), so that it does not forget what the shipped map learned from them. Each training fits on the whole log again from the shipped map (never from the last
 refit, which would fit the same pairs twice). The ridge is chosen among ``RIDGES`` (or no new map at all) by the MRR@10 of whole
 searches on pairs the fit did not see; the caller then fits again on all the pairs it may use.
 
@@ -58,14 +59,16 @@ def refit(judged: Judged, start: np.ndarray, ridge: float) -> np.ndarray:
     return fit_contrastive([judged], ridge, TEMPERATURE, steps=STEPS, depth=depth, start=start)
 
 
-def choose(vectors, counted: list, choosing: list,
-           score: Callable[[np.ndarray | None], float]) -> tuple[np.ndarray | None, float | None]:
-    """(map, ridge): the ridge whose map, fitted on ``counted``, gives the best ``score`` (MRR@10 of the
-    ``choosing`` pairs' searches; ``score(None)``: with the shipped map), fitted again on both; (None, None)
-    when too few pairs, or when no refit beats the shipped map."""
+def choose(vectors, counted: list, choosing: list, score: Callable[[np.ndarray | None], float],
+           anchors: list = ()) -> tuple[np.ndarray | None, float | None]:
+    """(map, ridge): the ridge whose map, fitted on ``anchors`` (pairs written down: the FAQ's, the judged
+    sets' fitting rows; ``kb.search.labelled_pairs``) and ``counted``, gives the best ``score`` (MRR@10 of the
+    ``choosing`` pairs' searches; ``score(None)``: with the shipped map), fitted again with both; (None, None)
+    when too few pairs of use, or when no refit beats the shipped map."""
+    anchors = list(anchors)
     if len(counted) + len(choosing) < MIN_PAIRS_FOR_MAP or not choosing:
         return None, None
-    judged = judged_pairs(vectors, counted)
+    judged = judged_pairs(vectors, anchors + counted)
     if judged is None:
         return None, None
     start = start_matrix()
@@ -76,4 +79,4 @@ def choose(vectors, counted: list, choosing: list,
             best_ridge, best_score = ridge, value
     if best_ridge is None:
         return None, None
-    return refit(judged_pairs(vectors, counted + choosing), start, best_ridge), best_ridge
+    return refit(judged_pairs(vectors, anchors + counted + choosing), start, best_ridge), best_ridge

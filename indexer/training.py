@@ -91,8 +91,9 @@ def fit_prior(index, counted: list, choosing: list, rule: ConfidenceRule, today:
 
 
 def train(index, questions: list[dict], pairs: list, current: LearnedModel, *, today: str | None = None,
-          now: dt.datetime | None = None) -> TrainingResult:
-    """Fit a new model on the tune questions and the older pairs; compare it with ``current`` held out."""
+          now: dt.datetime | None = None, anchors: list = ()) -> TrainingResult:
+    """Fit a new model on the tune questions and the older pairs; compare it with ``current`` held out.
+    ``anchors``: (question, unit id) pairs written down beforehand, which the map is always fitted with."""
     tune = [q for q in questions if q.get("split") != "test"]
     test = [q for q in questions if q.get("split") == "test"]
     counted, choosing, held = split_pairs(list(pairs))
@@ -101,7 +102,7 @@ def train(index, questions: list[dict], pairs: list, current: LearnedModel, *, t
     def with_map(matrix) -> float:  # MRR@10 of the choosing pairs with this map (None: the shipped one)
         return mrr(index, choosing, LearnedModel(confidence=current.confidence, prior=prior, adapter=matrix), today)
 
-    adapter, ridge = map_training.choose(index.vectors, counted, choosing, with_map)
+    adapter, ridge = map_training.choose(index.vectors, counted, choosing, with_map, anchors)
     fitting = LearnedModel(confidence=current.confidence, prior=prior, adapter=adapter)
     shape = current.confidence  # refitted with the inputs and penalties of the rule in force
     rule = fit_rule(_rows(index, tune, counted + choosing, fitting, today), names=shape.features or FEATURES,
@@ -138,17 +139,21 @@ def read_questions(text: str, source: str) -> list[dict]:
     return questions
 
 
-def train_from_use(session, index, questions: list[dict], *, dry_run: bool = False,
+def train_from_use(session, index, questions: list[dict], *, judged_sets: list[dict] = (), dry_run: bool = False,
                    today: str | None = None) -> TrainingResult:
-    """Refit from ``questions`` plus every judgement from use in the database (copies, calls); when the new model is not worse
+    """Refit from ``questions`` plus every judgement from use in the database (copies, calls), the map also
+    with the published FAQ's pairs and the fitting rows of ``judged_sets``; when the new model is not worse
     (and not ``dry_run``), write it into the data folder and share it with the other hosts; record the
     training either way. The caller commits."""
     from indexer import vocabulary, vocabulary_sharing
+    from kb.search.labelled_pairs import faq_pairs, judged_set_pairs
     from kb.search.search_feedback import learning_pairs, record_training
     from kb.core.timestamps import beijing_now
 
     pairs = learning_pairs(session)
-    result = train(index, questions, pairs, index.learned.model(force=True), today=today, now=beijing_now())
+    anchors = faq_pairs(session) + judged_set_pairs(session, list(judged_sets))
+    result = train(index, questions, pairs, index.learned.model(force=True), today=today, now=beijing_now(),
+                   anchors=anchors)
     replace = result.better and not dry_run
     if replace:
         vocabulary.write_atomically(index.data_dir / LEARNED_NAME, result.model.to_json() + "\n")

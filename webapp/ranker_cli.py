@@ -1,9 +1,10 @@
 """``flask train-ranker``: refit what the search learns from use (``indexer.training``).
 
-    flask --app webapp train-ranker [--questions FILE ...] [--dry-run]
+    flask --app webapp train-ranker [--questions FILE ...] [--pairs FILE ...] [--dry-run]
 
 Refits the low-confidence rule, the per-unit prior and the question map from the labelled question sets
-plus the pairs agents copied after a search or cited in saved calls; prints the held-out figures of the model in force and of the new
+plus the pairs agents copied after a search or cited in saved calls (the map also with the published FAQ's
+pairs and the fitting rows of the judged question sets, ``--pairs``); prints the held-out figures of the model in force and of the new
 fit; keeps the old model when the new one is worse. Each run is recorded (the director's 缺口清单
 shows the latest).
 """
@@ -16,12 +17,15 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from indexer.training import read_questions, train_from_use
+from kb.search.labelled_pairs import read_judged_set
 from kb.core.db import transaction
 from kb.core.errors import KbError
 from webapp import search_index
 from webapp.storage import storage
 
-QUESTIONS = Path(__file__).resolve().parent.parent / "bench" / "data" / "confidence-questions.jsonl"
+DATA = Path(__file__).resolve().parent.parent / "bench" / "data"
+QUESTIONS = DATA / "confidence-questions.jsonl"
+JUDGED_SETS = (DATA / "tax-questions.jsonl",)
 
 
 def register(app: Flask) -> None:
@@ -45,25 +49,36 @@ def _print_figures(result) -> None:
         click.echo(f"{label:<14}{_cell(before):>10}{_cell(after):>10}")
 
 
+def _read_all(paths, read, what: str) -> list[dict]:
+    """The rows of every file in ``paths`` read by ``read(text, name)``; an unreadable file or a bad line stops
+    the command with a message in Chinese."""
+    rows = []
+    for path in paths:
+        try:
+            rows += read(path.read_text(encoding="utf-8"), path.name)
+        except OSError:
+            raise click.ClickException(f"无法读取{what} {path}") from None
+        except KbError as problem:
+            raise click.ClickException(str(problem)) from None
+    return rows
+
+
 @click.command("train-ranker")
 @click.option("--questions", "paths", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="labelled question set (JSON lines: query, answerable, split); default: the shipped set")
+@click.option("--pairs", "pair_paths", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="judged question set the map is fitted with (JSON lines: query, relevant, split); "
+                   "default: the shipped tax set's tune split")
 @click.option("--dry-run", is_flag=True, help="measure only; keep the model in force")
 @with_appcontext
-def train_ranker_command(paths, dry_run):
+def train_ranker_command(paths, pair_paths, dry_run):
     """Refit the low-confidence rule, the unit prior and the question map from the labelled sets and the copy log."""
-    questions = []
-    for path in paths or (QUESTIONS,):
-        try:
-            questions += read_questions(path.read_text(encoding="utf-8"), path.name)
-        except OSError:
-            raise click.ClickException(f"无法读取标注问题集 {path}") from None
-        except KbError as problem:
-            raise click.ClickException(str(problem)) from None
+    questions = _read_all(paths or (QUESTIONS,), read_questions, "标注问题集")
+    judged_sets = _read_all(pair_paths or JUDGED_SETS, read_judged_set, "标注条文的问题集")
     index = search_index.get_index(current_app)
     search_index.catch_up(current_app)
     with transaction(storage().session_factory) as session:
-        result = train_from_use(session, index, questions, dry_run=dry_run,
+        result = train_from_use(session, index, questions, judged_sets=judged_sets, dry_run=dry_run,
                                 today=current_app.config.get("KB_TODAY") or None)
     click.echo(f"标注问题 {len(questions)} 条，使用记录 {result.pairs} 条（检索后复制的依据、来电记录引用的条文）")
     _print_figures(result)
