@@ -229,3 +229,37 @@ def test_director_page_says_when_the_question_map_was_refitted(library, session_
         session.commit()
     page = client_as("director").get("/faq/gaps").text
     assert "使用记录 300 条" in page and "MRR@10 0.720" in page and "问句映射：按使用记录重新拟合" in page
+
+
+def test_the_map_is_fitted_with_the_published_faq_and_the_judged_sets_fitting_rows(library, session_factory):
+    from kb.core.actors import SYSTEM
+    from kb.faq.import_export import import_faq, read_rows
+    from kb.search.labelled_pairs import faq_pairs, judged_set_pairs
+    from tests.test_faq_io import _csv
+
+    rows = [["滞纳金怎么算？", "晚交税每天收多少|滞纳金比例", "按日加收滞纳税款万分之五的滞纳金。",
+             "《中华人民共和国税收征收管理法》第三十二条", "征收管理", "已发布", "2027-06-30", "万分之五"],
+            ["延期申报怎么办？", "", "经税务机关核准，可以延期申报。", "《中华人民共和国税收征收管理法》第二十七条",
+             "", "draft", "", ""]]
+    with session_factory() as session:
+        assert not import_faq(session, SYSTEM, read_rows(_csv(rows), "csv")).problems
+        session.commit()
+        late_fee = _unit_for(library, "征管法第三十二条")
+        assert faq_pairs(session) == [("滞纳金怎么算？", late_fee), ("晚交税每天收多少", late_fee), ("滞纳金比例", late_fee)]
+        judged = [{"query": "交晚了罚多少", "split": "tune", "relevant": [
+                      {"file": "税收征收管理法(2015-04-24).md", "article": "第三十二条", "grade": 2},
+                      {"file": "税收征收管理法(2015-04-24).md", "article": "第六十二条", "grade": 1},
+                      {"file": "不在库中的文件.md", "article": "第一条", "grade": 2}]},
+                  {"query": "留出的问题", "split": "heldout", "relevant": [
+                      {"file": "税收征收管理法(2015-04-24).md", "article": "第三十二条", "grade": 2}]}]
+        assert judged_set_pairs(session, judged) == [("交晚了罚多少", late_fee)]
+
+
+def test_train_ranker_names_a_bad_line_of_a_judged_set(library, runner, tmp_path):
+    path = tmp_path / "judged.jsonl"
+    path.write_text('{"query": "增值税税率", "relevant": []}\n{"query": "x", "relevant": [{"file": "a.md"}]}\n',
+                    encoding="utf-8")
+    result = runner.invoke(args=["train-ranker", "--pairs", str(path)])
+    assert result.exit_code != 0 and "judged.jsonl 第 2 行格式不正确" in result.output
+    missing = runner.invoke(args=["train-ranker", "--pairs", str(tmp_path / "none.jsonl")])
+    assert missing.exit_code != 0 and "无法读取标注条文的问题集" in missing.output
