@@ -18,7 +18,6 @@ replaces the old only when neither ``J`` nor MRR@10 gets worse.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 from indexer import map_training
@@ -123,20 +122,10 @@ def train(index, questions: list[dict], pairs: list, current: LearnedModel, *, t
 
 def read_questions(text: str, source: str) -> list[dict]:
     """The labelled questions of a JSON-lines file; a bad line is named in the error (Chinese)."""
-    from kb.core.errors import KbError
+    from kb.core.json_lines import read_json_lines
 
-    questions = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            if not isinstance(row.get("query"), str) or not isinstance(row.get("answerable"), bool):
-                raise ValueError
-        except (ValueError, AttributeError):
-            raise KbError(f"{source} 第 {number} 行格式不正确：应为含 query（文字）和 answerable（true/false）的 JSON") from None
-        questions.append(row)
-    return questions
+    return read_json_lines(text, source, lambda row: isinstance(row.get("query"), str) and isinstance(
+        row.get("answerable"), bool), "含 query（文字）和 answerable（true/false）")
 
 
 def train_from_use(session, index, questions: list[dict], *, judged_sets: list[dict] = (), dry_run: bool = False,

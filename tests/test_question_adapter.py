@@ -102,14 +102,20 @@ def _mean_reciprocal_rank(questions: np.ndarray, entries: np.ndarray, answers: n
     return float(np.mean(1.0 / (ranks + 1)))
 
 
-def test_fit_contrastive_ranks_held_out_questions_answers_higher_and_a_strong_ridge_keeps_the_identity():
-    rng = np.random.default_rng(1)
-    dimensions = 16
+def _shifted_questions(rng, dimensions: int = 16):
+    """400 entries and 300 questions, each its answer's vector through one fixed random map, plus noise."""
     shift = rng.normal(size=(dimensions, dimensions)) * 0.6
     entries = _unit(rng.normal(size=(400, dimensions))).astype(np.float32)
     answers = rng.permutation(400)[:300]
     questions = _unit(entries[answers] @ (np.eye(dimensions) + shift)
                       + rng.normal(size=(300, dimensions)) * 0.1).astype(np.float32)
+    return entries, answers, questions
+
+
+def test_fit_contrastive_ranks_held_out_questions_answers_higher_and_a_strong_ridge_keeps_the_identity():
+    rng = np.random.default_rng(1)
+    dimensions = 16
+    entries, answers, questions = _shifted_questions(rng, dimensions)
     judged = question_adapter.Judged(questions[:200], entries, [[int(a)] for a in answers[:200]])
     fitted = question_adapter.fit_contrastive([judged], ridge=0.01, depth=20, steps=150, rate=0.01)
     before = _mean_reciprocal_rank(questions[200:], entries, answers[200:])
@@ -123,11 +129,7 @@ def test_fit_contrastive_from_a_start_is_held_to_it_and_still_learns():
     """A refit from use (``indexer.map_training``) starts from the shipped map and is held to it, not to the identity."""
     rng = np.random.default_rng(2)
     dimensions = 16
-    shift = rng.normal(size=(dimensions, dimensions)) * 0.6
-    entries = _unit(rng.normal(size=(400, dimensions))).astype(np.float32)
-    answers = rng.permutation(400)[:300]
-    questions = _unit(entries[answers] @ (np.eye(dimensions) + shift)
-                      + rng.normal(size=(300, dimensions)) * 0.1).astype(np.float32)
+    entries, answers, questions = _shifted_questions(rng, dimensions)
     start = (np.eye(dimensions) + rng.normal(size=(dimensions, dimensions)) * 0.3).astype(np.float32)
     judged = question_adapter.Judged(questions[:200], entries, [[int(a)] for a in answers[:200]])
     stiff = question_adapter.fit_contrastive([judged], ridge=1e6, depth=20, steps=20, start=start)

@@ -7,12 +7,10 @@ the shipped map learned from them. Reads only; never commits.
 """
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.core.errors import KbError
+from kb.core.json_lines import read_json_lines
 from kb.faq.models import PUBLISHED, FaqCitation, FaqEntry
 from kb.library.models import Document, Unit
 
@@ -36,20 +34,12 @@ def faq_pairs(session: Session) -> list[tuple[str, int]]:
 
 def read_judged_set(text: str, source: str) -> list[dict]:
     """The rows of a judged question set; a bad line is named in the error (Chinese)."""
-    rows = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            if not isinstance(row.get("query"), str) or not isinstance(row.get("relevant"), list) or not all(
-                    isinstance(r, dict) and {"file", "article"} <= set(r) for r in row["relevant"]):
-                raise ValueError
-        except (ValueError, AttributeError):
-            raise KbError(f"{source} 第 {number} 行格式不正确：应为含 query（文字）和 relevant"
-                          f"（含 file、article、grade 的列表）的 JSON") from None
-        rows.append(row)
-    return rows
+    return read_json_lines(text, source, _judged_row, "含 query（文字）和 relevant（含 file、article、grade 的列表）")
+
+
+def _judged_row(row: dict) -> bool:
+    return isinstance(row.get("query"), str) and isinstance(row.get("relevant"), list) and all(
+        isinstance(r, dict) and {"file", "article"} <= set(r) for r in row["relevant"])
 
 
 def judged_set_pairs(session: Session, rows: list[dict]) -> list[tuple[str, int]]:
