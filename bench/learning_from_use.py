@@ -9,8 +9,9 @@ would copy: (question, each article judged to answer it, grade 2; STARD: every j
 own training (``indexer.training.train``, what ``flask train-ranker`` runs) then splits them by time as it
 always does (oldest 60 % fitting, next 20 % choosing the prior's weight and the map's ridge, newest 20 % held
 out) and reports MRR@10 of the held-out pairs' articles with the model in force (the shipped one) and with the
-new fit, twice: fitted on the log alone, and with the pairs written down beforehand (``--pairs``' default, the
-tax set's tune split, which the shipped map was fitted on); the plain Whoosh + jieba baseline is measured on
+new fit (and with the new map alone, and the new prior alone), twice: fitted on the log alone, and with the
+pairs written down beforehand (``--pairs``' default, the tax set's tune split, which the shipped map was fitted
+on; not run when none of them is in the library); the plain Whoosh + jieba baseline is measured on
 the same held-out pairs in the same run. Several
 orders (``--orders``, seeds 0..n-1) put different questions in the held-out fifth; their pairs are pooled.
 
@@ -77,8 +78,8 @@ def main() -> None:
     parser.add_argument("--hmm", action="store_true")
     args = parser.parse_args()
 
-    from indexer.learned import shipped_model
-    from indexer.training import read_questions, split_pairs, train
+    from indexer.learned import LearnedModel, shipped_model
+    from indexer.training import mrr, read_questions, split_pairs, train
     from kb.search.labelled_pairs import judged_set_pairs
 
     library = tax_library(args) if args.set == "tax" else full_library(args)
@@ -101,7 +102,7 @@ def main() -> None:
         held = split_pairs(pairs)[2]
         base = baseline_mrr(library, held, ids_by_key)
         pooled["baseline"].append((base, len(held)))
-        for name, written in (("log only", []), ("with anchors", anchors)):
+        for name, written in [("log only", [])] + ([("with anchors", anchors)] if anchors else []):
             started = time.perf_counter()
             result = train(library.ours, questions, pairs, shipped_model(), today=JUDGED_ON, anchors=written)
             print(f"order {seed}, {name}: {len(pairs)} pairs, held out {len(held)}; MRR@10 shipped "
@@ -112,10 +113,16 @@ def main() -> None:
             if not written:  # the model in force is the same for both
                 pooled.setdefault("shipped", []).append((result.before["MRR@10"], len(held)))
             pooled.setdefault(f"refit, {name}", []).append((result.after["MRR@10"], len(held)))
+            model = result.model  # each part of the new fit alone, on the same held-out pairs
+            for part, alone in (("map only", LearnedModel(confidence=model.confidence, adapter=model.adapter)),
+                                ("prior only", LearnedModel(confidence=model.confidence, prior=model.prior))):
+                value = mrr(library.ours, held, alone, JUDGED_ON)
+                print(f"    {part}: {value:.3f}", flush=True)
+                pooled.setdefault(f"{name}, {part}", []).append((value, len(held)))
     for name, rows in pooled.items():
         weights = np.array([n for _, n in rows], dtype=float)
         values = np.array([v for v, _ in rows], dtype=float)
-        print(f"pooled held-out pairs, {name:<22} MRR@10 {float(values @ weights / weights.sum()):.3f}")
+        print(f"pooled held-out pairs, {name:<26} MRR@10 {float(values @ weights / weights.sum()):.3f}")
 
 
 if __name__ == "__main__":

@@ -128,11 +128,11 @@ def read_questions(text: str, source: str) -> list[dict]:
         row.get("answerable"), bool), "含 query（文字）和 answerable（true/false）")
 
 
-def train_from_use(session, index, questions: list[dict], *, judged_sets: list[dict] = (), dry_run: bool = False,
-                   today: str | None = None) -> TrainingResult:
+def train_from_use(session, index, questions: list[dict], *, judged_sets: list[dict] = (), with_faq: bool = False,
+                   dry_run: bool = False, today: str | None = None) -> TrainingResult:
     """Refit from ``questions`` plus every judgement from use in the database (copies, calls), the map also
-    with the published FAQ's pairs and the fitting rows of ``judged_sets``; when the new model is not worse
-    (and not ``dry_run``), write it into the data folder and share it with the other hosts; record the
+    with the fitting rows of ``judged_sets`` and (``with_faq``) the published FAQ's pairs; when the new model
+    is not worse (and not ``dry_run``), write it into the data folder and share it with the other hosts; record the
     training either way. The caller commits."""
     from indexer import vocabulary, vocabulary_sharing
     from kb.search.labelled_pairs import faq_pairs, judged_set_pairs
@@ -140,7 +140,7 @@ def train_from_use(session, index, questions: list[dict], *, judged_sets: list[d
     from kb.core.timestamps import beijing_now
 
     pairs = learning_pairs(session)
-    anchors = faq_pairs(session) + judged_set_pairs(session, list(judged_sets))
+    anchors = (faq_pairs(session) if with_faq else []) + judged_set_pairs(session, list(judged_sets))
     result = train(index, questions, pairs, index.learned.model(force=True), today=today, now=beijing_now(),
                    anchors=anchors)
     replace = result.better and not dry_run

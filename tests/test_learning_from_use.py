@@ -263,3 +263,12 @@ def test_train_ranker_names_a_bad_line_of_a_judged_set(library, runner, tmp_path
     assert result.exit_code != 0 and "judged.jsonl 第 2 行格式不正确" in result.output
     missing = runner.invoke(args=["train-ranker", "--pairs", str(tmp_path / "none.jsonl")])
     assert missing.exit_code != 0 and "无法读取标注条文的问题集" in missing.output
+
+
+def test_train_ranker_fits_the_map_with_a_judged_set_and_the_faq_on_request(library, runner, session_factory, tmp_path):
+    assert _copied_answers(library, session_factory) > 100
+    result = runner.invoke(args=["train-ranker", "--questions", str(_questions(tmp_path)), "--pairs", str(TAX_SET),
+                                 "--with-faq", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "使用记录 133 条" in result.output and "问句映射：" in result.output and "试运行：模型未替换" in result.output
+    assert not (Path(library.config["KB_DATA_DIR"]) / "ranker.json").exists()
