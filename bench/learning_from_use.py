@@ -11,9 +11,9 @@ always does (oldest 60 % fitting, next 20 % choosing the prior's weight and the 
 out) and reports MRR@10 of the held-out pairs' articles with the model in force (the shipped one) and with the
 new fit (and with the new map alone, and the new prior alone), twice: fitted on the log alone, and with the
 pairs written down beforehand (what ``train-ranker --pairs bench/data/tax-questions.jsonl`` adds: the tax set's
-tune split, which the shipped map was fitted on; not run when none of them is in the library); the plain Whoosh + jieba baseline is measured on
-the same held-out pairs in the same run. Several
-orders (``--orders``, seeds 0..n-1) put different questions in the held-out fifth; their pairs are pooled.
+tune split, which the shipped map was fitted on; not run when none of them is in the library); the plain
+Whoosh + jieba baseline is measured on the same held-out pairs in the same run. Several orders (``--orders``,
+seeds 0..n-1) put different questions in the held-out fifth; their pairs are pooled.
 
 Nothing of this is shipped: the shipped map and the README's held-out figures do not change; the procedure
 (splits, ridges, steps) was fixed before this was run, and is the one ``train-ranker`` applies to a real log.
