@@ -3,8 +3,9 @@
 ``flask train-ranker`` (``indexer.training``) writes it: the low-confidence rule
 (``indexer.confidence``), the per-unit prior (``indexer.unit_prior``), the question map refitted from
 the pairs of use (``indexer.map_training``; 512 × 512 as float16, base64, with the encoder it belongs to:
-another encoder's map is ignored), when it was trained and what it scored. With several hosts it travels like the director's vocabulary (``kb.core.shared_files``).
-Without it, the shipped rule (``data/confidence.json``) and no prior apply.
+another encoder's map is ignored), when it was trained and what it scored. With several hosts it travels
+like the director's vocabulary (``kb.core.shared_files``). Without it, the shipped rule
+(``data/confidence.json``), no prior and the shipped map apply.
 """
 from __future__ import annotations
 

@@ -5,11 +5,13 @@ Each citation an agent copies after a search, or cites in a saved call, is one m
 the hotline's own words. ``flask train-ranker`` (``indexer.training``) refits the map with them: the same
 contrastive fit as the shipped one (``fit_contrastive``: each question's article above the entries nearest it
 that are not), started from the shipped map and held to it by a ridge, so that a few hundred pairs move it
-only where they agree; on request also with pairs written down beforehand (the FAQ's, the judged sets'
-fitting rows: ``kb.search.labelled_pairs``), which in the simulation of bench/README.md (eleventh pass) added
-nothing when the shipped map had seen them and made the refit worse when their domain was not the log's. Each training fits on the whole log again from the shipped map (never from the last
-refit, which would fit the same pairs twice). The ridge is chosen among ``RIDGES`` (or no new map at all) by the MRR@10 of whole
-searches on pairs the fit did not see; the caller then fits again on all the pairs it may use.
+only where they agree. Each training fits the whole log again from the shipped map (never from the last refit,
+which would fit the same pairs twice). The ridge is chosen among ``RIDGES`` (or no new map at all) by the
+MRR@10 of whole searches on pairs the fit did not see; the caller then fits again on all the pairs it may use.
+
+On request the fit also takes pairs written down beforehand (the FAQ's, the judged sets' fitting rows:
+``kb.search.labelled_pairs``). In the simulation of bench/README.md (eleventh pass) they added nothing when
+the shipped map had seen them, and made the refit worse when their domain was not the log's.
 
 The directions of the candidates by meaning (``indexer.nearest``) are not refitted: they were fitted on
 questions moved by the shipped map, which a refit held to it barely turns, so the table of the library's

@@ -92,7 +92,7 @@ def fit_prior(index, counted: list, choosing: list, rule: ConfidenceRule, today:
 def train(index, questions: list[dict], pairs: list, current: LearnedModel, *, today: str | None = None,
           now: dt.datetime | None = None, anchors: list = ()) -> TrainingResult:
     """Fit a new model on the tune questions and the older pairs; compare it with ``current`` held out.
-    ``anchors``: (question, unit id) pairs written down beforehand, which the map is always fitted with."""
+    ``anchors``: (question, unit id) pairs written down beforehand, which the map is fitted with too."""
     tune = [q for q in questions if q.get("split") != "test"]
     test = [q for q in questions if q.get("split") == "test"]
     counted, choosing, held = split_pairs(list(pairs))
