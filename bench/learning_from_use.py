@@ -61,10 +61,10 @@ def pairs_of(cases: list[dict], ids: dict, grade: int) -> list[tuple[str, int, i
     return pairs
 
 
-def baseline_mrr(library, pairs: list, ids_by_key: dict) -> float:
+def baseline_mrr(library, pairs: list, ids: dict) -> float:
     total = 0.0
     for query, unit_id, _ in pairs:
-        ranked = [ids_by_key.get(key) for key in library.base_ranked(query, 10)]
+        ranked = [ids.get(key) for key in library.base_ranked(query, 10)]
         total += 1.0 / (ranked.index(unit_id) + 1) if unit_id in ranked else 0.0
     return total / len(pairs)
 
@@ -89,7 +89,6 @@ def main() -> None:
     else:
         cases, grade = [c for c in load_cases(STARD_SET) if stard_half(c) == "heldout"], 1
     ids = unit_ids(library)
-    ids_by_key = {key: unit_id for key, unit_id in ids.items()}
     questions = read_questions(QUESTIONS.read_text(encoding="utf-8"), QUESTIONS.name)
     print(f"{args.set}: {len(cases)} held-out questions as the copy log, {args.orders} orders")
     pooled: dict[str, list] = {"baseline": []}
@@ -101,7 +100,7 @@ def main() -> None:
         random.Random(seed).shuffle(order)
         pairs = pairs_of(order, ids, grade)
         held = split_pairs(pairs)[2]
-        base = baseline_mrr(library, held, ids_by_key)
+        base = baseline_mrr(library, held, ids)
         pooled["baseline"].append((base, len(held)))
         for name, written in [("log only", [])] + ([("with anchors", anchors)] if anchors else []):
             started = time.perf_counter()

@@ -33,22 +33,21 @@ STEPS, TEMPERATURE, DEPTH = 100, 0.03, 100  # as the shipped map's fit (bench/ad
 TOLERANCE = 1e-9
 
 
-def judged_pairs(vectors, pairs: list) -> Judged | None:
-    """The pairs (query, unit id, …) as one ``Judged`` over every entry of the vector store ``vectors``:
-    each distinct query encoded once, with the rows of the articles copied for it. None when no pair's
-    article has a vector, or the library is too small to rank in."""
-    keys, entries = vectors.every_vector()
+def judged_pairs(library: tuple[list[str], np.ndarray], pairs: list) -> Judged | None:
+    """The pairs (query, unit id, …) as one ``Judged`` over every entry of ``library`` (keys and vectors, as
+    ``VectorStore.every_vector`` reads them): each distinct query encoded once, with the rows of the articles
+    copied for it. None when no pair's article has a vector, or the library is too small to rank in."""
+    keys, entries = library
     row_of = {key: i for i, key in enumerate(keys)}
     relevant: dict[str, list[int]] = {}
     for query, unit_id, *_ in pairs:
         row = row_of.get(f"{ARTICLE_TYPE}:{unit_id}")
         if row is not None and row not in relevant.setdefault(query, []):
             relevant[query].append(row)
-    relevant = {query: rows for query, rows in relevant.items() if rows}
     if not relevant or len(entries) < 3:
         return None
     questions = semantic.encode(list(relevant)).astype(np.float32)
-    return Judged(questions, entries.astype(np.float32), list(relevant.values()))
+    return Judged(questions, np.asarray(entries, dtype=np.float32), list(relevant.values()))
 
 
 def start_matrix() -> np.ndarray:
@@ -71,7 +70,9 @@ def choose(vectors, counted: list, choosing: list, score: Callable[[np.ndarray |
     anchors = list(anchors)
     if len(counted) + len(choosing) < MIN_PAIRS_FOR_MAP or not choosing:
         return None, None
-    judged = judged_pairs(vectors, anchors + counted)
+    keys, entries = vectors.every_vector()
+    library = (keys, entries.astype(np.float32))  # read and widened once for both fits (full corpus: 300 MB)
+    judged = judged_pairs(library, anchors + counted)
     if judged is None:
         return None, None
     start = start_matrix()
@@ -82,4 +83,4 @@ def choose(vectors, counted: list, choosing: list, score: Callable[[np.ndarray |
             best_ridge, best_score = ridge, value
     if best_ridge is None:
         return None, None
-    return refit(judged_pairs(vectors, anchors + counted + choosing), start, best_ridge), best_ridge
+    return refit(judged_pairs(library, anchors + counted + choosing), start, best_ridge), best_ridge

@@ -195,7 +195,7 @@ def test_a_refit_from_copied_pairs_ranks_their_articles_higher_and_the_search_mo
     with session_factory() as session:
         pairs = learning_pairs(session)
     index = search_index.get_index(library)
-    judged = map_training.judged_pairs(index.vectors, pairs)
+    judged = map_training.judged_pairs(index.vectors.every_vector(), pairs)
     assert len(judged.relevant) > 100 and len(judged.entries) > 300  # every entry of the six documents
 
     def mean_reciprocal_rank(matrix):

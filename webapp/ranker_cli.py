@@ -81,8 +81,7 @@ def train_ranker_command(paths, pair_paths, with_faq, dry_run):
     search_index.catch_up(current_app)
     with transaction(storage().session_factory) as session:
         result = train_from_use(session, index, questions, judged_sets=judged_sets, with_faq=with_faq,
-                                dry_run=dry_run,
-                                today=current_app.config.get("KB_TODAY") or None)
+                                dry_run=dry_run, today=current_app.config.get("KB_TODAY") or None)
     click.echo(f"标注问题 {len(questions)} 条，使用记录 {result.pairs} 条（检索后复制的依据、来电记录引用的条文）")
     _print_figures(result)
     ridge = result.model.adapter_ridge
