@@ -227,7 +227,9 @@ def coverage(words: list[str], weights: dict[str, float], variants: dict[str, se
 
 
 def signals(parsed, results, reader, synonyms) -> Signals:
-    """The signals of a response: ``parsed`` the ``ParsedQuery``, ``results`` the ranked results."""
+    """The signals of a response: ``parsed`` the ``ParsedQuery``, ``results`` the ranked results; ``reader``
+    answers ``doc_count()`` and ``doc_frequency("text", word)`` (a Whoosh reader, or the search's
+    ``scoring.FastScorer``, which remembers them)."""
     articles = [r for r in results if r.type != "faq"]
     found = Signals(text=parsed.text, cited=any(r.match == "citation" for r in results), faq=any(r.type == "faq" for r in results),
                     articles=len(articles))

@@ -30,7 +30,7 @@ from indexer.schema import ARTICLE_TYPE
 RIDGES = (0.03, 0.3, 3.0)  # tried by ``choose``; the shipped map's own fit used 0.03 from the identity
 MIN_PAIRS_FOR_MAP = 20  # fewer pairs to fit on than this: the map in force stays
 STEPS, TEMPERATURE, DEPTH = 100, 0.03, 100  # as the shipped map's fit (bench/adapter.py)
-TOLERANCE = 1e-9
+TOLERANCE = 1e-9  # figures closer than this are level (``training`` compares with it too)
 
 
 def judged_pairs(library: tuple[list[str], np.ndarray], pairs: list) -> Judged | None:

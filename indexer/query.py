@@ -62,6 +62,8 @@ def analyse(analyzer, text: str) -> list[tuple[str, list[str]]]:
 
 class QueryBuilder:
     def __init__(self, analyzer, synonyms: SynonymTable, typos: TypoFinder | None, reader=None):
+        """``reader``: what answers ``doc_count()`` and ``doc_frequency(field, word)`` (a Whoosh reader, or
+        the search's ``scoring.FastScorer``); without one, no word counts as common."""
         self.analyzer = analyzer
         self.synonyms = synonyms
         self.typos = typos

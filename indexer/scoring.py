@@ -16,6 +16,9 @@ exact, so ranking does not change (``tests/test_scoring.py`` compares with Whoos
   ``And`` scores the sum of its parts where every part matches; ``Or`` the sum of those that match.
 - ``allow`` / ``exclude`` queries (the search's filter and mask) become boolean arrays, cached per
   searcher; deleted documents never count.
+- What else a search reads of the generation is kept here too: the stored fields of the entries it
+  ranks (``stored_fields``) and words' document frequencies (``doc_frequency``, ``doc_count``: the scorer
+  stands in for the reader where the query builder and the confidence rule ask for them).
 One ``FastScorer`` per searcher (``SearchIndex`` makes a new one when the generation changes).
 """
 from __future__ import annotations
@@ -39,6 +42,11 @@ MASK_CACHE = 32  # filter/mask arrays kept per searcher
 # queries; as-you-type searches repeat the rest.
 CACHE_POSTINGS = 3_000_000
 CACHE_TERMS = 100_000
+# Decoded stored fields kept per searcher, least recently used out: Whoosh unpickles and inflates an
+# entry's fields on every read (~30 us; a search reads those of ~60 candidates), and the articles that
+# answer a hotline's questions recur: 2.7 ms less per tax question (p50), 1.5 ms on the full corpus, for
+# ~9 MB (bench/README.md, twelfth pass).
+CACHE_FIELDS = 2_048
 
 
 class Unsupported(Exception):
@@ -62,6 +70,8 @@ class FastScorer:
         self._scored_size = 0
         self._averages: dict[str, float] = {}
         self._frequencies: dict[tuple[str, str], int] = {}
+        self._fields: OrderedDict[int, dict] = OrderedDict()
+        self._count: int | None = None
         self._last: tuple[Query, np.ndarray] | None = None  # the article search and best_faq score one query
 
     # -- per-index arrays (built on first use, kept for the searcher's life) ---------------------
@@ -197,13 +207,38 @@ class FastScorer:
 
     def idf(self, fieldname: str, text: str) -> float:
         """Whoosh's BM25 idf of a term, 0 when no entry holds it."""
+        frequency = self.doc_frequency(fieldname, text)
+        return math.log(self.size / (frequency + 1)) + 1 if frequency else 0.0
+
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """The reader's ``doc_frequency``, remembered."""
         key = (fieldname, text)
         frequency = self._frequencies.get(key)
         if frequency is None:
             frequency = self._frequencies[key] = self.searcher.reader().doc_frequency(fieldname, text)
             if len(self._frequencies) > CACHE_TERMS:
                 self._frequencies.clear()
-        return math.log(self.size / (frequency + 1)) + 1 if frequency else 0.0
+        return frequency
+
+    def doc_count(self) -> int:
+        """The reader's ``doc_count`` (live entries), remembered."""
+        if self._count is None:
+            self._count = self.searcher.reader().doc_count()
+        return self._count
+
+    def stored_fields(self, docnum: int) -> dict:
+        """The searcher's ``stored_fields(docnum)``, the last ``CACHE_FIELDS`` remembered: the same dict
+        is handed to every caller, so it is read, never changed. ``CACHE_FIELDS`` 0: none remembered."""
+        if not CACHE_FIELDS:
+            return self.searcher.stored_fields(docnum)
+        fields = self._fields.get(docnum)
+        if fields is None:
+            fields = self._fields[docnum] = self.searcher.stored_fields(docnum)
+            if len(self._fields) > CACHE_FIELDS:
+                self._fields.popitem(last=False)
+        else:
+            self._fields.move_to_end(docnum)
+        return fields
 
     def _score_term(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         ids, weights, frequency = self.postings(fieldname, text)
@@ -277,13 +312,13 @@ def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
 class FastHit:
     """What the search code uses of a Whoosh ``Hit``: ``docnum``, ``score``, ``fields()``."""
 
-    def __init__(self, searcher, docnum: int, score: float):
-        self.searcher = searcher
+    def __init__(self, scorer: FastScorer, docnum: int, score: float):
+        self.scorer = scorer
         self.docnum = docnum
         self.score = score
 
     def fields(self) -> dict:
-        return self.searcher.stored_fields(self.docnum)
+        return self.scorer.stored_fields(self.docnum)
 
 
 class FastSearcher:
@@ -305,7 +340,7 @@ class FastSearcher:
         if not options and limit:
             try:
                 top = self.scorer.top(query, limit, allow=filter, exclude=mask)
-                return [FastHit(self.searcher, docnum, score) for docnum, score in top]
+                return [FastHit(self.scorer, docnum, score) for docnum, score in top]
             except Unsupported:
                 pass
         return self.searcher.search(query, limit=limit, filter=filter, mask=mask, **options)

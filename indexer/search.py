@@ -235,7 +235,7 @@ class SearchIndex:
         # folder and opens the newest table of contents again, which a writer committing meanwhile (the
         # applier thread, another process on this folder) deletes in between: FileNotFoundError.
         builder = QueryBuilder(searcher.schema["text"].analyzer, self.synonyms, self.typo_finder(searcher),
-                               searcher.reader())
+                               self.scorer(searcher))
         return builder.build(text)
 
     def search(self, text: str, *, limit: int = 10, include_old: bool = False, as_of: dt.date | str | None = None,
@@ -284,8 +284,9 @@ class SearchIndex:
             if semantic.MEANING_POWER and self.nearest.available():
                 top = self._with_nearest(searcher, parsed.query, top, question.moved(),
                                          min(limit * 3, nearest.CANDIDATES), filters, mask)
-            for docnum, score in rerank(self.scorer(searcher), text, parsed.concepts, top):
-                result = self._result(searcher.stored_fields(docnum), score, "text", day)
+            scorer = self.scorer(searcher)
+            for docnum, score in rerank(scorer, text, parsed.concepts, top):
+                result = self._result(scorer.stored_fields(docnum), score, "text", day)
                 if result.key in seen or (result.validity == OUTDATED and not include_old):
                     continue
                 result.score *= PENALTY[result.validity] * KIND_WEIGHT.get(result.kind, 1.0)
@@ -307,7 +308,7 @@ class SearchIndex:
         if faq is not None:  # the answer card first
             faq.put_matching_first(found)
             results = [faq] + results[:limit - 1]
-        found_signals = signals(parsed, results, searcher.reader(), self.synonyms)  # before snippets cut the text
+        found_signals = signals(parsed, results, self.scorer(searcher), self.synonyms)  # before snippets cut the text
         confidence = learned.confidence.judge(found_signals)
         for r in results:
             r.snippet = make_snippet(r.snippet, parsed.marks)

@@ -27,7 +27,7 @@ from indexer.unit_prior import WEIGHTS, UnitPrior, count_copies
 from kb.core.timestamps import to_beijing, utc_now
 
 MIN_PAIRS_FOR_PRIOR = 20  # fewer copied pairs than this: no prior is learned
-TOLERANCE = 1e-9
+TOLERANCE = map_training.TOLERANCE  # figures closer than this are level
 
 
 @dataclass

@@ -46,6 +46,9 @@ def test_reindexing_a_document_replaces_its_entries(index, session_factory):
 
 
 def test_metadata_edit_is_reflected(index, session_factory):
+    """Even where a search before the edit read (and remembered) the entries' stored fields."""
+    before = index.search("车船税", include_old=True, today_override=TODAY).results
+    assert before[0].source == "车船税法(2019-04-23).md" and before[0].status == "有效"
     with session_factory() as session:
         document = find_document_by_name(session, "车船税法")
         changed = mark_repealed(session, document)

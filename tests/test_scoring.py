@@ -58,3 +58,28 @@ def test_other_queries_and_options_go_to_whoosh(index):
     hits = fast.search(query, limit=5, terms=True)  # an option the scorer does not handle
     assert [h.docnum for h in hits] == [h.docnum for h in searcher.search(query, limit=5)]
     assert [h.docnum for h in fast.search(query, limit=5)] == [h.docnum for h in hits]
+
+
+def test_what_the_scorer_remembers_is_what_the_reader_says(index):
+    searcher = index.searcher()
+    reader = searcher.reader()
+    scorer = FastScorer(searcher)
+    for docnum in range(0, searcher.doc_count_all(), 37):
+        assert scorer.stored_fields(docnum) == searcher.stored_fields(docnum)
+        assert scorer.stored_fields(docnum) is scorer.stored_fields(docnum)  # read once
+    for word in ("纳税人", "发票", "滞纳金", "没有这个词"):
+        assert scorer.doc_frequency("text", word) == reader.doc_frequency("text", word)
+    assert scorer.doc_count() == reader.doc_count()
+
+
+def test_remembered_fields_are_bounded(index, monkeypatch):
+    import indexer.scoring
+
+    monkeypatch.setattr(indexer.scoring, "CACHE_FIELDS", 3)
+    searcher = index.searcher()
+    scorer = FastScorer(searcher)
+    first = scorer.stored_fields(0)
+    for docnum in (1, 2, 3):
+        scorer.stored_fields(docnum)
+    assert scorer.stored_fields(0) is not first and scorer.stored_fields(0) == first  # read again
+    assert scorer.stored_fields(3) is scorer.stored_fields(3)
