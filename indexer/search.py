@@ -255,6 +255,7 @@ class SearchIndex:
         day = as_of or today(today_override)
         include_old = include_old or status in OLD_STATUSES
         searcher = self.searcher()
+        scorer = self.scorer(searcher)  # what this search reads of the generation is remembered there
         parsed = self.parse(text, searcher)
         filters = _filters(tax_type, level, status, date_from, date_to)
         mask = None
@@ -284,7 +285,6 @@ class SearchIndex:
             if semantic.MEANING_POWER and self.nearest.available():
                 top = self._with_nearest(searcher, parsed.query, top, question.moved(),
                                          min(limit * 3, nearest.CANDIDATES), filters, mask)
-            scorer = self.scorer(searcher)
             for docnum, score in rerank(scorer, text, parsed.concepts, top):
                 result = self._result(scorer.stored_fields(docnum), score, "text", day)
                 if result.key in seen or (result.validity == OUTDATED and not include_old):
@@ -303,12 +303,12 @@ class SearchIndex:
         for i, r in enumerate(cited):
             r.score = top + len(cited) - i
         results = (cited + found)[:limit]
-        fast = FastSearcher(self.scorer(searcher))  # best_faq's search, without walking every match
+        fast = FastSearcher(scorer)  # best_faq's search, without walking every match
         faq = None if cited or as_of is not None else best_faq(fast, parsed, filters, top, self.synonyms)
         if faq is not None:  # the answer card first
             faq.put_matching_first(found)
             results = [faq] + results[:limit - 1]
-        found_signals = signals(parsed, results, self.scorer(searcher), self.synonyms)  # before snippets cut the text
+        found_signals = signals(parsed, results, scorer, self.synonyms)  # before snippets cut the text
         confidence = learned.confidence.judge(found_signals)
         for r in results:
             r.snippet = make_snippet(r.snippet, parsed.marks)
